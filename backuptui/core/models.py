@@ -1,0 +1,548 @@
+"""The backup job as the appliance describes it, parsed once into immutable, typed values.
+
+One parser serves both URL flavours of `GET .../appliance/recovery/backup/job/details`:
+`/api` answers a JSON object keyed by job id, `/rest` answers `{"value": [{"key", "value"}]}`.
+Tolerant where the appliance may change (unknown enum strings, absent or null optional fields,
+extra fields); strict where data is wrong (a wrong-typed field is an error naming the job and the
+field, and never hides the other records of the response).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import Enum, StrEnum
+from typing import Any
+
+
+class ApiFlavor(StrEnum):
+    """The two URL flavours of the vSphere Automation API."""
+
+    API = "api"  # /api/...  (vSphere 7.0 U2+), bare bodies, maps as JSON objects
+    REST = "rest"  # /rest/... (6.5+, deprecated), {"value": ...} bodies, maps as key/value lists
+
+
+class _OpenEnum(StrEnum):
+    """A string enum that keeps values it does not know instead of failing.
+
+    The appliance may add statuses or types in a later release (`LOCAL_BACKUP` arrived in 9.0);
+    an unknown value is kept and shown as it is.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Enum | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = value
+        member._value_ = value
+        return member
+
+    @property
+    def is_known(self) -> bool:
+        return self._name_ in type(self).__members__
+
+
+class JobStatus(_OpenEnum):
+    """`cis.task.Status`: the status of a backup job in the details endpoint."""
+
+    PENDING = "PENDING"
+    RUNNING = "RUNNING"
+    BLOCKED = "BLOCKED"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+
+class JobType(_OpenEnum):
+    """`Details.Type`: what started the job."""
+
+    SCHEDULED = "SCHEDULED"
+    MANUAL = "MANUAL"
+    LOCAL_BACKUP = "LOCAL_BACKUP"
+
+
+ACTIVE_STATUSES = frozenset({JobStatus.PENDING, JobStatus.RUNNING, JobStatus.BLOCKED})
+FINISHED_STATUSES = frozenset({JobStatus.SUCCEEDED, JobStatus.FAILED})
+
+
+class DayOfWeek(_OpenEnum):
+    MONDAY = "MONDAY"
+    TUESDAY = "TUESDAY"
+    WEDNESDAY = "WEDNESDAY"
+    THURSDAY = "THURSDAY"
+    FRIDAY = "FRIDAY"
+    SATURDAY = "SATURDAY"
+    SUNDAY = "SUNDAY"
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """`std.LocalizableMessage`: a message id, its English text and the arguments of the text."""
+
+    id: str
+    default_message: str
+    args: tuple[str, ...] = ()
+    params: Mapping[str, Any] | None = None
+    localized: str | None = None
+
+    @property
+    def text(self) -> str:
+        """The text a person reads: the localized text if given, else the default with its args."""
+        if self.localized:
+            return self.localized
+        text = self.default_message
+        for index, arg in enumerate(self.args):
+            text = text.replace("{%d}" % index, arg)
+        return text
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """`cis.task.Progress`: `completed` out of `total` work units, with what is being done."""
+
+    total: int
+    completed: int
+    message: Message
+
+    @property
+    def percent(self) -> float | None:
+        if self.total <= 0:
+            return None
+        return max(0.0, min(100.0, 100.0 * self.completed / self.total))
+
+
+@dataclass(frozen=True, slots=True)
+class BuildInfo:
+    """`Details.BuildInfo`: the appliance build that ran the job (added in 6.7.2)."""
+
+    version_name: str | None = None
+    version: str | None = None
+    build_number: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DynamicID:
+    """`std.DynamicID`: a typed reference to the job's target."""
+
+    type: str
+    id: str
+
+
+@dataclass(frozen=True, slots=True)
+class JobError:
+    """The job's `error`: an opaque vAPI error kept as it came, plus its best-effort messages.
+
+    The wire shape is undocumented (`{"error_type", "messages"}`, `{"messages"}` or
+    `{"type", "value": {...}}` are all seen), so the raw structure is kept for the drill-down.
+    """
+
+    raw: Any
+    messages: tuple[Message, ...] = ()
+    error_type: str | None = None
+
+    @property
+    def summary(self) -> str | None:
+        return self.messages[0].text if self.messages else None
+
+
+@dataclass(frozen=True, slots=True)
+class BackupJob:
+    """One record of the details endpoint (`Details.Info`) with its job id."""
+
+    id: str
+    status: JobStatus
+    type: JobType
+    location: str
+    location_user: str
+    description: Message
+    service: str
+    operation: str
+    cancelable: bool
+    messages: tuple[Message, ...] = ()
+    start_time: datetime | None = None
+    end_time: datetime | None = None
+    duration: int | None = None
+    size: int | None = None
+    progress: Progress | None = None
+    build: BuildInfo | None = None
+    fast_backup: bool | None = None
+    parent: str | None = None
+    target: DynamicID | None = None
+    error: JobError | None = None
+    user: str | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    @property
+    def is_active(self) -> bool:
+        """Still going: pending, running or blocked."""
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == JobStatus.RUNNING
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in FINISHED_STATUSES
+
+    @property
+    def percent(self) -> float | None:
+        return self.progress.percent if self.progress else None
+
+    @property
+    def problem(self) -> str | None:
+        """What went wrong, in one line: the error's first message, else the first job message."""
+        if self.error and self.error.summary:
+            return self.error.summary
+        if self.status == JobStatus.FAILED and self.messages:
+            return self.messages[0].text
+        return None
+
+    @property
+    def sort_key(self) -> tuple[str, str]:
+        """Newest first sorts descending on this: start time, then the timestamp-based id."""
+        started = self.start_time.isoformat() if self.start_time else ""
+        return (started, self.id)
+
+
+@dataclass(frozen=True, slots=True)
+class Recurrence:
+    """`Schedules.RecurrenceInfo`: the time of day and weekdays of a schedule."""
+
+    minute: int
+    hour: int
+    days: tuple[DayOfWeek, ...] | None = None  # None means every day
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """`Schedules.Info`: a backup schedule (usually the single one called `default`)."""
+
+    id: str
+    location: str
+    location_user: str | None
+    enabled: bool
+    parts: tuple[str, ...] = ()
+    recurrence: Recurrence | None = None  # None means not scheduled
+    retention_max_count: int | None = None  # None means keep everything
+    fast_backup: bool | None = None
+    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+
+# ---------------------------------------------------------------------------------------------
+# Parsing
+
+
+class RecordError(ValueError):
+    """A record of a response that could not be parsed: says which record, which field, and why."""
+
+    def __init__(self, record_id: str, field_path: str, reason: str) -> None:
+        self.record_id = record_id
+        self.field_path = field_path
+        self.reason = reason
+        super().__init__(f"job {record_id}: field '{field_path}': {reason}")
+
+
+class ResponseShapeError(ValueError):
+    """The response as a whole is not the shape the endpoint promises."""
+
+
+@dataclass(frozen=True, slots=True)
+class DetailsResult:
+    """What one details response gave: the jobs that parsed and the records that did not."""
+
+    jobs: tuple[BackupJob, ...]
+    problems: tuple[RecordError, ...] = ()
+
+
+_RFC3339 = re.compile(
+    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$"
+)
+
+
+def parse_time(value: str) -> datetime:
+    """An RFC 3339 date-time (with or without fraction, `Z` or an offset) as an aware UTC datetime."""
+    match = _RFC3339.match(value)
+    if not match:
+        raise ValueError(f"not an RFC 3339 date-time: {value!r}")
+    date, time, fraction, zone = match.groups()
+    micro = (fraction or "0")[:6].ljust(6, "0")
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    parsed = datetime.fromisoformat(f"{date}T{time}.{micro}{zone}")
+    return parsed.astimezone(UTC)
+
+
+def format_time(value: datetime) -> str:
+    """The wire form the appliance writes: UTC, milliseconds, `Z`."""
+    value = value.astimezone(UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+class _Reader:
+    """Reads typed fields of one record, raising a `RecordError` that names the field."""
+
+    def __init__(self, record_id: str, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.record_id = record_id
+        self.data = data
+        self.prefix = prefix
+
+    def _fail(self, name: str, reason: str) -> RecordError:
+        return RecordError(self.record_id, self.prefix + name, reason)
+
+    def _get(self, name: str, required: bool) -> Any:
+        value = self.data.get(name)
+        if value is None and required:
+            raise self._fail(name, "missing" if name not in self.data else "null where a value is required")
+        return value
+
+    def string(self, name: str, *, required: bool = True) -> Any:
+        value = self._get(name, required)
+        if value is not None and not isinstance(value, str):
+            raise self._fail(name, f"expected a string, got {_json_type(value)}")
+        return value
+
+    def integer(self, name: str, *, required: bool = True) -> Any:
+        value = self._get(name, required)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+            raise self._fail(name, f"expected an integer, got {_json_type(value)}")
+        return value
+
+    def boolean(self, name: str, *, required: bool = True) -> Any:
+        value = self._get(name, required)
+        if value is not None and not isinstance(value, bool):
+            raise self._fail(name, f"expected true or false, got {_json_type(value)}")
+        return value
+
+    def time(self, name: str, *, required: bool = False) -> datetime | None:
+        value = self.string(name, required=required)
+        if value is None:
+            return None
+        try:
+            return parse_time(value)
+        except ValueError as exc:
+            raise self._fail(name, str(exc)) from None
+
+    def obj(self, name: str, *, required: bool = True) -> _Reader | None:
+        value = self._get(name, required)
+        if value is None:
+            return None
+        if not isinstance(value, Mapping):
+            raise self._fail(name, f"expected an object, got {_json_type(value)}")
+        return _Reader(self.record_id, value, f"{self.prefix}{name}.")
+
+    def items(self, name: str, *, required: bool = True) -> list[tuple[str, Any]]:
+        value = self._get(name, required)
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            raise self._fail(name, f"expected a list, got {_json_type(value)}")
+        return [(f"{name}[{index}]", item) for index, item in enumerate(value)]
+
+
+def _json_type(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return f"a number ({value!r})"
+    if isinstance(value, str):
+        return f"a string ({value[:40]!r})"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, Mapping):
+        return "an object"
+    return type(value).__name__
+
+
+def _message(reader: _Reader, name: str, value: Any) -> Message:
+    if not isinstance(value, Mapping):
+        raise RecordError(reader.record_id, reader.prefix + name, f"expected an object, got {_json_type(value)}")
+    sub = _Reader(reader.record_id, value, f"{reader.prefix}{name}.")
+    args: list[str] = []
+    for arg_path, arg in sub.items("args", required=False):
+        if not isinstance(arg, str):
+            arg = str(arg) if isinstance(arg, int | float) and not isinstance(arg, bool) else None
+            if arg is None:
+                raise RecordError(reader.record_id, sub.prefix + arg_path, "expected a string")
+        args.append(arg)
+    params = value.get("params")
+    return Message(
+        id=sub.string("id", required=False) or "",
+        default_message=sub.string("default_message", required=False) or "",
+        args=tuple(args),
+        params=params if isinstance(params, Mapping) else None,
+        localized=sub.string("localized", required=False),
+    )
+
+
+def _messages(reader: _Reader, name: str, *, required: bool = True) -> tuple[Message, ...]:
+    return tuple(_message(reader, path, item) for path, item in reader.items(name, required=required))
+
+
+def _error_messages(raw: Any) -> tuple[tuple[Message, ...], str | None]:
+    """Best effort: the messages and type of an error in any of the shapes seen on the wire."""
+    if not isinstance(raw, Mapping):
+        return (), None
+    body: Any = raw
+    error_type = raw.get("error_type")
+    if isinstance(raw.get("value"), Mapping):  # {"type": "com.vmware...errors.x", "value": {...}}
+        body = raw["value"]
+        error_type = error_type or raw.get("type")
+    found: list[Message] = []
+    for item in body.get("messages") or []:
+        if isinstance(item, Mapping):
+            try:
+                found.append(_message(_Reader("", {}), "message", item))
+            except RecordError:
+                continue
+    return tuple(found), error_type if isinstance(error_type, str) else None
+
+
+def parse_job(job_id: str, data: Any) -> BackupJob:
+    """One `Details.Info` record; raises `RecordError` naming the field when the data is wrong."""
+    if not isinstance(data, Mapping):
+        raise RecordError(job_id, "", f"expected an object, got {_json_type(data)}")
+    r = _Reader(job_id, data)
+
+    status_text = r.string("status")
+    type_text = r.string("type")
+    description_value = r._get("description", True)
+
+    progress = None
+    progress_reader = r.obj("progress", required=False)
+    if progress_reader is not None:
+        progress = Progress(
+            total=progress_reader.integer("total"),
+            completed=progress_reader.integer("completed"),
+            message=_message(
+                progress_reader, "message", progress_reader._get("message", True)
+            ),
+        )
+
+    build = None
+    build_reader = r.obj("build", required=False)
+    if build_reader is not None:
+        build = BuildInfo(
+            version_name=build_reader.string("version_name", required=False),
+            version=build_reader.string("version", required=False),
+            build_number=build_reader.string("build_number", required=False),
+        )
+
+    target = None
+    target_reader = r.obj("target", required=False)
+    if target_reader is not None:
+        target = DynamicID(type=target_reader.string("type"), id=target_reader.string("id"))
+
+    error = None
+    raw_error = data.get("error")
+    if raw_error is not None:
+        messages, error_type = _error_messages(raw_error)
+        error = JobError(raw=raw_error, messages=messages, error_type=error_type)
+
+    return BackupJob(
+        id=job_id,
+        status=JobStatus(status_text),
+        type=JobType(type_text),
+        location=r.string("location"),
+        location_user=r.string("location_user", required=False) or "",
+        description=_message(r, "description", description_value),
+        service=r.string("service", required=False) or "",
+        operation=r.string("operation", required=False) or "",
+        cancelable=bool(r.boolean("cancelable", required=False)),
+        messages=_messages(r, "messages", required=False),
+        start_time=r.time("start_time"),
+        end_time=r.time("end_time"),
+        duration=r.integer("duration", required=False),
+        size=r.integer("size", required=False),
+        progress=progress,
+        build=build,
+        fast_backup=r.boolean("fast_backup", required=False),
+        parent=r.string("parent", required=False),
+        target=target,
+        error=error,
+        user=r.string("user", required=False),
+        raw=data,
+    )
+
+
+def _map_entries(body: Any, flavor: ApiFlavor | None, what: str) -> list[tuple[str, Any]]:
+    """The (key, value) entries of a vAPI map in either flavour's wire form."""
+    if flavor is ApiFlavor.REST or (flavor is None and isinstance(body, Mapping) and "value" in body):
+        if isinstance(body, Mapping):
+            if "value" not in body:
+                raise ResponseShapeError(f"{what}: expected {{\"value\": ...}}, got an object without 'value'")
+            body = body["value"]
+    if isinstance(body, Mapping):
+        return [(str(key), value) for key, value in body.items()]
+    if isinstance(body, list):
+        entries = []
+        for index, item in enumerate(body):
+            if not isinstance(item, Mapping) or "key" not in item or "value" not in item:
+                raise ResponseShapeError(f"{what}: entry {index} is not a {{\"key\", \"value\"}} pair")
+            entries.append((str(item["key"]), item["value"]))
+        return entries
+    raise ResponseShapeError(f"{what}: expected a map of job ids, got {_json_type(body)}")
+
+
+def parse_details(body: Any, flavor: ApiFlavor | None = None) -> DetailsResult:
+    """A whole details response, newest job first; bad records are reported, not fatal.
+
+    `flavor` None accepts either wire form (the `/rest` wrapper is recognised by its `value`).
+    """
+    jobs: list[BackupJob] = []
+    problems: list[RecordError] = []
+    for job_id, record in _map_entries(body, flavor, "job details"):
+        try:
+            jobs.append(parse_job(job_id, record))
+        except RecordError as exc:
+            problems.append(exc)
+    jobs.sort(key=lambda job: job.sort_key, reverse=True)
+    return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
+
+
+def parse_schedule(schedule_id: str, data: Any) -> Schedule:
+    """One `Schedules.Info` record."""
+    if not isinstance(data, Mapping):
+        raise RecordError(schedule_id, "", f"expected an object, got {_json_type(data)}")
+    r = _Reader(schedule_id, data)
+    recurrence = None
+    rec = r.obj("recurrence_info", required=False)
+    if rec is not None:
+        days_raw = rec._get("days", False)
+        days: tuple[DayOfWeek, ...] | None = None
+        if days_raw is not None:
+            if not isinstance(days_raw, list) or not all(isinstance(d, str) for d in days_raw):
+                raise RecordError(schedule_id, "recurrence_info.days", "expected a list of weekday names")
+            days = tuple(DayOfWeek(d.upper()) for d in days_raw) or None
+        recurrence = Recurrence(minute=rec.integer("minute"), hour=rec.integer("hour"), days=days)
+    retention = r.obj("retention_info", required=False)
+    parts_raw = data.get("parts") or []
+    if not isinstance(parts_raw, list):
+        raise RecordError(schedule_id, "parts", f"expected a list, got {_json_type(parts_raw)}")
+    return Schedule(
+        id=schedule_id,
+        location=r.string("location", required=False) or "",
+        location_user=r.string("location_user", required=False),
+        enabled=bool(r.boolean("enable", required=False)),
+        parts=tuple(str(p) for p in parts_raw),
+        recurrence=recurrence,
+        retention_max_count=retention.integer("max_count", required=False) if retention else None,
+        fast_backup=r.boolean("fast_backup", required=False),
+        raw=data,
+    )
+
+
+def parse_schedules(body: Any, flavor: ApiFlavor | None = None) -> tuple[Schedule, ...]:
+    """A schedules list response (a map of schedule id to `Schedules.Info`)."""
+    return tuple(parse_schedule(key, value) for key, value in _map_entries(body, flavor, "schedules"))
+
+
+def newest_first(jobs: Iterable[BackupJob]) -> list[BackupJob]:
+    return sorted(jobs, key=lambda job: job.sort_key, reverse=True)
+
+
+def job_ids(jobs: Sequence[BackupJob]) -> list[str]:
+    return [job.id for job in jobs]
