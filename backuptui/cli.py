@@ -1,0 +1,83 @@
+"""The `backuptui` command line: the monitor itself, plus its subcommands.
+
+`backuptui` with no subcommand opens the monitor. Each subcommand lives in its own module under
+`backuptui.commands` and exposes `register(subparsers)`; modules are imported only when needed so
+that headless commands (`check`, `status`) never pay for importing Textual.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from backuptui import __version__
+
+#: subcommand modules under backuptui.commands, each with `register(subparsers)`
+SUBCOMMANDS = ("simulate", "profile", "config", "status", "check")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="backuptui",
+        description="Watch the file-based backup jobs of VMware vCenter Server Appliances.",
+        epilog="Run 'backuptui --demo' to try it on the built-in appliance simulator.",
+    )
+    parser.add_argument("--version", action="version", version=f"backuptui {__version__}")
+    source = parser.add_argument_group("which appliance")
+    source.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the built-in appliance simulator and watch it (writes no configuration)",
+    )
+    source.add_argument("-p", "--profile", metavar="NAME", help="a saved appliance profile")
+    source.add_argument(
+        "--url", metavar="URL", help="appliance host or URL (vcsa01.example.com, http://127.0.0.1:8080)"
+    )
+    source.add_argument("--user", metavar="USER", help="user name, e.g. administrator@vsphere.local")
+    source.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input "
+        "(or set BACKUPTUI_PASSWORD; there is no password option)",
+    )
+    source.add_argument(
+        "--flavor", choices=("auto", "api", "rest"), default=None, help="API flavour (default: auto-detect)"
+    )
+    source.add_argument(
+        "--no-verify", action="store_true", help="do not verify the appliance's TLS certificate (shown on screen)"
+    )
+    source.add_argument("--ca-bundle", metavar="PATH", help="verify TLS against this CA bundle (PEM)")
+    view = parser.add_argument_group("monitor")
+    view.add_argument(
+        "--refresh",
+        metavar="SECONDS",
+        help="poll intervals: 'IDLE' or 'IDLE,RUNNING' in seconds (default 30,2)",
+    )
+    view.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in SUBCOMMANDS:
+        try:
+            module = importlib.import_module(f"backuptui.commands.{name}")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"backuptui.commands.{name}":
+                raise
+            continue
+        module.register(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is not None:
+        return int(handler(args) or 0)
+    from backuptui.tui.launch import run_monitor
+
+    return run_monitor(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
