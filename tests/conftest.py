@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
+
+if TYPE_CHECKING:
+    from backuptui.simulator import Simulator
 
 
 @pytest.fixture(autouse=True)
@@ -23,3 +27,28 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     yield
     monkeypatch.undo()
     time.tzset()
+
+
+# --- simulator fixtures (owner: SIM) ---------------------------------------------------------------
+@pytest.fixture
+def simulator_factory() -> Iterator[Callable[..., Simulator]]:
+    """`make(**config_fields)` starts a simulator with those config fields; all stop at teardown."""
+    from backuptui.simulator import Simulator, SimulatorConfig
+
+    started: list[Simulator] = []
+
+    def make(**fields: Any) -> Simulator:
+        fields.setdefault("jobs", 50)
+        sim = Simulator(SimulatorConfig(**fields)).start()
+        started.append(sim)
+        return sim
+
+    yield make
+    for sim in started:
+        sim.stop()
+
+
+@pytest.fixture
+def simulator(simulator_factory: Callable[..., Simulator]) -> Simulator:
+    """A running simulator (both flavours, 50 jobs, seed 1); `sim.url`, `sim.user`, `sim.password`."""
+    return simulator_factory()

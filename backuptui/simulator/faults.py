@@ -1,0 +1,129 @@
+"""Fault injection: what goes wrong with the next responses of the appliance paths.
+
+Faults never touch `/_simulator/*`. Switch them at start (`SimulatorConfig(faults=[...])`,
+`backuptui simulate --fault SPEC`) or while running (`POST /_simulator/fault`, `Simulator.set_fault`).
+
+JSON body of `POST /_simulator/fault` (every key optional; the answer is the resulting state):
+
+    {
+      "latency": 0.5,          # seconds added before every appliance response (0 = none)
+      "error_500": 3,          # the next 3 responses are 500 internal_server_error
+      "error_503": 3,          # the next 3 responses are 503 service_unavailable
+      "drop": 2,               # the next 2 requests: the socket is closed, no response at all
+      "malformed": 1,          # the next response with a body carries invalid JSON (status kept)
+      "truncate": 1,           # the next response with a body: Content-Length says more than is sent
+      "expire_sessions": true, # every session ends now (the next call gets 401)
+      "match": "/job/details", # count faults only on paths containing this text (null = every path)
+      "clear": true            # first reset everything (then apply the other keys)
+    }
+
+A count of -1 means "every response until cleared". Precedence for one request: latency, then
+drop, 503, 500 (no response is produced), then malformed or truncate (applied to the real answer).
+
+The same as command-line specs: `latency=0.5`, `500=3`, `503=3`, `drop=2`, `malformed=1`,
+`truncate=1`, `expire-sessions`, `match=/job/details`.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+COUNTED = ("error_500", "error_503", "drop", "malformed", "truncate")
+_ALIASES = {"500": "error_500", "503": "error_503", "expire-sessions": "expire_sessions"}
+
+
+class FaultError(ValueError):
+    """A fault spec that does not parse; the message says what is wrong."""
+
+
+def parse_spec(spec: str) -> dict[str, Any]:
+    """One command-line spec such as `500=3` or `latency=0.5` as a fault JSON object."""
+    name, sep, value = spec.strip().partition("=")
+    key = _ALIASES.get(name, name).replace("-", "_")
+    if key == "expire_sessions" and not sep:
+        return {"expire_sessions": True}
+    if not sep:
+        raise FaultError(f"fault {spec!r}: expected NAME=VALUE")
+    if key == "match":
+        return {"match": value}
+    if key == "latency":
+        try:
+            return {"latency": float(value)}
+        except ValueError:
+            raise FaultError(f"fault {spec!r}: latency must be a number of seconds") from None
+    if key in COUNTED:
+        try:
+            return {key: int(value)}
+        except ValueError:
+            raise FaultError(f"fault {spec!r}: the count must be an integer (-1 = until cleared)") from None
+    raise FaultError(
+        f"unknown fault {name!r}; use latency, 500, 503, drop, malformed, truncate, expire-sessions or match"
+    )
+
+
+class Faults:
+    """The current fault state; thread-safe."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.latency = 0.0
+        self.match: str | None = None
+        self.counts = dict.fromkeys(COUNTED, 0)
+
+    def update(self, change: Mapping[str, Any]) -> bool:
+        """Apply one fault JSON object; returns whether sessions must be expired now."""
+        unknown = set(change) - {*COUNTED, "latency", "expire_sessions", "match", "clear"}
+        if unknown:
+            raise FaultError(f"unknown fault key(s): {', '.join(sorted(unknown))}")
+        with self._lock:
+            if change.get("clear"):
+                self.latency, self.match = 0.0, None
+                self.counts = dict.fromkeys(COUNTED, 0)
+            if "latency" in change:
+                latency = change["latency"]
+                if not isinstance(latency, int | float) or isinstance(latency, bool) or latency < 0:
+                    raise FaultError("latency must be a number of seconds >= 0")
+                self.latency = float(latency)
+            if "match" in change:
+                if change["match"] is not None and not isinstance(change["match"], str):
+                    raise FaultError("match must be a string or null")
+                self.match = change["match"] or None
+            for key in COUNTED:
+                if key in change:
+                    count = change[key]
+                    if not isinstance(count, int) or isinstance(count, bool) or count < -1:
+                        raise FaultError(f"{key} must be an integer >= -1")
+                    self.counts[key] = count
+        return bool(change.get("expire_sessions"))
+
+    def update_all(self, specs: Iterable[str | Mapping[str, Any]]) -> bool:
+        expire = False
+        for spec in specs:
+            expire |= self.update(parse_spec(spec) if isinstance(spec, str) else spec)
+        return expire
+
+    def state(self) -> dict[str, Any]:
+        with self._lock:
+            return {"latency": self.latency, "match": self.match, **self.counts}
+
+    def delay(self, path: str) -> float:
+        with self._lock:
+            return self.latency if self._applies(path) else 0.0
+
+    def take(self, path: str, names: Iterable[str]) -> str | None:
+        """Consume and return the first of `names` that is armed for `path`."""
+        with self._lock:
+            if not self._applies(path):
+                return None
+            for name in names:
+                count = self.counts[name]
+                if count != 0:
+                    if count > 0:
+                        self.counts[name] = count - 1
+                    return name
+            return None
+
+    def _applies(self, path: str) -> bool:
+        return self.match is None or self.match in path

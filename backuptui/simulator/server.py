@@ -1,0 +1,158 @@
+"""The HTTP transport: a threaded HTTP/1.1 (keep-alive) server on 127.0.0.1, faults, counting.
+
+Appliance paths go through `routes.route` and are subject to faults and counted in the stats;
+`/_simulator/*` (stats, faults, starting a backup) needs no session and is never faulted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, urlsplit
+
+from backuptui.simulator import wire
+from backuptui.simulator.faults import FaultError
+from backuptui.simulator.live import InProgress
+from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
+
+if TYPE_CHECKING:
+    from backuptui.simulator.simulator import Simulator
+
+
+class ApplianceServer(ThreadingHTTPServer):
+    """A `ThreadingHTTPServer` that remembers its open connections so `stop` can close them."""
+
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+        self.sim = sim
+        self._connections: set[socket.socket] = set()
+        self._connections_lock = threading.Lock()
+        super().__init__(address, Handler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self._connections_lock:
+            self._connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self._connections_lock:
+            self._connections.discard(request)
+        super().shutdown_request(request)
+
+    def close_connections(self) -> None:
+        with self._connections_lock:
+            connections = list(self._connections)
+            self._connections.clear()
+        for connection in connections:
+            with contextlib.suppress(OSError):
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "VMware-vAPI-simulator"
+    sys_version = ""
+    timeout = 300  # an idle keep-alive connection is closed after this many seconds
+    server: ApplianceServer
+
+    def log_message(self, format: str, *args: Any) -> None:  # quiet
+        pass
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        sim = self.server.sim
+        split = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length > 0 else b""
+        request = Request(
+            method=self.command,
+            path=split.path,
+            query=parse_qsl(split.query, keep_blank_values=True),
+            headers={name.lower(): value for name, value in self.headers.items()},
+            body=body,
+        )
+        if request.path.startswith("/_simulator/"):
+            self._send(self._control(sim, request), count=False)
+            return
+        sim.count_request(request.path)
+        delay = sim.faults.delay(request.path)
+        if delay:
+            time.sleep(delay)
+        fault = sim.faults.take(request.path, ("drop", "error_503", "error_500"))
+        if fault == "drop":
+            self.close_connection = True
+            return
+        flavor = flavor_of(request.path) or wire.API
+        if fault == "error_503":
+            result = answer(503, _error(flavor, "SERVICE_UNAVAILABLE", "Service is unavailable."))
+        elif fault == "error_500":
+            result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", "Internal server error."))
+        else:
+            result = route(sim, request)
+        damage = sim.faults.take(request.path, ("malformed", "truncate")) if result.body else None
+        if damage == "malformed":
+            result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")
+        self._send(result, count=True, truncate=damage == "truncate")
+
+    def _send(self, result: Answer, *, count: bool, truncate: bool = False) -> None:
+        self.send_response(result.status)
+        if result.status != 204:
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(result.body)))
+        self.end_headers()
+        data = result.body[: len(result.body) // 2] if truncate else result.body
+        if data and self.command != "HEAD":
+            self.wfile.write(data)
+        if count:
+            self.server.sim.count_bytes(len(data))
+        if truncate:
+            self.wfile.flush()
+            self.close_connection = True
+
+    def _control(self, sim: Simulator, request: Request) -> Answer:
+        name = request.path[len("/_simulator/") :]
+        if name == "stats" and request.method == "GET":
+            return answer(200, sim.stats())
+        if name == "fault" and request.method == "GET":
+            return answer(200, sim.faults.state())
+        if name == "fault" and request.method == "POST":
+            try:
+                change = json.loads(request.body or b"{}")
+                if not isinstance(change, dict):
+                    raise FaultError("the body must be a JSON object")
+                return answer(200, sim.set_fault(change))
+            except (ValueError, FaultError) as exc:
+                return answer(400, {"error": str(exc)})
+        if name == "backup" and request.method == "POST":
+            try:
+                return answer(200, {"id": sim.start_backup()})
+            except InProgress as exc:
+                return answer(409, {"error": str(exc)})
+        return answer(404, {"error": f"no such simulator endpoint: {request.method} {request.path}"})
+
+
+def _error(flavor: str, error_type: str, text: str) -> dict[str, Any]:
+    msg_id = "com.vmware.vapi.std.errors." + error_type.lower()
+    return wire.error_body(flavor, error_type, [wire.message(msg_id, text)])

@@ -1,0 +1,119 @@
+"""Sessions of the simulated appliance: Basic-auth login, idle timeout, SSO-style lockout.
+
+`lockout_failures` failed logins of a user within `lockout_window` seconds lock that user for
+`lockout_time` seconds; while locked even the right password gets the plain 401 (the appliance
+does not say "locked").
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass
+class Session:
+    user: str
+    created: datetime
+    last_accessed: datetime
+    last_mono: float
+
+
+@dataclass
+class SessionStore:
+    user: str
+    password: str
+    idle_timeout: float
+    clock: Callable[[], datetime]
+    lockout_failures: int = 5
+    lockout_window: float = 180.0
+    lockout_time: float = 300.0
+    logins: int = 0
+    failed_logins: int = 0
+    logouts: int = 0
+    _sessions: dict[str, Session] = field(default_factory=dict)
+    _failures: dict[str, list[float]] = field(default_factory=dict)
+    _locked_until: dict[str, float] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __repr__(self) -> str:  # no password, no tokens
+        return f"SessionStore(user={self.user!r}, sessions={len(self._sessions)})"
+
+    def login(self, authorization: str | None) -> str | None:
+        """A new session token for a valid `Authorization: Basic ...` header, else None."""
+        user, password = _basic(authorization)
+        mono = time.monotonic()
+        with self._lock:
+            locked = user is not None and self._locked_until.get(user, 0.0) > mono
+            good = (
+                user is not None
+                and password is not None
+                and hmac.compare_digest(user.encode(), self.user.encode())
+                and hmac.compare_digest(password.encode(), self.password.encode())
+            )
+            if locked or not good:
+                self.failed_logins += 1
+                if not locked and user is not None:
+                    recent = [t for t in self._failures.get(user, []) if mono - t < self.lockout_window]
+                    recent.append(mono)
+                    self._failures[user] = recent
+                    if len(recent) >= self.lockout_failures:
+                        self._locked_until[user] = mono + self.lockout_time
+                        self._failures[user] = []
+                return None
+            self.logins += 1
+            self._failures.pop(self.user, None)
+            token = secrets.token_hex(16)
+            now = self.clock()
+            self._sessions[token] = Session(self.user, now, now, mono)
+            return token
+
+    def touch(self, token: str | None) -> Session | None:
+        """The live session of `token` (its idle timer restarted), or None if unknown or expired."""
+        if not token:
+            return None
+        mono = time.monotonic()
+        with self._lock:
+            session = self._sessions.get(token)
+            if session is None:
+                return None
+            if mono - session.last_mono > self.idle_timeout:
+                del self._sessions[token]
+                return None
+            session.last_mono = mono
+            session.last_accessed = self.clock()
+            return session
+
+    def logout(self, token: str | None) -> bool:
+        with self._lock:
+            if token is not None and self._sessions.pop(token, None) is not None:
+                self.logouts += 1
+                return True
+            return False
+
+    def expire_all(self) -> None:
+        with self._lock:
+            self._sessions.clear()
+
+    def active(self) -> int:
+        mono = time.monotonic()
+        with self._lock:
+            return sum(1 for s in self._sessions.values() if mono - s.last_mono <= self.idle_timeout)
+
+
+def _basic(authorization: str | None) -> tuple[str | None, str | None]:
+    if not authorization or not authorization.lower().startswith("basic "):
+        return None, None
+    try:
+        decoded = base64.b64decode(authorization[6:].strip(), validate=True).decode("utf-8")
+    except (binascii.Error, UnicodeDecodeError):
+        return None, None
+    user, sep, password = decoded.partition(":")
+    return (user, password) if sep else (user, None)

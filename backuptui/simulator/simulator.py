@@ -1,0 +1,182 @@
+"""`Simulator`: one simulated vCenter appliance served over HTTP on 127.0.0.1."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Any
+
+from backuptui.simulator import catalog
+from backuptui.simulator.config import SimulatorConfig
+from backuptui.simulator.faults import Faults, parse_spec
+from backuptui.simulator.history import generate, variety
+from backuptui.simulator.live import JobStore
+from backuptui.simulator.scenarios import schedule_info, shape_for
+from backuptui.simulator.server import ApplianceServer
+from backuptui.simulator.sessions import SessionStore
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+class Simulator:
+    """A simulated appliance. `with Simulator(cfg) as sim:` serves it at `sim.url` until the block ends."""
+
+    def __init__(self, config: SimulatorConfig | None = None) -> None:
+        self.config = cfg = config or SimulatorConfig()
+        self.clock = cfg.clock or _now
+        now = self.clock().astimezone(UTC)
+        shape = shape_for(cfg.scenario, cfg.jobs, now)
+        records = generate(
+            shape, seed=cfg.seed, now=now, fqdn=cfg.appliance_fqdn, fail_rate=cfg.fail_rate, user=cfg.user
+        )
+        if cfg.variety:
+            variety(records, now, cfg.appliance_fqdn)
+        self.schedule: dict[str, Any] | None = schedule_info(shape, *catalog.TARGETS[0])
+        self.flavors = ("api", "rest") if cfg.flavor == "both" else (cfg.flavor,)
+        self.jobs = JobStore(
+            records,
+            seed=cfg.seed,
+            speed=cfg.speed,
+            clock=self.clock,
+            fqdn=cfg.appliance_fqdn,
+            fail_rate=cfg.fail_rate,
+            auto_backup_every=cfg.auto_backup_every,
+            default_user=cfg.user,
+        )
+        self.sessions = SessionStore(
+            cfg.user,
+            cfg.password,
+            cfg.idle_timeout,
+            self.clock,
+            cfg.lockout_failures,
+            cfg.lockout_window,
+            cfg.lockout_time,
+        )
+        self.faults = Faults()
+        self.faults.update_all(cfg.faults)
+        self._stats_lock = threading.Lock()
+        self._requests: dict[str, int] = {}
+        self._bytes_sent = 0
+        self._server: ApplianceServer | None = None
+        self._thread: threading.Thread | None = None
+        self._ticker: threading.Thread | None = None
+        self._stopping = threading.Event()
+        if cfg.running_at_start:
+            self.jobs.start("MANUAL", cfg.user)
+
+    def __repr__(self) -> str:
+        return f"Simulator(url={self.url if self._server else None!r}, jobs={self.config.jobs})"
+
+    # --- lifecycle ----------------------------------------------------------------------------
+    def start(self) -> Simulator:
+        """Bind the port and serve in a daemon thread."""
+        if self._server is not None:
+            return self
+        self._server = ApplianceServer((self.config.host, self.config.port), self)
+        self._stopping.clear()
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="simulator", daemon=True
+        )
+        self._thread.start()
+        if self.config.auto_backup_every is not None:
+            self._ticker = threading.Thread(target=self._tick, name="simulator-ticker", daemon=True)
+            self._ticker.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving: close the listening socket and every open connection, join the threads."""
+        server, self._server = self._server, None
+        if server is None:
+            return
+        self._stopping.set()
+        server.shutdown()
+        server.server_close()
+        server.close_connections()
+        for thread in (self._thread, self._ticker):
+            if thread is not None:
+                thread.join(timeout=5)
+        self._thread = self._ticker = None
+
+    def __enter__(self) -> Simulator:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def _tick(self) -> None:
+        while not self._stopping.wait(0.2):
+            self.jobs.tick()
+
+    # --- what tests and the CLI use -----------------------------------------------------------
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the simulator is not running")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.config.host}:{self.port}"
+
+    @property
+    def user(self) -> str:
+        return self.config.user
+
+    @property
+    def password(self) -> str:
+        return self.config.password
+
+    def stats(self) -> dict[str, Any]:
+        """Counts of what was served (the body of `GET /_simulator/stats`)."""
+        with self._stats_lock:
+            requests = dict(self._requests)
+            bytes_sent = self._bytes_sent
+        return {
+            "logins": self.sessions.logins,
+            "failed_logins": self.sessions.failed_logins,
+            "logouts": self.sessions.logouts,
+            "active_sessions": self.sessions.active(),
+            "requests": requests,
+            "requests_total": sum(requests.values()),
+            "bytes_sent": bytes_sent,
+            "running_job": self.jobs.running,
+            "faults": self.faults.state(),
+        }
+
+    def count_request(self, path: str) -> None:
+        with self._stats_lock:
+            self._requests[path] = self._requests.get(path, 0) + 1
+
+    def count_bytes(self, n: int) -> None:
+        with self._stats_lock:
+            self._bytes_sent += n
+
+    def set_fault(self, spec: str | Mapping[str, Any] | None = None, **change: Any) -> dict[str, Any]:
+        """Switch faults now, like `POST /_simulator/fault`; returns the fault state.
+
+        `sim.set_fault(error_500=2)`, `sim.set_fault({"drop": 1})`, `sim.set_fault("latency=0.3")`,
+        `sim.set_fault(expire_sessions=True)`, `sim.set_fault(clear=True)`. Keys: see `faults.py`.
+        """
+        merged: dict[str, Any] = {}
+        if isinstance(spec, str):
+            merged.update(parse_spec(spec))
+        elif spec is not None:
+            merged.update(spec)
+        merged.update(change)
+        if self.faults.update(merged):
+            self.sessions.expire_all()
+        return self.faults.state()
+
+    def expire_sessions(self) -> None:
+        """End every session now: the next call with an old token gets 401."""
+        self.sessions.expire_all()
+
+    def start_backup(self) -> str:
+        """Start a manual backup now (like `POST .../job`); returns its id. Raises `InProgress`."""
+        return self.jobs.start("MANUAL", self.config.user).ident
