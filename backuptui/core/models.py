@@ -94,7 +94,7 @@ class Message:
             return self.localized
         text = self.default_message
         for index, arg in enumerate(self.args):
-            text = text.replace("{%d}" % index, arg)
+            text = text.replace(f"{{{index}}}", arg)
         return text
 
 
@@ -257,9 +257,7 @@ class DetailsResult:
     problems: tuple[RecordError, ...] = ()
 
 
-_RFC3339 = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$"
-)
+_RFC3339 = re.compile(r"^(\d{4}-\d{2}-\d{2})[Tt](\d{2}:\d{2}:\d{2})(?:\.(\d+))?([Zz]|[+-]\d{2}:\d{2})$")
 
 
 def parse_time(value: str) -> datetime:
@@ -359,7 +357,9 @@ def _json_type(value: Any) -> str:
 
 def _message(reader: _Reader, name: str, value: Any) -> Message:
     if not isinstance(value, Mapping):
-        raise RecordError(reader.record_id, reader.prefix + name, f"expected an object, got {_json_type(value)}")
+        raise RecordError(
+            reader.record_id, reader.prefix + name, f"expected an object, got {_json_type(value)}"
+        )
     sub = _Reader(reader.record_id, value, f"{reader.prefix}{name}.")
     args: list[str] = []
     for arg_path, arg in sub.items("args", required=False):
@@ -382,23 +382,31 @@ def _messages(reader: _Reader, name: str, *, required: bool = True) -> tuple[Mes
     return tuple(_message(reader, path, item) for path, item in reader.items(name, required=required))
 
 
-def _error_messages(raw: Any) -> tuple[tuple[Message, ...], str | None]:
-    """Best effort: the messages and type of an error in any of the shapes seen on the wire."""
+def parse_error(raw: Any) -> JobError:
+    """A vAPI error in any of its wire shapes, kept as it came plus its best-effort messages and type.
+
+    `/api` writes `{"error_type": "NOT_FOUND", "messages": [...]}`, `/rest` writes
+    `{"type": "com.vmware.vapi.std.errors.not_found", "value": {"messages": [...]}}`, and a job's
+    nested `error` may be a bare `{"messages": [...]}`. Anything else gives no messages and no type.
+    """
     if not isinstance(raw, Mapping):
-        return (), None
+        return JobError(raw=raw)
     body: Any = raw
     error_type = raw.get("error_type")
     if isinstance(raw.get("value"), Mapping):  # {"type": "com.vmware...errors.x", "value": {...}}
         body = raw["value"]
-        error_type = error_type or raw.get("type")
+        error_type = error_type or raw.get("type") or body.get("error_type")
     found: list[Message] = []
-    for item in body.get("messages") or []:
+    messages = body.get("messages")
+    for item in messages if isinstance(messages, list) else []:
         if isinstance(item, Mapping):
             try:
                 found.append(_message(_Reader("", {}), "message", item))
             except RecordError:
                 continue
-    return tuple(found), error_type if isinstance(error_type, str) else None
+    return JobError(
+        raw=raw, messages=tuple(found), error_type=error_type if isinstance(error_type, str) else None
+    )
 
 
 def parse_job(job_id: str, data: Any) -> BackupJob:
@@ -417,9 +425,7 @@ def parse_job(job_id: str, data: Any) -> BackupJob:
         progress = Progress(
             total=progress_reader.integer("total"),
             completed=progress_reader.integer("completed"),
-            message=_message(
-                progress_reader, "message", progress_reader._get("message", True)
-            ),
+            message=_message(progress_reader, "message", progress_reader._get("message", True)),
         )
 
     build = None
@@ -436,11 +442,8 @@ def parse_job(job_id: str, data: Any) -> BackupJob:
     if target_reader is not None:
         target = DynamicID(type=target_reader.string("type"), id=target_reader.string("id"))
 
-    error = None
     raw_error = data.get("error")
-    if raw_error is not None:
-        messages, error_type = _error_messages(raw_error)
-        error = JobError(raw=raw_error, messages=messages, error_type=error_type)
+    error = parse_error(raw_error) if raw_error is not None else None
 
     return BackupJob(
         id=job_id,
@@ -470,18 +473,18 @@ def parse_job(job_id: str, data: Any) -> BackupJob:
 
 def _map_entries(body: Any, flavor: ApiFlavor | None, what: str) -> list[tuple[str, Any]]:
     """The (key, value) entries of a vAPI map in either flavour's wire form."""
-    if flavor is ApiFlavor.REST or (flavor is None and isinstance(body, Mapping) and "value" in body):
-        if isinstance(body, Mapping):
-            if "value" not in body:
-                raise ResponseShapeError(f"{what}: expected {{\"value\": ...}}, got an object without 'value'")
-            body = body["value"]
+    wrapped = flavor is ApiFlavor.REST or (flavor is None and isinstance(body, Mapping) and "value" in body)
+    if wrapped and isinstance(body, Mapping):
+        if "value" not in body:
+            raise ResponseShapeError(f"{what}: expected {{\"value\": ...}}, got an object without 'value'")
+        body = body["value"]
     if isinstance(body, Mapping):
         return [(str(key), value) for key, value in body.items()]
     if isinstance(body, list):
         entries = []
         for index, item in enumerate(body):
             if not isinstance(item, Mapping) or "key" not in item or "value" not in item:
-                raise ResponseShapeError(f"{what}: entry {index} is not a {{\"key\", \"value\"}} pair")
+                raise ResponseShapeError(f'{what}: entry {index} is not a {{"key", "value"}} pair')
             entries.append((str(item["key"]), item["value"]))
         return entries
     raise ResponseShapeError(f"{what}: expected a map of job ids, got {_json_type(body)}")
