@@ -1,0 +1,130 @@
+"""`backuptui simulate`: run the built-in appliance simulator until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from typing import Any
+
+from backuptui.simulator.config import DEFAULT_PASSWORD, DEFAULT_USER, SCENARIOS
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "simulate",
+        help="run a simulated vCenter appliance (backup API) on 127.0.0.1",
+        description="Serve a simulated vCenter appliance (file-based backup API, /api and /rest) on "
+        "127.0.0.1 until Ctrl-C. Faults switch at runtime: POST /_simulator/fault; counts: "
+        "GET /_simulator/stats.",
+    )
+    parser.add_argument("--port", type=int, default=0, help="TCP port (default: a free one, printed)")
+    parser.add_argument("--jobs", type=_non_negative, default=300, help="jobs in the history (default 300)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the history (default 1)")
+    parser.add_argument("--speed", type=_positive, default=1.0, help="live backups run X times faster")
+    parser.add_argument(
+        "--flavor", choices=("api", "rest", "both"), default="both", help="URL flavours served"
+    )
+    parser.add_argument("--user", default=DEFAULT_USER, help=f"login user (default {DEFAULT_USER})")
+    parser.add_argument("--password", default=DEFAULT_PASSWORD, help="login password (default VMware1!)")
+    parser.add_argument(
+        "--fault",
+        action="append",
+        default=[],
+        metavar="SPEC",
+        help="inject a fault: latency=SECONDS, 500=N, 503=N, drop=N, malformed=N, truncate=N "
+        "(N=-1: until cleared), expire-sessions, match=PATH-PART; repeatable",
+    )
+    parser.add_argument("--scenario", choices=SCENARIOS, help="reproduce a health verdict")
+    parser.add_argument("--running", action="store_true", help="a backup is already running at start")
+    parser.add_argument(
+        "--auto-backup", type=_positive, metavar="SECONDS", help="start a backup every SECONDS when none runs"
+    )
+    parser.add_argument(
+        "--idle-timeout",
+        type=_positive,
+        default=1800.0,
+        metavar="SECONDS",
+        help="session idle timeout (1800)",
+    )
+    parser.add_argument("--variety", action="store_true", help="also PENDING, BLOCKED and LOCAL_BACKUP jobs")
+    parser.set_defaults(handler=run)
+
+
+def _positive(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be 0 or more")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from backuptui.simulator import FaultError, Simulator, SimulatorConfig
+
+    try:
+        config = SimulatorConfig(
+            jobs=args.jobs,
+            seed=args.seed,
+            speed=args.speed,
+            flavor=args.flavor,
+            user=args.user,
+            password=args.password,
+            port=args.port,
+            idle_timeout=args.idle_timeout,
+            running_at_start=args.running,
+            auto_backup_every=args.auto_backup,
+            scenario=args.scenario,
+            faults=tuple(args.fault),
+            variety=args.variety,
+        )
+        sim = Simulator(config)
+    except (ValueError, FaultError) as exc:
+        print(f"backuptui simulate: {exc}", file=sys.stderr)
+        return 2
+    try:
+        sim.start()
+    except OSError as exc:
+        print(
+            f"backuptui simulate: cannot listen on 127.0.0.1:{args.port}: {exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return 1
+    stop = threading.Event()
+
+    def _on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        flavors = " and ".join(f"{sim.url}/{flavor}" for flavor in sim.flavors)
+        print(f"Simulated vCenter appliance at {sim.url}  (API: {flavors})")
+        print(f"  user:     {sim.user}")
+        shown = sim.password if config.password == DEFAULT_PASSWORD else "(the one given with --password)"
+        print(f"  password: {shown}")
+        scenario = config.scenario or "-"
+        print(f"  jobs: {config.jobs}, seed: {config.seed}, speed: {config.speed:g}, scenario: {scenario}")
+        print(f"  stats: GET {sim.url}/_simulator/stats   faults: POST {sim.url}/_simulator/fault")
+        print(f"  try: backuptui --url {sim.url} --user {sim.user}")
+        print("Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(0.5):
+            pass
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+        sim.stop()
+    print("Simulator stopped.")
+    return 0
