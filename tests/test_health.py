@@ -123,7 +123,7 @@ def test_latest_failed_is_critical_with_its_message() -> None:
     assert verdict.level is HealthLevel.CRITICAL
     assert verdict.reasons[0].code == LATEST_FAILED
     assert verdict.summary.startswith(
-        "last backup FAILED 2026-11-28 02:20 UTC: BackupManager encountered an exception."
+        "last backup FAILED 2026-11-28 02:00 UTC: BackupManager encountered an exception."
     )
     # the success before it is a day and a bit old: a warning too, after the failure
     assert codes(verdict) == [LATEST_FAILED, STALE]

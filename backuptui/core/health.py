@@ -256,7 +256,8 @@ def evaluate_health(
 
     # The latest result and the age of the last good backup.
     if latest_finished is not None and latest_finished.status == JobStatus.FAILED:
-        when = job_finished(latest_finished) or job_started(latest_finished, tz)
+        # the start names the run (the scheduled time, the job id); the end is seconds later
+        when = job_started(latest_finished, tz) or job_finished(latest_finished)
         text = "last backup FAILED"
         if when is not None:
             text += f" {format_utc(when)}"

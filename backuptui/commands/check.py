@@ -1,0 +1,188 @@
+"""`backuptui check`: the backup health verdict as a Monitoring Plugin (Nagios, Icinga, Naemon, ...).
+
+Exit codes 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN (unreachable, login refused, bad answer, bad
+options). The output is one line, `BACKUP <LEVEL> - <summary> | <perfdata>`, in the
+Monitoring Plugins form; `-v` adds the reasons on further lines (plugin "long output").
+Headless and quick: no Textual, one session, always logged out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+import zoneinfo
+from collections.abc import Callable, Coroutine
+from datetime import UTC, datetime, tzinfo
+from typing import Any, TextIO
+
+from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
+from backuptui.core.health import (
+    HealthLevel,
+    HealthThresholds,
+    HealthVerdict,
+    evaluate_health,
+    format_threshold,
+    one_line_problem,
+    parse_duration,
+)
+
+SERVICE = "BACKUP"
+DEFAULT_TIMEOUT = 30.0
+
+
+def register(subparsers: Any) -> None:
+    defaults = HealthThresholds()
+    parser = subparsers.add_parser(
+        "check",
+        help="check backup health like a monitoring plugin (exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN)",
+        description=(
+            "Check whether the appliance's backups are healthy, following the Monitoring Plugins "
+            "conventions: one status line with performance data, and exit code 0 OK, 1 WARNING, "
+            "2 CRITICAL, 3 UNKNOWN."
+        ),
+        epilog=(
+            "Durations take s, m, h, d or w (a bare number means hours). CRITICAL when the latest "
+            "finished backup failed, when the last success is at least --crit-age old, or when "
+            "backup is not configured; WARNING when the last success is older than --warn-age, a "
+            "scheduled run was missed, or the schedule is disabled."
+        ),
+    )
+    add_target_arguments(parser)
+    limits = parser.add_argument_group("thresholds")
+    limits.add_argument(
+        "--warn-age",
+        metavar="AGE",
+        default=format_threshold(defaults.warn_age),
+        help="warn when the last successful backup is older than this (default %(default)s)",
+    )
+    limits.add_argument(
+        "--crit-age",
+        metavar="AGE",
+        default=format_threshold(defaults.crit_age),
+        help="critical when the last successful backup is this old (default %(default)s)",
+    )
+    limits.add_argument(
+        "--missed-window",
+        metavar="AGE",
+        default=format_threshold(defaults.missed_window),
+        help="a scheduled run is missed when no job started this long after its time (default %(default)s)",
+    )
+    limits.add_argument(
+        "--timezone",
+        metavar="ZONE",
+        default="UTC",
+        help="the appliance's time zone, in which its schedule is meant (default %(default)s), "
+        "e.g. Europe/Berlin",
+    )
+    parser.add_argument(
+        "-t",
+        "--timeout",
+        metavar="SECONDS",
+        default=str(DEFAULT_TIMEOUT),
+        help="give up (UNKNOWN) after this many seconds (default %(default)s)",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="list every reason on the lines after the status line"
+    )
+    parser.set_defaults(handler=run)
+
+
+def status_line(verdict: HealthVerdict) -> str:
+    """`BACKUP CRITICAL - last backup FAILED ...: ... | last_success_age=...s;90000;259200 ...`."""
+    text = f"{SERVICE} {verdict.level.name} - {verdict.summary}"
+    perfdata = verdict.perfdata_text()
+    return f"{text} | {perfdata}" if perfdata else text
+
+
+def long_output(verdict: HealthVerdict) -> list[str]:
+    return [f"{finding.level.name}: {finding.text}" for finding in verdict.reasons]
+
+
+def _unknown(out: TextIO, problem: str) -> int:
+    out.write(f"{SERVICE} {HealthLevel.UNKNOWN.name} - {one_line_problem(problem, 400)}\n")
+    out.flush()
+    return int(HealthLevel.UNKNOWN)
+
+
+def _options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]:
+    try:
+        thresholds = HealthThresholds(
+            warn_age=parse_duration(args.warn_age),
+            crit_age=parse_duration(args.crit_age),
+            missed_window=parse_duration(args.missed_window),
+        )
+    except ValueError as exc:
+        raise TargetError(f"bad threshold: {exc}") from None
+    zone: tzinfo = UTC
+    if args.timezone and args.timezone.upper() not in ("UTC", "Z", "ETC/UTC"):
+        try:
+            zone = zoneinfo.ZoneInfo(args.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            raise TargetError(f"unknown time zone {args.timezone!r}; use a name like Europe/Berlin") from None
+    try:
+        timeout = float(args.timeout)
+    except ValueError:
+        raise TargetError(f"--timeout {args.timeout!r} is not a number of seconds") from None
+    if not timeout > 0:
+        raise TargetError("--timeout must be more than 0 seconds")
+    return thresholds, zone, timeout
+
+
+async def collect(
+    args: argparse.Namespace,
+    thresholds: HealthThresholds,
+    zone: tzinfo,
+    *,
+    clock: Callable[[], datetime] | None = None,
+) -> HealthVerdict:
+    """Ask the appliance for its jobs and schedules (one session, always logged out) and judge them."""
+    from backuptui.core.client import Timeouts
+    from backuptui.core.errors import ApiError, NotAuthorized
+
+    target = resolve_target(args)
+    client = target.client(Timeouts(connect=5.0, read=15.0))
+    try:
+        details = await client.list_job_details()
+        try:
+            schedules = await client.get_schedules()
+        except (NotAuthorized, ApiError):
+            # no privilege to read the schedule (or no schedules API): judge the jobs alone
+            schedules = None
+        now = (clock or (lambda: datetime.now(UTC)))()
+        return evaluate_health(
+            details.jobs, schedules, now=now, thresholds=thresholds, tz=zone, problems=details.problems
+        )
+    finally:
+        await client.close()
+
+
+def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+    """The plugin: prints the status line, returns the exit code. Never raises, never a traceback."""
+    from backuptui.core.errors import ApplianceError
+
+    stream = out or sys.stdout
+    try:
+        thresholds, zone, timeout = _options(args)
+        verdict = asyncio.run(_within(timeout, collect(args, thresholds, zone)))
+    except TargetError as exc:
+        return _unknown(stream, str(exc))
+    except ApplianceError as exc:
+        return _unknown(stream, exc.message)
+    except TimeoutError:
+        return _unknown(stream, f"no answer within {float(args.timeout):g} s (--timeout)")
+    except KeyboardInterrupt:
+        return _unknown(stream, "interrupted")
+    except Exception as exc:  # a plugin must answer UNKNOWN, not a traceback
+        return _unknown(stream, f"internal error: {type(exc).__name__}: {exc}")
+    lines = [status_line(verdict)]
+    if args.verbose:
+        lines.extend(long_output(verdict))
+    stream.write("\n".join(lines) + "\n")
+    stream.flush()
+    return int(verdict.level)
+
+
+async def _within(seconds: float, work: Coroutine[Any, Any, HealthVerdict]) -> HealthVerdict:
+    async with asyncio.timeout(seconds):
+        return await work
