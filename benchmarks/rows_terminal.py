@@ -1,0 +1,344 @@
+"""Rows measured on real processes in a real terminal (a private tmux server): 1, 2, 3, 5, 6, 7."""
+
+from __future__ import annotations
+
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from context import Context, History
+from harness import (
+    HERE,
+    Result,
+    Sample,
+    SimProcess,
+    app_env,
+    backuptui_command,
+    cpu_seconds,
+    cpu_ticks_seconds,
+    fmt,
+    proc_status_kb,
+    wait_quiet,
+)
+
+TZ = {"TZ": "UTC"}
+DETAILS_PATHS = ("/api/appliance/recovery/backup/job/details", "/rest/appliance/recovery/backup/job/details")
+
+
+@dataclass
+class Running:
+    target: str
+    pid: int
+    started: float  # monotonic, just before `tmux new-session`
+    painted: float  # monotonic, first capture-pane that showed the list
+
+
+def app_command(sim: SimProcess, *extra: str) -> list[str]:
+    return backuptui_command(sim.url, *extra)
+
+
+def bare_command(ctx: Context, key: str | None) -> list[str]:
+    args = ["--rows", str(ctx.rows_file(key))] if key else ["--empty"]
+    return [sys.executable, str(HERE / "bare_app.py"), *args]
+
+
+@contextmanager
+def launched(
+    ctx: Context, command: list[str], painted: Callable[[str], bool], env: dict[str, str], timeout: float = 60
+) -> Iterator[Running]:
+    target, pid, t0 = ctx.tmux.start(command, {**env, **TZ})
+    try:
+        t1, _ = ctx.tmux.wait_for(target, painted, timeout=timeout)
+        yield Running(target, pid, t0, t1)
+    finally:
+        ctx.tmux.kill_session(target, pid)
+
+
+def paint_time(
+    ctx: Context, command: list[str], painted: Callable[[str], bool], env: dict[str, str]
+) -> float:
+    with launched(ctx, command, painted, env) as run:
+        return run.painted - run.started
+
+
+def interleaved_paints(
+    ctx: Context, cases: dict[str, tuple[list[str], Callable[[str], bool], dict[str, str]]]
+) -> dict[str, Sample]:
+    """Launch each case in turn, `paint_runs` times, after one discarded warm-up launch each."""
+    samples = {name: Sample([], "s") for name in cases}
+    for run in range(ctx.settings.paint_runs + 1):
+        for name, (command, painted, env) in cases.items():
+            seconds = paint_time(ctx, command, painted, env)
+            if run:
+                samples[name].values.append(seconds)
+    return samples
+
+
+def row1(ctx: Context) -> Result:
+    hist = ctx.history("1k")
+    s = interleaved_paints(
+        ctx,
+        {
+            "app": (app_command(ctx.sims["1k"]), hist.list_painted, app_env()),
+            "bare": (bare_command(ctx, "1k"), hist.list_painted, {}),
+        },
+    )
+    ratio = s["app"].median / s["bare"].median
+    return Result(
+        "1",
+        "launch → job list painted, 1,000 jobs",
+        fmt(s["app"].median, "s"),
+        f"bare DataTable, same 1,000 rows: {fmt(s['bare'].median, 's')}",
+        f"{ratio:.2f}x",
+        "≤ 1.3x",
+        ratio <= 1.3,
+        "process wall time in tmux 120x40: `tmux new-session` → first capture-pane showing the start "
+        "times of list rows 1 and 6; the app logs in and fetches over loopback HTTP, the bare app "
+        "reads the preformatted rows from a local JSON file; runs interleaved, 1 warm-up discarded, "
+        "medians",
+        [f"backuptui: {s['app'].describe()}", f"bare DataTable app: {s['bare'].describe()}"],
+        {"app": s["app"].values, "bare": s["bare"].values},
+    )
+
+
+def row2(ctx: Context) -> Result:
+    h10k, h100 = ctx.history("10k"), ctx.history("100")
+    s = interleaved_paints(
+        ctx,
+        {
+            "10k": (app_command(ctx.sims["10k"]), h10k.list_painted, app_env()),
+            "100": (app_command(ctx.sims["100"]), h100.list_painted, app_env()),
+        },
+    )
+    ratio = s["10k"].median / s["100"].median
+    return Result(
+        "2",
+        "launch → job list painted, 10,000 jobs",
+        fmt(s["10k"].median, "s"),
+        f"backuptui at 100 jobs: {fmt(s['100'].median, 's')}",
+        f"{ratio:.2f}x",
+        "≤ 1.5x",
+        ratio <= 1.5,
+        "as row 1, backuptui against simulators with 10,000 and 100 finished jobs; interleaved, "
+        "1 warm-up discarded, medians",
+        [f"10,000 jobs: {s['10k'].describe()}", f"100 jobs: {s['100'].describe()}"],
+        {"10k": s["10k"].values, "100": s["100"].values},
+    )
+
+
+# --------------------------------------------------------------------------- row 3 (app part)
+
+
+def details_requests(sim: SimProcess) -> int:
+    """How many job-details requests the simulator has answered (any flavour, filtered or not)."""
+    stats = sim.stats()
+    per_path = stats.get("requests_per_path") or stats.get("requests") or {}
+    if isinstance(per_path, dict):
+        return sum(int(v) for k, v in per_path.items() if str(k).split("?")[0].startswith(DETAILS_PATHS))
+    raise RuntimeError(f"simulator stats have no per-path request counts: {sorted(stats)}")
+
+
+def idle_rate(pid: int, window: float = 2.0) -> float:
+    c0, t0 = cpu_seconds(pid), time.monotonic()
+    time.sleep(window)
+    return (cpu_seconds(pid) - c0) / (time.monotonic() - t0)
+
+
+def refresh_cpu(ctx: Context, key: str, hist: History) -> tuple[Sample, list[str]]:
+    """CPU seconds the app process spends on one `r` refresh (nothing changed), idle rate removed."""
+    sim = ctx.sims[key]
+    notes: list[str] = []
+    sample = Sample([], "s")
+    with launched(ctx, app_command(sim), hist.list_painted, app_env()) as run:
+        wait_quiet(run.pid, quiet_for=0.5)
+        base = idle_rate(run.pid)
+        notes.append(f"idle CPU of the app between refreshes: {base * 100:.2f} % of a core (subtracted)")
+        for _ in range(ctx.settings.refresh_runs):
+            before = details_requests(sim)
+            c0, t0 = cpu_seconds(run.pid), time.monotonic()
+            ctx.tmux.send_keys(run.target, "r")
+            deadline = time.monotonic() + 30
+            while details_requests(sim) <= before:
+                if time.monotonic() > deadline:
+                    raise TimeoutError("`r` did not make the app fetch the job details")
+                time.sleep(0.01)
+            t1 = wait_quiet(run.pid, quiet_for=0.4)
+            c1 = cpu_seconds(run.pid)
+            sample.values.append(max(0.0, (c1 - c0) - base * (t1 - t0)))
+            time.sleep(0.3)
+    return sample, notes
+
+
+# --------------------------------------------------------------------------- row 5
+
+
+class IdleCpu:
+    """Row 5, split in two so that the long window can overlap rows that only count bytes or run
+    in the harness process: start() launches the app and begins the window, finish() ends it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.sim = ctx.sims["1k"]
+        self.hist = ctx.history("1k")
+        self._cm = launched(ctx, app_command(self.sim), self.hist.list_painted, app_env())
+        self.run: Running | None = None
+
+    def start(self) -> None:
+        self.run = self._cm.__enter__()
+        time.sleep(3)  # the first full poll and its render are launch cost, not idle cost
+        wait_quiet(self.run.pid, quiet_for=0.5)
+        self.polls0 = details_requests(self.sim)
+        self.c0 = cpu_ticks_seconds(self.run.pid)
+        self.t0 = time.monotonic()
+        self.rss0 = proc_status_kb(self.run.pid, "VmRSS")
+
+    def finish(self) -> Result:
+        assert self.run is not None
+        try:
+            remaining = self.ctx.settings.idle_window - (time.monotonic() - self.t0)
+            if remaining > 0:
+                time.sleep(remaining)
+            c1, t1 = cpu_ticks_seconds(self.run.pid), time.monotonic()
+            polls = details_requests(self.sim) - self.polls0
+            rss1 = proc_status_kb(self.run.pid, "VmRSS")
+        finally:
+            self._cm.__exit__(None, None, None)
+        window = t1 - self.t0
+        share = (c1 - self.c0) / window * 100
+        per_minute = (c1 - self.c0) / window * 60
+        return Result(
+            "5",
+            "CPU per minute, nothing running, default intervals, 1,000 jobs",
+            f"{per_minute * 1000:.0f} ms/min",
+            "one core (60 s/min)",
+            f"{share:.2f} %",
+            "≤ 1 %",
+            share <= 1.0,
+            f"utime+stime of the app process (/proc/<pid>/stat, 10 ms ticks) over a {window:.0f} s "
+            "window in tmux, after the first poll had settled; default refresh intervals; one run",
+            [
+                f"{polls} job-details request(s) served to the app during the window",
+                f"RSS {self.rss0 / 1024:.1f} MB at the start of the window, {rss1 / 1024:.1f} MB at the end",
+            ],
+            {"cpu_s": c1 - self.c0, "window_s": window, "polls": polls},
+        )
+
+
+# --------------------------------------------------------------------------- row 6
+
+
+def shows(text: str) -> Callable[[str], bool]:
+    def predicate(screen: str) -> bool:
+        return text in screen
+
+    return predicate
+
+
+def key_latencies(
+    ctx: Context, run: Running, hist: History, presses: int, sim: SimProcess, stuck: bool
+) -> Sample:
+    """Down (then Up) key → the detail pane shows the newly selected job's id.
+
+    Before every 4th press, `r` starts a full poll. With latency injected (`stuck`), keys are
+    pressed while that poll hangs in the simulator for 3 s; without, once it has completed.
+    """
+    sample = Sample([], "ms")
+    ids = hist.ids
+    index = 0
+    direction = "Down"
+    for n in range(presses):
+        if n % 4 == 0:
+            before = details_requests(sim)
+            ctx.tmux.send_keys(run.target, "r")
+            deadline = time.monotonic() + 10
+            while details_requests(sim) <= before and time.monotonic() < deadline:
+                time.sleep(0.01)  # counted on arrival: from here on the poll is in flight
+            if not stuck:
+                wait_quiet(run.pid, quiet_for=0.2)
+            time.sleep(0.05)
+        if index >= 8:
+            direction = "Up"
+        elif index == 0:
+            direction = "Down"
+        expect = ids[index + 1] if direction == "Down" else ids[index - 1]
+        t0 = time.monotonic()
+        ctx.tmux.send_keys(run.target, direction)
+        t1, _ = ctx.tmux.wait_for(run.target, shows(expect), timeout=15)
+        sample.values.append((t1 - t0) * 1000)
+        index += 1 if direction == "Down" else -1
+        time.sleep(0.12)
+    return sample
+
+
+def row6(ctx: Context) -> Result:
+    sim = ctx.sims["fault"]
+    hist = ctx.history("fault")
+    presses = ctx.settings.key_presses
+    with launched(ctx, app_command(sim), hist.list_painted, app_env()) as run:
+        wait_quiet(run.pid, quiet_for=0.5)
+        if hist.ids[0] not in ctx.tmux.screen(run.target):
+            raise RuntimeError(
+                "the detail pane does not show the selected job's id; cannot detect key effect"
+            )
+        calm = key_latencies(ctx, run, hist, presses, sim, stuck=False)
+        sim.set_fault({"latency": 3.0})
+        try:
+            stuck = key_latencies(ctx, run, hist, presses, sim, stuck=True)
+        finally:
+            sim.set_fault({"clear": True})
+    p_stuck, p_calm = stuck.quantile(0.95), calm.quantile(0.95)
+    ratio = p_stuck / p_calm
+    ok = ratio <= 1.5 and p_stuck < 50
+    return Result(
+        "6",
+        "key press → changed screen (p95), poll stuck 3 s",
+        fmt(p_stuck, "ms"),
+        f"no latency: {fmt(p_calm, 'ms')}",
+        f"{ratio:.2f}x",
+        "≤ 1.5x and < 50 ms",
+        ok,
+        "tmux send-keys Down/Up → first capture-pane showing the newly selected job's id (detail "
+        "pane); `r` before every 4th key starts a full poll, which the simulator holds for 3 s in the "
+        "stuck phase (fault: latency 3 s); 1,000 jobs; p95 over presses; includes ~2-5 ms of tmux "
+        "process start per send/capture",
+        [f"stuck poll: {stuck.describe(q=0.95)}", f"no latency: {calm.describe(q=0.95)}"],
+        {"stuck_ms": stuck.values, "calm_ms": calm.values},
+    )
+
+
+# --------------------------------------------------------------------------- row 7
+
+
+def row7(ctx: Context) -> Result:
+    hist = ctx.history("10k")
+    app, bare = Sample([], "MB"), Sample([], "MB")
+
+    def empty_painted(screen: str) -> bool:
+        return "Location" in screen
+
+    for _ in range(ctx.settings.rss_runs):
+        with launched(ctx, app_command(ctx.sims["10k"]), hist.list_painted, app_env()) as run:
+            wait_quiet(run.pid, quiet_for=0.5)
+            ctx.tmux.send_keys(run.target, "r")  # one full refresh of 10,000 jobs on top
+            time.sleep(0.5)
+            wait_quiet(run.pid, quiet_for=0.5)
+            app.values.append(proc_status_kb(run.pid, "VmHWM") / 1024)
+        with launched(ctx, bare_command(ctx, None), empty_painted, {}) as run:
+            wait_quiet(run.pid, quiet_for=0.5)
+            bare.values.append(proc_status_kb(run.pid, "VmHWM") / 1024)
+    extra = app.median - bare.median
+    return Result(
+        "7",
+        "peak RSS, 10,000 jobs",
+        fmt(app.median, "MB"),
+        f"bare app, empty DataTable: {fmt(bare.median, 'MB')}",
+        f"+{extra:.1f} MB",
+        "≤ +40 MB",
+        extra <= 40,
+        "VmHWM (peak resident set) from /proc/<pid>/status of the process in tmux; backuptui after its "
+        "first paint plus one full `r` refresh of 10,000 jobs; bare app after painting; medians",
+        [f"backuptui: {app.describe()}", f"bare app: {bare.describe()}"],
+        {"app_mb": app.values, "bare_mb": bare.values},
+    )
