@@ -698,10 +698,12 @@ class ApplianceClient:
         try:
             return json.loads(text)
         except json.JSONDecodeError as exc:
-            # "Unterminated string" is only raised when the string runs into the end of the text
+            where = f"line {exc.lineno} col {exc.colno}: {exc.msg.removesuffix(' starting at').lower()}"
+            # "Unterminated string" is only raised when a string runs into the end of the text
             if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
                 problem = (
-                    f"{what}: body ends in the middle of the JSON after {len(content)} bytes (truncated)"
+                    f"{what}: body is not valid JSON ({where}); it ends early after {len(content)} bytes, "
+                    "so it is probably truncated"
                 )
             elif text.lstrip().startswith("<"):
                 problem = (
@@ -709,7 +711,7 @@ class ApplianceClient:
                     f"HTTP {response.status_code})"
                 )
             else:
-                problem = f"{what}: body is not valid JSON (line {exc.lineno} col {exc.colno}: {exc.msg})"
+                problem = f"{what}: body is not valid JSON ({where})"
             raise InvalidResponse(self.name, problem, _RETRY_HINT) from None
 
     def _raise_for_status(self, response: _Body, what: str) -> NoReturn:
