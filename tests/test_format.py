@@ -23,6 +23,7 @@ from backuptui.tui.format import (
     one_line,
     percent_text,
     safe_text,
+    short_local_time,
     shorten_location,
     status_label,
     status_tone,
@@ -89,6 +90,8 @@ def test_local_time_uses_the_local_zone(monkeypatch: pytest.MonkeyPatch) -> None
     moment = datetime(2026, 11, 28, 21, 17, 3, tzinfo=UTC)
     assert local_time(moment) == "2026-11-28 21:17:03"
     assert local_time(moment, seconds=False) == "2026-11-28 21:17"
+    assert short_local_time(moment) == "11-28 21:17"
+    assert short_local_time(None) == EMPTY
     assert local_time_with_zone(moment) == "2026-11-28 21:17:03 UTC"
     assert local_time(None) == EMPTY
     monkeypatch.setenv("TZ", "Europe/Berlin")

@@ -89,6 +89,13 @@ def local_time(value: datetime | None, *, seconds: bool = True) -> str:
     return local.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
+def short_local_time(value: datetime | None) -> str:
+    """Local month, day and time for narrow columns: `11-28 21:17` (the year is in the detail pane)."""
+    if value is None:
+        return EMPTY
+    return value.astimezone().strftime("%m-%d %H:%M")
+
+
 def local_time_with_zone(value: datetime | None) -> str:
     """Local time with its zone name, for the detail pane: `2026-11-28 21:17:03 UTC`."""
     if value is None:

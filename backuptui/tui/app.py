@@ -1,0 +1,542 @@
+"""The monitor app: one screen that shows an appliance's backup jobs and keeps them current.
+
+Data flows one way: a single poll worker asks the injected `Monitor` for a snapshot, the app hands
+the snapshot to the widgets (status line, live progress, job list, detail pane), and the widgets
+post messages back (a job highlighted, a job opened). The app owns no HTTP and no parsing; the
+clock is injected so tests and screenshots are deterministic.
+
+Adding a feature (a screen, a key): add a `Binding(..., id=...)` to `BINDINGS` and an
+`action_...` method in the "actions" section; screens are pushed from actions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Container
+from textual.widgets import Footer, Input
+from textual.worker import Worker, WorkerState
+
+from backuptui.core.errors import ApplianceError
+from backuptui.core.models import BackupJob
+from backuptui.core.monitor import ConnectionState, Monitor, Snapshot
+from backuptui.core.secrets import Secret
+from backuptui.tui.format import one_line
+from backuptui.tui.password import PasswordScreen
+from backuptui.tui.widgets.job_detail import JobDetail
+from backuptui.tui.widgets.job_list import JobList, JobPredicate
+from backuptui.tui.widgets.live_progress import LiveProgress, ProgressView
+from backuptui.tui.widgets.status_line import StatusLine, StatusView
+
+Clock = Callable[[], datetime]
+
+#: how long logging out may take when quitting before we leave anyway
+LOGOUT_TIMEOUT = 5.0
+
+_CONNECTION_WORDS = {
+    ConnectionState.CONNECTING: "connecting",
+    ConnectionState.LIVE: "live",
+    ConnectionState.UNREACHABLE: "unreachable",
+    ConnectionState.AUTH_FAILED: "auth_failed",
+    ConnectionState.NOT_AUTHORIZED: "not_authorized",
+    ConnectionState.ERROR: "error",
+}
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _host_of(base_url: str) -> str:
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return base_url
+    return parts.netloc.rpartition("@")[2] or base_url
+
+
+class MonitorApp(App[int]):
+    """Watch one appliance's backup jobs."""
+
+    TITLE = "backuptui"
+    CSS_PATH = "app.tcss"
+    AUTO_FOCUS = "#jobs"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "drill", "Open", id="drill"),
+        Binding("escape", "escape", "Back", id="back", show=False),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
+        Binding("r", "refresh", "Refresh", id="refresh"),
+        Binding("p", "pause", "Pause", id="pause"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("s", "save", "Save JSON", id="save", show=False),
+        Binding("d", "toggle_detail", "Details", id="toggle-detail"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-ctrl-c"),
+    ]
+
+    def __init__(
+        self,
+        monitor: Monitor,
+        *,
+        clock: Clock | None = None,
+        appliance_name: str | None = None,
+        user: str | None = None,
+        ask_password: bool = False,
+        stale_after: float = 90.0,
+        poll: bool = True,
+    ) -> None:
+        """`monitor` is used as given (tests hand in one pointed at the simulator);
+        `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
+        poll loop to the caller (snapshot tests apply snapshots themselves)."""
+        super().__init__()
+        self.monitor = monitor
+        self.clock: Clock = clock or _utc_now
+        self.appliance_name = appliance_name
+        self.user = user or ""
+        self.ask_password = ask_password
+        self.stale_after = stale_after
+        self.auto_poll = poll
+        self.paused = False
+        self.snapshot: Snapshot = monitor.snapshot
+        self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
+        self._wake = asyncio.Event()
+        self._full_requested = False
+        self._had_data = False
+        self._last_connection: ConnectionState | None = None
+        self._password_open = False
+        self._quitting = False
+        self._filter_text = ""
+        self._predicate: JobPredicate | None = None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield LiveProgress(id="progress")
+        with Container(id="panes"):
+            yield JobList(id="jobs")
+            yield JobDetail(id="detail")
+        yield Input(
+            id="filter", placeholder="filter: text, status:failed, type:manual … (Enter keeps, Esc clears)"
+        )
+        yield Footer(compact=True)
+
+    @property
+    def job_list(self) -> JobList:
+        return self.query_one("#jobs", JobList)
+
+    @property
+    def detail(self) -> JobDetail:
+        return self.query_one("#detail", JobDetail)
+
+    def on_mount(self) -> None:
+        self.query_one("#detail", JobDetail).border_title = "Job"
+        self.job_list.empty_text = "Connecting to the appliance…"
+        self._render_status()
+        self._render_jobs(self.snapshot)
+        self.set_interval(1.0, self._tick, name="clock")
+        self._install_hangup_handler()
+        if self.ask_password:
+            self._ask_password(None)
+        elif self.auto_poll:
+            self.start_polling()
+
+    # -- polling --------------------------------------------------------------------------
+
+    def start_polling(self) -> None:
+        self._poll_loop()
+
+    @work(exclusive=True, group="poll", exit_on_error=False)
+    async def _poll_loop(self) -> None:
+        """The one poll loop: poll, show, sleep until the next poll is due or `r` wakes it."""
+        while not self._stopping():
+            self._wake.clear()
+            full, self._full_requested = self._full_requested, False
+            snapshot = await self.monitor.poll(full=full)
+            if self._stopping():
+                return
+            self.apply_snapshot(snapshot)
+            if snapshot.connection == ConnectionState.AUTH_FAILED:
+                self._ask_password(snapshot.error)
+                return  # the prompt restarts the loop once a password was entered
+            if self._wake.is_set():
+                continue
+            delay = self.monitor.next_delay()
+            if delay is None:
+                await self._wake.wait()
+            else:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, delay))
+
+    def _stopping(self) -> bool:
+        return self._quitting
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        worker = event.worker
+        if worker.group == "poll" and event.state == WorkerState.ERROR and not self._quitting:
+            # A bug, not an appliance problem (those become snapshot states): say so, keep going.
+            self.notify(
+                f"Polling stopped on an internal error: {one_line(repr(worker.error))}. "
+                "Press r to restart it.",
+                title="Internal error",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+
+    def apply_snapshot(self, snapshot: Snapshot) -> None:
+        """Show a snapshot: the status line always, the jobs unless paused; notify what happened."""
+        previous = self.snapshot
+        self.snapshot = snapshot
+        self._notify_changes(previous, snapshot)
+        if snapshot.last_success is not None:
+            self._had_data = True
+        self._render_status()
+        if not self.paused:
+            self._render_jobs(snapshot)
+
+    def _notify_changes(self, previous: Snapshot, snapshot: Snapshot) -> None:
+        name = self._appliance_label(snapshot)
+        before, now = self._last_connection, snapshot.connection
+        self._last_connection = now
+        lost = (ConnectionState.UNREACHABLE, ConnectionState.ERROR)
+        if before == ConnectionState.LIVE and now in lost:
+            problem = one_line(str(snapshot.error)) if snapshot.error else "no answer"
+            self.notify(
+                f"{problem}. The last data stays on screen; retrying.",
+                title=f"Lost connection to {name}",
+                severity="warning",
+                timeout=10,
+                markup=False,
+            )
+        elif before in lost and now == ConnectionState.LIVE:
+            self.notify(f"Connection to {name} is back.", title="Reconnected", markup=False)
+        if now == ConnectionState.NOT_AUTHORIZED and before != now:
+            self.notify(
+                one_line(str(snapshot.error)) if snapshot.error else f"{name}: not authorized",
+                title="Not authorized",
+                severity="error",
+                timeout=30,
+                markup=False,
+            )
+        if previous.last_success is None:
+            return  # the first history load is not news
+        for event in snapshot.events:
+            job = event.job
+            what = f"{one_line(str(job.type)).lower()} backup {one_line(job.id)}"
+            if event.kind == "started":
+                self.notify(f"A {what} started.", title="Backup started", markup=False)
+            elif event.kind == "succeeded":
+                self.notify(f"The {what} succeeded.", title="Backup succeeded", markup=False)
+            else:
+                problem = one_line(job.problem) if job.problem else one_line(str(job.status))
+                self.notify(
+                    f"The {what} ended: {problem}",
+                    title="Backup failed" if event.kind == "failed" else "Backup ended",
+                    severity="error" if event.kind == "failed" else "warning",
+                    timeout=20,
+                    markup=False,
+                )
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _tick(self) -> None:
+        """Once a second: ages and countdowns; widgets repaint only if their text changed."""
+        self._render_status()
+        if not self.paused and self._shown is not None:
+            self._render_progress(self._shown)
+        if not self.is_headless and not self._quitting and not _terminal_alive():
+            self._hang_up()
+
+    def _appliance_label(self, snapshot: Snapshot) -> str:
+        return self.appliance_name or snapshot.appliance or _host_of(snapshot.base_url)
+
+    @staticmethod
+    def _last_success_end(snapshot: Snapshot) -> datetime | None:
+        """When the newest successful backup ended (the snapshot caches the search)."""
+        job = snapshot.last_successful_job
+        return (job.end_time or job.start_time) if job else None
+
+    def _render_status(self) -> None:
+        snapshot = self.snapshot
+        shown = self._shown or snapshot
+        view = StatusView(
+            appliance=self._appliance_label(snapshot),
+            host=_host_of(snapshot.base_url),
+            connection=_CONNECTION_WORDS.get(snapshot.connection, str(snapshot.connection)),
+            now=self.clock(),
+            flavor=str(snapshot.flavor) if snapshot.flavor else None,
+            # plain HTTP (the simulator) has no certificate to verify: nothing to warn about
+            verify_tls=snapshot.verify_tls or not snapshot.base_url.startswith("https:"),
+            last_success=snapshot.last_success,
+            retry_at=snapshot.retry_at,
+            error_kind=snapshot.error.kind if snapshot.error else None,
+            total=shown.total,
+            running=len(shown.running),
+            failed=shown.failed_count,
+            shown=len(self.job_list.jobs) if self._predicate is not None else None,
+            last_backup_end=self._last_success_end(shown),
+            paused=self.paused,
+            stale_after=self.stale_after,
+        )
+        self.query_one(StatusLine).show(view)
+
+    def _render_jobs(self, snapshot: Snapshot) -> None:
+        self._shown = snapshot
+        job_list = self.job_list
+        if snapshot.jobs:
+            job_list.empty_text = "No job matches the filter." if self._predicate else "No backup jobs."
+        elif snapshot.last_success is not None:
+            job_list.empty_text = "No backup jobs: this appliance has no backup history."
+        elif snapshot.connection == ConnectionState.CONNECTING:
+            job_list.empty_text = "Connecting to the appliance…"
+        else:
+            job_list.empty_text = "No data: the appliance has not answered yet."
+        job_list.set_jobs(snapshot.jobs)
+        self._render_detail()
+        self._render_progress(snapshot)
+
+    def _render_detail(self) -> None:
+        job = self.job_list.selected_job
+        if job is None and self._shown is not None and self._shown.jobs and self._predicate:
+            self.detail.show_job(None, "No job matches the filter.")
+        else:
+            self.detail.show_job(job, "No job selected.")
+        self.detail.border_title = f"Job {one_line(job.id)}" if job else "Job"
+
+    def _render_progress(self, snapshot: Snapshot) -> None:
+        selected = self.job_list.selected_job
+        active = snapshot.running
+        if selected is not None and selected.is_active:
+            current: BackupJob | None = snapshot.by_id.get(selected.id, selected)
+        else:
+            current = active[0] if active else None
+        view = ProgressView(
+            job=current,
+            transfer=snapshot.transfers.get(current.id) if current else None,
+            last_finished=snapshot.latest_finished_job if current is None else None,
+            active_count=len(active),
+            now=self.clock(),
+            has_data=snapshot.last_success is not None or bool(snapshot.jobs),
+        )
+        self.query_one(LiveProgress).show(view)
+
+    @on(JobList.Highlighted)
+    def _job_highlighted(self, event: JobList.Highlighted) -> None:
+        self._render_detail()
+        if self._shown is not None:
+            self._render_progress(self._shown)
+
+    @on(JobList.Opened)
+    def _job_opened(self, event: JobList.Opened) -> None:
+        event.stop()
+        self._open_job(event.job)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_drill(self) -> None:
+        job = self.job_list.selected_job
+        if job is not None:
+            self._open_job(job)
+
+    def _open_job(self, job: BackupJob) -> None:
+        try:
+            from backuptui.tui.screens.drilldown import DrillDownScreen
+        except ImportError:
+            self.notify("The drill-down view is not available in this build.", markup=False)
+            return
+        self.push_screen(DrillDownScreen(job))
+
+    def action_escape(self) -> None:
+        """Esc: close the filter box, else clear the filter, else leave a pushed screen."""
+        filter_input = self.query_one("#filter", Input)
+        if filter_input.display:
+            self._close_filter(clear=True)
+        elif self._predicate is not None:
+            self._set_filter("")
+        elif len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_filter(self) -> None:
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = True
+        filter_input.value = self._filter_text
+        filter_input.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._set_filter(event.value)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        self._close_filter(clear=False)
+
+    def _close_filter(self, *, clear: bool) -> None:
+        if clear:
+            self._set_filter("")
+        filter_input = self.query_one("#filter", Input)
+        filter_input.display = False
+        self.job_list.focus()
+
+    def _set_filter(self, text: str) -> None:
+        from backuptui.core.filtering import JobFilter
+
+        self._filter_text = text
+        job_filter = JobFilter.parse(text, clock=self.clock)
+        filter_input = self.query_one("#filter", Input)
+        filter_input.border_subtitle = job_filter.error or ""
+        filter_input.set_class(bool(job_filter.error), "-invalid-filter")
+        if job_filter.is_empty:
+            self._predicate = None
+        else:
+            now = self.clock()
+            self._predicate = lambda job: job_filter.matches(job, now=now)
+        self.job_list.set_filter(self._predicate)
+        self.job_list.border_title = f"filter: {job_filter.describe()}" if self._predicate else ""
+        if self._shown is not None:
+            self._render_jobs(self._shown)
+        self._render_status()
+
+    def action_refresh(self) -> None:
+        self._full_requested = True
+        self._wake.set()
+        if not self._poll_running() and not self._password_open and self.auto_poll:
+            self.start_polling()
+        self.notify("Refreshing the whole history now.", timeout=2, markup=False)
+
+    def _poll_running(self) -> bool:
+        live = (WorkerState.PENDING, WorkerState.RUNNING)
+        return any(worker.group == "poll" and worker.state in live for worker in self.workers)
+
+    def action_pause(self) -> None:
+        self.paused = not self.paused
+        if not self.paused:
+            self._render_jobs(self.snapshot)
+        self._render_status()
+
+    def action_copy(self) -> None:
+        job = self.job_list.selected_job
+        if job is None:
+            self.notify("No job selected.", severity="warning", markup=False)
+            return
+        from backuptui.tui.clipboard import copy_job
+
+        copy_job(self, job)
+
+    def action_save(self) -> None:
+        job = self.job_list.selected_job
+        if job is None:
+            self.notify("No job selected.", severity="warning", markup=False)
+            return
+        from backuptui.tui.clipboard import save_job_and_notify
+
+        save_job_and_notify(self, job)
+
+    def action_toggle_detail(self) -> None:
+        self.query_one("#panes").toggle_class("-hide-detail")
+
+    def action_help(self) -> None:
+        try:
+            from backuptui.tui.screens.help import HelpScreen
+        except ImportError:
+            self.notify("Help is not available in this build.", markup=False)
+            return
+        self.push_screen(HelpScreen())
+
+    async def action_quit(self) -> None:
+        """Log out of the appliance, then leave (the terminal is restored by Textual)."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self.workers.cancel_group(self, "poll")
+        self.notify("Logging out…", timeout=LOGOUT_TIMEOUT, markup=False)
+        await self._logout()
+        self.exit(0)
+
+    async def _logout(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.monitor.close(), timeout=LOGOUT_TIMEOUT)
+
+    # -- password -------------------------------------------------------------------------
+
+    def _ask_password(self, error: ApplianceError | None) -> None:
+        if self._password_open or self._quitting:
+            return
+        self._password_open = True
+        snapshot = self.snapshot
+        problem = None
+        if error is not None:
+            problem = f"{one_line(str(error))}"
+        self.push_screen(
+            PasswordScreen(self._appliance_label(snapshot), self.user or "the user", problem),
+            self._password_entered,
+        )
+
+    def _password_entered(self, secret: Secret | None) -> None:
+        self._password_open = False
+        if secret is None:
+            self.run_worker(self.action_quit(), group="quit")
+            return
+        self._retry_login(secret)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def _retry_login(self, secret: Secret) -> None:
+        self.notify("Logging in…", timeout=2, markup=False)
+        try:
+            await self.monitor.retry_login(secret)
+        except ApplianceError as exc:
+            self.apply_snapshot(self.monitor.snapshot)
+            self._ask_password(exc)
+            return
+        self._full_requested = True
+        self.apply_snapshot(self.monitor.snapshot)
+        if self.monitor.snapshot.connection == ConnectionState.AUTH_FAILED:
+            self._ask_password(self.monitor.snapshot.error)
+            return
+        if self.auto_poll:
+            self.start_polling()
+
+    # -- the terminal going away ----------------------------------------------------------
+
+    def _install_hangup_handler(self) -> None:
+        if self.is_headless:
+            return
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+
+    def _hang_up(self) -> None:
+        """The terminal went away (SSH dropped, tmux killed): log out and end, never poll on."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self.workers.cancel_group(self, "poll")
+
+        async def leave() -> None:
+            await self._logout()
+            self.exit(1)
+
+        self.run_worker(leave(), group="quit")
+        # If exiting hangs on the dead terminal, do not linger as an orphan.
+        self.set_timer(LOGOUT_TIMEOUT + 3.0, lambda: os._exit(1))
+
+
+def _terminal_alive() -> bool:
+    stream: Any = sys.__stdin__
+    try:
+        return stream is not None and os.isatty(stream.fileno())
+    except (OSError, ValueError):
+        return False

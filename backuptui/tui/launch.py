@@ -1,0 +1,235 @@
+"""From command-line arguments to a running monitor: which appliance, which password, which refresh.
+
+`run_monitor(args)` is what `backuptui` (no subcommand) runs. The arguments become a
+`ConnectionTarget` first (`resolve_target`), so a new way to name an appliance (saved profiles)
+only has to produce a target. Bad arguments end with one line on stderr and exit status 2, never
+a traceback. The password never comes from an argument: `BACKUPTUI_PASSWORD`, the first line of
+standard input (`--password-stdin`), or a masked prompt in the app.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TextIO
+
+from backuptui.core.models import ApiFlavor
+from backuptui.core.secrets import Secret
+
+PASSWORD_ENV = "BACKUPTUI_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+
+#: the built-in simulator for `--demo`: a backup runs at start, a new one every two minutes,
+#: and jobs progress twenty times faster than real ones so the progress bar visibly moves
+DEMO_JOBS = 300
+DEMO_SPEED = 20.0
+DEMO_BACKUP_EVERY = 120.0
+
+
+class UsageError(Exception):
+    """Arguments that cannot work; the message is the one line shown to the user."""
+
+
+@dataclass(frozen=True)
+class ConnectionTarget:
+    """Everything needed to connect to one appliance, however it was named."""
+
+    url: str
+    user: str
+    password: Secret | None  # None: ask in the app (masked prompt)
+    credentials_from: str  # "environment", "stdin", "prompt", "demo", or a store's name
+    flavor: ApiFlavor | None = None  # None: detect (/api, then /rest)
+    verify: bool | str = True  # True, False, or the path of a CA bundle
+    name: str | None = None  # display name; default the host
+
+
+@dataclass(frozen=True)
+class RefreshIntervals:
+    idle: float = 30.0
+    running: float = 2.0
+
+
+def parse_refresh(text: str | None) -> RefreshIntervals:
+    """`--refresh IDLE[,RUNNING]` in seconds, e.g. `30` or `60,2`."""
+    if text is None:
+        return RefreshIntervals()
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) > 2 or not all(parts):
+        raise UsageError(f"--refresh takes IDLE or IDLE,RUNNING in seconds (e.g. 30,2), not {text!r}")
+    try:
+        values = [float(part) for part in parts]
+    except ValueError:
+        raise UsageError(f"--refresh takes numbers of seconds (e.g. 30,2), not {text!r}") from None
+    if not all(0.2 <= value <= 86400 for value in values):
+        raise UsageError(f"--refresh intervals must be between 0.2 and 86400 seconds, not {text!r}")
+    if len(values) == 1:
+        return RefreshIntervals(idle=values[0], running=min(2.0, values[0]))
+    return RefreshIntervals(idle=values[0], running=values[1])
+
+
+def _flavor(args: argparse.Namespace) -> ApiFlavor | None:
+    value = getattr(args, "flavor", None)
+    return None if value in (None, "auto") else ApiFlavor(value)
+
+
+def _verify(args: argparse.Namespace) -> bool | str:
+    ca_bundle = getattr(args, "ca_bundle", None)
+    if getattr(args, "no_verify", False):
+        if ca_bundle:
+            raise UsageError("--no-verify and --ca-bundle contradict each other; give one of them")
+        return False
+    if ca_bundle:
+        path = Path(ca_bundle).expanduser()
+        if not path.is_file():
+            raise UsageError(f"--ca-bundle {ca_bundle}: no such file (a PEM file with the CA certificates)")
+        return str(path)
+    return True
+
+
+def read_password_from_stdin(stdin: TextIO) -> Secret:
+    """The first line of standard input, without its line break."""
+    line = stdin.readline()
+    password = line.rstrip("\r\n")
+    if not password:
+        raise UsageError("--password-stdin: standard input gave no password (an empty first line)")
+    return Secret(password)
+
+
+def reattach_terminal() -> None:
+    """After reading a piped stdin, make fd 0 the controlling terminal again for the app.
+
+    Textual reads keys from `sys.__stdin__`'s file descriptor (0), so that descriptor is pointed
+    at /dev/tty; without a terminal there is nothing to show the monitor on.
+    """
+    try:
+        fd = os.open("/dev/tty", os.O_RDWR)
+    except OSError:
+        raise UsageError(
+            "--password-stdin read the password, but there is no terminal to show the monitor on"
+        ) from None
+    os.dup2(fd, 0)
+    os.close(fd)
+
+
+def _password(
+    args: argparse.Namespace, environ: Mapping[str, str], stdin: TextIO
+) -> tuple[Secret | None, str]:
+    if getattr(args, "password_stdin", False):
+        return read_password_from_stdin(stdin), "stdin"
+    value = environ.get(PASSWORD_ENV)
+    if value:
+        return Secret(value), "environment"
+    return None, "prompt"
+
+
+def resolve_target(
+    args: argparse.Namespace,
+    *,
+    environ: Mapping[str, str] | None = None,
+    stdin: TextIO | None = None,
+) -> ConnectionTarget | None:
+    """The appliance the arguments name, or None when they name none (no --url, no --profile).
+
+    The seam for saved profiles: `-p NAME` will resolve here to the same `ConnectionTarget`.
+    """
+    environ = os.environ if environ is None else environ
+    stdin = sys.stdin if stdin is None else stdin
+    url, user = getattr(args, "url", None), getattr(args, "user", None)
+    if getattr(args, "profile", None):
+        raise UsageError("saved profiles are not available in this build; use --url and --user")
+    if url is None:
+        if user is not None:
+            raise UsageError("--user needs --url (the appliance to log in to)")
+        if getattr(args, "password_stdin", False):
+            raise UsageError("--password-stdin needs --url and --user")
+        return None
+    if not url.strip():
+        raise UsageError("--url is empty; give the appliance's host name or URL")
+    if not user:
+        raise UsageError(f"--url {url} needs --user (e.g. --user administrator@vsphere.local)")
+    from backuptui.core.client import base_url_for
+
+    try:
+        base_url_for(url)
+    except ValueError as exc:
+        raise UsageError(f"--url {url}: {exc}") from None
+    verify = _verify(args)
+    password, source = _password(args, environ, stdin)
+    return ConnectionTarget(
+        url=url, user=user, password=password, credentials_from=source, flavor=_flavor(args), verify=verify
+    )
+
+
+def run_monitor(args: argparse.Namespace) -> int:
+    """`backuptui [--demo | --url URL --user USER ...]`: open the monitor; the exit status."""
+    try:
+        refresh = parse_refresh(getattr(args, "refresh", None))
+        if getattr(args, "demo", False):
+            if any(getattr(args, name, None) for name in ("url", "user", "profile")):
+                raise UsageError(
+                    "--demo watches the built-in simulator; leave out --url, --user and --profile"
+                )
+            return _run_demo(args, refresh)
+        target = resolve_target(args)
+        if target is None:
+            raise UsageError(
+                "no appliance given. Try 'backuptui --demo' to watch the built-in simulator, "
+                "or 'backuptui --url HOST --user USER' to watch an appliance"
+            )
+        if target.credentials_from == "stdin" and not sys.stdin.isatty():
+            reattach_terminal()
+        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
+    except UsageError as exc:
+        print(f"backuptui: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
+    from backuptui.simulator import Simulator, SimulatorConfig
+
+    config = SimulatorConfig(
+        jobs=DEMO_JOBS, speed=DEMO_SPEED, running_at_start=True, auto_backup_every=DEMO_BACKUP_EVERY
+    )
+    with ExitStack() as stack:
+        simulator = stack.enter_context(Simulator(config))
+        target = ConnectionTarget(
+            url=simulator.url,
+            user=simulator.user,
+            password=Secret(simulator.password),
+            credentials_from="demo",
+            flavor=_flavor(args),
+            verify=True,
+            name="demo",
+        )
+        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def run_target(target: ConnectionTarget, refresh: RefreshIntervals, *, mouse: bool = True) -> int:
+    """Open the monitor on `target` until the user quits; the exit status."""
+    from backuptui.core.client import ApplianceClient
+    from backuptui.core.monitor import Monitor, RefreshSettings
+    from backuptui.tui.app import MonitorApp
+
+    client = ApplianceClient(
+        target.url,
+        target.user,
+        target.password if target.password is not None else Secret(""),
+        flavor=target.flavor,
+        verify=target.verify,
+        name=target.name,
+    )
+    monitor = Monitor(client, RefreshSettings(idle=refresh.idle, running=refresh.running))
+    app = MonitorApp(
+        monitor,
+        appliance_name=target.name,
+        user=target.user,
+        ask_password=target.password is None,
+        stale_after=2 * refresh.idle + 10,
+    )
+    result = app.run(mouse=mouse)
+    return int(result or 0)

@@ -1,0 +1,163 @@
+"""The live progress widget: how the running backup is doing, or when the last one ended and how.
+
+It shows the running job (the selected one if that runs, else the newest active one): a bar that
+reads without colour (`█` done, `░` to do), the percentage and the appliance's progress message,
+elapsed time, transfer rate and ETA from the monitor's `Transfer`. Elapsed time counts in whole
+seconds from the injected clock; the widget repaints only when its text changed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.content import Content
+from textual.widget import Widget
+
+from backuptui.core.models import BackupJob
+from backuptui.core.transfer import Transfer
+from backuptui.tui.format import (
+    EMPTY,
+    human_age,
+    human_bytes,
+    human_duration,
+    human_rate,
+    local_time,
+    one_line,
+    percent_text,
+    status_label,
+    status_tone,
+)
+from backuptui.tui.widgets.job_detail import TONE_STYLES
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """Everything the widget shows, so an unchanged view costs nothing."""
+
+    job: BackupJob | None  # the active job shown, or None when nothing runs
+    transfer: Transfer | None
+    last_finished: BackupJob | None  # shown when nothing runs
+    active_count: int
+    now: datetime
+    has_data: bool = True  # False before the first successful poll
+
+
+def _elapsed(view: ProgressView) -> float | None:
+    job = view.job
+    if job is None:
+        return None
+    if job.start_time is not None:
+        return max(0.0, (view.now - job.start_time).total_seconds())
+    if view.transfer is not None and view.transfer.elapsed is not None:
+        return view.transfer.elapsed
+    return float(job.duration) if job.duration is not None else None
+
+
+def bar(percent: float | None, width: int) -> tuple[str, str]:
+    """(done, to do) parts of a progress bar `width` cells wide."""
+    width = max(1, width)
+    if percent is None:
+        return "", "░" * width
+    done = int(width * max(0.0, min(100.0, percent)) / 100.0)
+    return "█" * done, "░" * (width - done)
+
+
+def progress_content(view: ProgressView, width: int) -> Content:
+    """The widget's three lines for `view` at `width` cells."""
+    if not view.has_data:
+        return Content("Waiting for the first answer from the appliance…")
+    job = view.job
+    if job is None:
+        return _idle_content(view)
+    transfer = view.transfer
+    percent = job.percent if job.percent is not None else (transfer.percent if transfer else None)
+    others = view.active_count - 1
+    title: list[str | tuple[str, str]] = [
+        (status_label(job.status), TONE_STYLES[status_tone(job.status)]),
+        "  ",
+        (one_line(str(job.type)), "bold"),
+        "  ",
+        one_line(job.id),
+        f"  (+{others} more active)" if others > 0 else "",
+        "\n",
+    ]
+    bar_width = max(10, min(50, width // 2))
+    done, todo = bar(percent, bar_width)
+    note = one_line(job.progress.message.text) if job.progress else ""
+    line2: list[str | tuple[str, str]] = [
+        (done, "$accent"),
+        (todo, "$text-muted"),
+        f" {percent_text(percent):>4}  ",
+        note,
+        "\n",
+    ]
+    size = job.size if job.size is not None else (transfer.size if transfer else None)
+    rate = transfer.rate if transfer else None
+    eta = transfer.eta if transfer else None
+    facts = [
+        f"elapsed {human_duration(_elapsed(view))}",
+        f"{human_bytes(size)} sent",
+        human_rate(rate) if rate is not None else f"rate {EMPTY}",
+        f"ETA {human_duration(eta) if eta is not None else EMPTY}",
+    ]
+    started = f"started {local_time(job.start_time)}"
+    line3 = " · ".join(facts)
+    if len(started) + 3 + len(line3) <= width:
+        line3 = f"{started} · {line3}"
+    return Content.assemble(*title, *line2, line3)
+
+
+def _idle_content(view: ProgressView) -> Content:
+    last = view.last_finished
+    if last is None:
+        return Content("No backup is running. No finished backup in the history.")
+    ended = last.end_time
+    age = (view.now - ended).total_seconds() if ended else None
+    problem = one_line(last.problem) if last.problem else ""
+    parts: list[str | tuple[str, str]] = [
+        ("No backup is running.", "bold"),
+        "\nLast job: ",
+        (status_label(last.status), TONE_STYLES[status_tone(last.status)]),
+        f"  {one_line(str(last.type))}  {one_line(last.id)}",
+        f"\nended {local_time(ended)} ({human_age(age)})" if ended else "\nend time unknown",
+        f", took {human_duration(last.duration)}, {human_bytes(last.size)}",
+    ]
+    if problem:
+        parts += ["  ·  ", (problem, "$text-error")]
+    return Content.assemble(*parts)
+
+
+class LiveProgress(Widget):
+    """Three lines about the running backup; repaints only when what it shows changed."""
+
+    DEFAULT_CSS = """
+    LiveProgress { height: 3; text-wrap: nowrap; text-overflow: ellipsis; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._view: ProgressView | None = None
+        self._content: Content | None = None
+        self._width = -1
+
+    @property
+    def view(self) -> ProgressView | None:
+        return self._view
+
+    def show(self, view: ProgressView) -> None:
+        """Show `view`; repaints only when the text changed (the clock ticks in whole seconds)."""
+        self._view = view
+        content = progress_content(view, self.content_region.width or 80)
+        if self._content is None or content != self._content:
+            self._content = content
+            self.refresh()
+
+    def on_resize(self) -> None:
+        if self._view is not None:
+            self._content = progress_content(self._view, self.content_region.width or 80)
+
+    def render(self) -> Content:
+        if self._content is None:
+            return Content("")
+        return self._content

@@ -1,0 +1,148 @@
+"""The status line: which appliance, is the connection live, how fresh is the data, how are backups.
+
+The app builds a `StatusView` from the monitor's snapshot and its clock once per second; the
+widget repaints only when the resulting text changed (no sub-second clocks, no flicker).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.content import Content
+from textual.widget import Widget
+
+from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line
+
+_TONE_STYLE = {
+    Tone.GOOD: "$text-success",
+    Tone.WARNING: "$text-warning bold",
+    Tone.BAD: "$text-error bold",
+    Tone.ACTIVE: "$text-accent",
+    Tone.NEUTRAL: "",
+}
+
+
+@dataclass(frozen=True)
+class StatusView:
+    appliance: str  # display name (profile name or host)
+    host: str  # host[:port] of the base URL
+    connection: str  # connecting | live | unreachable | auth_failed | not_authorized | error
+    now: datetime
+    flavor: str | None = None
+    verify_tls: bool = True
+    last_success: datetime | None = None  # last successful poll
+    retry_at: datetime | None = None  # next attempt while backing off
+    error_kind: str | None = None  # ApplianceError.kind of the last failure
+    total: int = 0
+    running: int = 0
+    failed: int = 0
+    shown: int | None = None  # rows shown when a filter is active
+    last_backup_end: datetime | None = None  # end of the newest successful backup
+    paused: bool = False
+    stale_after: float = 90.0  # seconds without a successful poll before "live" becomes "stale"
+
+
+def _seconds_between(later: datetime, earlier: datetime) -> float:
+    return (later - earlier).total_seconds()
+
+
+def connection_text(view: StatusView) -> tuple[str, Tone]:
+    """The connection part of the status line and how it should look."""
+    age = _seconds_between(view.now, view.last_success) if view.last_success else None
+    retry = ""
+    if view.retry_at is not None:
+        wait = math.ceil(_seconds_between(view.retry_at, view.now))
+        retry = f", retrying in {wait} s" if wait > 0 else ", retrying now"
+    state = view.connection
+    if state == "connecting":
+        return "connecting…", Tone.ACTIVE
+    if state == "live":
+        if age is not None and age > view.stale_after:
+            return f"stale for {human_duration(age)}", Tone.WARNING
+        return "live", Tone.GOOD
+    if state == "auth_failed":
+        return "authentication failed", Tone.BAD
+    if state == "not_authorized":
+        return "not authorized", Tone.BAD
+    what = "unreachable" if state == "unreachable" else one_line(view.error_kind or state)
+    if state == "unreachable" and view.error_kind and view.error_kind != "unreachable":
+        what = one_line(view.error_kind)  # e.g. "TLS verification failed"
+    if age is not None:
+        what += f" (data stale for {human_duration(age)})"
+    return what + retry, Tone.BAD
+
+
+def status_content(view: StatusView, *, compact: bool = False) -> Content:
+    """The status line's text: separated parts, wrapped by the widget at narrow widths.
+
+    `compact` leaves out the host beside the name, for narrow terminals."""
+    sep = (" · ", "$text-muted")
+    connection, tone = connection_text(view)
+    parts: list[str | tuple[str, str]] = [
+        (one_line(view.appliance), "bold"),
+    ]
+    if view.host and view.host != view.appliance and not compact:
+        parts.append(f" ({one_line(view.host)})")
+    parts += [sep, (connection, _TONE_STYLE[tone])]
+    if view.flavor:
+        parts += [sep, f"/{view.flavor}"]
+    if view.last_success is not None:
+        parts += [sep, f"refreshed {human_age(_seconds_between(view.now, view.last_success))}"]
+    jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
+    parts += [sep, jobs, ", "]
+    parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
+    parts.append(", ")
+    parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
+    if view.last_success is not None or view.last_backup_end is not None:
+        backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
+        parts += [
+            sep,
+            "last good backup ",
+            (human_age(backup_age), _TONE_STYLE[backup_age_tone(backup_age)]),
+        ]
+    if not view.verify_tls:
+        parts += [sep, ("TLS verification OFF", "$text-warning bold")]
+    if view.paused:
+        parts += [sep, ("PAUSED", "reverse bold")]
+    return Content.assemble(*parts)
+
+
+class StatusLine(Widget):
+    """One or two lines at the top; repaints only when its text changed."""
+
+    DEFAULT_CSS = """
+    StatusLine { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    """
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self._content = Content("connecting…")
+        self._compact = self._content
+        self._view: StatusView | None = None
+        #: how many times the text changed (tests prove an idle second repaints nothing)
+        self.updates = 0
+
+    @property
+    def view(self) -> StatusView | None:
+        return self._view
+
+    @property
+    def text(self) -> str:
+        return self._content.plain
+
+    def show(self, view: StatusView) -> None:
+        self._view = view
+        content = status_content(view)
+        compact = status_content(view, compact=True)
+        if content != self._content or compact != self._compact:
+            self._content, self._compact = content, compact
+            self.updates += 1
+            self.refresh(layout=True)
+
+    def render(self) -> Content:
+        width = self.content_region.width or self.size.width
+        if width and self._content.cell_length > width:
+            return self._compact
+        return self._content
