@@ -45,7 +45,7 @@ class Appliance:
 
     def details(self, *ids: str) -> dict[str, Any]:
         if self.flavor == "api":
-            params = [("jobs", i) for i in ids]
+            params: list[tuple[str, str | int | float | bool | None]] = [("jobs", i) for i in ids]
         else:
             params = [(f"filter.jobs.{n}", i) for n, i in enumerate(ids, 1)]
         data = self.http.get(f"{BACKUP}/job/details", params=params).json()
@@ -150,7 +150,7 @@ def test_live_backup_progresses_through_phases_and_finishes(
     def finished() -> bool:
         info = client.details(job_id)[job_id]
         seen.append(info)
-        return info["status"] != "RUNNING"
+        return bool(info["status"] != "RUNNING")
 
     wait_for(finished)
     final = seen[-1]
