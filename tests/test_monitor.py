@@ -188,6 +188,27 @@ async def test_first_poll_fetches_full_history_newest_first_without_events() -> 
     assert monitor.next_delay() == 30.0  # nothing active: the full history every idle seconds
 
 
+async def test_empty_history() -> None:
+    monitor, _, _ = make({})
+    snap = await monitor.poll()
+    assert snap.connection is ConnectionState.LIVE and snap.jobs == () and dict(snap.by_id) == {}
+    assert snap.transfers == {} and snap.running == () and snap.latest_finished_job is None
+
+
+async def test_events_come_oldest_first() -> None:
+    records = history(2)
+    monitor, _, clock = make(records)
+    await monitor.poll()
+    for day in (5, 3, 4):
+        records[job_id(day)] = record("SUCCEEDED", start=START + timedelta(days=day))
+    records[job_id(6)] = record("RUNNING", start=START + timedelta(days=6), size=0, completed=0)
+    clock.advance(30)
+    snap = await monitor.poll()
+    assert [(e.kind, e.job.id) for e in snap.events] == [
+        ("succeeded", job_id(3)), ("succeeded", job_id(4)), ("succeeded", job_id(5)), ("started", job_id(6))
+    ]
+
+
 async def test_unchanged_refresh_reuses_jobs_tuple_and_objects() -> None:
     monitor, client, clock = make(history(50))
     first = await monitor.poll()

@@ -26,15 +26,21 @@ import random
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
-from enum import StrEnum
-from functools import cached_property
 from types import MappingProxyType
 from typing import Protocol
 
 from backuptui.core.errors import ApplianceError, ApplianceUnreachable, AuthenticationFailed, NotAuthorized
 from backuptui.core.events import JobEvent, job_event
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, JobStatus, RecordError
+from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, RecordError
 from backuptui.core.secrets import Secret
+from backuptui.core.snapshot import (
+    EMPTY_JOBS,
+    EMPTY_TRANSFERS,
+    FAILED_STATES,
+    ConnectionState,
+    Snapshot,
+    newest_first,
+)
 from backuptui.core.transfer import Transfer, TransferTracker
 
 __all__ = [
@@ -74,21 +80,6 @@ class MonitorClient(Protocol):
     async def close(self) -> None: ...
 
 
-class ConnectionState(StrEnum):
-    CONNECTING = "connecting"  # no poll finished yet
-    LIVE = "live"
-    UNREACHABLE = "unreachable"  # no answer (DNS, refused, timeout, TLS): retrying with backoff
-    AUTH_FAILED = "auth_failed"  # login refused: waiting for the user to type the password again
-    NOT_AUTHORIZED = "not_authorized"  # logged in, but no privilege: retried slowly
-    ERROR = "error"  # the appliance answered with an error or nonsense: retrying with backoff
-
-
-_FAILED_STATES = frozenset(
-    {ConnectionState.UNREACHABLE, ConnectionState.AUTH_FAILED, ConnectionState.NOT_AUTHORIZED,
-     ConnectionState.ERROR}
-)
-
-
 @dataclass(frozen=True, slots=True)
 class RefreshSettings:
     """Polling intervals in seconds (`--refresh` and the profile set `idle` and `running`)."""
@@ -117,73 +108,6 @@ def backoff_delay(failures: int, settings: RefreshSettings, rng: random.Random) 
     base = min(settings.backoff_max, settings.backoff_initial * 2.0 ** min(max(failures - 1, 0), 60))
     upper = min(1.0 + settings.jitter, settings.backoff_max / base)
     return base * rng.uniform(1.0 - settings.jitter, upper)
-
-
-_EMPTY_JOBS: Mapping[str, BackupJob] = MappingProxyType({})
-_EMPTY_TRANSFERS: Mapping[str, Transfer] = MappingProxyType({})
-
-
-@dataclass(frozen=True, eq=False)
-class Snapshot:
-    """What the monitor knows after a poll; immutable, so a renderer can hold it as long as it likes.
-
-    `changed` and `removed` are relative to the previous snapshot, so a table updates only those
-    rows; a job object that did not change is the same object as in the previous snapshot.
-    """
-
-    appliance: str
-    base_url: str
-    flavor: ApiFlavor | None
-    verify_tls: bool
-    jobs: tuple[BackupJob, ...] = ()  # whole known history, newest first
-    by_id: Mapping[str, BackupJob] = field(default_factory=lambda: _EMPTY_JOBS)
-    changed: frozenset[str] = frozenset()
-    removed: frozenset[str] = frozenset()
-    connection: ConnectionState = ConnectionState.CONNECTING
-    error: ApplianceError | None = None  # why the last poll failed (None when it succeeded)
-    last_success: datetime | None = None  # when data was last fetched successfully
-    retry_at: datetime | None = None  # when the next attempt starts, while failing
-    problems: tuple[RecordError, ...] = ()  # records that did not parse
-    transfers: Mapping[str, Transfer] = field(default_factory=lambda: _EMPTY_TRANSFERS)  # per active job
-    events: tuple[JobEvent, ...] = ()  # since the previous snapshot
-    running: tuple[BackupJob, ...] = ()  # the active jobs (pending, running, blocked), newest first
-    reconnected: bool = False  # this poll succeeded after failed ones: "connection restored"
-    taken_at: datetime | None = None  # when the poll that made this snapshot ended
-
-    @property
-    def total(self) -> int:
-        return len(self.jobs)
-
-    @cached_property
-    def failed_count(self) -> int:
-        return sum(1 for job in self.jobs if job.status == JobStatus.FAILED)
-
-    @cached_property
-    def last_successful_job(self) -> BackupJob | None:
-        return next((job for job in self.jobs if job.status == JobStatus.SUCCEEDED), None)
-
-    @cached_property
-    def latest_finished_job(self) -> BackupJob | None:
-        """The newest job that ended (succeeded or failed): "the last job ended ... and how"."""
-        return next((job for job in self.jobs if job.is_finished), None)
-
-    @property
-    def latest_job(self) -> BackupJob | None:
-        return self.jobs[0] if self.jobs else None
-
-    @property
-    def is_stale(self) -> bool:
-        """Showing data from an earlier poll because the latest one failed."""
-        return self.connection in _FAILED_STATES and self.last_success is not None
-
-
-def _newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
-    """Sort key (descending): a job without a start time is pending, so newer than any started one;
-    then start time; then the id, which begins with a timestamp."""
-    return (job.start_time is None, job.start_time or _MIN_TIME, job.id)
-
-
-_MIN_TIME = datetime.min.replace(tzinfo=UTC)
 
 
 @dataclass(slots=True)
@@ -224,7 +148,7 @@ class Monitor:
         self._jobs: dict[str, BackupJob] = {}
         self._order: tuple[BackupJob, ...] = ()
         self._index: dict[str, int] | None = None  # position of each id in _order, built lazily
-        self._by_id: Mapping[str, BackupJob] = field(default_factory=lambda: _EMPTY_JOBS)
+        self._by_id: Mapping[str, BackupJob] = EMPTY_JOBS
         self._active: frozenset[str] = frozenset()
         self._problems: dict[str, RecordError] = {}
         self._last_full: DetailsResult | None = None
@@ -354,16 +278,17 @@ class Monitor:
                 self._last_id_check = now
         self._commit(applied)
         self._loaded = True
+        applied.events.sort(key=lambda event: newest_first(event.job))  # told in the order they happened
 
         for job_id in self._active:
             if job_id not in self._problems:  # a record that did not parse brought no new figures
                 self._tracker.observe(self._jobs[job_id], now)
         self._tracker.keep_only(self._active)
-        running = tuple(sorted((self._jobs[i] for i in self._active), key=_newest_first, reverse=True))
+        running = tuple(sorted((self._jobs[i] for i in self._active), key=newest_first, reverse=True))
         transfers: Mapping[str, Transfer] = (
             MappingProxyType({job.id: self._tracker.transfer(job, now) for job in running})
             if running
-            else _EMPTY_TRANSFERS
+            else EMPTY_TRANSFERS
         )
 
         self._failures = 0
@@ -390,7 +315,7 @@ class Monitor:
             transfers=transfers,
             events=tuple(applied.events),
             running=running,
-            reconnected=previous.connection in _FAILED_STATES,
+            reconnected=previous.connection in FAILED_STATES,
             taken_at=now,
         )
         return self._snapshot
@@ -449,7 +374,7 @@ class Monitor:
         previous = self._jobs
         same_ids = not applied.removed and all(job_id in previous for job_id in applied.changed)
         if same_ids and len(jobs) == len(previous) and all(
-            _newest_first(jobs[job_id]) == _newest_first(previous[job_id]) for job_id in applied.changed
+            newest_first(jobs[job_id]) == newest_first(previous[job_id]) for job_id in applied.changed
         ):
             if self._index is None:
                 self._index = {job.id: position for position, job in enumerate(self._order)}
@@ -458,7 +383,7 @@ class Monitor:
                 order[self._index[job_id]] = jobs[job_id]
             self._order = tuple(order)
         else:
-            self._order = tuple(sorted(jobs.values(), key=_newest_first, reverse=True))
+            self._order = tuple(sorted(jobs.values(), key=newest_first, reverse=True))
             self._index = None
         self._jobs = jobs
         self._by_id = MappingProxyType(jobs)

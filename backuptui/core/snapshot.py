@@ -1,0 +1,97 @@
+"""What the monitor knows after a poll: an immutable `Snapshot`, and the connection state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from functools import cached_property
+from types import MappingProxyType
+
+from backuptui.core.errors import ApplianceError
+from backuptui.core.events import JobEvent
+from backuptui.core.models import ApiFlavor, BackupJob, JobStatus, RecordError
+from backuptui.core.transfer import Transfer
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"  # no poll finished yet
+    LIVE = "live"
+    UNREACHABLE = "unreachable"  # no answer (DNS, refused, timeout, TLS): retrying with backoff
+    AUTH_FAILED = "auth_failed"  # login refused: waiting for the user to type the password again
+    NOT_AUTHORIZED = "not_authorized"  # logged in, but no privilege: retried slowly
+    ERROR = "error"  # the appliance answered with an error or nonsense: retrying with backoff
+
+
+FAILED_STATES = frozenset(
+    {ConnectionState.UNREACHABLE, ConnectionState.AUTH_FAILED, ConnectionState.NOT_AUTHORIZED,
+     ConnectionState.ERROR}
+)
+
+
+EMPTY_JOBS: Mapping[str, BackupJob] = MappingProxyType({})
+EMPTY_TRANSFERS: Mapping[str, Transfer] = MappingProxyType({})
+
+
+@dataclass(frozen=True, eq=False)
+class Snapshot:
+    """What the monitor knows after a poll; immutable, so a renderer can hold it as long as it likes.
+
+    `changed` and `removed` are relative to the previous snapshot, so a table updates only those
+    rows; a job object that did not change is the same object as in the previous snapshot.
+    """
+
+    appliance: str
+    base_url: str
+    flavor: ApiFlavor | None
+    verify_tls: bool
+    jobs: tuple[BackupJob, ...] = ()  # whole known history, newest first
+    by_id: Mapping[str, BackupJob] = field(default_factory=lambda: EMPTY_JOBS)
+    changed: frozenset[str] = frozenset()
+    removed: frozenset[str] = frozenset()
+    connection: ConnectionState = ConnectionState.CONNECTING
+    error: ApplianceError | None = None  # why the last poll failed (None when it succeeded)
+    last_success: datetime | None = None  # when data was last fetched successfully
+    retry_at: datetime | None = None  # when the next attempt starts, while failing
+    problems: tuple[RecordError, ...] = ()  # records that did not parse
+    transfers: Mapping[str, Transfer] = field(default_factory=lambda: EMPTY_TRANSFERS)  # per active job
+    events: tuple[JobEvent, ...] = ()  # since the previous snapshot
+    running: tuple[BackupJob, ...] = ()  # the active jobs (pending, running, blocked), newest first
+    reconnected: bool = False  # this poll succeeded after failed ones: "connection restored"
+    taken_at: datetime | None = None  # when the poll that made this snapshot ended
+
+    @property
+    def total(self) -> int:
+        return len(self.jobs)
+
+    @cached_property
+    def failed_count(self) -> int:
+        return sum(1 for job in self.jobs if job.status == JobStatus.FAILED)
+
+    @cached_property
+    def last_successful_job(self) -> BackupJob | None:
+        return next((job for job in self.jobs if job.status == JobStatus.SUCCEEDED), None)
+
+    @cached_property
+    def latest_finished_job(self) -> BackupJob | None:
+        """The newest job that ended (succeeded or failed): "the last job ended ... and how"."""
+        return next((job for job in self.jobs if job.is_finished), None)
+
+    @property
+    def latest_job(self) -> BackupJob | None:
+        return self.jobs[0] if self.jobs else None
+
+    @property
+    def is_stale(self) -> bool:
+        """Showing data from an earlier poll because the latest one failed."""
+        return self.connection in FAILED_STATES and self.last_success is not None
+
+
+def newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
+    """Sort key (descending): a job without a start time is pending, so newer than any started one;
+    then start time; then the id, which begins with a timestamp."""
+    return (job.start_time is None, job.start_time or MIN_TIME, job.id)
+
+
+MIN_TIME = datetime.min.replace(tzinfo=UTC)
