@@ -212,3 +212,14 @@ async def test_https_to_a_plain_http_port_says_check_the_scheme(simulator: Simul
     assert "TLS handshake failed" in str(info.value) and "scheme" in str(info.value)
     await client.close()
     assert simulator.stats()["failed_logins"] == 0
+
+
+async def test_an_empty_password_is_never_sent(simulator: Simulator) -> None:
+    client = ApplianceClient(simulator.url, simulator.user, Secret(""))
+    with pytest.raises(AuthenticationFailed, match="no password given"):
+        await client.list_job_details()
+    assert simulator.stats()["requests_total"] == 0
+    client.set_password(Secret(simulator.password))
+    await client.login()
+    await client.close()
+    assert simulator.stats()["logins"] == 1 and simulator.stats()["failed_logins"] == 0

@@ -5,19 +5,15 @@ no session and logs in again once after a 401 (the session expired), then retrie
 the appliance refuses is never retried on its own: vCenter SSO locks an account after a few
 failures, so after one refusal every call fails fast until `set_password()` is called.
 
-Every failure is one of the typed errors of `core/errors.py`, worded for the person at the
-terminal; no httpx exception, password or session token ever leaves this module.
+Every failure is one of the typed errors of `core/errors.py` (worded in `core/failures.py`); no
+httpx exception, password or session token ever leaves this module.
 """
 
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import re
-import socket
 import ssl
-import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,14 +21,24 @@ from types import TracebackType
 from typing import Any, Final, NoReturn
 from urllib.parse import quote, urlsplit
 
+from backuptui.core._httpx import httpx
+from backuptui.core.address import base_url_for
 from backuptui.core.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
     AuthenticationFailed,
     InvalidResponse,
-    NotAuthorized,
     TLSVerificationFailed,
+)
+from backuptui.core.failures import (
+    AUTH_HINT,
+    RETRY_HINT,
+    decode_json,
+    json_kind,
+    one_line,
+    status_error,
+    transport_error,
 )
 from backuptui.core.models import (
     ApiFlavor,
@@ -46,26 +52,7 @@ from backuptui.core.models import (
 )
 from backuptui.core.secrets import Secret
 
-
-def _import_httpx() -> Any:
-    # httpx imports its command-line tool (and with it rich, click and pygments) whenever click is
-    # installed, e.g. by textual-dev. core/ must not load rich, and the headless commands should
-    # not pay ~60 ms for a CLI they never use, so that one optional import is made to fail.
-    if "httpx" in sys.modules:
-        return sys.modules["httpx"]
-    blocked = "httpx._main" not in sys.modules
-    if blocked:
-        sys.modules["httpx._main"] = None  # type: ignore[assignment]
-    try:
-        import httpx as module
-    finally:
-        if blocked and sys.modules.get("httpx._main") is None:
-            del sys.modules["httpx._main"]
-    return module
-
-
-_import_httpx()
-import httpx  # noqa: E402  (already imported above, without its CLI)
+__all__ = ["SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
 
 log = logging.getLogger(__name__)
 
@@ -83,18 +70,6 @@ _BACKUP_PREFIX: Final = {
 # the details filter in each flavour's syntax (reference section 1.1)
 _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs"}
 
-_AUTH_HINT: Final = (
-    "Check the user name and password. backuptui does not retry a refused login on its own: "
-    "vCenter SSO locks an account after repeated failures (5 by default)"
-)
-_PRIVILEGE_HINT: Final = (
-    "The user needs to be in the SSO group SystemConfiguration.Administrators (the backup "
-    "privilege); add it there or use an account that is"
-)
-_RETRY_HINT: Final = (
-    "Try again in a moment; if it persists, check the appliance's API service (VAMI, port 5480)"
-)
-
 
 @dataclass(frozen=True, slots=True)
 class Timeouts:
@@ -106,94 +81,6 @@ class Timeouts:
     def __post_init__(self) -> None:
         if not (self.connect > 0 and self.read > 0):
             raise ValueError("timeouts must be positive numbers of seconds")
-
-
-# ---------------------------------------------------------------------------------------------
-# Addresses
-
-_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
-
-
-def _valid_host(host: str) -> bool:
-    if not host or len(host) > 253:
-        return False
-    if ":" in host:  # IPv6 literal (urlsplit has already removed the brackets)
-        try:
-            socket.inet_pton(socket.AF_INET6, host.split("%", 1)[0])
-        except OSError:
-            return False
-        return True
-    return all(_HOST_LABEL.match(label) for label in host.rstrip(".").split("."))
-
-
-def base_url_for(text: str) -> str:
-    """The base URL of an appliance from what a person typed: a host, or a URL with scheme and port.
-
-    `vcsa01.example.com` means `https://vcsa01.example.com`; `http://127.0.0.1:8080` is kept (labs,
-    the simulator). Raises `ValueError` with a sentence saying what is wrong.
-    """
-    raw = (text or "").strip()
-    if not raw:
-        raise ValueError("no appliance address given: expected a host name such as vcsa01.example.com")
-    # never echo a password someone pasted into the address ("https://root:secret@vcsa")
-    shown = repr(re.sub(r"^([A-Za-z][A-Za-z0-9+.-]*://)?[^/@]*@", r"\1***@", raw))
-    if any(ch.isspace() or ord(ch) < 32 for ch in raw):
-        raise ValueError(f"{shown} is not an appliance address: it contains spaces or control characters")
-    candidate = raw if "://" in raw else f"https://{raw}"
-    try:
-        parts = urlsplit(candidate)
-        port = parts.port
-    except ValueError as exc:
-        raise ValueError(f"{shown} is not an appliance address ({exc})") from None
-    scheme = parts.scheme.lower()
-    if scheme not in ("https", "http"):
-        raise ValueError(f"{shown}: the address must start with https:// or http://, not {parts.scheme}://")
-    if parts.username is not None or parts.password is not None:
-        raise ValueError(
-            f"{shown}: put the user name in the profile or --user, not in the address (and never a password)"
-        )
-    host = (parts.hostname or "").lower()
-    if not _valid_host(host):
-        raise ValueError(
-            f"{shown} is not an appliance address: {host or 'the host name'!r} is not a valid host name"
-        )
-    if parts.path not in ("", "/") or parts.query or parts.fragment:
-        raise ValueError(
-            f"{shown}: give only the appliance's host (and port), e.g. {scheme}://{parts.hostname}, "
-            "without a path or query"
-        )
-    default_port = 443 if scheme == "https" else 80
-    netloc = f"[{host}]" if ":" in host else host
-    if port is not None and port != default_port:
-        netloc = f"{netloc}:{port}"
-    return f"{scheme}://{netloc}"
-
-
-# ---------------------------------------------------------------------------------------------
-# Error wording
-
-
-def _one_line(text: str, limit: int = 200) -> str:
-    """Appliance text for a one-line message: control characters made visible, length capped."""
-    cleaned = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text.strip())
-    return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
-
-
-def _short_type(error_type: str | None) -> str | None:
-    # "/rest" names the error as "com.vmware.vapi.std.errors.service_unavailable", "/api" as
-    # "SERVICE_UNAVAILABLE": both read the same to a person.
-    if not error_type:
-        return None
-    return error_type.rsplit(".", 1)[-1].upper()
-
-
-def _chain(exc: BaseException) -> Iterable[BaseException]:
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        yield current
-        current = current.__cause__ or current.__context__
 
 
 @dataclass(slots=True)
@@ -372,6 +259,13 @@ class ApplianceClient:
         if self._auth_failure is not None:
             self._auth_failed()
         self._check_open()
+        if not self._password:
+            # vCenter never accepts an empty password: asking would only cost a failed login
+            raise AuthenticationFailed(
+                self.name,
+                f"no password given for {self.user!r}",
+                "Type the password (or give it with --password-stdin or a saved profile)",
+            )
         known = self._fixed_flavor or self._flavor
         candidates = [known] if known is not None else [ApiFlavor.API, ApiFlavor.REST]
         auth = httpx.BasicAuth(self.user, self._password.reveal())
@@ -386,7 +280,7 @@ class ApplianceClient:
             if status == 401:
                 self._auth_failure = (
                     f"the appliance refused the login of {self.user!r} (HTTP 401)",
-                    _AUTH_HINT,
+                    AUTH_HINT,
                 )
                 self._auth_failed()
             if status in _NO_API_FLAVOUR:
@@ -404,15 +298,15 @@ class ApplianceClient:
                     status_code=status,
                 )
             if not 200 <= status < 300:
-                self._raise_for_status(response, what)
-            token = self._decode_json(response, what)
+                raise self._status_error(response, what)
+            token = self._json(response, what)
             if flavor is ApiFlavor.REST:
                 token = token.get("value") if isinstance(token, Mapping) else None
             if not isinstance(token, str) or not token:
                 raise InvalidResponse(
                     self.name,
-                    f"{what}: expected the session id as a JSON string, got {_json_kind(token)}",
-                    _RETRY_HINT,
+                    f"{what}: expected the session id as a JSON string, got {json_kind(token)}",
+                    RETRY_HINT,
                 )
             self._token = Secret(token)
             self._flavor = flavor
@@ -442,7 +336,7 @@ class ApplianceClient:
         try:
             return parse_details(body, flavor)
         except ResponseShapeError as exc:
-            raise InvalidResponse(self.name, str(exc), _RETRY_HINT) from None
+            raise InvalidResponse(self.name, str(exc), RETRY_HINT) from None
 
     async def list_job_ids(self) -> list[str]:
         """The ids of the backup jobs the appliance knows, as it lists them."""
@@ -451,7 +345,7 @@ class ApplianceClient:
         ids = self._unwrap(body, flavor, what)
         if not isinstance(ids, list) or not all(isinstance(item, str) for item in ids):
             raise InvalidResponse(
-                self.name, f"{what}: expected a list of job ids, got {_json_kind(ids)}", _RETRY_HINT
+                self.name, f"{what}: expected a list of job ids, got {json_kind(ids)}", RETRY_HINT
             )
         return list(ids)
 
@@ -463,7 +357,7 @@ class ApplianceClient:
             return parse_schedules(body, flavor)
         except (ResponseShapeError, RecordError) as exc:
             raise InvalidResponse(
-                self.name, f"{what}: {exc}" if isinstance(exc, RecordError) else str(exc), _RETRY_HINT
+                self.name, f"{what}: {exc}" if isinstance(exc, RecordError) else str(exc), RETRY_HINT
             ) from None
 
     async def cancel_job(self, job_id: str) -> None:
@@ -480,7 +374,7 @@ class ApplianceClient:
         messages = parse_error({"messages": result.get("messages") or []}).messages
         texts = [m.text for m in messages]
         if status == "FAIL":
-            detail = f": {_one_line(texts[0])}" if texts else ""
+            detail = f": {one_line(texts[0])}" if texts else ""
             raise ApiError(
                 self.name,
                 f"the appliance could not cancel job {job_id}{detail}",
@@ -527,18 +421,18 @@ class ApplianceClient:
                     "Check the appliance's SSO service and clock; try again later",
                 )
         if not 200 <= response.status_code < 300:
-            self._raise_for_status(response, what)
+            raise self._status_error(response, what)
         if not response.content.strip():
             if method == "GET":
-                raise InvalidResponse(self.name, f"{what}: the body is empty", _RETRY_HINT)
+                raise InvalidResponse(self.name, f"{what}: the body is empty", RETRY_HINT)
             return None, flavor
-        return self._decode_json(response, what), flavor
+        return self._json(response, what), flavor
 
     def _unwrap(self, body: Any, flavor: ApiFlavor, what: str) -> Any:
         if flavor is ApiFlavor.REST:
             if not isinstance(body, Mapping) or "value" not in body:
                 raise InvalidResponse(
-                    self.name, f'{what}: expected {{"value": ...}}, got {_json_kind(body)}', _RETRY_HINT
+                    self.name, f'{what}: expected {{"value": ...}}, got {json_kind(body)}', RETRY_HINT
                 )
             return body["value"]
         return body
@@ -584,7 +478,7 @@ class ApplianceClient:
                         self.name,
                         f"{what}: truncated body: the connection closed after "
                         f"{response.num_bytes_downloaded}{of} bytes",
-                        _RETRY_HINT,
+                        RETRY_HINT,
                     ) from None
                 finally:
                     self.bytes_received += response.num_bytes_downloaded
@@ -594,7 +488,27 @@ class ApplianceClient:
         except ApplianceError:
             raise
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc, what) from None
+            raise transport_error(
+                exc,
+                appliance=self.name,
+                base_url=self.base_url,
+                what=what,
+                connect_timeout=self.timeouts.connect,
+                read_timeout=self.timeouts.read,
+            ) from None
+
+    def _status_error(self, response: _Body, what: str) -> ApplianceError:
+        return status_error(
+            response.status_code,
+            response.content,
+            response.headers,
+            appliance=self.name,
+            user=self.user,
+            what=what,
+        )
+
+    def _json(self, response: _Body, what: str) -> Any:
+        return decode_json(response.content, response.status_code, appliance=self.name, what=what)
 
     def _note_connection(self, response: httpx.Response) -> None:
         stream = response.extensions.get("network_stream")
@@ -608,171 +522,3 @@ class ApplianceClient:
         if marker != self._last_connection:
             self._last_connection = marker
             self.connections_opened += 1
-
-    def _transport_error(self, exc: httpx.HTTPError, what: str) -> ApplianceError:
-        name = self.name
-        host = urlsplit(self.base_url).hostname or name
-        reachable_hint = (
-            "Check that the appliance is up and reachable from this machine (address, port, "
-            "firewall, VPN), then try again"
-        )
-        if isinstance(exc, httpx.ConnectTimeout):
-            return ApplianceUnreachable(
-                name,
-                f"no connection within {self.timeouts.connect:g} s (connect timeout)",
-                reachable_hint + ", or raise the connect timeout",
-            )
-        if isinstance(exc, httpx.PoolTimeout):
-            return ApplianceUnreachable(
-                name, f"{what}: no free connection in time (pool timeout)", _RETRY_HINT
-            )
-        if isinstance(exc, httpx.ReadTimeout):
-            return ApplianceUnreachable(
-                name,
-                f"{what}: no answer within {self.timeouts.read:g} s (read timeout)",
-                "The appliance may be overloaded; try again, or raise the read timeout",
-            )
-        if isinstance(exc, httpx.WriteTimeout):
-            return ApplianceUnreachable(
-                name, f"{what}: sending the request timed out (write timeout)", reachable_hint
-            )
-        for cause in _chain(exc):
-            if isinstance(cause, ssl.SSLCertVerificationError):
-                reason = _one_line(cause.verify_message or cause.reason or str(cause))
-                return TLSVerificationFailed(
-                    name,
-                    f"the appliance's TLS certificate could not be verified ({reason})",
-                    "Give the profile the CA bundle that signed it (the appliance's root CA, from "
-                    "https://<appliance>/certs/download.zip), or, only on a trusted network, turn TLS "
-                    "verification off for this profile",
-                )
-            if isinstance(cause, ssl.SSLError):
-                return ApplianceUnreachable(
-                    name,
-                    f"the TLS handshake failed ({_one_line(cause.reason or str(cause))})",
-                    "Check the address: its scheme (https:// or http://) and port must match the appliance",
-                )
-            if isinstance(cause, socket.gaierror):
-                return ApplianceUnreachable(
-                    name,
-                    f"cannot resolve the host name {host!r} ({_one_line(cause.strerror or str(cause))})",
-                    "Check the spelling of the address and this machine's DNS settings",
-                )
-            if isinstance(cause, ConnectionRefusedError):
-                port = urlsplit(self.base_url).port or (443 if self._scheme == "https" else 80)
-                return ApplianceUnreachable(
-                    name,
-                    f"connection refused on port {port}",
-                    "Check the port in the address and that the appliance's web service is running",
-                )
-        text = str(exc) or type(exc).__name__
-        lowered = text.lower()
-        if isinstance(exc, httpx.ConnectError) and (
-            "name or service not known" in lowered
-            or "nodename nor servname" in lowered
-            or "temporary failure in name resolution" in lowered
-        ):
-            return ApplianceUnreachable(
-                name, f"cannot resolve the host name {host!r}", "Check the spelling of the address and DNS"
-            )
-        if isinstance(exc, httpx.ConnectError):
-            return ApplianceUnreachable(name, f"cannot connect ({_one_line(text)})", reachable_hint)
-        if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
-            return ApplianceUnreachable(
-                name,
-                f"{what}: the connection was dropped before an answer arrived ({_one_line(text)})",
-                reachable_hint,
-            )
-        return ApplianceUnreachable(name, f"{what}: {_one_line(text)}", reachable_hint)
-
-    def _decode_json(self, response: _Body, what: str) -> Any:
-        content = response.content
-        if not content.strip():
-            raise InvalidResponse(self.name, f"{what}: the body is empty", _RETRY_HINT)
-        try:
-            text = content.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidResponse(
-                self.name, f"{what}: body is not UTF-8 text (bad byte at offset {exc.start})", _RETRY_HINT
-            ) from None
-        try:
-            return json.loads(text)
-        except json.JSONDecodeError as exc:
-            where = f"line {exc.lineno} col {exc.colno}: {exc.msg.removesuffix(' starting at').lower()}"
-            # "Unterminated string" is only raised when a string runs into the end of the text
-            if exc.pos >= len(text.rstrip()) or exc.msg.startswith("Unterminated string"):
-                problem = (
-                    f"{what}: body is not valid JSON ({where}); it ends early after {len(content)} bytes, "
-                    "so it is probably truncated"
-                )
-            elif text.lstrip().startswith("<"):
-                problem = (
-                    f"{what}: body is HTML, not JSON (a proxy or a web page answered; "
-                    f"HTTP {response.status_code})"
-                )
-            else:
-                problem = f"{what}: body is not valid JSON ({where})"
-            raise InvalidResponse(self.name, problem, _RETRY_HINT) from None
-
-    def _raise_for_status(self, response: _Body, what: str) -> NoReturn:
-        status = response.status_code
-        error_type: str | None = None
-        texts: list[str] = []
-        try:
-            body = json.loads(response.content.decode("utf-8-sig")) if response.content.strip() else None
-        except (UnicodeDecodeError, json.JSONDecodeError):
-            body = None
-        if isinstance(body, Mapping):
-            parsed = parse_error(body)
-            error_type = parsed.error_type
-            texts = [message.text for message in parsed.messages if message.text]
-        short = _short_type(error_type)
-        detail = f"HTTP {status}" + (f" {short}" if short else "")
-        said = f": {_one_line(texts[0])}" if texts else ""
-        if status == 403:
-            raise NotAuthorized(
-                self.name,
-                f"{what}: the user {self.user!r} is not allowed to do this ({detail}{said})",
-                _PRIVILEGE_HINT,
-            )
-        if status == 401:  # only reached for a 401 outside the re-login path (e.g. logout)
-            raise AuthenticationFailed(
-                self.name, f"{what}: the session was refused ({detail}{said})", _AUTH_HINT
-            )
-        if 300 <= status < 400:
-            location = response.headers.get("location", "")
-            target = f" to {_one_line(location, 120)}" if location else ""
-            raise ApiError(
-                self.name,
-                f"{what}: the appliance redirected{target} ({detail})",
-                "Use the address the appliance redirects to (usually https://) in the profile",
-                status_code=status,
-                error_type=error_type,
-                messages=texts,
-            )
-        if status >= 500:
-            problem = f"{what}: the appliance's API service had a problem ({detail}{said})"
-            hint = _RETRY_HINT
-        elif status == 404:
-            problem = f"{what}: not found on the appliance ({detail}{said})"
-            hint = "The job may no longer exist, or this appliance lacks the endpoint; refresh and try again"
-        else:
-            problem = f"{what}: the appliance refused the request ({detail}{said})"
-            hint = "Refresh and try again; if it persists, the appliance's messages above say why"
-        raise ApiError(self.name, problem, hint, status_code=status, error_type=error_type, messages=texts)
-
-
-def _json_kind(value: Any) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "an empty string" if not value else "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, Mapping):
-        return "an object"
-    return type(value).__name__
