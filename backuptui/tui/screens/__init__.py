@@ -1,0 +1,1 @@
+"""Full screens pushed over the monitor: the drill-down and the help."""

@@ -1,0 +1,267 @@
+"""`?`: every key and what it does, grouped, the filter syntax, and what the status line means.
+
+The curated groups say what each key does in the user's words. Keys bound on the screen
+underneath that the groups do not mention (a binding added later, or remapped) are listed
+from that screen's live bindings under "More keys", so the help never silently misses one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Static
+
+from backuptui.core.models import JobStatus
+from backuptui.tui.format import (
+    BACKUP_AGE_CRITICAL,
+    BACKUP_AGE_WARNING,
+    Tone,
+    one_line,
+    status_label,
+    status_tone,
+)
+
+#: (keys as shown, what they do)
+KeyRow = tuple[str, str]
+
+KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
+    (
+        "Moving around",
+        (
+            ("↑ ↓  k j", "previous / next job"),
+            ("g G  Home End", "first / last job"),
+            ("PgUp PgDn", "a page up / down"),
+            ("mouse", "click a job to select it, the wheel scrolls (off with --no-mouse)"),
+        ),
+    ),
+    (
+        "The selected job",
+        (
+            ("Enter", "open it: every message, the error as a tree, the raw JSON"),
+            ("y", "copy it as JSON to your terminal's clipboard (OSC 52, works over SSH)"),
+            ("s", "save it as JSON to a file in the current directory (when copying does not arrive)"),
+        ),
+    ),
+    (
+        "The list",
+        (
+            ("/", "filter the jobs as you type; Enter keeps the filter, Esc clears it"),
+            ("r", "refresh now"),
+            ("p", "pause / resume: the list freezes, the status line stays live"),
+        ),
+    ),
+    (
+        "Inside a job (after Enter)",
+        (
+            ("1  2", "messages / error tree"),
+            ("v", "raw JSON of the record, and back"),
+            ("↑ ↓ j k g G PgUp PgDn", "scroll (in the error tree: move between nodes)"),
+            ("y  s", "copy / save this job's JSON"),
+            ("Esc", "back to the list"),
+        ),
+    ),
+    (
+        "Everywhere",
+        (
+            ("?", "this help (Esc or ? closes it)"),
+            ("Ctrl+P", "command palette: every action, searchable"),
+            ("q  Ctrl+Q", "quit (logs out of the appliance)"),
+        ),
+    ),
+)
+
+FILTER_ROWS: tuple[KeyRow, ...] = (
+    ("words", "every word must appear in the job: id, status, type, location, user, messages, error"),
+    ('"no space"', "a quoted phrase is one word"),
+    ("status:failed", "pending, running, blocked, succeeded, failed, or active / finished; prefixes work"),
+    ("type:manual", "scheduled, manual, local_backup"),
+    ("id:  location:  user:", "text in that field: id:2024-03, location:sftp, user:admin"),
+    ("message:  error:", "text in the job's messages / in its error"),
+    ("since:2d  until:…", "started within 30m, 12h, 2d, 1w, or since/before a date (2026-11-01)"),
+    ("-term  !term", "not: -status:succeeded, !sftp"),
+)
+
+_KEY_STYLE = "bold $text-accent"
+_TONE_STYLE = {
+    Tone.GOOD: "$text-success bold",
+    Tone.BAD: "$text-error bold",
+    Tone.ACTIVE: "$text-accent bold",
+    Tone.WARNING: "$text-warning bold",
+    Tone.NEUTRAL: "bold",
+}
+_TONE_COLOUR = {
+    Tone.GOOD: "green",
+    Tone.BAD: "red",
+    Tone.ACTIVE: "accent colour: still going",
+    Tone.WARNING: "yellow",
+    Tone.NEUTRAL: "no colour",
+}
+
+
+#: a row of the help: the key (or a styled label) on the left, what it means on the right
+HelpRow = tuple[str | tuple[str, str], str]
+
+
+def _days(seconds: float) -> str:
+    days = seconds / 86400
+    return f"{days:g} day" if days == 1 else f"{days:g} days"
+
+
+def legend_rows() -> list[tuple[str, list[HelpRow]]]:
+    """What the status line's parts, colours and symbols mean, as (heading, rows) groups."""
+    warn = _days(BACKUP_AGE_WARNING)
+    crit = _days(BACKUP_AGE_CRITICAL)
+    layout: list[HelpRow] = [
+        ("appliance (host)", "the appliance's name and its host"),
+        ("connection", "live, stale, unreachable, … (below)"),
+        ("/api  /rest", "the API flavour in use"),
+        ("refreshed N ago", "when data last arrived"),
+        ("N jobs", "all jobs (N of M while a filter is on), how many run, how many failed"),
+        ("last good backup", "age of the newest successful backup, coloured (below)"),
+    ]
+    connection: list[HelpRow] = [
+        (("live", _TONE_STYLE[Tone.GOOD]), "green: the last poll answered"),
+        (("connecting…", _TONE_STYLE[Tone.ACTIVE]), "logging in, first poll"),
+        (
+            ("stale for N", _TONE_STYLE[Tone.WARNING]),
+            "yellow: no fresh data for a while; the last known data stays",
+        ),
+        (
+            ("unreachable", _TONE_STYLE[Tone.BAD]),
+            'red: no answer; "retrying in N s" with growing pauses, by itself; the data shown is stale',
+        ),
+        (
+            ("authentication failed", _TONE_STYLE[Tone.BAD]),
+            "red: wrong user or password; never retried on its own (SSO locks accounts)",
+        ),
+        (("not authorized", _TONE_STYLE[Tone.BAD]), "red: logged in, but this user may not read backup jobs"),
+        (("TLS verification OFF", "$text-warning bold"), "the certificate is not checked (--no-verify)"),
+        (("PAUSED", "reverse bold"), "the list is frozen; p resumes"),
+    ]
+    age: list[HelpRow] = [
+        ((f"within {warn}", _TONE_STYLE[Tone.GOOD]), "green: fine"),
+        ((f"over {warn}", _TONE_STYLE[Tone.WARNING]), "yellow: warning"),
+        ((f"{crit} or more", _TONE_STYLE[Tone.BAD]), "red: critical (also when there was never one)"),
+    ]
+    statuses: list[HelpRow] = [
+        ((status_label(status), _TONE_STYLE[status_tone(status)]), _TONE_COLOUR[status_tone(status)])
+        for status in JobStatus
+    ]
+    statuses.append(((status_label("NEW_STATUS"), "bold"), "a status this version does not know, as sent"))
+    return [
+        ("Status line, left to right", layout),
+        ("Connection", connection),
+        ("Last good backup", age),
+        ("Job status (a symbol and the word, so it reads without colour)", statuses),
+    ]
+
+
+#: keys the groups describe under another name, and Textual's own focus/copy keys
+_ALSO_DOCUMENTED = frozenset(
+    {"up", "down", "home", "end", "pageup", "pagedown", "enter", "escape", "question_mark", "slash"}
+    | {"tab", "shift+tab", "ctrl+c", "super+c"}
+)
+
+
+def extra_key_rows(bindings: Iterable[Binding]) -> list[KeyRow]:
+    """Bindings with a description whose key the curated groups do not mention."""
+    documented = {
+        token.lower()
+        for _, rows in KEY_GROUPS
+        for keys, _ in rows
+        for token in keys.replace("Ctrl+", "ctrl+").split()
+    }
+    documented |= _ALSO_DOCUMENTED
+    rows: dict[str, str] = {}
+    for binding in bindings:
+        key = binding.key
+        if not binding.description or key.lower() in documented or key in rows:
+            continue
+        rows[key] = one_line(binding.description)
+    return sorted(((_describe_key_name(key), what) for key, what in rows.items()), key=lambda row: row[0])
+
+
+def _describe_key_name(key: str) -> str:
+    return key.replace("ctrl+", "Ctrl+")
+
+
+class HelpScreen(ModalScreen[None]):
+    """Keys, filter syntax and the status-line legend; Esc (or ?, or q) closes it."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > #help-panel {
+        width: 100;
+        max-width: 100%;
+        height: 90%;
+        border: round $primary;
+        border-title-style: bold;
+        background: $surface;
+    }
+    HelpScreen #help-scroll { height: 1fr; padding: 0 1; }
+    HelpScreen .help-heading { margin-top: 1; }
+    HelpScreen .help-row { height: auto; }
+    HelpScreen .help-key { width: 26; padding-left: 2; }
+    HelpScreen .help-what { width: 1fr; }
+    HelpScreen #help-hint { height: 1; padding: 0 1; color: $text-muted; }
+    """
+
+    BINDINGS = [
+        Binding("escape,question_mark,q", "close", "Close help", id="help.close"),
+        Binding("j,down", "scroll_lines(1)", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll_lines(-1)", "Up", show=False, id="help.up"),
+        Binding("g,home", "scroll_edge('home')", "Top", show=False, id="help.top"),
+        Binding("G,end", "scroll_edge('end')", "Bottom", show=False, id="help.bottom"),
+    ]
+
+    AUTO_FOCUS = "#help-scroll"
+
+    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+        super().__init__(name=name, id=id)
+
+    def compose(self) -> ComposeResult:
+        extra = extra_key_rows(self._bindings_beneath())
+        groups: list[tuple[str, Sequence[HelpRow]]] = [
+            (title, [((keys, _KEY_STYLE), what) for keys, what in rows]) for title, rows in KEY_GROUPS
+        ]
+        if extra:
+            groups.append(("More keys on this screen", [((keys, _KEY_STYLE), what) for keys, what in extra]))
+        groups.append(("Filter ( / )", [((keys, _KEY_STYLE), what) for keys, what in FILTER_ROWS]))
+        groups.extend(legend_rows())
+        with Vertical(id="help-panel") as panel:
+            panel.border_title = "backuptui help"
+            with VerticalScroll(id="help-scroll"):
+                for title, rows in groups:
+                    yield Static(Content.styled(title, "bold underline"), classes="help-heading")
+                    for left, right in rows:
+                        with Horizontal(classes="help-row"):
+                            yield Static(Content.assemble(left), classes="help-key")
+                            yield Static(Content(right), classes="help-what")
+            yield Static("↑↓ j k scroll   Esc close", id="help-hint")
+
+    def _bindings_beneath(self) -> list[Binding]:
+        stack = self.app.screen_stack
+        beneath: Screen[object] | None = stack[-1] if stack and stack[-1] is not self else None
+        if beneath is None and len(stack) >= 2:
+            beneath = stack[-2]
+        if beneath is None:
+            return []
+        return [active.binding for active in beneath.active_bindings.values()]
+
+    def action_close(self) -> None:
+        self.dismiss()
+
+    def action_scroll_lines(self, lines: int) -> None:
+        self.query_one("#help-scroll", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_scroll_edge(self, edge: str) -> None:
+        scroll = self.query_one("#help-scroll", VerticalScroll)
+        if edge == "home":
+            scroll.scroll_home(animate=False)
+        else:
+            scroll.scroll_end(animate=False)
