@@ -126,6 +126,8 @@ def generate(
             if abs((manual - due).total_seconds()) > 3 * 3600 and manual < shape.manual_before:
                 starts.append((manual, "M"))
         day += 1
+    if shape.extra_manual is not None and shape.jobs > 0:
+        starts.append((shape.extra_manual, "M"))
     starts.sort(reverse=True)
     records: list[tuple[str, dict[str, Any]]] = []
     seen: set[str] = set()
@@ -135,6 +137,8 @@ def generate(
         age = (now - start).total_seconds() / 86400
         build = builds.at(age)
         status = "FAILED" if rng.random() < fail_rate else "SUCCEEDED"
+        if shape.clean_since is not None and start > shape.clean_since:
+            status = "SUCCEEDED"
         if not records and shape.newest_status is not None:
             status = shape.newest_status
         if kind == "S":
@@ -159,7 +163,7 @@ def generate(
             )
             progress = catalog.FAILED_PROGRESS
         else:
-            duration = int(total / rate + rng.uniform(60, 180))
+            duration = int(total / rate + rng.uniform(120, 300))
             size, completed, messages, error, progress = int(total), 100, [], None, catalog.DONE
         ident = job_id(start, build[2])
         end = start + timedelta(seconds=duration, milliseconds=rng.randrange(1000))

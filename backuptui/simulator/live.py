@@ -143,7 +143,8 @@ class JobStore:
         self._lock = threading.RLock()
         self._static = [Record(ident, info) for ident, info in records]  # newest first
         self._by_id = {record.ident: record for record in self._static}
-        self._blob: dict[str, bytes] = {}
+        self._blob: dict[str, bytes] = {}  # the finished records joined, per flavour
+        self._full: dict[str, bytes] = {}  # the whole body when no backup runs, per flavour
         self._live: LiveJob | None = None
         self._rng = random.Random(seed * 7919 + 17)
         self._speed = speed
@@ -166,6 +167,7 @@ class JobStore:
                     self._static.insert(0, record)
                     self._by_id[record.ident] = record
                     self._blob.clear()
+                    self._full.clear()
                     self._live = None
             if self._next_auto is not None and self._every is not None and mono >= self._next_auto:
                 self._next_auto = mono + self._every
@@ -247,6 +249,8 @@ class JobStore:
             self.tick()
             parts: list[bytes] = []
             live = self._live
+            if jobs is None and live is None and flavor in self._full:
+                return self._full[flavor]  # the whole finished history, already serialized
             if live is not None and (jobs is None or live.ident in jobs):
                 parts.append(Record(live.ident, live.info(time.monotonic())[0]).fragment(flavor))
             if jobs is None:
@@ -261,8 +265,11 @@ class JobStore:
                     for ident in sorted(jobs, reverse=True)
                     if ident in self._by_id
                 )
-        inner = b",".join(parts)
-        return b"{" + inner + b"}" if flavor == API else b'{"value":[' + inner + b"]}"
+            inner = b",".join(parts)
+            body = b"{" + inner + b"}" if flavor == API else b'{"value":[' + inner + b"]}"
+            if jobs is None and live is None:
+                self._full[flavor] = body
+            return body
 
     def job_status(self, ident: str) -> dict[str, Any] | None:
         """`BackupJobStatus` of one job (the older per-job resource)."""
