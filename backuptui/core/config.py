@@ -184,18 +184,23 @@ class KeyLocator:
             header = _HEADER.match(line)
             if header:
                 table = _split_key(header.group(2))
-                self._lines.setdefault(table, number)
+                self._record(table, number)
                 self._line_keys[number] = table
                 continue
             assign = _ASSIGN.match(line.lstrip())
             if assign:
                 key = (*table, *_split_key(assign.group(1)))
-                self._lines.setdefault(key, number)
+                self._record(key, number)
                 self._line_keys[number] = key
                 rest = line[line.index("=") + 1 :]
                 for quote in ('"""', "'''"):
                     if rest.count(quote) % 2 == 1:
                         in_multiline = quote
+
+    def _record(self, key: tuple[str, ...], number: int) -> None:
+        # implicit parents (`[profile.lab]` defines `profile`) are located at their first mention
+        for end in range(1, len(key) + 1):
+            self._lines.setdefault(key[:end], number)
 
     def line_of(self, path: Sequence[str]) -> int | None:
         """The line of `path`, or of its longest prefix that has a line."""
