@@ -157,14 +157,16 @@ async def collect(
         await client.close()
 
 
-def run(args: argparse.Namespace, *, out: TextIO | None = None) -> int:
+def run(
+    args: argparse.Namespace, *, out: TextIO | None = None, clock: Callable[[], datetime] | None = None
+) -> int:
     """The plugin: prints the status line, returns the exit code. Never raises, never a traceback."""
     from backuptui.core.errors import ApplianceError
 
     stream = out or sys.stdout
     try:
         thresholds, zone, timeout = _options(args)
-        verdict = asyncio.run(_within(timeout, collect(args, thresholds, zone)))
+        verdict = asyncio.run(_within(timeout, collect(args, thresholds, zone, clock=clock)))
     except TargetError as exc:
         return _unknown(stream, str(exc))
     except ApplianceError as exc:

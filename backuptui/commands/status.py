@@ -1,0 +1,260 @@
+"""`backuptui status`: the job history as a table, JSON or CSV, headless (no Textual).
+
+The table is plain text that fits 80 columns: one line per job, plus an indented line with the
+problem of a failed job or the progress of a running one. JSON follows the documented schema
+(docs/json-schema.md, `backuptui.core.export`); CSV has one row per job. `--output FILE` writes
+atomically and prints the path written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
+from backuptui.core.export import FORMATS, export_history, format_for_path, render_history
+from backuptui.core.filtering import JobFilter
+from backuptui.core.models import BackupJob, DetailsResult, JobStatus, JobType
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # the appliance could not be asked, or the file could not be written
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "status",
+        help="print the backup job history (table, JSON or CSV)",
+        description="Print the appliance's backup job history, newest first: a table for people, "
+        "JSON (documented schema, times in RFC 3339) or CSV for programs.",
+        epilog="Examples: backuptui status -p lab --limit 10; backuptui status --url vcsa01 --user "
+        "administrator@vsphere.local --status failed --json; backuptui status -p lab --output jobs.csv",
+    )
+    add_target_arguments(parser)
+    out = parser.add_argument_group("output")
+    out.add_argument("--json", action="store_true", help="same as --format json")
+    out.add_argument(
+        "--format",
+        choices=("table", *FORMATS),
+        default=None,
+        help="table (default), json or csv; with --output, the file's suffix decides unless given",
+    )
+    out.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) and print its path")
+    select = parser.add_argument_group("which jobs")
+    select.add_argument("--limit", "-n", type=_positive_int, metavar="N", help="only the newest N jobs")
+    select.add_argument(
+        "--status",
+        metavar="STATUS",
+        help="only jobs with this status: succeeded, failed, running, pending, blocked, active, "
+        "finished (comma-separated for several)",
+    )
+    select.add_argument(
+        "--filter",
+        metavar="QUERY",
+        help="the monitor's '/' filter, e.g. 'type:manual since:7d' or 'error:\"no space\"'",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
+
+
+# --- selecting -----------------------------------------------------------------------------------
+
+
+def status_filter(text: str) -> frozenset[JobStatus]:
+    """`failed,running` -> the statuses; raises ValueError naming a status it does not know."""
+    wanted: set[JobStatus] = set()
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        parsed = JobFilter.parse(f'status:"{part}"')
+        if parsed.errors or not parsed.terms:
+            raise ValueError(parsed.error or f"no status {part!r}")
+        wanted |= parsed.terms[0].statuses
+    if not wanted:
+        raise ValueError("--status needs a status, e.g. --status failed")
+    return frozenset(wanted)
+
+
+def select_jobs(
+    jobs: Sequence[BackupJob],
+    *,
+    statuses: frozenset[JobStatus] | None = None,
+    query: JobFilter | None = None,
+    limit: int | None = None,
+) -> list[BackupJob]:
+    """The jobs that pass the status and query filters, newest first, at most `limit`."""
+    selected = [job for job in jobs if statuses is None or job.status in statuses]
+    if query is not None:
+        selected = query.apply(selected)
+    return selected[:limit] if limit else selected
+
+
+# --- the table -----------------------------------------------------------------------------------
+
+_TYPE_WORDS = {JobType.SCHEDULED: "sched", JobType.MANUAL: "manual", JobType.LOCAL_BACKUP: "local"}
+
+
+def _type_word(job: BackupJob) -> str:
+    from backuptui.tui.format import one_line
+
+    return _TYPE_WORDS.get(job.type, one_line(str(job.type)).lower())
+
+
+def render_table(jobs: Sequence[BackupJob], *, now: datetime | None = None) -> str:
+    """Fixed columns, 80 wide: START, STATUS, TYPE, DURATION, SIZE, ID; a second, indented line for a
+    failed job's problem or a running job's progress. Times are local, with the zone in the header."""
+    from backuptui.tui.format import EMPTY, human_bytes, human_duration, local_time, one_line, percent_text
+
+    current = now or datetime.now(UTC)
+    zone = current.astimezone().tzname() or "local"
+    header = (f"START ({zone})", "STATUS", "TYPE", "DURATION", "SIZE", "ID")
+    rows: list[tuple[tuple[str, str, str, str, str, str], str | None]] = []
+    for job in jobs:
+        duration = job.duration
+        if duration is None and job.is_active and job.start_time is not None:
+            duration = int((current - job.start_time).total_seconds())
+        cells = (
+            local_time(job.start_time, seconds=False),
+            one_line(str(job.status)),
+            _type_word(job),
+            human_duration(duration) if duration is not None else EMPTY,
+            human_bytes(job.size),
+            one_line(job.id),
+        )
+        note: str | None = None
+        if job.problem:
+            note = one_line(job.problem)
+        elif job.is_active:
+            progress = percent_text(job.percent)
+            message = one_line(job.progress.message.text) if job.progress else ""
+            note = f"{progress} {message}".strip()
+        rows.append((cells, note))
+    widths = [16, 9, 6, 8, 8, 0]
+    for cells, _ in rows:
+        for index, cell in enumerate(cells[:-1]):
+            widths[index] = max(widths[index], len(cell))
+    widths[0] = max(widths[0], len(header[0]))
+    lines = [_line(header, widths)]
+    for cells, note in rows:
+        lines.append(_line(cells, widths))
+        if note:
+            lines.append(_ellipsize("    ↳ " + note, 80))
+    if not rows:
+        lines.append("(no backup jobs)")
+    return "\n".join(lines) + "\n"
+
+
+def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
+    """Two spaces between columns, one before DURATION (right-aligned, so the gap shows anyway):
+    16+2+9+2+6+1+8+2+8+2+24 = 80 columns with a full job id."""
+    start, status, kind, duration, size, job_id = cells
+    w = widths
+    return (
+        f"{start.ljust(w[0])}  {status.ljust(w[1])}  {kind.ljust(w[2])} {duration.rjust(w[3])}  "
+        f"{size.rjust(w[4])}  {job_id}"
+    ).rstrip()
+
+
+def _ellipsize(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# --- running -------------------------------------------------------------------------------------
+
+
+async def fetch_history(args: argparse.Namespace) -> tuple[DetailsResult, str, str]:
+    """The whole history from the appliance (one session, always logged out), its name and base URL."""
+    target = resolve_target(args)
+    client = target.client()
+    try:
+        result = await client.list_job_details()
+        return result, client.name, client.base_url
+    finally:
+        await client.close()
+
+
+def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from backuptui.core.errors import ApplianceError
+
+    stdout = out or sys.stdout
+    stderr = err or sys.stderr
+    fmt = "json" if args.json else args.format
+    if args.json and args.format not in (None, "json"):
+        stderr.write(f"backuptui status: --json and --format {args.format} disagree; give one\n")
+        return EXIT_USAGE
+    if fmt is None:
+        fmt = format_for_path(args.output) if args.output and _has_known_suffix(args.output) else "table"
+    try:
+        statuses = status_filter(args.status) if args.status else None
+    except ValueError as exc:
+        stderr.write(f"backuptui status: --status: {exc}\n")
+        return EXIT_USAGE
+    query = None
+    if args.filter:
+        query = JobFilter.parse(args.filter)
+        if query.errors:
+            stderr.write(f"backuptui status: --filter: {query.error}\n")
+            return EXIT_USAGE
+
+    try:
+        result, appliance, base_url = asyncio.run(fetch_history(args))
+    except TargetError as exc:
+        stderr.write(f"backuptui status: {exc}\n")
+        return EXIT_USAGE
+    except ApplianceError as exc:
+        stderr.write(f"backuptui status: {exc.message}\n")
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        stderr.write("backuptui status: interrupted\n")
+        return 130
+
+    for problem in result.problems:
+        stderr.write(f"backuptui status: warning: {appliance}: a record could not be read: {problem}\n")
+    jobs = select_jobs(result.jobs, statuses=statuses, query=query, limit=args.limit)
+    filters: dict[str, Any] = {}
+    if args.status:
+        filters["status"] = sorted(str(s) for s in statuses or ())
+    if query is not None and not query.is_empty:
+        filters["query"] = query.describe()
+    if args.limit:
+        filters["limit"] = args.limit
+
+    if fmt == "table":
+        text = render_table(jobs)
+    else:
+        text = render_history(jobs, fmt, appliance=appliance, base_url=base_url, filters=filters)
+    if args.output:
+        try:
+            if fmt == "table":
+                from backuptui.core.export import write_atomic
+
+                path = write_atomic(args.output, text)
+            else:
+                path = export_history(
+                    jobs, args.output, fmt, appliance=appliance, base_url=base_url, filters=filters
+                )
+        except OSError as exc:
+            stderr.write(f"backuptui status: cannot write {args.output}: {exc.strerror or exc}\n")
+            return EXIT_FAILED
+        stdout.write(f"{path}\n")
+        return EXIT_OK
+    stdout.write(text)
+    stdout.flush()
+    return EXIT_OK
+
+
+def _has_known_suffix(path: str) -> bool:
+    return path.lower().endswith(tuple(f".{fmt}" for fmt in FORMATS))
