@@ -238,5 +238,5 @@ def test_scenarios_combine_with_running_and_seed() -> None:
 def test_config_rejects_nonsense() -> None:
     for fields in ({"flavor": "soap"}, {"scenario": "on-fire"}, {"jobs": -1}, {"speed": 0}):
         with pytest.raises(ValueError):
-            SimulatorConfig(**fields)  # type: ignore[arg-type]
+            SimulatorConfig(**fields)
     assert "VMware1!" not in repr(SimulatorConfig())
