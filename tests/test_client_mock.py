@@ -543,3 +543,32 @@ async def test_no_token_or_password_in_reprs_errors_or_logs(caplog: pytest.LogCa
     assert_no_secrets(repr(client), str(client), str(info.value), repr(info.value), repr(vars(client)))
     await client.close()
     assert_no_secrets(caplog.text)
+
+
+def chain(error: BaseException) -> list[BaseException]:
+    found: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
+
+
+async def test_no_httpx_or_decoder_exception_rides_along_with_an_error() -> None:
+    """A chained httpx exception holds the request (with the session header); a JSON decoder
+    exception holds the whole body (for a login, the session id)."""
+    fake = FakeAppliance()
+    fake.routes["POST", "/api/session"] = lambda r: httpx.Response(201, content=b'"' + TOKEN.encode())
+    async with fake.client() as client:
+        with pytest.raises(InvalidResponse) as info:
+            await client.login()
+    assert chain(info.value) == [info.value]
+    assert_no_secrets(str(info.value), repr(info.value))
+
+    for failure in (
+        httpx.ReadTimeout("timed out"),
+        httpx.ConnectError("refused"),
+        httpx.RemoteProtocolError("x"),
+    ):
+        error = await details_error(raising(failure))
+        assert chain(error) == [error], failure

@@ -449,6 +449,23 @@ class ApplianceClient:
         request_timeout: httpx.Timeout | None = None,
     ) -> _Body:
         """One HTTP exchange, its body read in full; transport failures become typed errors."""
+        outcome = await self._exchange(method, path, what, token, auth, params, request_timeout)
+        if isinstance(outcome, ApplianceError):
+            # raised here, outside the `except` that built it: the httpx exception (its request
+            # carries the session header) does not ride along as `__context__`
+            raise outcome
+        return outcome
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        what: str,
+        token: Secret | None,
+        auth: httpx.Auth | None,
+        params: list[tuple[str, str]] | None,
+        request_timeout: httpx.Timeout | None,
+    ) -> _Body | ApplianceError:
         headers = {SESSION_HEADER: token.reveal()} if token is not None else None
         extra: dict[str, Any] = {"timeout": request_timeout} if request_timeout is not None else {}
         try:
@@ -464,38 +481,36 @@ class ApplianceClient:
                 try:
                     content = await response.aread()
                 except httpx.TimeoutException:
-                    raise ApplianceUnreachable(
+                    return ApplianceUnreachable(
                         self.name,
                         f"{what}: the answer stopped arriving for more than {self.timeouts.read:g} s "
                         "(read timeout)",
                         "The appliance may be overloaded; try again, or raise the read timeout",
-                    ) from None
+                    )
                 except httpx.TransportError as exc:
                     expected = response.headers.get("content-length")
                     of = f" of {expected}" if expected and expected.isdigit() else ""
-                    log.debug("%s: %s: body cut: %r", self.name, what, exc)
-                    raise InvalidResponse(
+                    log.debug("%s: %s: body cut: %s", self.name, what, type(exc).__name__)
+                    return InvalidResponse(
                         self.name,
                         f"{what}: truncated body: the connection closed after "
                         f"{response.num_bytes_downloaded}{of} bytes",
                         RETRY_HINT,
-                    ) from None
+                    )
                 finally:
                     self.bytes_received += response.num_bytes_downloaded
                 if not response.num_bytes_downloaded:  # a transport that hands over the body whole
                     self.bytes_received += len(content)
                 return _Body(response.status_code, content, response.headers)
-        except ApplianceError:
-            raise
         except httpx.HTTPError as exc:
-            raise transport_error(
+            return transport_error(
                 exc,
                 appliance=self.name,
                 base_url=self.base_url,
                 what=what,
                 connect_timeout=self.timeouts.connect,
                 read_timeout=self.timeouts.read,
-            ) from None
+            )
 
     def _status_error(self, response: _Body, what: str) -> ApplianceError:
         return status_error(

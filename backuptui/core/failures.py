@@ -147,15 +147,20 @@ def transport_error(
 
 
 def decode_json(content: bytes, status_code: int, *, appliance: str, what: str) -> Any:
-    """The JSON value of a body, or InvalidResponse saying what is wrong with it and where."""
+    """The JSON value of a body, or InvalidResponse saying what is wrong with it and where.
+
+    The error is raised outside the `except` blocks so that the decoder's exception, which holds
+    the whole body (for a login, the session id), never rides along as its `__context__`.
+    """
     if not content.strip():
         raise InvalidResponse(appliance, f"{what}: the body is empty", RETRY_HINT)
+    problem = ""
     try:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InvalidResponse(
-            appliance, f"{what}: body is not UTF-8 text (bad byte at offset {exc.start})", RETRY_HINT
-        ) from None
+        problem = f"{what}: body is not UTF-8 text (bad byte at offset {exc.start})"
+    if problem:
+        raise InvalidResponse(appliance, problem, RETRY_HINT)
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -170,7 +175,7 @@ def decode_json(content: bytes, status_code: int, *, appliance: str, what: str) 
             problem = f"{what}: body is HTML, not JSON (a proxy or a web page answered; HTTP {status_code})"
         else:
             problem = f"{what}: body is not valid JSON ({where})"
-        raise InvalidResponse(appliance, problem, RETRY_HINT) from None
+    raise InvalidResponse(appliance, problem, RETRY_HINT)
 
 
 def status_error(
