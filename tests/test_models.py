@@ -147,6 +147,17 @@ def test_both_flavours_give_the_same_jobs() -> None:
     ]
 
 
+def test_newest_first_puts_a_pending_job_above_started_ones() -> None:
+    records = {
+        "20240316-020004-1": info("SUCCEEDED"),
+        "20240317-020003-1": info("PENDING"),
+        "20240315-020003-1": info("FAILED", start_time="2024-03-17T02:00:03.000Z"),
+        "20240318-020003-1": info("BLOCKED", start_time="2024-03-16T02:00:04.000Z"),
+    }
+    order = [job.id for job in parse_details(records, ApiFlavor.API).jobs]
+    assert order == ["20240317-020003-1", "20240315-020003-1", "20240318-020003-1", "20240316-020004-1"]
+
+
 @pytest.mark.parametrize("status", ["SUCCEEDED", "FAILED", "RUNNING", "BLOCKED", "PENDING"])
 def test_each_status_with_its_union_fields(status: str) -> None:
     job = parse_job("20240316-020004-22617221", info(status))

@@ -201,10 +201,11 @@ class BackupJob:
         return None
 
     @property
-    def sort_key(self) -> tuple[str, str]:
-        """Newest first sorts descending on this: start time, then the timestamp-based id."""
+    def sort_key(self) -> tuple[bool, str, str]:
+        """Newest first sorts descending on this: a job without a start time is pending, so newer
+        than any started one; then the start time; then the id, which begins with a timestamp."""
         started = self.start_time.isoformat() if self.start_time else ""
-        return (started, self.id)
+        return (self.start_time is None, started, self.id)
 
 
 @dataclass(frozen=True, slots=True)
