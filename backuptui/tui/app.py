@@ -25,7 +25,7 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
-from textual.widgets import Footer, Input
+from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from backuptui.core.errors import ApplianceError
@@ -34,6 +34,7 @@ from backuptui.core.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.core.secrets import Secret
 from backuptui.tui.format import one_line
 from backuptui.tui.password import PasswordScreen
+from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
 from backuptui.tui.widgets.live_progress import LiveProgress, ProgressView
@@ -119,7 +120,6 @@ class MonitorApp(App[int]):
         self._last_connection: ConnectionState | None = None
         self._password_open = False
         self._quitting = False
-        self._filter_text = ""
         self._predicate: JobPredicate | None = None
 
     # -- layout ---------------------------------------------------------------------------
@@ -130,9 +130,7 @@ class MonitorApp(App[int]):
         with Container(id="panes"):
             yield JobList(id="jobs")
             yield JobDetail(id="detail")
-        yield Input(
-            id="filter", placeholder="filter: text, status:failed, type:manual … (Enter keeps, Esc clears)"
-        )
+        yield FilterBar(clock=self.clock, id="filter")
         yield Footer(compact=True)
 
     @property
@@ -273,7 +271,6 @@ class MonitorApp(App[int]):
 
     def _render_status(self) -> None:
         snapshot = self.snapshot
-        shown = self._shown or snapshot
         view = StatusView(
             appliance=self._appliance_label(snapshot),
             host=_host_of(snapshot.base_url),
@@ -285,18 +282,25 @@ class MonitorApp(App[int]):
             last_success=snapshot.last_success,
             retry_at=snapshot.retry_at,
             error_kind=snapshot.error.kind if snapshot.error else None,
-            total=shown.total,
-            running=len(shown.running),
-            failed=shown.failed_count,
+            total=snapshot.total,  # the status line stays live while the list is paused
+            running=len(snapshot.running),
+            failed=snapshot.failed_count,
             shown=len(self.job_list.jobs) if self._predicate is not None else None,
-            last_backup_end=self._last_success_end(shown),
+            last_backup_end=self._last_success_end(snapshot),
             paused=self.paused,
             stale_after=self.stale_after,
         )
         self.query_one(StatusLine).show(view)
 
     def _render_jobs(self, snapshot: Snapshot) -> None:
+        """The job widgets show `snapshot` (not called while paused)."""
         self._shown = snapshot
+        self.job_list.set_jobs(snapshot.jobs)
+        self._list_changed()
+
+    def _list_changed(self) -> None:
+        """After the list's jobs or filter changed: its empty text, the count, detail, progress."""
+        snapshot = self._shown or self.snapshot
         job_list = self.job_list
         if snapshot.jobs:
             job_list.empty_text = "No job matches the filter." if self._predicate else "No backup jobs."
@@ -306,7 +310,7 @@ class MonitorApp(App[int]):
             job_list.empty_text = "Connecting to the appliance…"
         else:
             job_list.empty_text = "No data: the appliance has not answered yet."
-        job_list.set_jobs(snapshot.jobs)
+        self.query_one(FilterBar).set_count(len(job_list.jobs), job_list.total_count)
         self._render_detail()
         self._render_progress(snapshot)
 
@@ -362,54 +366,31 @@ class MonitorApp(App[int]):
         self.push_screen(DrillDownScreen(job))
 
     def action_escape(self) -> None:
-        """Esc: close the filter box, else clear the filter, else leave a pushed screen."""
-        filter_input = self.query_one("#filter", Input)
-        if filter_input.display:
-            self._close_filter(clear=True)
-        elif self._predicate is not None:
-            self._set_filter("")
+        """Esc on the list: clear an active filter, else leave a pushed screen."""
+        filter_bar = self.query_one(FilterBar)
+        if filter_bar.is_open or filter_bar.is_active:
+            filter_bar.clear()
         elif len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_filter(self) -> None:
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = True
-        filter_input.value = self._filter_text
-        filter_input.focus()
+        self.query_one(FilterBar).open()
 
-    @on(Input.Changed, "#filter")
-    def _filter_changed(self, event: Input.Changed) -> None:
-        self._set_filter(event.value)
-
-    @on(Input.Submitted, "#filter")
-    def _filter_submitted(self, event: Input.Submitted) -> None:
-        self._close_filter(clear=False)
-
-    def _close_filter(self, *, clear: bool) -> None:
-        if clear:
-            self._set_filter("")
-        filter_input = self.query_one("#filter", Input)
-        filter_input.display = False
-        self.job_list.focus()
-
-    def _set_filter(self, text: str) -> None:
-        from backuptui.core.filtering import JobFilter
-
-        self._filter_text = text
-        job_filter = JobFilter.parse(text, clock=self.clock)
-        filter_input = self.query_one("#filter", Input)
-        filter_input.border_subtitle = job_filter.error or ""
-        filter_input.set_class(bool(job_filter.error), "-invalid-filter")
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        job_filter = event.filter
         if job_filter.is_empty:
             self._predicate = None
         else:
             now = self.clock()
             self._predicate = lambda job: job_filter.matches(job, now=now)
         self.job_list.set_filter(self._predicate)
-        self.job_list.border_title = f"filter: {job_filter.describe()}" if self._predicate else ""
-        if self._shown is not None:
-            self._render_jobs(self._shown)
+        self._list_changed()
         self._render_status()
+
+    @on(FilterBar.Closed)
+    def _filter_closed(self, event: FilterBar.Closed) -> None:
+        self.job_list.focus()
 
     def action_refresh(self) -> None:
         self._full_requested = True

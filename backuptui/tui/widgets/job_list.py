@@ -174,9 +174,14 @@ class JobList(ScrollView, can_focus=True):
         self._cursor_id: str | None = None
         self._columns: tuple[Column, ...] = columns_for(80)
         self._strips: LRUCache[str, tuple[BackupJob, Strip]] = LRUCache(1024)
+        self._cursor_strip: tuple[BackupJob, bool, Strip] | None = None  # (job, focused, strip)
         self._rendered_width = -1
         #: how many rows were rendered since the last reset (tests prove the list stays virtual)
         self.rows_rendered = 0
+
+    def watch_empty_text(self) -> None:
+        if not self._jobs:
+            self.refresh()
 
     # -- the data ---------------------------------------------------------------------------
 
@@ -253,8 +258,13 @@ class JobList(ScrollView, can_focus=True):
         body = self._body_height()
         for row in range(top, min(len(self._jobs), top + body)):
             job = self._jobs[row]
+            if row == self._cursor:
+                cursor = self._cursor_strip
+                if cursor is None or cursor[0] is not job and cursor[0] != job:
+                    self.refresh_line(row + 1)
+                continue
             cached = self._strips.get(job.id)
-            if cached is None or cached[0] != job:
+            if cached is None or cached[0] is not job and cached[0] != job:
                 self.refresh_line(row + 1)  # +1: the header line
 
     # -- the cursor -------------------------------------------------------------------------
@@ -332,6 +342,7 @@ class JobList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # the theme changed: the cached colours are wrong
+        self._cursor_strip = None
 
     def _on_resize(self, event: events.Resize) -> None:
         self._scroll_cursor_into_view()
@@ -341,6 +352,7 @@ class JobList(ScrollView, can_focus=True):
             self._rendered_width = width
             self._columns = columns_for(width)
             self._strips.clear()
+            self._cursor_strip = None
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -356,8 +368,14 @@ class JobList(ScrollView, can_focus=True):
             return Strip.blank(width, base)
         job = self._jobs[row]
         if row == self._cursor:
-            name = "job-list--cursor" if self.has_focus else "job-list--cursor-blurred"
-            return self._row_strip(job, width, base + self.get_component_rich_style(name), cursor=True)
+            focused = self.has_focus
+            cursor = self._cursor_strip
+            if cursor is not None and cursor[1] == focused and (cursor[0] is job or cursor[0] == job):
+                return cursor[2]
+            name = "job-list--cursor" if focused else "job-list--cursor-blurred"
+            strip = self._row_strip(job, width, base + self.get_component_rich_style(name), cursor=True)
+            self._cursor_strip = (job, focused, strip)
+            return strip
         cached = self._strips.get(job.id)
         if cached is not None and (cached[0] is job or cached[0] == job):
             return cached[1]
