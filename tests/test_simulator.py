@@ -237,3 +237,20 @@ def test_stats_endpoint_needs_no_auth_and_counts_per_path(http: httpx.Client, si
     assert stats["bytes_sent"] > 1000
     assert "/_simulator/stats" not in stats["requests"]
     assert json.dumps(stats)  # plain JSON
+
+
+def test_keep_alive_reuses_one_connection(http: httpx.Client, simulator: Simulator) -> None:
+    token = login(http, simulator, "rest")
+    for _ in range(5):
+        details(http, "rest", token)
+    assert http.get("/_simulator/stats").json()["connections"] == 1
+
+
+def test_stop_closes_open_connections_and_the_port(simulator_factory: Callable[..., Simulator]) -> None:
+    sim = simulator_factory(jobs=2)
+    with httpx.Client(base_url=sim.url, timeout=5) as http:
+        assert http.get("/_simulator/stats").status_code == 200  # a keep-alive connection is open
+        sim.stop()
+        with pytest.raises(httpx.TransportError):
+            http.get("/_simulator/stats")
+    sim.stop()  # idempotent

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import socket
+import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -34,12 +35,20 @@ class ApplianceServer(ThreadingHTTPServer):
         self.sim = sim
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
+        self.accepted = 0  # TCP connections accepted (keep-alive reuse shows as few connections)
         super().__init__(address, Handler)
 
     def process_request(self, request: Any, client_address: Any) -> None:
         with self._connections_lock:
             self._connections.add(request)
+            self.accepted += 1
         super().process_request(request, client_address)
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A client that went away (or `stop` closing its socket) is normal, not worth a traceback."""
+        error = sys.exc_info()[1]
+        if not isinstance(error, OSError):
+            print(f"simulator: error while serving {client_address}: {error!r}", file=sys.stderr)
 
     def shutdown_request(self, request: Any) -> None:
         with self._connections_lock:
@@ -84,7 +93,12 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         sim = self.server.sim
         split = urlsplit(self.path)
-        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            self.close_connection = True
+            self._send(answer(400, {"error": "bad Content-Length"}), count=False)
+            return
         body = self.rfile.read(length) if length > 0 else b""
         request = Request(
             method=self.command,
@@ -110,7 +124,11 @@ class Handler(BaseHTTPRequestHandler):
         elif fault == "error_500":
             result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", "Internal server error."))
         else:
-            result = route(sim, request)
+            try:
+                result = route(sim, request)
+            except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
+                text = f"Simulator error: {type(exc).__name__}"
+                result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", text))
         damage = sim.faults.take(request.path, ("malformed", "truncate")) if result.body else None
         if damage == "malformed":
             result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")

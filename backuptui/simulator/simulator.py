@@ -145,6 +145,7 @@ class Simulator:
             "requests": requests,
             "requests_total": sum(requests.values()),
             "bytes_sent": bytes_sent,
+            "connections": self._server.accepted if self._server else 0,  # TCP connections accepted
             "running_job": self.jobs.running,
             "faults": self.faults.state(),
         }
