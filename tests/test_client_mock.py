@@ -7,6 +7,7 @@ simulator in test_client.py; here are the bodies and transport failures only a f
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import logging
 import re
@@ -527,6 +528,33 @@ async def test_connection_refused_on_a_real_closed_port() -> None:
     assert f"connection refused on port {port}" in str(info.value)
     assert type(info.value) is ApplianceUnreachable
     await client.close()
+
+
+async def test_connect_timeout_on_a_real_listener_that_never_accepts() -> None:
+    # a full accept queue makes Linux drop further SYNs: the connect hangs until the timeout
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(0)
+        port = server.getsockname()[1]
+        fillers = []
+        for _ in range(3):
+            filler = socket.socket()
+            filler.setblocking(False)
+            with contextlib.suppress(BlockingIOError):
+                filler.connect(("127.0.0.1", port))
+            fillers.append(filler)
+        try:
+            client = ApplianceClient(
+                f"http://127.0.0.1:{port}", USER, Secret(PASSWORD), timeouts=Timeouts(connect=0.5, read=5.0)
+            )
+            with pytest.raises(
+                ApplianceUnreachable, match=re.escape("no connection within 0.5 s (connect timeout)")
+            ):
+                await client.login()
+            await client.close()
+        finally:
+            for filler in fillers:
+                filler.close()
 
 
 # -- secrets ------------------------------------------------------------------------------------
