@@ -282,6 +282,23 @@ async def test_a_401_on_a_call_logs_in_once_and_retries_once() -> None:
     assert fake.count("GET", "/api/appliance/recovery/backup/job/details") == 3
 
 
+async def test_password_changed_on_the_appliance_mid_session() -> None:
+    fake = FakeAppliance()
+    fake.details(json.dumps({}).encode())
+    async with fake.client() as client:
+        await client.list_job_details()
+        fake.valid_tokens = set()  # the session ends ...
+        fake.routes["POST", "/api/session"] = lambda r: httpx.Response(
+            401, json={"error_type": "UNAUTHENTICATED"}
+        )
+        with pytest.raises(AuthenticationFailed, match="refused the login"):
+            await client.list_job_details()  # ... and the re-login is refused: once
+        with pytest.raises(AuthenticationFailed):
+            await client.list_job_details()
+        assert fake.count("POST", "/api/session") == 2
+        assert fake.count("GET", "/api/appliance/recovery/backup/job/details") == 2
+
+
 async def test_concurrent_calls_share_one_login() -> None:
     import asyncio
 
