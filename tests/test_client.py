@@ -60,6 +60,7 @@ async def test_login_list_filter_and_logout_on_close(
         (schedule,) = await client.get_schedules()
         assert schedule.id == "default" and schedule.recurrence is not None
         assert client.connections_opened == 1  # one keep-alive connection for all of it
+        assert sim.stats()["connections"] == 1  # as the appliance saw it
     stats = sim.stats()
     assert stats["logins"] == 1 and stats["failed_logins"] == 0
     assert stats["logouts"] == 1 and stats["active_sessions"] == 0
