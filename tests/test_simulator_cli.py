@@ -11,6 +11,8 @@ import sys
 import httpx
 import pytest
 
+from backuptui.simulator import Simulator
+
 
 @pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
 def test_simulate_serves_and_stops_cleanly(sig: int) -> None:
@@ -74,4 +76,17 @@ def test_simulate_rejects_bad_fault_without_traceback() -> None:
     )
     assert result.returncode == 2
     assert "unknown fault" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_simulate_reports_a_busy_port_without_traceback(simulator: Simulator) -> None:
+    port = simulator.port
+    result = subprocess.run(
+        [sys.executable, "-m", "backuptui", "simulate", "--port", str(port), "--jobs", "1"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert result.returncode == 1
+    assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
