@@ -173,6 +173,17 @@ def test_location_keeps_host_and_tail() -> None:
     assert shorten_location(LOCATION, 200) == LOCATION.removeprefix("sftp://")
 
 
+def test_location_never_hides_that_folders_were_left_out() -> None:
+    # whenever a part of the path is left out, an ellipsis says so
+    for width in range(8, 90):
+        short = shorten_location(LOCATION, width)
+        assert len(short) <= width
+        if not LOCATION.removeprefix("sftp://").endswith(short):
+            assert "…" in short, (width, short)
+    assert shorten_location(LOCATION, 40) == "192.0.2.…/S_8.0.2.00100_20240316-020004_"
+    assert shorten_location(LOCATION, 42) == "192.0.2.10…/S_8.0.2.00100_20240316-020004_"
+
+
 def test_location_narrow_keeps_the_folder_name() -> None:
     for width in (10, 20, 30, 40):
         short = shorten_location(LOCATION, width)

@@ -153,6 +153,13 @@ class MonitorApp(App[int]):
         elif self.auto_poll:
             self.start_polling()
 
+    #: actions about the job list, which do nothing while another screen (drill-down, help) is on top
+    MAIN_SCREEN_ACTIONS = frozenset({"drill", "escape", "filter", "copy", "save", "toggle_detail"})
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        on_top = self.screen is not self.screen_stack[0]
+        return not (on_top and action in self.MAIN_SCREEN_ACTIONS)
+
     # -- polling --------------------------------------------------------------------------
 
     def start_polling(self) -> None:

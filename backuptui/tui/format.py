@@ -247,6 +247,8 @@ def shorten_location(location: str, width: int = 40) -> str:
         return prefix + tail
     # Not even the last folder fits beside the host: the folder name matters more than the host.
     last = "/" + segments[-1] if segments else path
+    if len(host) + 1 + len(last) <= width:
+        return f"{host}…{last}"
     if width - len(last) >= 3:
-        return ellipsize(host, width - len(last)) + last
+        return host[: width - len(last) - 1] + "…" + last  # the … says a part of the path is gone
     return ellipsize_left(last, width)

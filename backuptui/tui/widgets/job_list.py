@@ -260,11 +260,11 @@ class JobList(ScrollView, can_focus=True):
             job = self._jobs[row]
             if row == self._cursor:
                 cursor = self._cursor_strip
-                if cursor is None or cursor[0] is not job and cursor[0] != job:
+                if cursor is None or (cursor[0] is not job and cursor[0] != job):
                     self.refresh_line(row + 1)
                 continue
             cached = self._strips.get(job.id)
-            if cached is None or cached[0] is not job and cached[0] != job:
+            if cached is None or (cached[0] is not job and cached[0] != job):
                 self.refresh_line(row + 1)  # +1: the header line
 
     # -- the cursor -------------------------------------------------------------------------

@@ -143,6 +143,7 @@ class StatusLine(Widget):
 
     def render(self) -> Content:
         width = self.content_region.width or self.size.width
-        if width and self._content.cell_length > width:
+        # Two lines are fine; the host beside the name goes only when even two are not enough.
+        if width and self._content.cell_length > 2 * width - 12:
             return self._compact
         return self._content
