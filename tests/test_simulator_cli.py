@@ -90,3 +90,16 @@ def test_simulate_reports_a_busy_port_without_traceback(simulator: Simulator) ->
     assert result.returncode == 1
     assert f"cannot listen on 127.0.0.1:{port}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_simulator_imports_no_tui_and_no_client() -> None:
+    code = (
+        "import sys, backuptui.simulator, backuptui.commands.simulate\n"
+        "banned = ('textual', 'rich', 'backuptui.tui', 'backuptui.core.client')\n"
+        "bad = [m for m in sys.modules if m.startswith(banned)]\n"
+        "print(','.join(bad))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=30, check=True
+    )
+    assert result.stdout.strip() == ""
