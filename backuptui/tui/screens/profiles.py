@@ -1,0 +1,449 @@
+"""The profile picker: list, add, edit, delete and test saved appliances, and connect to one.
+
+It works on the shared `ProfileStore` (the same file as `backuptui profile ...`), so every change is
+validated and written atomically with the user's comments kept; a broken file is shown with its line
+and key and never written. Connecting or testing finds the password the way the CLI does (keyring,
+password_command, environment) and otherwise asks with the masked prompt; a typed password lives in
+memory for the session and, where a keyring works, can be saved there after it was accepted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, DataTable, Footer, Label, Static
+
+from backuptui.core.client import Timeouts
+from backuptui.core.config import ConfigError
+from backuptui.core.errors import AuthenticationFailed
+from backuptui.core.profile_session import ConnectionCheck, check_connection
+from backuptui.core.profiles import AppSettings, Config, Profile, ProfileStore
+from backuptui.core.secrets import (
+    COMMAND_TIMEOUT,
+    PasswordError,
+    Secret,
+    keyring_delete,
+    keyring_set,
+    probe_keyring,
+    resolve_password,
+)
+from backuptui.tui.password import PasswordScreen
+from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
+
+FIRST_RUN_HINT = (
+    "No appliance profiles yet. Press a to add one (you can also use 'backuptui profile add'), "
+    "or quit with q and run 'backuptui --demo' to try backuptui on its built-in appliance simulator."
+)
+NO_DEFAULT_HINT = "Pick the appliance to watch (Enter), or press * to make the selected one the default."
+
+
+@dataclass(frozen=True)
+class ProfileChoice:
+    """The user chose to connect: the profile, its password, and the app settings read with it."""
+
+    profile: Profile
+    password: Secret
+    settings: AppSettings
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """A yes/no question; y/Enter say yes, n/Esc say no."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("y", "answer(True)", "Yes", id="confirm-yes"),
+        Binding("n,escape", "answer(False)", "No", id="confirm-no"),
+    ]
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical {
+        width: 72; max-width: 100%; height: auto; padding: 1 2;
+        border: thick $warning; background: $surface;
+    }
+    ConfirmScreen #confirm-buttons { height: auto; margin-top: 1; align-horizontal: right; }
+    ConfirmScreen #confirm-buttons Button { margin-left: 2; }
+    """
+
+    def __init__(self, question: str, yes: str = "Yes", no: str = "No") -> None:
+        super().__init__()
+        self.question = question
+        self.yes = yes
+        self.no = no
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label(self.question, id="confirm-question", markup=False)
+            with Horizontal(id="confirm-buttons"):
+                yield Button(self.yes, variant="primary", id="confirm-yes", compact=True)
+                yield Button(self.no, id="confirm-no", compact=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#confirm-no", Button).focus()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class PickerPasswordScreen(PasswordScreen):
+    """The app's masked prompt; here Esc cancels the test or the connection, not the app."""
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.query_one("#password-hint", Label).update("Enter to log in, Esc to cancel.")
+
+
+class ProfilePickerScreen(Screen[ProfileChoice | None]):
+    """Dismisses with a `ProfileChoice` (connect) or None (Esc: back to where it was opened)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "connect", "Connect", id="profile-connect", priority=True),
+        Binding("a", "add", "Add", id="profile-add"),
+        Binding("e", "edit", "Edit", id="profile-edit"),
+        Binding("x,delete", "delete", "Delete", id="profile-delete"),
+        Binding("t", "test", "Test", id="profile-test"),
+        Binding("asterisk", "make_default", "Default", key_display="*", id="profile-default"),
+        Binding("r", "reload", "Reload", id="profile-reload", show=False),
+        Binding("escape", "close", "Back", id="profile-close"),
+    ]
+
+    DEFAULT_CSS = """
+    ProfilePickerScreen { layout: vertical; }
+    ProfilePickerScreen #picker-title { text-style: bold; padding: 0 1; }
+    ProfilePickerScreen #picker-path { color: $text-muted; padding: 0 1; }
+    ProfilePickerScreen #picker-hint { padding: 1 1 0 1; color: $text-accent; height: auto; }
+    ProfilePickerScreen #profiles { height: 1fr; margin: 1 0 0 0; }
+    ProfilePickerScreen #picker-result { height: auto; min-height: 1; padding: 0 1; margin: 1 0 0 0; }
+    ProfilePickerScreen #picker-result.-ok { color: $text-success; }
+    ProfilePickerScreen #picker-result.-error { color: $text-error; }
+    """
+
+    COLUMNS = ("", "Name", "Host or URL", "TLS", "Password", "User")
+
+    def __init__(
+        self,
+        store: ProfileStore | None = None,
+        *,
+        current: str | None = None,
+        hint: str | None = None,
+        passwords: dict[str, Secret] | None = None,
+        env: Mapping[str, str] | None = None,
+        command_timeout: float = COMMAND_TIMEOUT,
+        timeouts: Timeouts | None = None,
+    ) -> None:
+        """`current`: the profile being watched (selected first); `passwords`: typed passwords
+        kept for the session (shared with whoever opens the picker again); `env`: for tests."""
+        super().__init__()
+        self.store = store if store is not None else ProfileStore()
+        self.current = current
+        self.hint = hint
+        self.passwords = passwords if passwords is not None else {}
+        self.env = env
+        self.command_timeout = command_timeout
+        self.timeouts = timeouts
+        self.config: Config | None = None
+        self.last_check: ConnectionCheck | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Label("Appliance profiles", id="picker-title")
+        yield Label(str(self.store.path), id="picker-path", markup=False)
+        yield Static(self.hint or "", id="picker-hint", markup=False)
+        table: DataTable[Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static("", id="picker-result", markup=False)
+        yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one("#profiles", DataTable)
+        for label in self.COLUMNS:
+            table.add_column(label, key=label or "mark")
+        self.query_one("#picker-hint").display = bool(self.hint)
+        self.reload(select=self.current)
+        table.focus()
+
+    # -- the list ---------------------------------------------------------------------------
+
+    def reload(self, select: str | None = None) -> None:
+        """Read the file again and show it; a broken file is shown as its error, never written."""
+        table = self.query_one("#profiles", DataTable)
+        previous = select or self.selected_name
+        table.clear()
+        try:
+            self.config = self.store.load()
+        except ConfigError as exc:
+            self.config = None
+            self.say(f"{exc}. Fix the file (or move it away), then press r to read it again.", error=True)
+            return
+        config = self.config
+        for profile in config.profiles.values():
+            table.add_row(*self._cells(profile, config), key=profile.name)
+        target = previous if previous in config.profiles else (config.default_profile or None)
+        if target is not None:
+            table.move_cursor(row=table.get_row_index(target))
+        if not config.profiles and not self.hint:
+            self.say("No profiles. Press a to add one.")
+
+    @staticmethod
+    def _cells(profile: Profile, config: Config) -> tuple[Text, ...]:
+        mark = "*" if profile.name == config.default_profile else ""
+        source = str(profile.password_source) if profile.password_source else "auto"
+        if not profile.verify_tls:
+            tls = Text("NOT verified", style="bold red")
+        else:
+            tls = Text("CA bundle" if profile.ca_bundle else "verified")
+        return (Text(mark), Text(profile.name), Text(profile.url), tls, Text(source), Text(profile.username))
+
+    @property
+    def selected_name(self) -> str | None:
+        table = self.query_one("#profiles", DataTable)
+        if table.row_count == 0:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return None if row_key.value is None else str(row_key.value)
+
+    @property
+    def selected_profile(self) -> Profile | None:
+        name = self.selected_name
+        if self.config is None or name is None:
+            return None
+        return self.config.profiles.get(name)
+
+    def say(self, message: str, *, ok: bool = False, error: bool = False) -> None:
+        """Show a one-paragraph result under the list (untrusted text: never markup)."""
+        result = self.query_one("#picker-result", Static)
+        result.update(Text(message))
+        result.set_class(ok, "-ok")
+        result.set_class(error, "-error")
+
+    @property
+    def result_text(self) -> str:
+        return str(self.query_one("#picker-result", Static).content)
+
+    def _need_profile(self) -> Profile | None:
+        profile = self.selected_profile
+        if profile is None:
+            self.say("No profile selected. Press a to add one.", error=self.config is not None)
+        return profile
+
+    # -- actions ----------------------------------------------------------------------------
+
+    @on(DataTable.RowSelected, "#profiles")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_connect()
+
+    def action_connect(self) -> None:
+        profile = self._need_profile()
+        if profile is not None:
+            self._connect(profile)
+
+    def action_test(self) -> None:
+        profile = self._need_profile()
+        if profile is not None:
+            self._test(profile)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+    def action_reload(self) -> None:
+        self.say("")
+        self.reload()
+
+    def action_add(self) -> None:
+        if self.config is None:
+            self.say(
+                "The configuration file has an error; fix it first (press r to read it again).", error=True
+            )
+            return
+        names = frozenset(self.config.profiles)
+        self.app.push_screen(ProfileFormScreen(existing_names=names, is_default=not names), self._added)
+
+    def _added(self, edit: ProfileEdit | None) -> None:
+        if edit is None:
+            return
+        try:
+            self.store.add_profile(edit.profile, make_default=edit.make_default)
+        except ConfigError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.reload(select=edit.profile.name)
+        self.say(f"Added profile '{edit.profile.name}'. Press t to test it, Enter to connect.", ok=True)
+
+    def action_edit(self) -> None:
+        profile = self._need_profile()
+        if profile is None or self.config is None:
+            return
+        is_default = self.config.default_profile == profile.name
+        self.app.push_screen(ProfileFormScreen(profile, is_default=is_default), self._edited)
+
+    def _edited(self, edit: ProfileEdit | None) -> None:
+        if edit is None or self.config is None:
+            return
+        was_default = self.config.default_profile == edit.profile.name
+        try:
+            self.store.update_profile(edit.profile, make_default=edit.make_default)
+            if was_default and not edit.make_default:
+                self.store.set_default(None)
+        except ConfigError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.passwords.pop(edit.profile.name, None)  # a new user or host: ask again
+        self.reload(select=edit.profile.name)
+        self.say(f"Saved profile '{edit.profile.name}'.", ok=True)
+
+    def action_delete(self) -> None:
+        profile = self._need_profile()
+        if profile is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes:
+                self._delete(profile)
+
+        self.app.push_screen(
+            ConfirmScreen(
+                f"Delete profile '{profile.name}' ({profile.url})? Its saved keyring password goes too.",
+                yes="Delete",
+                no="Keep",
+            ),
+            answered,
+        )
+
+    @work(exclusive=True, group="profile-delete", exit_on_error=False)
+    async def _delete(self, profile: Profile) -> None:
+        try:
+            self.store.remove_profile(profile.name)
+        except ConfigError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.passwords.pop(profile.name, None)
+        note = ""
+        if (await asyncio.to_thread(probe_keyring)).available:
+            try:
+                if await asyncio.to_thread(keyring_delete, profile.name):
+                    note = " Its password was removed from the keyring."
+            except PasswordError as exc:
+                note = f" ({exc})"
+        self.reload()
+        self.say(f"Deleted profile '{profile.name}'.{note}", ok=True)
+
+    def action_make_default(self) -> None:
+        profile = self._need_profile()
+        if profile is None:
+            return
+        try:
+            self.store.set_default(profile.name)
+        except ConfigError as exc:
+            self.say(str(exc), error=True)
+            return
+        self.reload(select=profile.name)
+        self.say(f"'{profile.name}' is now the default profile (opened by plain 'backuptui').", ok=True)
+
+    # -- passwords, testing, connecting -----------------------------------------------------
+
+    async def _password(self, profile: Profile) -> tuple[Secret | None, bool, bool]:
+        """(password, typed by the user, a keyring could save it); prompts if no source has one."""
+        cached = self.passwords.get(profile.name)
+        if cached is not None:
+            return cached, False, False
+        self.say(f"Looking up the password for '{profile.name}'…")
+        resolution = await asyncio.to_thread(
+            resolve_password, profile, env=self.env, command_timeout=self.command_timeout
+        )
+        if resolution.secret is not None:
+            return resolution.secret, False, False
+        problem = "; ".join(resolution.problems) or None
+        secret = await self.app.push_screen_wait(
+            PickerPasswordScreen(f"{profile.name} ({profile.host})", profile.username, problem)
+        )
+        return secret, secret is not None, resolution.can_save_to_keyring
+
+    @work(exclusive=True, group="profile-action", exit_on_error=False)
+    async def _test(self, profile: Profile) -> None:
+        secret, typed, can_save = await self._password(profile)
+        if secret is None:
+            self.say(f"Test of '{profile.name}' cancelled: no password.")
+            return
+        self.say(f"Testing '{profile.name}' ({profile.url})…")
+        check = await check_connection(profile, secret, timeouts=self.timeouts)
+        self._show_check(check, secret, typed)
+        if check.ok and typed and can_save:
+            await self._offer_keyring(profile, secret)
+
+    @work(exclusive=True, group="profile-action", exit_on_error=False)
+    async def _connect(self, profile: Profile) -> None:
+        if self.config is None:
+            return
+        settings = self.config.settings
+        secret, typed, can_save = await self._password(profile)
+        if secret is None:
+            self.say(f"Not connected to '{profile.name}': no password was entered.")
+            return
+        if typed and can_save:  # check it first, so that a wrong password is never saved
+            self.say(f"Logging in to '{profile.name}' ({profile.url})…")
+            check = await check_connection(profile, secret, timeouts=self.timeouts)
+            self._show_check(check, secret, typed)
+            if not check.ok:
+                return
+            await self._offer_keyring(profile, secret)
+        elif typed:
+            self.passwords[profile.name] = secret
+        self.dismiss(ProfileChoice(profile, secret, settings))
+
+    def _show_check(self, check: ConnectionCheck, secret: Secret, typed: bool) -> None:
+        self.last_check = check
+        self.say(check.message, ok=check.ok, error=not check.ok)
+        if check.ok and typed:
+            self.passwords[check.profile] = secret
+        elif isinstance(check.error, AuthenticationFailed):
+            self.passwords.pop(check.profile, None)
+
+    async def _offer_keyring(self, profile: Profile, secret: Secret) -> None:
+        status = await asyncio.to_thread(probe_keyring)
+        if not status.available:
+            return
+        save = await self.app.push_screen_wait(
+            ConfirmScreen(
+                f"Save the password of {profile.username} for '{profile.name}' in the OS keyring "
+                f"({status.backend.rsplit('.', 2)[-2]})? Otherwise it is kept in memory until you quit.",
+                yes="Save",
+                no="Not now",
+            )
+        )
+        if not save:
+            return
+        try:
+            await asyncio.to_thread(keyring_set, profile.name, secret)
+        except PasswordError as exc:
+            self.notify(str(exc), severity="error", markup=False)
+            return
+        self.notify(f"Saved the password for '{profile.name}' in the keyring.", markup=False)
+
+
+class ProfilesApp(App[ProfileChoice | None]):
+    """The picker on its own: for a first run, or `backuptui` with profiles but no default."""
+
+    TITLE = "backuptui"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-ctrl-c"),
+    ]
+
+    def __init__(self, picker: ProfilePickerScreen) -> None:
+        super().__init__()
+        self.picker = picker
+
+    def on_mount(self) -> None:
+        self.push_screen(self.picker, self.exit)
