@@ -22,8 +22,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore", DeprecationWarning)
     import requests
     from com.vmware.appliance.recovery.backup.job_client import Details
-    from com.vmware.appliance.recovery.backup_client import Job, Schedules
-    from com.vmware.vapi.std.errors_client import FeatureInUse, Unauthenticated
+    from com.vmware.appliance.recovery.backup_client import Job, Parts, Schedules
+    from com.vmware.vapi.std.errors_client import FeatureInUse, NotFound, Unauthenticated
     from vmware.vapi.lib.connect import get_requests_connector
     from vmware.vapi.security.client.security_context_filter import LegacySecurityContextFilter
     from vmware.vapi.security.session import create_session_security_context
@@ -133,3 +133,16 @@ def test_sdk_sees_unauthenticated_for_a_bad_token(simulator: Simulator) -> None:
     with pytest.raises(Unauthenticated) as caught:
         Details(stub_config(simulator, "expired")).list()
     assert caught.value.messages[0].id == "com.vmware.vapi.endpoint.method.authentication.required"
+
+
+def test_sdk_parts_schedule_get_and_run(simulator: Simulator) -> None:
+    cfg = stub_config(simulator, rest_login(simulator))
+    assert [part.id for part in Parts(cfg).list()] == ["common", "seat"]
+    schedule = Schedules(cfg).get("default")
+    assert schedule.enable is True and schedule.recurrence_info.days is None
+    started = Schedules(cfg).run("default", comment="now")
+    assert str(started.state) == "INPROGRESS"
+    with pytest.raises(FeatureInUse):
+        Schedules(cfg).run("default", comment="again")
+    with pytest.raises(NotFound):
+        Schedules(cfg).get("weekly")
