@@ -434,3 +434,45 @@ async def test_first_paint_renders_only_the_visible_rows(count: int) -> None:
         await pilot.pause()
         assert job_list.selected_id == jobs[-1].id
         assert job_list.rows_rendered <= 40
+
+
+# --- refresh ---------------------------------------------------------------------------------------
+
+
+async def test_job_start_and_end_are_notified(simulator_factory: Callable[..., Simulator]) -> None:
+    sim = simulator_factory(speed=3000.0, fail_rate=0.0)
+    fast = RefreshSettings(idle=3600.0, running=0.2)
+    app = make_app(sim, settings=fast)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for_jobs(pilot, 50)
+        assert not app._notifications  # the history found at start is not news
+        job_id = sim.start_backup()
+        await pilot.press("r")
+
+        def told(title: str) -> bool:
+            return any(n.title == title and job_id in n.message for n in app._notifications)
+
+        await wait_until(pilot, lambda: told("Backup started"), "the start notification")
+        await wait_until(pilot, lambda: told("Backup succeeded"), "the end notification", within=30)
+        await pilot.pause()
+        assert app.job_list.jobs[0].id == job_id and app.job_list.jobs[0].is_finished
+
+
+async def test_keys_work_while_a_poll_is_slow(simulator: Simulator) -> None:
+    app = make_app(simulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        job_list = await wait_for_jobs(pilot, 50)
+        requests = simulator.stats()["requests_total"]
+        before = app.snapshot
+        simulator.set_fault(latency=5.0)
+        await pilot.press("r")
+        await wait_until(
+            pilot, lambda: simulator.stats()["requests_total"] > requests, "the slow poll to start"
+        )
+        await pilot.press("j", "j")
+        assert job_list.cursor_row == 2
+        assert app.snapshot is before  # the keys were handled while the poll was still out
+        await pilot.press("r", "r")  # more refreshes while one runs: still one poll at a time
+        simulator.set_fault(clear=True)
+        workers = [w for w in app.workers if w.group == "poll" and w.is_running]
+        assert len(workers) == 1
