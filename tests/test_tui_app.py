@@ -476,3 +476,112 @@ async def test_keys_work_while_a_poll_is_slow(simulator: Simulator) -> None:
         simulator.set_fault(clear=True)
         workers = [w for w in app.workers if w.group == "poll" and w.is_running]
         assert len(workers) == 1
+
+
+# --- the clock, the detail pane, sessions, the palette, switching --------------------------------
+
+
+class FixedClock:
+    def __init__(self) -> None:
+        from datetime import UTC, datetime
+
+        self.now = datetime.now(UTC).replace(microsecond=0)
+
+    def __call__(self) -> Any:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        from datetime import timedelta
+
+        self.now += timedelta(seconds=seconds)
+
+
+async def test_status_line_repaints_only_when_its_text_changes(simulator: Simulator) -> None:
+    clock = FixedClock()
+    client = ApplianceClient(simulator.url, simulator.user, Secret(simulator.password))
+    app = MonitorApp(Monitor(client, SLOW, clock=clock), clock=clock, stale_after=100.0)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_jobs(pilot, 50)
+        status = app.query_one(StatusLine)
+        updates = status.updates
+        app._tick()
+        app._tick()
+        assert status.updates == updates  # same second, same text: nothing repainted
+        clock.advance(5)
+        app._tick()
+        assert status.updates == updates + 1 and "refreshed 5 s ago" in status.text
+        clock.advance(120)
+        app._tick()
+        assert "stale for 2m 05s" in status.text  # live, but no successful poll for too long
+
+
+async def test_detail_pane_shows_every_field(simulator_factory: Callable[..., Simulator]) -> None:
+    sim = simulator_factory(variety=True)
+    app = make_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        job_list = await wait_for_jobs(pilot)
+        failed = next(job for job in job_list.jobs if job.status == "FAILED")
+        assert job_list.select_job(failed.id)
+        await pilot.pause()
+        detail = app.query_one(JobDetail)
+        assert detail.job == failed
+        from backuptui.tui.widgets.job_detail import job_fields
+
+        labels = [label for label, _ in job_fields(failed) if label]
+        for label in (
+            "Job id", "Status", "Type", "Description", "Started", "Ended", "Duration", "Data", "Progress",
+            "Progress note", "Location", "Location user", "User", "Service", "Operation", "Parent",
+            "Target", "Cancelable", "Build", "Fast backup", "Messages", "Error",
+        ):  # fmt: skip
+            assert label in labels
+        body = str(detail.query_one("#detail-body").render())
+        assert failed.id in body and failed.location in body
+        assert failed.problem is not None and failed.problem in body
+
+
+async def test_session_expiry_is_invisible(simulator: Simulator) -> None:
+    app = make_app(simulator)
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await wait_for_jobs(pilot, 50)
+        logins = simulator.stats()["logins"]
+        simulator.expire_sessions()
+        before = app.snapshot
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.snapshot is not before, "the next poll")
+        assert app.snapshot.connection == ConnectionState.LIVE
+        assert simulator.stats()["logins"] == logins + 1  # logged in again, quietly
+        assert not isinstance(app.screen, PasswordScreen)
+        assert not [n for n in app._notifications if n.severity != "information"]
+
+
+async def test_palette_offers_the_monitor_commands(simulator: Simulator) -> None:
+    app = make_app(simulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_jobs(pilot, 50)
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Refresh now", "Pause / resume", "Copy job as JSON", "Filter jobs", "Quit"} <= titles
+        await pilot.press("ctrl+p", *"pause")
+        await wait_until(pilot, lambda: "Pause / resume" in screen_text(app), "the palette's search")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: app.paused, "pause from the palette")
+
+
+async def test_ctrl_c_quits_and_logs_out(simulator: Simulator) -> None:
+    app = make_app(simulator)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_jobs(pilot, 50)
+        await pilot.press("ctrl+c")
+        await wait_until(pilot, lambda: not app.is_running, "the app to exit")
+    assert simulator.stats()["logouts"] == 1 and simulator.stats()["active_sessions"] == 0
+
+
+async def test_switching_to_another_appliance(simulator_factory: Callable[..., Simulator]) -> None:
+    first, second = simulator_factory(jobs=20), simulator_factory(jobs=30, seed=2)
+    app = make_app(first)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_jobs(pilot, 20)
+        client = ApplianceClient(second.url, second.user, Secret(second.password), name="second")
+        await app.switch_monitor(Monitor(client, SLOW), appliance_name="second", user=second.user)
+        await wait_for_jobs(pilot, 30)
+        assert first.stats()["logouts"] == 1  # left the first appliance properly
+        assert app.query_one(StatusLine).text.startswith("second")

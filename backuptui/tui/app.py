@@ -16,15 +16,17 @@ import contextlib
 import os
 import signal
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.containers import Container
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
@@ -160,6 +162,25 @@ class MonitorApp(App[int]):
         on_top = self.screen is not self.screen_stack[0]
         return not (on_top and action in self.MAIN_SCREEN_ACTIONS)
 
+    #: (title, help, action) for the command palette; the same actions as the keys
+    PALETTE_COMMANDS: ClassVar[tuple[tuple[str, str, str], ...]] = (
+        ("Open job", "Show the selected job's messages, error and raw JSON (Enter)", "drill"),
+        ("Filter jobs", "Filter the list by text, status:failed, type:manual, since:2d … (/)", "filter"),
+        ("Refresh now", "Fetch the whole job history now (r)", "refresh"),
+        ("Pause / resume", "Freeze the list and detail pane; the status line stays live (p)", "pause"),
+        ("Copy job as JSON", "Copy the selected job to the terminal clipboard with OSC 52 (y)", "copy"),
+        ("Save job as JSON", "Save the selected job to a file in the current directory (s)", "save"),
+        ("Show / hide details", "Toggle the detail pane (d)", "toggle_detail"),
+        ("Help", "Keys, columns, colours and filter syntax (?)", "help"),
+    )
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        if screen is not self.screen_stack[0]:
+            return
+        for title, help_text, action in self.PALETTE_COMMANDS:
+            yield SystemCommand(title, help_text, partial(self.run_action, action))
+
     # -- polling --------------------------------------------------------------------------
 
     def start_polling(self) -> None:
@@ -168,11 +189,12 @@ class MonitorApp(App[int]):
     @work(exclusive=True, group="poll", exit_on_error=False)
     async def _poll_loop(self) -> None:
         """The one poll loop: poll, show, sleep until the next poll is due or `r` wakes it."""
-        while not self._stopping():
+        monitor = self.monitor
+        while not self._stopping() and monitor is self.monitor:
             self._wake.clear()
             full, self._full_requested = self._full_requested, False
-            snapshot = await self.monitor.poll(full=full)
-            if self._stopping():
+            snapshot = await monitor.poll(full=full)
+            if self._stopping() or monitor is not self.monitor:
                 return
             self.apply_snapshot(snapshot)
             if snapshot.connection == ConnectionState.AUTH_FAILED:
@@ -180,7 +202,7 @@ class MonitorApp(App[int]):
                 return  # the prompt restarts the loop once a password was entered
             if self._wake.is_set():
                 continue
-            delay = self.monitor.next_delay()
+            delay = monitor.next_delay()
             if delay is None:
                 await self._wake.wait()
             else:
@@ -189,6 +211,42 @@ class MonitorApp(App[int]):
 
     def _stopping(self) -> bool:
         return self._quitting
+
+    async def switch_monitor(
+        self,
+        monitor: Monitor,
+        *,
+        appliance_name: str | None = None,
+        user: str | None = None,
+        ask_password: bool = False,
+        stale_after: float | None = None,
+    ) -> None:
+        """Watch another appliance: stop polling this one, log out of it, start on `monitor`.
+
+        The hook for switching profiles; the screen starts empty ("connecting") for the new one.
+        """
+        self.workers.cancel_group(self, "poll")
+        self.workers.cancel_group(self, "login")
+        old = self.monitor
+        self.monitor = monitor
+        self.appliance_name = appliance_name
+        self.user = user or ""
+        if stale_after is not None:
+            self.stale_after = stale_after
+        self.snapshot = monitor.snapshot
+        self._shown = None
+        self._had_data = False
+        self._last_connection = None
+        self._full_requested = False
+        self.paused = False
+        self._render_jobs(self.snapshot)
+        self._render_status()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(old.close(), timeout=LOGOUT_TIMEOUT)
+        if ask_password:
+            self._ask_password(None)
+        elif self.auto_poll:
+            self.start_polling()
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         worker = event.worker
