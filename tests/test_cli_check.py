@@ -269,3 +269,16 @@ def test_headless_commands_do_not_import_textual(command: str) -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60)
     assert "127.0.0.1" in result.stdout + result.stderr  # it did try the (closed) port
     assert result.stderr.splitlines()[-1] == "False False"
+
+
+def test_usage_errors_in_check_options_are_unknown() -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BACKUPTUI")}
+    result = subprocess.run(
+        [sys.executable, "-m", "backuptui", "check", "--url", "http://127.0.0.1:9", "--flavor", "bogus"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 3
+    assert result.stdout.startswith("BACKUP UNKNOWN - argument --flavor: invalid choice")

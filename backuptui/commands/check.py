@@ -14,7 +14,7 @@ import sys
 import zoneinfo
 from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime, tzinfo
-from typing import Any, TextIO
+from typing import Any, NoReturn, TextIO
 
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.health import (
@@ -86,6 +86,14 @@ def register(subparsers: Any) -> None:
         "-v", "--verbose", action="store_true", help="list every reason on the lines after the status line"
     )
     parser.set_defaults(handler=run)
+
+    def usage_error(message: str) -> NoReturn:
+        # Monitoring Plugins: a usage error is UNKNOWN (3), not argparse's 2 (which means CRITICAL)
+        parser.print_usage(sys.stderr)
+        sys.stdout.write(f"{SERVICE} {HealthLevel.UNKNOWN.name} - {one_line_problem(message, 300)}\n")
+        sys.exit(int(HealthLevel.UNKNOWN))
+
+    parser.error = usage_error
 
 
 def status_line(verdict: HealthVerdict) -> str:

@@ -485,7 +485,13 @@ def _summary(level: HealthLevel, findings: Sequence[Finding]) -> str:
         texts = [f.text for f in findings if f.code in (LAST_SUCCESS, RUNNING)]
         return "; ".join(texts) if texts else "no problems found"
     texts = [f.text for f in findings if f.level is not HealthLevel.OK]
-    return "; ".join(texts)
+    # "...check logs for details.; last successful backup ..." reads badly: drop a full stop
+    # before the separator (but not the "..." of a shortened message)
+    trimmed = [
+        text[:-1] if index < len(texts) - 1 and text.endswith(".") and not text.endswith("...") else text
+        for index, text in enumerate(texts)
+    ]
+    return "; ".join(trimmed)
 
 
 def _perfdata(
