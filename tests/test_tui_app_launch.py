@@ -131,3 +131,20 @@ def test_installed_demo_starts_and_quits_cleanly(tmp_path: Path) -> None:
     assert b"Traceback" not in result.stderr
     config_dir = Path(env["XDG_CONFIG_HOME"])  # the test's private one (conftest)
     assert not config_dir.exists() or not any(path.is_file() for path in config_dir.rglob("*"))
+
+
+@pytest.mark.skipif(shutil.which("backuptui") is None, reason="the console script is not installed")
+def test_without_a_terminal_it_says_so_instead_of_hanging(tmp_path: Path) -> None:
+    """No controlling terminal and stdin not a tty: one line and status 2, not an app that never exits."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
+    result = subprocess.run(
+        [str(Path(sys.executable).with_name("backuptui")), "--demo"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        timeout=60,
+        check=False,
+        start_new_session=True,  # no controlling terminal: /dev/tty cannot be opened
+    )
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith("backuptui: there is no terminal")

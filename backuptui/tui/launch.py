@@ -100,19 +100,30 @@ def read_password_from_stdin(stdin: TextIO) -> Secret:
 
 
 def reattach_terminal() -> None:
-    """After reading a piped stdin, make fd 0 the controlling terminal again for the app.
+    """When stdin is not the terminal (a piped password, `< /dev/null`), make fd 0 the
+    controlling terminal for the app.
 
     Textual reads keys from `sys.__stdin__`'s file descriptor (0), so that descriptor is pointed
-    at /dev/tty; without a terminal there is nothing to show the monitor on.
+    at /dev/tty. Without a terminal there is nothing to show the monitor on: a Textual app
+    started without one would never exit, so this ends with a message instead.
     """
     try:
         fd = os.open("/dev/tty", os.O_RDWR)
     except OSError:
         raise UsageError(
-            "--password-stdin read the password, but there is no terminal to show the monitor on"
+            "there is no terminal to show the monitor on; run it in a terminal "
+            "(for scripts, 'backuptui status' and 'backuptui check' need none)"
         ) from None
     os.dup2(fd, 0)
     os.close(fd)
+
+
+def ensure_terminal(environ: Mapping[str, str] | None = None) -> None:
+    """Keys must come from a terminal; a test driver (`TEXTUAL_DRIVER`) needs none."""
+    environ = os.environ if environ is None else environ
+    if environ.get("TEXTUAL_DRIVER") or sys.stdin.isatty():
+        return
+    reattach_terminal()
 
 
 def _password(
@@ -173,6 +184,7 @@ def run_monitor(args: argparse.Namespace) -> int:
                 raise UsageError(
                     "--demo watches the built-in simulator; leave out --url, --user and --profile"
                 )
+            ensure_terminal()
             return _run_demo(args, refresh)
         target = resolve_target(args)
         if target is None:
@@ -180,8 +192,7 @@ def run_monitor(args: argparse.Namespace) -> int:
                 "no appliance given. Try 'backuptui --demo' to watch the built-in simulator, "
                 "or 'backuptui --url HOST --user USER' to watch an appliance"
             )
-        if target.credentials_from == "stdin" and not sys.stdin.isatty():
-            reattach_terminal()
+        ensure_terminal()  # after --password-stdin read its line
         return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
