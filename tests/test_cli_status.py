@@ -153,3 +153,22 @@ def test_unreachable(simulator_factory: Callable[..., Simulator], monkeypatch: p
 
 def test_table_of_nothing() -> None:
     assert status.render_table([], now=NOW).splitlines()[1] == "(no backup jobs)"
+
+
+def test_profile_and_default_profile(sim: Simulator) -> None:
+    from backuptui.core.profiles import Profile, ProfileStore
+    from backuptui.core.secrets import PasswordSource
+
+    ProfileStore().add_profile(
+        Profile(name="lab", url=sim.url, username=sim.user, password_source=PasswordSource.ENV),
+        make_default=True,
+    )
+    for argv in (["status", "-p", "lab", "--json"], ["-p", "lab", "status", "--json"], ["status", "--json"]):
+        args = build_parser().parse_args(argv)
+        out, err = io.StringIO(), io.StringIO()
+        assert status.run(args, out=out, err=err) == 0, err.getvalue()
+        assert len(history_from_json(out.getvalue()).jobs) == 60
+    args = build_parser().parse_args(["status", "-p", "nope"])
+    out, err = io.StringIO(), io.StringIO()
+    assert status.run(args, out=out, err=err) == 2
+    assert "no profile named 'nope'" in err.getvalue()
