@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import queue
 import shlex
 import shutil
 import signal
@@ -17,6 +18,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 import uuid
@@ -105,6 +107,7 @@ class Result:
 
 def failed_result(row: str, measure: str, target: str, error: BaseException | str) -> Result:
     text = error if isinstance(error, str) else f"{type(error).__name__}: {error}"
+    text = text.splitlines()[0] if text else text
     return Result(row, measure, "-", "-", "-", target, None, "not measured", [text])
 
 
@@ -318,6 +321,9 @@ class Tmux:
         self.env = ws.child_env()
         self._windows = 0
         self.tmux("new-session", "-d", "-s", "hold", "-x", str(width), "-y", str(height), "sleep 86400")
+        self.control = TmuxControl(
+            ["tmux", "-L", self.socket, "-f", str(self.conf), "-C", "attach", "-t", "hold"], self.env
+        )
 
     def tmux(self, *args: str, check: bool = True) -> str:
         proc = subprocess.run(
@@ -351,10 +357,14 @@ class Tmux:
         return target, pid, t0
 
     def screen(self, target: str) -> str:
-        return self.tmux("capture-pane", "-p", "-t", target, check=False)
+        """The pane's text now (capture-pane through the control-mode client: no process start)."""
+        _, lines = self.control.command(f"capture-pane -p -t {target}")
+        return "\n".join(lines)
 
     def send_keys(self, target: str, *keys: str) -> None:
-        self.tmux("send-keys", "-t", target, *keys)
+        error, lines = self.control.command(shlex.join(["send-keys", "-t", target, *keys]))
+        if error:
+            raise RuntimeError(f"tmux send-keys failed: {' '.join(lines)}")
 
     def wait_for(
         self, target: str, predicate: Callable[[str], bool], timeout: float = 30.0, poll: float = 0.0
@@ -383,7 +393,60 @@ class Tmux:
                     os.kill(pid, signal.SIGKILL)
 
     def kill_server(self) -> None:
+        self.control.close()
         self.tmux("kill-server", check=False)
+
+
+class TmuxControl:
+    """A tmux control-mode client (`tmux -C attach`): commands go over a pipe, answers come back as
+    %begin/%end blocks. Sending a key or reading the pane costs microseconds instead of starting a
+    tmux process (~3 ms, more on a loaded machine), so key-latency figures measure the app."""
+
+    def __init__(self, argv: list[str], env: dict[str, str]) -> None:
+        self.proc = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        self.answers: queue.Queue[tuple[bool, list[str]] | None] = queue.Queue()
+        self.lock = threading.Lock()
+        threading.Thread(target=self._read, name="tmux-control", daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        block: tuple[str, list[str]] | None = None
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\n")
+            if block is None:
+                if line.startswith("%begin"):
+                    block = (line.split()[3] if len(line.split()) > 3 else "1", [])
+                continue  # notifications (%sessions-changed, %output ...) are not answers
+            if line.startswith(("%end", "%error")):
+                flags, lines = block
+                block = None
+                if flags != "0":  # 0: the attach itself, not one of our commands
+                    self.answers.put((line.startswith("%error"), lines))
+                continue
+            block[1].append(line)
+        self.answers.put(None)
+
+    def command(self, command: str, timeout: float = 15.0) -> tuple[bool, list[str]]:
+        """Run one tmux command; (is_error, output lines)."""
+        with self.lock:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(command.encode() + b"\n")
+            self.proc.stdin.flush()
+            answer = self.answers.get(timeout=timeout)
+        if answer is None:
+            raise RuntimeError("the tmux control client has exited")
+        return answer
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            with contextlib.suppress(OSError):
+                assert self.proc.stdin is not None
+                self.proc.stdin.close()
+            try:
+                self.proc.wait(5)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
 
 
 def _is_zombie(pid: int) -> bool:
