@@ -31,6 +31,7 @@ class PasswordScreen(ModalScreen[Secret | None]):
         width: 72; max-width: 100%; height: auto; padding: 1 2;
         border: thick $primary; background: $surface;
     }
+    PasswordScreen Label { width: 1fr; }
     PasswordScreen #password-problem { color: $text-error; margin-bottom: 1; }
     PasswordScreen #password-hint { color: $text-muted; margin-top: 1; }
     """
