@@ -59,6 +59,7 @@ class HealthWatch:
         self.fetching = False
         #: bumped whenever the schedules (or their error) change, so views know to redraw
         self.generation = 0
+        self._cached: tuple[Snapshot, int, datetime, HealthVerdict] | None = None
 
     def due(self, now: datetime) -> bool:
         """Should the schedules be fetched now?"""
@@ -99,7 +100,7 @@ class HealthWatch:
             else:
                 reason = f"no data yet ({snapshot.connection})"
             return unknown_verdict(reason, now=now, thresholds=self.thresholds)
-        verdict = evaluate_health(
+        return evaluate_health(
             snapshot.jobs,
             self.schedules,
             now=now,
@@ -107,7 +108,16 @@ class HealthWatch:
             tz=self.tz,
             problems=snapshot.problems,
         )
-        return verdict
+
+    def current(self, snapshot: Snapshot, now: datetime) -> HealthVerdict:
+        """`verdict()`, worked out again only when the snapshot, the schedules or the minute changed
+        (the status line asks every second; ages and the missed-run window move by the minute)."""
+        minute = now.replace(second=0, microsecond=0)
+        cached = self._cached
+        if cached is None or cached[0] is not snapshot or (cached[1], cached[2]) != (self.generation, minute):
+            cached = (snapshot, self.generation, minute, self.verdict(snapshot, minute))
+            self._cached = cached
+        return cached[3]
 
 
 def level_word(verdict: HealthVerdict) -> str:

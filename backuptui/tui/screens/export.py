@@ -35,6 +35,7 @@ class ExportScreen(ModalScreen[Path | None]):
     """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="export.cancel")]
+    AUTO_FOCUS = "#export-path"
 
     def __init__(
         self,

@@ -267,6 +267,9 @@ class HealthScreen(Screen[None]):
         Binding("j,down", "scroll_lines(1)", "Down", show=False, id="health.down"),
         Binding("k,up", "scroll_lines(-1)", "Up", show=False, id="health.up"),
     ]
+    #: not the app's "#jobs"; `on_mount` focuses the open tab's scroll area (focusing the other
+    #: tab's would switch to it)
+    AUTO_FOCUS = ""
 
     def __init__(
         self,
@@ -317,6 +320,7 @@ class HealthScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#trend-scroll" if self.initial == TAB_TREND else "#health-scroll").focus()
         self.update_view()
         self.set_interval(1.0, self.update_view, name="health-refresh")
         self._reload_schedules()
@@ -383,6 +387,7 @@ class HealthScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         self.query_one(TabbedContent).active = tab
+        self.query_one("#trend-scroll" if tab == TAB_TREND else "#health-scroll").focus()
 
     def action_next_window(self) -> None:
         index = TREND_WINDOWS.index(self.window) if self.window in TREND_WINDOWS else -1
