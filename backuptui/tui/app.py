@@ -16,6 +16,7 @@ import contextlib
 import os
 import signal
 import sys
+import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -573,11 +574,21 @@ class MonitorApp(App[int]):
 
         async def leave() -> None:
             await self._logout()
+            _exit_soon(1.0)  # logged out: give Textual a second to wind down, no more
             self.exit(1)
 
+        # Restoring a terminal that is gone can block Textual's shutdown for good (its writer
+        # thread dies on the hung-up tty and the output queue fills). A thread, not an app timer,
+        # so it fires even then: no orphan keeps running after its terminal closed.
+        _exit_soon(LOGOUT_TIMEOUT + 2.0)
         self.run_worker(leave(), group="quit")
-        # If exiting hangs on the dead terminal, do not linger as an orphan.
-        self.set_timer(LOGOUT_TIMEOUT + 3.0, lambda: os._exit(1))
+
+
+def _exit_soon(seconds: float) -> None:
+    """End the process in `seconds` whatever the event loop is doing (after a hang-up only)."""
+    watchdog = threading.Timer(seconds, os._exit, args=(1,))
+    watchdog.daemon = True
+    watchdog.start()
 
 
 def _terminal_alive() -> bool:
