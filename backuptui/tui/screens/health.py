@@ -227,11 +227,11 @@ def series_summary(values: Sequence[float], show: Callable[[float], str]) -> Con
     median = statistics.median(values)
     parts: list[str | tuple[str, str]] = [f"latest {show(latest)}"]
     if median > 0 and len(values) > 1:
-        change = (latest - median) / median * 100
+        change = round((latest - median) / median * 100)  # whole percent; never "-0%"
         style = "$text-muted"
         if change >= 50:
             style = "bold $text-error" if change >= 100 else "bold $text-warning"
-        label = f"{change:+.0f}% vs median" + (", doubled" if change >= 100 else "")
+        label = f"{change:+d}% vs median" + (", doubled" if change >= 100 else "")
         parts += [" (", (label, style), ")"]
     parts.append(f" · median {show(median)} · range {show(min(values))} to {show(max(values))}")
     return Content.assemble(*parts)
