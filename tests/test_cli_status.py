@@ -172,3 +172,34 @@ def test_profile_and_default_profile(sim: Simulator) -> None:
     out, err = io.StringIO(), io.StringIO()
     assert status.run(args, out=out, err=err) == 2
     assert "no profile named 'nope'" in err.getvalue()
+
+
+def test_table_running_job_and_hostile_text() -> None:
+    from backuptui.core.models import parse_job
+
+    running = parse_job(
+        "20261128-115000-1",
+        {
+            "status": "RUNNING",
+            "type": "LOCAL_BACKUP",
+            "location": "sftp://h/p",
+            "location_user": "u",
+            "description": {"id": "d", "default_message": "Backup job", "args": []},
+            "service": "s",
+            "operation": "o",
+            "cancelable": True,
+            "messages": [],
+            "start_time": "2026-11-28T11:50:00.000Z",
+            "duration": 600,
+            "size": 3 * 1024**3,
+            "progress": {
+                "total": 100,
+                "completed": 45,
+                "message": {"id": "p", "default_message": "Backing up\x1b[2J [b]db[/b]", "args": []},
+            },
+        },
+    )
+    lines = status.render_table([running], now=NOW).splitlines()
+    assert lines[1].startswith("2026-11-28 11:50  RUNNING    local   10m 00s  3.00 GiB  20261128-115000-1")
+    assert lines[2].startswith("    ↳ 45% Backing up")
+    assert "\x1b" not in lines[2] and "[b]db[/b]" in lines[2]
