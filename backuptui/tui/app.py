@@ -20,7 +20,7 @@ import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
 from textual import on, work
@@ -35,13 +35,17 @@ from backuptui.core.errors import ApplianceError
 from backuptui.core.models import BackupJob
 from backuptui.core.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.core.secrets import Secret
-from backuptui.tui.format import one_line
+from backuptui.tui.format import Tone, one_line
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
 from backuptui.tui.widgets.live_progress import LiveProgress, ProgressView
 from backuptui.tui.widgets.status_line import StatusLine, StatusView
+
+if TYPE_CHECKING:
+    from backuptui.tui.screens.profiles import ProfileChoice
+    from backuptui.tui.switching import ProfileSession
 
 Clock = Callable[[], datetime]
 
@@ -87,6 +91,10 @@ class MonitorApp(App[int]):
         Binding("y", "copy", "Copy", id="copy"),
         Binding("s", "save", "Save JSON", id="save", show=False),
         Binding("d", "toggle_detail", "Details", id="toggle-detail"),
+        # not in the footer (full at 80 columns): in the palette and the help screen
+        Binding("a", "switch_appliance", "Appliances", show=False, id="switch-appliance"),
+        # priority: also from the password prompt (a modal), to leave an appliance that refuses you
+        Binding("ctrl+o", "switch_appliance", "Appliances", show=False, priority=True, id="switch-ctrl-o"),
         Binding("question_mark", "help", "Help", key_display="?", id="help"),
         Binding("q", "quit", "Quit", id="quit"),
         Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-ctrl-c"),
@@ -102,6 +110,8 @@ class MonitorApp(App[int]):
         ask_password: bool = False,
         stale_after: float = 90.0,
         poll: bool = True,
+        profiles: ProfileSession | None = None,
+        password_problem: str | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
@@ -114,6 +124,10 @@ class MonitorApp(App[int]):
         self.ask_password = ask_password
         self.stale_after = stale_after
         self.auto_poll = poll
+        #: saved profiles, for switching appliance (None: no switching, e.g. in tests)
+        self.profiles = profiles
+        #: why the first password prompt is needed (a failing password_command, no keyring entry)
+        self.password_problem = password_problem
         self.paused = False
         self.snapshot: Snapshot = monitor.snapshot
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
@@ -173,6 +187,7 @@ class MonitorApp(App[int]):
         ("Save job as JSON", "Save the selected job to a file in the current directory (s)", "save"),
         ("Show / hide details", "Toggle the detail pane (d)", "toggle_detail"),
         ("Help", "Keys, columns, colours and filter syntax (?)", "help"),
+        ("Switch appliance", "Watch another saved appliance; logs out of this one (a)", "switch_appliance"),
     )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
@@ -355,8 +370,14 @@ class MonitorApp(App[int]):
             last_backup_end=self._last_success_end(snapshot),
             paused=self.paused,
             stale_after=self.stale_after,
+            notes=self.status_notes(snapshot),
         )
         self.query_one(StatusLine).show(view)
+
+    def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
+        """Extra (text, tone) parts for the status line; a hook for other features (health).
+        Called once a second: keep it cheap (cache per snapshot)."""
+        return ()
 
     def _render_jobs(self, snapshot: Snapshot) -> None:
         """The job widgets show `snapshot` (not called while paused)."""
@@ -528,6 +549,8 @@ class MonitorApp(App[int]):
         problem = None
         if error is not None:
             problem = f"{one_line(str(error))}"
+        elif self.password_problem:
+            problem, self.password_problem = one_line(self.password_problem), None
         self.push_screen(
             PasswordScreen(self._appliance_label(snapshot), self.user or "the user", problem),
             self._password_entered,
@@ -556,6 +579,59 @@ class MonitorApp(App[int]):
             return
         if self.auto_poll:
             self.start_polling()
+        self._password_accepted(secret)
+
+    # -- switching appliance (saved profiles: backuptui/tui/switching.py) ------------------
+
+    def action_switch_appliance(self) -> None:
+        from backuptui.tui.screens.profiles import ProfilePickerScreen
+
+        if self.profiles is None or self._quitting:
+            self.notify("Saved profiles are not available here.", markup=False)
+            return
+        if not any(isinstance(screen, ProfilePickerScreen) for screen in self.screen_stack):
+            self.push_screen(self.profiles.picker(), self._appliance_picked)
+
+    def _appliance_picked(self, choice: ProfileChoice | None) -> None:
+        if choice is not None:
+            self._switch_appliance(choice)
+
+    @work(exclusive=True, group="switch", exit_on_error=False)
+    async def _switch_appliance(self, choice: ProfileChoice) -> None:
+        """Close what belonged to the appliance left (a drill-down, its password prompt), log out
+        of it, and watch the one picked."""
+        assert self.profiles is not None
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self._password_open = False
+        await self.switch_monitor(
+            self.profiles.open(choice),
+            appliance_name=choice.profile.name,
+            user=choice.profile.username,
+            stale_after=self.profiles.stale_after(choice.profile),
+        )
+        self.notify(f"Watching {choice.profile.name} ({choice.profile.url}).", markup=False)
+
+    def _password_accepted(self, secret: Secret) -> None:
+        """A typed password was accepted: keep it for the session; offer the keyring if one works."""
+        profiles = self.profiles
+        if profiles is None or not profiles.password_accepted(secret):
+            return
+        from backuptui.tui.screens.profiles import ConfirmScreen
+
+        def answered(save: bool | None) -> None:
+            if save:
+                self.notify(profiles.save_in_keyring(secret), markup=False)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Save this password for '{self.appliance_name}' in the OS keyring? "
+                "Otherwise it is kept in memory until you quit.",
+                yes="Save",
+                no="Not now",
+            ),
+            answered,
+        )
 
     # -- the terminal going away ----------------------------------------------------------
 

@@ -42,6 +42,7 @@ class StatusView:
     last_backup_end: datetime | None = None  # end of the newest successful backup
     paused: bool = False
     stale_after: float = 90.0  # seconds without a successful poll before "live" becomes "stale"
+    notes: tuple[tuple[str, Tone], ...] = ()  # more parts from other features (e.g. a health verdict)
 
 
 def _seconds_between(later: datetime, earlier: datetime) -> float:
@@ -102,6 +103,8 @@ def status_content(view: StatusView, *, compact: bool = False) -> Content:
             "last good backup ",
             (human_age(backup_age), _TONE_STYLE[backup_age_tone(backup_age)]),
         ]
+    for text, tone in view.notes:
+        parts += [sep, (one_line(text), _TONE_STYLE[tone])]
     if not view.verify_tls:
         parts += [sep, ("TLS verification OFF", "$text-warning bold")]
     if view.paused:
