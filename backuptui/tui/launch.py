@@ -16,10 +16,13 @@ from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from backuptui.core.models import ApiFlavor
 from backuptui.core.secrets import Secret
+
+if TYPE_CHECKING:
+    from backuptui.tui.switching import ProfileSession
 
 PASSWORD_ENV = "BACKUPTUI_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 
@@ -150,14 +153,12 @@ def resolve_target(
     environ = os.environ if environ is None else environ
     stdin = sys.stdin if stdin is None else stdin
     url, user = getattr(args, "url", None), getattr(args, "user", None)
-    if getattr(args, "profile", None):
-        raise UsageError("saved profiles are not available in this build; use --url and --user")
+    if url is not None and getattr(args, "profile", None):
+        raise UsageError("give either --url or -p/--profile, not both")
     if url is None:
         if user is not None:
             raise UsageError("--user needs --url (the appliance to log in to)")
-        if getattr(args, "password_stdin", False):
-            raise UsageError("--password-stdin needs --url and --user")
-        return None
+        return None  # a saved profile (run_monitor: target_from_profiles)
     if not url.strip():
         raise UsageError("--url is empty; give the appliance's host name or URL")
     if not user:
@@ -187,13 +188,22 @@ def run_monitor(args: argparse.Namespace) -> int:
             ensure_terminal()
             return _run_demo(args, refresh)
         target = resolve_target(args)
-        if target is None:
-            raise UsageError(
-                "no appliance given. Try 'backuptui --demo' to watch the built-in simulator, "
-                "or 'backuptui --url HOST --user USER' to watch an appliance"
-            )
+        profiles, password_problem = None, None
+        if target is None:  # -p NAME, else the default profile, else the profile picker
+            from backuptui.tui.switching import target_from_profiles
+
+            found = target_from_profiles(args)
+            if found is None:
+                return 0  # the picker was closed
+            target, profiles, password_problem, refresh = found
         ensure_terminal()  # after --password-stdin read its line
-        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
+        return run_target(
+            target,
+            refresh,
+            mouse=not getattr(args, "no_mouse", False),
+            profiles=profiles,
+            password_problem=password_problem,
+        )
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
         return 2
@@ -220,11 +230,20 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-def run_target(target: ConnectionTarget, refresh: RefreshIntervals, *, mouse: bool = True) -> int:
-    """Open the monitor on `target` until the user quits; the exit status."""
+def run_target(
+    target: ConnectionTarget,
+    refresh: RefreshIntervals,
+    *,
+    mouse: bool = True,
+    profiles: ProfileSession | None = None,
+    password_problem: str | None = None,
+) -> int:
+    """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
+    profiles for switching appliance (default: the user's profile store)."""
     from backuptui.core.client import ApplianceClient
     from backuptui.core.monitor import Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
+    from backuptui.tui.switching import session_for_store
 
     client = ApplianceClient(
         target.url,
@@ -241,6 +260,8 @@ def run_target(target: ConnectionTarget, refresh: RefreshIntervals, *, mouse: bo
         user=target.user,
         ask_password=target.password is None,
         stale_after=2 * refresh.idle + 10,
+        profiles=profiles if profiles is not None else session_for_store(),
+        password_problem=password_problem,
     )
     result = app.run(mouse=mouse)
     return int(result or 0)

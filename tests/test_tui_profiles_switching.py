@@ -1,0 +1,254 @@
+"""Saved profiles in the monitor: `-p NAME`, the default profile, switching appliance with `a`."""
+
+from __future__ import annotations
+
+import argparse
+import io
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import keyring
+import pytest
+from keyring.backends import fail
+from textual.pilot import Pilot
+
+from backuptui.cli import build_parser
+from backuptui.core.monitor import Monitor, RefreshSettings
+from backuptui.core.profile_session import client_for
+from backuptui.core.profiles import Profile, ProfileStore, RefreshIntervals
+from backuptui.core.secrets import PasswordSource, Secret, keyring_get
+from backuptui.simulator import Simulator
+from backuptui.tui.app import MonitorApp
+from backuptui.tui.launch import UsageError
+from backuptui.tui.password import PasswordScreen
+from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
+from backuptui.tui.switching import ProfileSession, profile_launch, target_from_profiles
+from backuptui.tui.widgets.status_line import StatusLine
+from tests.test_secrets import MemoryKeyring
+
+SLOW = RefreshSettings(idle=3600.0, running=3600.0, backoff_initial=3600.0, backoff_max=3600.0)
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring() -> Iterator[None]:
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
+    deadline = time.monotonic() + 15
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await pilot.pause(0.02)
+
+
+def save(name: str, sim: Simulator, **fields: Any) -> Profile:
+    profile = Profile(name, sim.url, sim.user, **fields)
+    ProfileStore().add_profile(profile)
+    return profile
+
+
+def monitor_app(profile: Profile, password: str, session: ProfileSession, **kwargs: Any) -> MonitorApp:
+    session.current = profile
+    monitor = Monitor(client_for(profile, Secret(password)), SLOW)
+    return MonitorApp(monitor, appliance_name=profile.name, user=profile.username, profiles=session, **kwargs)
+
+
+def args(*argv: str) -> argparse.Namespace:
+    return build_parser().parse_args(list(argv))
+
+
+# --- switching in the app -------------------------------------------------------------------------
+
+
+async def test_switch_appliance_with_a_key_logs_out_of_the_one_left(
+    simulator_factory: Callable[..., Simulator],
+) -> None:
+    lab, prod = simulator_factory(jobs=20), simulator_factory(jobs=30, seed=2)
+    lab_profile = save("lab", lab, password_source=PasswordSource.ENV)
+    save(
+        "prod",
+        prod,
+        password_source=PasswordSource.ENV,
+        refresh=RefreshIntervals(idle=3600.0, running=3600.0),
+    )
+    session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": lab.password})
+    app = monitor_app(lab_profile, lab.password, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.job_list.total_count == 20, "lab's jobs")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+        picker = app.screen
+        assert isinstance(picker, ProfilePickerScreen)
+        assert picker.selected_name == "lab"  # the one being watched
+        session.env = {"BACKUPTUI_PASSWORD": prod.password}
+        picker.env = session.env
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.job_list.total_count == 30, "prod's jobs")
+        assert app.screen is app.screen_stack[0]
+        assert app.query_one(StatusLine).text.startswith("prod")
+        assert app.appliance_name == "prod"
+        assert lab.stats()["logouts"] == 1
+        assert lab.stats()["active_sessions"] == 0
+        assert prod.stats()["active_sessions"] == 1
+        assert session.current is not None and session.current.name == "prod"
+        assert app.stale_after == 2 * 3600.0 + 10  # prod's own refresh
+        await pilot.press("q")
+    assert prod.stats()["active_sessions"] == 0
+
+
+async def test_escape_in_the_picker_keeps_watching(simulator: Simulator) -> None:
+    profile = save("lab", simulator)
+    app = monitor_app(profile, simulator.password, ProfileSession(ProfileStore()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.job_list.total_count == 50, "jobs")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+        await pilot.press("escape")
+        await wait_until(pilot, lambda: app.screen is app.screen_stack[0], "the monitor")
+        assert simulator.stats()["logouts"] == 0
+        assert app.monitor.snapshot.appliance == "lab"
+
+
+async def test_the_palette_offers_switch_appliance(simulator: Simulator) -> None:
+    profile = save("lab", simulator)
+    app = monitor_app(profile, simulator.password, ProfileSession(ProfileStore()))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.job_list.total_count == 50, "jobs")
+        titles = [command.title for command in app.get_system_commands(app.screen)]
+        assert "Switch appliance" in titles
+        await pilot.press("ctrl+p", *"switch appliance")
+        await pilot.pause(0.3)  # the palette searches asynchronously
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+
+
+async def test_switching_from_a_wrong_password_prompt(simulator_factory: Callable[..., Simulator]) -> None:
+    lab, prod = simulator_factory(jobs=5), simulator_factory(jobs=7, seed=3)
+    lab_profile = save("lab", lab)
+    save("prod", prod, password_source=PasswordSource.ENV)
+    session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": prod.password})
+    app = monitor_app(lab_profile, "wrong", session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password prompt")
+        await pilot.press("ctrl+o")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: app.job_list.total_count == 7, "prod's jobs")
+        assert app.screen is app.screen_stack[0]  # the old prompt is gone
+
+
+async def test_a_typed_password_is_offered_to_the_keyring_once_accepted(simulator: Simulator) -> None:
+    keyring.set_keyring(MemoryKeyring())
+    profile = save("lab", simulator)
+    launched = profile_launch("lab", env={})
+    assert not isinstance(launched, ProfileSession)
+    assert launched.password is None
+    session = launched.session
+    assert session.offer_keyring
+    app = monitor_app(profile, "", session, ask_password=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        await pilot.press(*simulator.password, "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the keyring offer")
+        await pilot.press("y")
+        await wait_until(pilot, lambda: keyring_get("lab") is not None, "the keyring entry")
+        await wait_until(pilot, lambda: app.job_list.total_count == 50, "jobs")
+    assert keyring_get("lab") == Secret(simulator.password)
+    assert session.passwords == {"lab": Secret(simulator.password)}
+
+
+async def test_the_first_prompt_says_why_the_password_is_asked(simulator: Simulator) -> None:
+    profile = save("lab", simulator, password_source=PasswordSource.COMMAND, password_command="exit 3")
+    launched = profile_launch("lab", env={})
+    assert not isinstance(launched, ProfileSession)
+    assert launched.problem == "the password command of profile 'lab' failed with exit code 3"
+    app = monitor_app(profile, "", launched.session, ask_password=True, password_problem=launched.problem)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        assert str(app.screen.query_one("#password-problem").content) == launched.problem
+
+
+# --- from the command line to a target ------------------------------------------------------------
+
+
+def test_dash_p_resolves_the_profile(simulator: Simulator) -> None:
+    save("lab", simulator, password_source=PasswordSource.ENV, refresh=RefreshIntervals(idle=45.0))
+    found = target_from_profiles(args("-p", "lab"), environ={"BACKUPTUI_PASSWORD": "pw"})
+    assert found is not None
+    target, session, problem, refresh = found
+    assert (target.url, target.user, target.name, target.verify) == (
+        simulator.url,
+        simulator.user,
+        "lab",
+        True,
+    )
+    assert target.password == Secret("pw")
+    assert target.credentials_from == "BACKUPTUI_PASSWORD"
+    assert problem is None
+    assert (refresh.idle, refresh.running) == (45.0, 2.0)
+    assert session.current is not None and session.current.name == "lab"
+
+
+def test_no_arguments_opens_the_default_profile(simulator: Simulator) -> None:
+    save("lab", simulator)
+    ProfileStore().add_profile(Profile("prod", "vcsa01.example.com", "u", verify_tls=False, flavor="rest"))
+    ProfileStore().set_default("prod")
+    found = target_from_profiles(args("--refresh", "10,1"), environ={})
+    assert found is not None
+    target, _, _, refresh = found
+    assert (target.name, target.verify, str(target.flavor), target.password) == ("prod", False, "rest", None)
+    assert (refresh.idle, refresh.running) == (10.0, 1.0)  # --refresh beats the profile and settings
+
+
+def test_password_stdin_beats_the_profile_sources(simulator: Simulator) -> None:
+    save("lab", simulator, password_source=PasswordSource.ENV)
+    found = target_from_profiles(
+        args("-p", "lab", "--password-stdin"),
+        environ={"BACKUPTUI_PASSWORD": "env"},
+        stdin=io.StringIO("typed\n"),
+    )
+    assert found is not None
+    assert found[0].password == Secret("typed")
+    assert found[0].credentials_from == "stdin"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["-p", "lbb"], "no profile named 'lbb'; did you mean 'lab'?"),
+        (["-p", "lab", "--url", "h"], "give either --url or -p/--profile, not both"),
+    ],
+)
+def test_profile_usage_errors(simulator: Simulator, argv: list[str], message: str) -> None:
+    from backuptui.tui.launch import resolve_target
+
+    save("lab", simulator)
+    with pytest.raises(UsageError) as info:
+        namespace = args(*argv)
+        if resolve_target(namespace) is None:
+            target_from_profiles(namespace, environ={})
+    assert message in str(info.value)
+
+
+def test_a_broken_file_is_a_usage_error_with_line_and_key(simulator: Simulator) -> None:
+    save("lab", simulator)
+    path = ProfileStore().path
+    path.write_text(path.read_text().replace("username", "user_name"))
+    before = path.read_bytes()
+    with pytest.raises(UsageError) as info:
+        target_from_profiles(args("-p", "lab"), environ={})
+    assert f"{path}, line 9, key 'profiles.lab.user_name': unknown key; did you mean 'username'?" in str(
+        info.value
+    )
+    assert path.read_bytes() == before
+
+
+def test_no_profile_and_no_terminal_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("backuptui.tui.switching._has_terminal", lambda environ: False)
+    with pytest.raises(UsageError, match="backuptui --demo"):
+        target_from_profiles(args(), environ={})
