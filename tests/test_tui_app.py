@@ -585,3 +585,28 @@ async def test_switching_to_another_appliance(simulator_factory: Callable[..., S
         await wait_for_jobs(pilot, 30)
         assert first.stats()["logouts"] == 1  # left the first appliance properly
         assert app.query_one(StatusLine).text.startswith("second")
+
+
+async def test_empty_history_says_so(simulator_factory: Callable[..., Simulator]) -> None:
+    sim = simulator_factory(jobs=0)
+    app = make_app(sim)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: app.snapshot.connection == ConnectionState.LIVE, "the first poll")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "No backup jobs: this appliance has no backup history." in text
+        assert "No backup is running. No finished backup in the history." in text
+        assert "0 jobs" in app.query_one(StatusLine).text and "last good backup never" in text
+
+
+async def test_appliance_errors_show_and_back_off(simulator: Simulator) -> None:
+    app = make_app(simulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for_jobs(pilot, 50)
+        simulator.set_fault(error_500=-1)
+        await pilot.press("r")
+        await wait_until(pilot, lambda: app.snapshot.connection == ConnectionState.ERROR, "the error state")
+        await pilot.pause()
+        status = app.query_one(StatusLine).text
+        assert "API error" in status and "retrying in" in status and "data stale for" in status
+        assert app.job_list.total_count == 50
