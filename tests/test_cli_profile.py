@@ -293,6 +293,7 @@ def test_installed_script_broken_file_exit_2_no_traceback_file_untouched(tmp_pat
         ["profile", "list"],
         ["profile", "add", "x", "--url", "h", "--user", "u"],
         ["profile", "remove", "lab", "-y"],
+        ["-p", "lab"],
     ):
         result = subprocess.run(
             ["backuptui", *argv],

@@ -1,0 +1,116 @@
+"""End to end: the installed `backuptui` with saved profiles, in a real terminal (tmux).
+
+Issue 4's "done when": with XDG_CONFIG_HOME pointing at an empty directory, `backuptui profile add lab
+--url SIM --user USER --password-source env`, then `BACKUPTUI_PASSWORD=... backuptui -p lab` shows the
+simulator's jobs; the file is 0600 and holds no password; a hand-broken file gives a precise error
+and stays as it was. Also: the first run with no profiles opens the picker with a --demo hint.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import stat
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from tmux_driver import TmuxSession
+
+from backuptui.simulator import Simulator
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+SCRIPT = Path(sys.executable).with_name("backuptui")
+ROW = re.compile(r"^(✔|✖|▶|…|⏸|\?) (SUCCEEDED|FAILED|RUNNING|PENDING|BLOCKED)\s", re.MULTILINE)
+
+
+@pytest.fixture
+def config_home(tmp_path: Path) -> Path:
+    home = tmp_path / "empty-xdg-config"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[TmuxSession]:
+    session = TmuxSession(tmp_path / "tmux", 120, 40)
+    yield session
+    session.kill()
+
+
+def run_cli(config_home: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith(("BACKUPTUI", "TEXTUAL"))}
+    environment.update(XDG_CONFIG_HOME=str(config_home), **env)
+    return subprocess.run(
+        [str(SCRIPT), *argv],
+        env=environment,
+        capture_output=True,
+        text=True,
+        stdin=subprocess.DEVNULL,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_profile_add_then_dash_p_shows_the_simulators_jobs(
+    simulator: Simulator, config_home: Path, tmux: TmuxSession
+) -> None:
+    added = run_cli(
+        config_home, "profile", "add", "lab", "--url", simulator.url, "--user", simulator.user,
+        "--password-source", "env",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stderr
+    path = config_home / "backuptui" / "config.toml"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert simulator.password not in path.read_text()
+
+    tmux.start(
+        [str(SCRIPT), "-p", "lab"],
+        env={"XDG_CONFIG_HOME": str(config_home), "BACKUPTUI_PASSWORD": simulator.password},
+    )
+    screen = tmux.wait_for(lambda text: len(ROW.findall(text)) >= 10, timeout=30)
+    assert "lab" in screen.splitlines()[0]  # the status line names the profile
+    tmux.send_keys("a")  # the appliance picker, over the monitor
+    screen = tmux.wait_for("Appliance profiles")
+    assert "http://127.0.0.1" in screen
+    tmux.send_keys("Escape")
+    tmux.wait_gone("Appliance profiles")
+    tmux.send_keys("q")
+    assert tmux.wait_exit(timeout=20) == 0
+    assert simulator.stats()["active_sessions"] == 0  # logged out on quit
+    assert simulator.password not in path.read_text()
+
+
+def test_first_run_opens_the_picker_with_a_demo_hint(config_home: Path, tmux: TmuxSession) -> None:
+    tmux.start([str(SCRIPT)], env={"XDG_CONFIG_HOME": str(config_home)})
+    screen = tmux.wait_for(lambda text: "backuptui --demo" in " ".join(text.split()), timeout=30)
+    assert "Appliance profiles" in screen
+    tmux.send_keys("q")
+    assert tmux.wait_exit(timeout=20) == 0
+    assert not (config_home / "backuptui" / "config.toml").exists()  # nothing written by looking
+
+
+def test_a_hand_broken_file_gives_a_precise_error_and_stays_as_it_was(
+    simulator: Simulator, config_home: Path
+) -> None:
+    assert (
+        run_cli(config_home, "profile", "add", "lab", "--url", simulator.url, "--user", "u").returncode == 0
+    )
+    path = config_home / "backuptui" / "config.toml"
+    path.write_text(path.read_text().replace("verify_tls = true", "verify_tls = ture"))
+    before = path.read_bytes()
+    for argv in (["-p", "lab"], [], ["profile", "edit", "lab", "--url", "h2"], ["config", "check"]):
+        result = run_cli(config_home, *argv, BACKUPTUI_PASSWORD=simulator.password)
+        assert result.returncode == 2, (argv, result.stdout, result.stderr)
+        assert "Traceback" not in result.stderr
+        assert f"{path}, line 10, key 'profiles.lab.verify_tls': invalid TOML: invalid value" in result.stderr
+        assert result.stderr.count("\n") == 1
+        assert path.read_bytes() == before
