@@ -38,7 +38,7 @@ def args_for(*argv: str) -> argparse.Namespace:
         (["--refresh", "0", "--demo"], "between 0.2 and 86400"),
         (["--url", "vcsa01.example.com"], "needs --user"),
         (["--user", "administrator@vsphere.local"], "--user needs --url"),
-        (["--password-stdin"], "--password-stdin needs --url and --user"),
+        (["--url", "h", "--user", "u", "-p", "lab"], "either --url or -p/--profile"),
         (["--demo", "--url", "vcsa01.example.com"], "--demo watches the built-in simulator"),
         (["--url", "h", "--user", "u", "--no-verify", "--ca-bundle", "ca.pem"], "contradict"),
         (["--url", "h", "--user", "u", "--ca-bundle", "/nonexistent/ca.pem"], "no such file"),
