@@ -367,9 +367,12 @@ class Tmux:
             raise RuntimeError(f"tmux send-keys failed: {' '.join(lines)}")
 
     def wait_for(
-        self, target: str, predicate: Callable[[str], bool], timeout: float = 30.0, poll: float = 0.0
+        self, target: str, predicate: Callable[[str], bool], timeout: float = 30.0, poll: float = 0.003
     ) -> tuple[float, str]:
-        """Poll the pane until predicate(screen) holds; return (monotonic time seen, screen)."""
+        """Poll the pane until predicate(screen) holds; return (monotonic time seen, screen).
+
+        Polls every `poll` seconds, not in a busy loop: on 2 cores a spinning harness (and the
+        tmux server answering it) would take CPU from the app being measured."""
         deadline = time.monotonic() + timeout
         screen = ""
         while time.monotonic() < deadline:
