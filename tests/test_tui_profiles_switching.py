@@ -252,3 +252,95 @@ def test_no_profile_and_no_terminal_says_what_to_do(monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr("backuptui.tui.switching._has_terminal", lambda environ: False)
     with pytest.raises(UsageError, match="backuptui --demo"):
         target_from_profiles(args(), environ={})
+
+
+# --- launch: app settings from the file -----------------------------------------------------------
+
+SETTINGS = 'mouse = false\ntheme = "nord"\nrefresh = { idle = 40, running = 3 }\n\n'
+
+
+@pytest.fixture
+def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Replace MonitorApp.run: record how the app would have run, without a terminal."""
+    runs: list[dict[str, Any]] = []
+
+    def run(self: MonitorApp, *, mouse: bool = True, **kwargs: Any) -> int:
+        runs.append(
+            {
+                "mouse": mouse,
+                "theme": self.theme,
+                "refresh": (self.monitor.settings.idle, self.monitor.settings.running),
+                "stale_after": self.stale_after,
+                "name": self.appliance_name,
+                "ask_password": self.ask_password,
+                "password_problem": self.password_problem,
+                "profiles": self.profiles,
+            }
+        )
+        return 0
+
+    monkeypatch.setattr(MonitorApp, "run", run)
+    monkeypatch.setattr("backuptui.tui.launch.ensure_terminal", lambda environ=None: None)
+    return runs
+
+
+def write_config(text: str) -> None:
+    path = ProfileStore().path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text)
+
+
+def test_dash_p_runs_the_monitor_with_the_app_settings(
+    simulator: Simulator, launched: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backuptui.tui.launch import run_monitor
+
+    write_config(SETTINGS + f'[profiles.lab]\nurl = "{simulator.url}"\nusername = "{simulator.user}"\n')
+    monkeypatch.setenv("BACKUPTUI_PASSWORD", simulator.password)
+    assert run_monitor(args("-p", "lab")) == 0
+    run = launched[0]
+    assert (run["mouse"], run["theme"], run["refresh"], run["stale_after"]) == (
+        False,
+        "nord",
+        (40.0, 3.0),
+        90.0,
+    )
+    assert (run["name"], run["ask_password"]) == ("lab", False)
+    assert isinstance(run["profiles"], ProfileSession)
+    assert run_monitor(args("-p", "lab", "--no-mouse", "--refresh", "20")) == 0
+    assert (launched[1]["mouse"], launched[1]["refresh"]) == (False, (20.0, 2.0))
+
+
+def test_url_runs_use_the_app_settings_too(simulator: Simulator, launched: list[dict[str, Any]]) -> None:
+    from backuptui.tui.launch import run_monitor
+
+    write_config(SETTINGS)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKUPTUI_PASSWORD", simulator.password)
+        assert run_monitor(args("--url", simulator.url, "--user", simulator.user)) == 0
+    run = launched[0]
+    assert (run["mouse"], run["theme"], run["refresh"]) == (False, "nord", (40.0, 3.0))
+    assert run["profiles"].current is None  # switching to a saved profile still works
+
+
+def test_a_profile_that_needs_a_prompt_says_why(simulator: Simulator, launched: list[dict[str, Any]]) -> None:
+    from backuptui.tui.launch import run_monitor
+
+    save("lab", simulator, password_source=PasswordSource.ENV)
+    assert run_monitor(args("-p", "lab")) == 0
+    assert launched[0]["ask_password"] is True
+    assert launched[0]["password_problem"] == "neither BACKUPTUI_PASSWORD_LAB nor BACKUPTUI_PASSWORD is set"
+
+
+def test_an_unknown_theme_names_line_and_key(
+    simulator: Simulator, launched: list[dict[str, Any]], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backuptui.tui.launch import run_monitor
+
+    write_config(
+        SETTINGS.replace("nord", "nrod") + f'[profiles.lab]\nurl = "{simulator.url}"\nusername = "u"\n'
+    )
+    assert run_monitor(args("-p", "lab")) == 2
+    err = capsys.readouterr().err
+    assert "config.toml, line 2, key 'theme': unknown theme 'nrod'; did you mean 'nord'?" in err
+    assert launched == []

@@ -196,6 +196,11 @@ def run_monitor(args: argparse.Namespace) -> int:
             if found is None:
                 return 0  # the picker was closed
             target, profiles, password_problem, refresh = found
+        elif getattr(args, "refresh", None) is None:  # --url: the intervals of the app settings
+            from backuptui.tui.switching import session_for_store
+
+            profiles = session_for_store()
+            refresh = profiles.launch_refresh(None)
         ensure_terminal()  # after --password-stdin read its line
         return run_target(
             target,
@@ -243,8 +248,9 @@ def run_target(
     from backuptui.core.client import ApplianceClient
     from backuptui.core.monitor import Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
-    from backuptui.tui.switching import session_for_store
+    from backuptui.tui.switching import apply_settings, session_for_store
 
+    session = profiles if profiles is not None else session_for_store()
     client = ApplianceClient(
         target.url,
         target.user,
@@ -260,8 +266,9 @@ def run_target(
         user=target.user,
         ask_password=target.password is None,
         stale_after=2 * refresh.idle + 10,
-        profiles=profiles if profiles is not None else session_for_store(),
+        profiles=session,
         password_problem=password_problem,
     )
-    result = app.run(mouse=mouse)
+    apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
+    result = app.run(mouse=mouse and session.settings.mouse)
     return int(result or 0)

@@ -9,17 +9,22 @@ the whole session.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import difflib
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-from backuptui.core.config import ConfigError
+from textual.app import App
+from textual.theme import BUILTIN_THEMES
+
+from backuptui.core.config import ConfigError, KeyLocator, read_config_text
 from backuptui.core.models import ApiFlavor
 from backuptui.core.monitor import Monitor
 from backuptui.core.profile_session import monitor_for, refresh_for
-from backuptui.core.profiles import AppSettings, Profile, ProfileStore, RefreshIntervals
+from backuptui.core.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
 from backuptui.core.secrets import PasswordError, Secret, keyring_set, probe_keyring, resolve_password
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
@@ -64,6 +69,14 @@ class ProfileSession:
 
     def intervals(self, profile: Profile | None) -> RefreshIntervals:
         return refresh_for(profile, self.settings, self.refresh_override)
+
+    def launch_refresh(self, profile: Profile | None) -> LaunchRefresh:
+        """The intervals in the form `launch.run_target` takes."""
+        from backuptui.tui.launch import RefreshIntervals as LaunchRefresh
+
+        intervals = self.intervals(profile)
+        assert intervals.idle is not None and intervals.running is not None
+        return LaunchRefresh(intervals.idle, intervals.running)
 
     def stale_after(self, profile: Profile | None) -> float:
         """When the status line calls data stale: two idle intervals and a little."""
@@ -127,6 +140,7 @@ def profile_launch(
     try:
         config = store.load()
         profile = config.profile(name) if name else config.default
+        check_theme(config)
     except ConfigError as exc:
         raise ProfileLaunchError(str(exc)) from None
     session = ProfileSession(store, config.settings, refresh_override, env=env)
@@ -153,7 +167,9 @@ def pick_profile(session: ProfileSession) -> ProfileChoice | None:
         passwords=session.passwords,
         env=session.env,
     )
-    choice = ProfilesApp(picker).run()
+    app = ProfilesApp(picker)
+    apply_settings(app, session.settings)
+    choice = app.run(mouse=session.settings.mouse)
     if choice is not None:
         session.settings = choice.settings
         session.current = choice.profile
@@ -167,7 +183,6 @@ def target_from_profiles(
     in the picker. Also the session (for switching), why the password must be typed (or None),
     and the poll intervals. None: the user closed the picker. Raises launch's UsageError."""
     from backuptui.tui.launch import ConnectionTarget, UsageError, parse_refresh, read_password_from_stdin
-    from backuptui.tui.launch import RefreshIntervals as LaunchRefresh
 
     stdin = sys.stdin if stdin is None else stdin
     name: str | None = getattr(args, "profile", None)
@@ -216,9 +231,7 @@ def target_from_profiles(
         verify=profile.verify,
         name=profile.name,
     )
-    intervals = session.intervals(profile)
-    assert intervals.idle is not None and intervals.running is not None
-    return target, session, problem, LaunchRefresh(intervals.idle, intervals.running)
+    return target, session, problem, session.launch_refresh(profile)
 
 
 def _has_terminal(environ: Mapping[str, str] | None) -> bool:
@@ -237,7 +250,35 @@ def session_for_store(store: ProfileStore | None = None) -> ProfileSession:
     """A session for `--url` and `--demo` runs: switching to a saved profile still works."""
     store = store if store is not None else ProfileStore()
     try:
-        settings = store.load().settings
+        config = store.load()
+        check_theme(config)
+        settings = config.settings
     except ConfigError:
-        settings = AppSettings()  # the picker shows the file's error when it is opened
+        settings = AppSettings()  # with --url the file is optional; the picker shows its error
     return ProfileSession(store, settings)
+
+
+def check_theme(config: Config) -> None:
+    """The app settings' `theme` must name a Textual theme (the core cannot know them)."""
+    theme = config.settings.theme
+    if theme is None or theme in BUILTIN_THEMES:
+        return
+    close = difflib.get_close_matches(theme, list(BUILTIN_THEMES), n=1)
+    hint = f"did you mean '{close[0]}'? " if close else ""
+    line = None
+    if config.exists:
+        with contextlib.suppress(ConfigError):
+            line = KeyLocator(read_config_text(config.path) or "").line_of(("theme",))
+    raise ConfigError(
+        config.path,
+        f"unknown theme '{theme}'",
+        line=line,
+        key="theme",
+        hint=hint + "themes: " + ", ".join(BUILTIN_THEMES),
+    )
+
+
+def apply_settings(app: App[Any], settings: AppSettings) -> None:
+    """The app settings that belong to the app object itself (the theme; mouse is a run option)."""
+    if settings.theme is not None and settings.theme in BUILTIN_THEMES:
+        app.theme = settings.theme
