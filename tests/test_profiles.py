@@ -527,3 +527,27 @@ def test_refresh_parses(text: str, expected: RefreshIntervals) -> None:
 def test_refresh_rejects(text: str) -> None:
     with pytest.raises(ValueError):
         RefreshIntervals.parse(text)
+
+
+def test_a_save_leaves_nothing_but_the_file(store: ProfileStore) -> None:
+    store.add_profile(Profile("lab", "lab.example.com", "u"))
+    store.remove_profile("lab")
+    assert os.listdir(store.path.parent) == ["config.toml"]
+
+
+def test_concurrent_edits_from_two_processes_lose_nothing(store: ProfileStore) -> None:
+    script = textwrap.dedent(
+        """
+        import sys
+        from backuptui.core.profiles import Profile, ProfileStore
+        for index in range(8):
+            name = f"{sys.argv[1]}-{index}"
+            ProfileStore().add_profile(Profile(name, f"{name}.example.com", "u"))
+        """
+    )
+    processes = [
+        subprocess.Popen([sys.executable, "-c", script, prefix], env=os.environ.copy())
+        for prefix in ("a", "b")
+    ]
+    assert [process.wait(timeout=120) for process in processes] == [0, 0]
+    assert len(store.load().profiles) == 16
