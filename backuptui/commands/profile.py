@@ -459,7 +459,9 @@ def _offer_keyring(profile: Profile, interactive: bool) -> None:
     if not interactive:
         print("The app will ask for the password on first connect and can save it in the keyring.")
         return
-    password = getpass.getpass(f"Password for {profile.username} (saved in the keyring; Enter to skip): ")
-    if password:
-        keyring_set(profile.name, Secret(password))
+    secret = Secret(
+        getpass.getpass(f"Password for {profile.username} (saved in the keyring; Enter to skip): ")
+    )
+    if secret:
+        keyring_set(profile.name, secret)
         print("Password saved in the keyring.")
