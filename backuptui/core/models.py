@@ -491,14 +491,59 @@ def _map_entries(body: Any, flavor: ApiFlavor | None, what: str) -> list[tuple[s
     raise ResponseShapeError(f"{what}: expected a map of job ids, got {_json_type(body)}")
 
 
-def parse_details(body: Any, flavor: ApiFlavor | None = None) -> DetailsResult:
+_JSON_LEAVES: frozenset[type] = frozenset({str, int, bool, type(None)})
+
+
+def _same_json(a: Any, b: Any) -> bool:
+    """Whether two decoded JSON values are the same value, so that parsing one gives what parsing
+    the other gave. `==` alone is not enough: it holds between 1, 1.0 and True (a record whose
+    `size` turned into `true` must fail to parse again), so the types are compared too, all the
+    way down. Key order is not compared: it means nothing in JSON and no typed field depends on
+    it (a reused job keeps its earlier record's key order, which shows only in a raw JSON view).
+    """
+    return type(a) is type(b) and a == b and _same_types(a, b)
+
+
+def _same_types(a: Any, b: Any) -> bool:
+    """With `a == b` and `type(a) is type(b)`: whether every value inside has the same type in both.
+    Anything a JSON decoder does not make counts as different (it is parsed again)."""
+    kind = type(a)
+    if kind is dict:
+        for key, value in a.items():
+            other = b[key]
+            kind = type(value)
+            if kind is not type(other) or (kind not in _JSON_LEAVES and not _same_types(value, other)):
+                return False
+        return True
+    if kind is list:
+        for value, other in zip(a, b, strict=True):
+            kind = type(value)
+            if kind is not type(other) or (kind not in _JSON_LEAVES and not _same_types(value, other)):
+                return False
+        return True
+    if kind is float:
+        return repr(a) == repr(b)  # 0.0 == -0.0, but a message argument shows them differently
+    return kind in _JSON_LEAVES
+
+
+def parse_details(
+    body: Any, flavor: ApiFlavor | None = None, previous: Mapping[str, BackupJob] | None = None
+) -> DetailsResult:
     """A whole details response, newest job first; bad records are reported, not fatal.
 
     `flavor` None accepts either wire form (the `/rest` wrapper is recognised by its `value`).
+    `previous`: jobs an earlier call returned, by id. A record that is the same JSON value as the
+    `raw` of the previous job with its id gives that job object back instead of parsing it again
+    (parsing is a function of the id and the record alone), so an unchanged history costs a
+    comparison per record instead of a parse, and unchanged jobs keep their identity.
     """
     jobs: list[BackupJob] = []
     problems: list[RecordError] = []
     for job_id, record in _map_entries(body, flavor, "job details"):
+        before = previous.get(job_id) if previous else None
+        if before is not None and before.id == job_id and before.raw and _same_json(before.raw, record):
+            jobs.append(before)
+            continue
         try:
             jobs.append(parse_job(job_id, record))
         except RecordError as exc:
