@@ -249,7 +249,7 @@ def test_a_broken_file_is_a_usage_error_with_line_and_key(simulator: Simulator) 
 
 
 def test_no_profile_and_no_terminal_says_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("backuptui.tui.switching._has_terminal", lambda environ: False)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # `backuptui < /dev/null`: never the picker
     with pytest.raises(UsageError, match="backuptui --demo"):
         target_from_profiles(args(), environ={})
 

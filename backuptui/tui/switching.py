@@ -235,15 +235,15 @@ def target_from_profiles(
 
 
 def _has_terminal(environ: Mapping[str, str] | None) -> bool:
-    """Whether the picker can be shown: a terminal to open, or a test driver that needs none."""
+    """Whether the picker can be shown: stdin is a terminal, or a test driver needs none.
+
+    Unlike a named appliance, the picker never reattaches /dev/tty: `backuptui < /dev/null` (or
+    a test runner capturing stdin) with nothing to open gets the one-line hint instead of an app.
+    """
     if (os.environ if environ is None else environ).get("TEXTUAL_DRIVER"):
         return True
-    try:
-        fd = os.open("/dev/tty", os.O_RDWR)
-    except OSError:
-        return False
-    os.close(fd)
-    return True
+    stdin = sys.stdin
+    return stdin is not None and stdin.isatty()
 
 
 def session_for_store(store: ProfileStore | None = None) -> ProfileSession:
