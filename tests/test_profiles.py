@@ -374,6 +374,8 @@ CORRUPT_CASES = [
     ("[profiles.prod]", "[profiles.prod]\n[profiles.prod]", 14, "profiles.prod", "invalid TOML"),
     ('url = "http://127.0.0.1:8080"', 'url = "http://127.0.0.1:8080', 8, "profiles.lab.url", "invalid TOML"),
     ("[profiles.lab]", "[profile.lab]", 6, "profile", "did you mean 'profiles'"),
+    ("[profiles.lab]", "[profiles.lab", 6, "profiles.lab", "expected ']'"),
+    ("verify_tls = true", 'password = "Hunter2pw"', 10, "profiles.lab.password", "never stored in this file"),
 ]
 
 
@@ -391,6 +393,7 @@ def test_an_invalid_file_names_line_and_key_and_is_left_untouched(
     assert f"line {line}" in message
     assert f"'{key}'" in message
     assert words in message
+    assert "Hunter2pw" not in message  # a value is never repeated
     # every kind of edit refuses to touch the file
     for edit in (
         lambda: store.add_profile(Profile("new", "new.example.com", "u")),

@@ -126,8 +126,12 @@ def _key_on_line(text: str, line: int | None) -> str | None:
     lines = text.splitlines()
     if not 1 <= line <= len(lines):
         return None
-    locator = KeyLocator(text)
-    return locator.key_at(line)
+    key = KeyLocator(text).key_at(line)
+    if key is None:  # a broken table header, e.g. "[profiles.lab": the table it meant
+        header = re.match(rf"^\s*\[\[?({_DOTTED})", lines[line - 1])
+        if header:
+            key = format_key(_split_key(header.group(1)))
+    return key
 
 
 # --- finding the line of a key -------------------------------------------------------------------

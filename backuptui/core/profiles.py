@@ -243,6 +243,11 @@ class _Validator:
             if key not in allowed:
                 close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
                 hint = f"did you mean '{close[0]}'?" if close else f"known keys: {', '.join(allowed)}"
+                if key in ("password", "passwd", "secret", "token") and "password_source" in allowed:
+                    hint = (
+                        "passwords are never stored in this file: set password_source to keyring, "
+                        "command (with password_command), env or prompt"
+                    )
                 raise self.error((*prefix, key), "unknown key", hint)
 
     def string(self, value: Any, key: tuple[str, ...], *, allow_empty: bool = False) -> str:
