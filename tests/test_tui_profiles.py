@@ -69,6 +69,7 @@ async def test_first_run_shows_the_demo_hint_and_no_profiles() -> None:
         await pilot.pause()
         hint = str(app.picker.query_one("#picker-hint").content)
         assert "backuptui --demo" in hint
+        assert app.picker.query_one("#picker-hint").display
         assert rows(app) == []
         await pilot.press("enter")
         await pilot.pause()
@@ -118,6 +119,7 @@ async def test_add_a_profile_with_the_form() -> None:
             ["*", "lab", "vcsa-lab.example.com", "NOT verified", "env", "administrator@vsphere.local"]
         ]
         assert "Added profile 'lab'" in app.picker.result_text
+        assert not app.picker.query_one("#picker-hint").display  # "no profiles yet" is gone
     saved = ProfileStore().load()
     assert saved.default_profile == "lab"
     profile = saved.profiles["lab"]

@@ -187,6 +187,10 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
             self.say(f"{exc}. Fix the file (or move it away), then press r to read it again.", error=True)
             return
         config = self.config
+        # the first-run hint ("no profiles yet") goes once there is one
+        self.query_one("#picker-hint").display = bool(self.hint) and not (
+            self.hint == FIRST_RUN_HINT and config.profiles
+        )
         for profile in config.profiles.values():
             table.add_row(*self._cells(profile, config), key=profile.name)
         target = previous if previous in config.profiles else (config.default_profile or None)
