@@ -39,7 +39,7 @@ class Settings:
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
         if quick:
-            return cls(True, 3, 3, 5, 1.0, 10.0, 20.0, 12, 1, 2)
+            return cls(True, 3, 3, 5, 1.0, 10.0, 35.0, 16, 1, 2)
         return cls(False, 7, 5, 9, 3.0, 10.0, 120.0, 40, 3, 5)
 
 
