@@ -277,3 +277,107 @@ async def test_update_job_refreshes_the_content() -> None:
         text = screen_text(app)
         assert "A third message arrived" in text
         assert "Messages (3)" in text
+
+
+# -- the help screen (also a screen of this module's author) -------------------------------------
+
+KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "enter": "Enter",
+    "escape": "Esc",
+    "ctrl+c": "Ctrl+C",
+    "ctrl+q": "Ctrl+Q",
+    "ctrl+p": "Ctrl+P",
+    "home": "Home",
+    "end": "End",
+    "pageup": "PgUp",
+    "pagedown": "PgDn",
+    "up": "↑",
+    "down": "↓",
+}
+#: Textual's own focus and copy-selection keys, not the monitor's
+TEXTUAL_KEYS = {"tab", "shift+tab", "super+c"}
+
+
+async def test_help_lists_every_key_of_the_monitor_and_the_legend(simulator: Any) -> None:
+    from backuptui.core.client import ApplianceClient
+    from backuptui.core.monitor import Monitor, RefreshSettings
+    from backuptui.core.secrets import Secret
+    from backuptui.tui.app import MonitorApp
+    from backuptui.tui.screens.help import HelpScreen
+
+    client = ApplianceClient(simulator.url, simulator.user, Secret(simulator.password))
+    app = MonitorApp(Monitor(client, RefreshSettings(idle=3600.0, running=3600.0)), user=simulator.user)
+    async with app.run_test(size=(120, 200)) as pilot:
+        # the monitor's own keys are the bindings with an id (Textual's scrolling ones have none)
+        main_bindings = [b.binding for b in app.screen.active_bindings.values() if b.binding.id]
+        assert len(main_bindings) >= 10
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        key_column = {
+            token
+            for key in app.screen.query(".help-key").results(Static)
+            for token in str(key.content).split()
+        }
+        for binding in main_bindings:
+            if binding.key in TEXTUAL_KEYS:
+                continue
+            shown = KEY_NAMES.get(binding.key) or (
+                "Ctrl+" + binding.key.split("+")[-1].upper()
+                if binding.key.startswith("ctrl+")
+                else binding.key
+            )
+            assert shown in key_column, f"key {binding.key} ({binding.description}) is not in the help"
+        for words in (
+            "Moving around",
+            "Filter ( / )",
+            "status:failed",
+            "Status line, left to right",
+            "authentication failed",
+            "stale for N",
+            "within 1 day",
+            "3 days or more",
+            "✔ SUCCEEDED",
+            "✖ FAILED",
+            "▶ RUNNING",
+        ):
+            assert words in text, words
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_scrolls_and_lists_unknown_keys() -> None:
+    from textual.binding import Binding
+
+    from backuptui.tui.screens.help import HelpScreen
+
+    class KeyApp(App[None]):
+        BINDINGS = [Binding("x", "noop", "Explode the backups")]
+
+        def compose(self) -> ComposeResult:
+            yield Static("MAIN SCREEN")
+
+        def on_mount(self) -> None:
+            self.push_screen(HelpScreen())
+
+    app = KeyApp()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        scroll = app.screen.query_one("#help-scroll")
+        assert scroll.max_scroll_y > 0
+        await pilot.press("G")
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("g", "j")
+        await pilot.pause()
+        assert scroll.scroll_y == 1
+        await pilot.press("home")
+        text = "\n".join(str(s.content) for s in app.screen.query(Static))
+        assert "Explode the backups" in text
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert "MAIN SCREEN" in screen_text(app)

@@ -178,7 +178,7 @@ def title_content(job: BackupJob) -> Content:
         (one_line(job.id), "bold"),
         ("  ·  ", _MUTED),
         one_line(str(job.type)),
-        ("  ·  started ", _MUTED),
+        ("  ·  ", _MUTED),
         started,
     ]
     if job.problem:

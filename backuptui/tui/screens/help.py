@@ -53,6 +53,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
             ("/", "filter the jobs as you type; Enter keeps the filter, Esc clears it"),
             ("r", "refresh now"),
             ("p", "pause / resume: the list freezes, the status line stays live"),
+            ("d", "show / hide the detail pane (for small terminals)"),
         ),
     ),
     (
@@ -69,8 +70,9 @@ KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
         "Everywhere",
         (
             ("?", "this help (Esc or ? closes it)"),
+            ("a  Ctrl+O", "switch to another appliance (saved profiles)"),
             ("Ctrl+P", "command palette: every action, searchable"),
-            ("q  Ctrl+Q", "quit (logs out of the appliance)"),
+            ("q  Ctrl+C  Ctrl+Q", "quit (logs out of the appliance)"),
         ),
     ),
 )
@@ -187,7 +189,9 @@ def extra_key_rows(bindings: Iterable[Binding]) -> list[KeyRow]:
 
 
 def _describe_key_name(key: str) -> str:
-    return key.replace("ctrl+", "Ctrl+")
+    """`ctrl+o` as `Ctrl+O`, like the rest of the help."""
+    *modifiers, last = key.split("+")
+    return "+".join([*(m.capitalize() for m in modifiers), last.upper() if modifiers else last])
 
 
 class HelpScreen(ModalScreen[None]):

@@ -1,0 +1,196 @@
+"""End to end: the installed `backuptui` in a real terminal (tmux), read from the screen like a person.
+
+- `backuptui --demo` at 120x40 and 80x24: the job list appears, a running job's progress advances,
+  Enter shows a job's messages, Esc goes back, `q` quits with status 0 and the terminal is restored.
+- `backuptui --url ... --user ...` (password from BACKUPTUI_PASSWORD) against a simulator that is
+  stopped and started again mid-session: the screen says unreachable/stale, then live again by itself.
+- Closing the terminal (tmux kill-session, SIGHUP) ends the process within seconds, and it stops
+  polling the appliance.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import socket
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from tmux_driver import SHELL_MARKER, TmuxSession, pid_alive
+
+from backuptui.simulator import Simulator, SimulatorConfig
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
+]
+
+SCRIPT = Path(sys.executable).with_name("backuptui")
+
+#: a job row of the list: the status symbol and word at the start of the line
+ROW = re.compile(r"^(✔|✖|▶|…|⏸|\?) (SUCCEEDED|FAILED|RUNNING|PENDING|BLOCKED|\S+)\s", re.MULTILINE)
+RUNNING_PERCENT = re.compile(r"^▶ RUNNING .*?(\d+)% ", re.MULTILINE)
+
+
+@pytest.fixture
+def script() -> Path:
+    if not SCRIPT.exists():
+        pytest.fail(
+            f"the backuptui console script is not installed next to {sys.executable}: pip install -e ."
+        )
+    return SCRIPT
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Callable[[int, int], TmuxSession]]:
+    """`tmux(width, height)`: a session on a private tmux server; every server is killed at the end."""
+    sessions: list[TmuxSession] = []
+
+    def make(width: int, height: int) -> TmuxSession:
+        session = TmuxSession(tmp_path / f"tmux-{len(sessions)}", width, height)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.kill()
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def rows(screen: str) -> list[str]:
+    return [match.group(2) for match in ROW.finditer(screen)]
+
+
+def running_percent(screen: str) -> int | None:
+    match = RUNNING_PERCENT.search(screen)
+    return int(match.group(1)) if match else None
+
+
+def quit_and_check_restored(session: TmuxSession) -> None:
+    """`q`, then: exit status 0, the shell's own screen is back, no terminal mode left on."""
+    session.send_keys("q")
+    assert session.wait_exit(timeout=20) == 0
+    screen = session.wait_for(SHELL_MARKER, timeout=10)
+    assert not rows(screen), "the app's screen is still shown after it exited"
+    modes = session.terminal_modes()
+    assert modes["alternate_on"] == "0", modes  # left the alternate screen
+    assert modes["cursor_flag"] == "1", modes  # cursor visible again
+    assert modes["mouse_any_flag"] == modes["mouse_button_flag"] == modes["mouse_all_flag"] == "0", modes
+    assert modes["mouse_sgr_flag"] == "0", modes
+    assert session.tmux("capture-pane", "-p", "-a", "-t", session.name, check=False).returncode != 0
+
+
+@pytest.mark.parametrize(("width", "height"), [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+def test_demo_list_drill_down_and_quit(
+    script: Path, tmux: Callable[[int, int], TmuxSession], width: int, height: int
+) -> None:
+    session = tmux(width, height)
+    session.start([str(script), "--demo"])
+
+    screen = session.wait_for(lambda s: "live" in s and "RUNNING" in s and len(rows(s)) >= 5, timeout=30)
+    listed = rows(screen)
+    assert "RUNNING" in listed
+    assert "SUCCEEDED" in listed
+    assert "demo" in screen
+
+    # the running job's progress visibly advances (the demo runs backups 20x faster)
+    first = running_percent(screen)
+    assert first is not None, screen
+    session.wait_for(lambda s: (p := running_percent(s)) is not None and p > first, timeout=40)
+
+    # Enter on the selected (newest, running) job: its messages and progress message
+    session.send_keys("Enter")
+    screen = session.wait_for("Progress message", timeout=10)
+    assert "Messages (" in screen and "Backup job" in screen
+    session.send_keys("Escape")
+    session.wait_gone("Progress message", timeout=10)
+    session.wait_for(lambda s: len(rows(s)) >= 5, timeout=10)
+
+    # a failed job: filter to it with /, then its messages and the error tree
+    session.send_keys("/")
+    session.wait_for("Clear filter", timeout=10)  # the footer shows the bar's keys: it has the focus
+    session.type_text("status:failed")
+    session.wait_for(lambda s: (found := rows(s)) != [] and set(found) == {"FAILED"}, timeout=10)
+    session.send_keys("Enter")  # keep the filter; the focus goes back to the list
+    session.wait_gone("Clear filter", timeout=10)
+    session.send_keys("Enter")  # open the selected failed job
+    screen = session.wait_for("BackupManager encountered an exception", timeout=10)
+    assert "✖ FAILED" in screen
+    session.send_keys("2")
+    session.wait_for("raw error", timeout=10)
+    session.send_keys("Escape")
+    session.wait_gone("raw error", timeout=10)
+    session.wait_for(lambda s: (found := rows(s)) != [] and set(found) == {"FAILED"}, timeout=10)
+
+    quit_and_check_restored(session)
+
+
+def test_unreachable_then_recovers_by_itself(script: Path, tmux: Callable[[int, int], TmuxSession]) -> None:
+    port = free_port()
+    simulator = Simulator(SimulatorConfig(jobs=30, seed=5, port=port)).start()
+    try:
+        session = tmux(120, 40)
+        session.start(
+            [str(script), "--url", simulator.url, "--user", simulator.user, "--refresh", "2,1"],
+            env={"BACKUPTUI_PASSWORD": simulator.password},
+        )
+        screen = session.wait_for(lambda s: " live " in s and "30 jobs" in s, timeout=30)
+        assert simulator.password not in screen
+        listed = rows(screen)
+        assert len(listed) >= 20
+
+        simulator.stop()  # the appliance goes away mid-session
+        screen = session.wait_for("unreachable", timeout=30)
+        # the last data stays on screen (the longer status line may take a row from the list) ...
+        assert rows(screen) == listed[: len(rows(screen))] and len(rows(screen)) >= 20
+        session.wait_for(lambda s: "stale for" in s and "retrying" in s, timeout=30)  # ... marked stale
+
+        simulator.expire_sessions()  # as after a reboot: the app must log in again by itself
+        simulator.start()  # back on the same port
+        screen = session.wait_for(lambda s: " live " in s and "unreachable" not in s, timeout=60)
+        assert "30 jobs" in screen
+        assert rows(screen) == listed[: len(rows(screen))] and len(rows(screen)) >= 20
+
+        quit_and_check_restored(session)
+        assert simulator.stats()["logouts"] >= 1  # q logged out of the appliance
+    finally:
+        simulator.stop()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="app.py's hang-up fallback timer runs on the event loop, which Textual's shutdown blocks "
+    "on the dead terminal (see /work/team/notes-from-TUI-B.md); remove this mark with the fix",
+)
+def test_closing_the_terminal_ends_the_process(script: Path, tmux: Callable[[int, int], TmuxSession]) -> None:
+    simulator = Simulator(SimulatorConfig(jobs=20, seed=2, running_at_start=True, speed=0.01)).start()
+    try:
+        session = tmux(100, 30)
+        session.start(
+            [str(script), "--url", simulator.url, "--user", simulator.user, "--refresh", "2,1"],
+            env={"BACKUPTUI_PASSWORD": simulator.password},
+        )
+        session.wait_for(lambda s: " live " in s and "RUNNING" in s, timeout=30)
+        pid = session.program_pid()
+        assert pid_alive(pid)
+
+        session.kill_session()  # the SSH connection drops: the terminal is gone (SIGHUP)
+        deadline = time.monotonic() + 10
+        while pid_alive(pid):
+            assert time.monotonic() < deadline, f"backuptui (pid {pid}) still runs after its terminal closed"
+            time.sleep(0.05)
+
+        # and nothing polls the appliance any more
+        requests = simulator.stats()["requests_total"]
+        time.sleep(3)  # longer than the 1 s running-job poll interval
+        assert simulator.stats()["requests_total"] == requests
+    finally:
+        simulator.stop()
