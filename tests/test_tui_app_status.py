@@ -152,3 +152,39 @@ def test_bar_reads_without_colour() -> None:
     assert bar(50.0, 10) == ("█████", "░░░░░")
     assert bar(None, 4) == ("", "░░░░")
     assert bar(100.0, 4) == ("████", "")
+
+
+def test_notices_for_the_connection() -> None:
+    from backuptui.core.errors import ApplianceUnreachable, NotAuthorized
+    from backuptui.core.monitor import ConnectionState as C
+    from backuptui.tui.notices import connection_notices
+
+    down = ApplianceUnreachable("vcsa01", "connection refused [/]")
+    lost = connection_notices("vcsa01", C.LIVE, C.UNREACHABLE, down)
+    assert [(n.title, n.severity) for n in lost] == [("Lost connection to vcsa01", "warning")]
+    assert "connection refused [/]" in lost[0].message and "last data stays" in lost[0].message
+    assert connection_notices("vcsa01", C.UNREACHABLE, C.UNREACHABLE, down) == []  # said once
+    back = connection_notices("vcsa01", C.ERROR, C.LIVE, None)
+    assert [n.title for n in back] == ["Reconnected"]
+    assert connection_notices("vcsa01", C.CONNECTING, C.LIVE, None) == []  # the first answer is no news
+    denied = connection_notices("vcsa01", C.LIVE, C.NOT_AUTHORIZED, NotAuthorized("vcsa01", "HTTP 403"))
+    assert [(n.title, n.severity) for n in denied] == [("Not authorized", "error")]
+
+
+def test_notices_for_jobs() -> None:
+    from backuptui.core.events import JobEvent
+    from backuptui.tui.notices import job_notices
+
+    failed = parse_job(
+        "20261128-100000-1",
+        {**RUNNING, "status": "FAILED", "end_time": "2026-11-28T10:01:00.000Z",
+         "error": {"messages": [{"id": "e", "default_message": "No space left on device"}]}},
+    )  # fmt: skip
+    started = parse_job("20261128-115500-1", RUNNING)
+    notices = job_notices([JobEvent("started", started), JobEvent("failed", failed)])
+    assert [(n.title, n.severity) for n in notices] == [
+        ("Backup started", "information"),
+        ("Backup failed", "error"),
+    ]
+    assert notices[0].message == "A manual backup 20261128-115500-1 started."
+    assert notices[1].message == "The manual backup 20261128-100000-1 ended: No space left on device"

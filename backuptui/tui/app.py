@@ -13,10 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import signal
-import sys
-import threading
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -36,7 +32,9 @@ from backuptui.core.models import BackupJob
 from backuptui.core.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.core.secrets import Secret
 from backuptui.tui.format import Tone, one_line
+from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.password import PasswordScreen
+from backuptui.tui.terminal import exit_soon, install_hangup_handler, terminal_alive
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
@@ -199,13 +197,16 @@ class MonitorApp(App[int]):
 
     # -- polling --------------------------------------------------------------------------
 
-    def start_polling(self) -> None:
-        self._poll_loop()
+    def start_polling(self, *, wait_first: bool = False) -> None:
+        """Start (or restart) the poll loop; `wait_first`: the monitor just polled (a login)."""
+        self._poll_loop(wait_first)
 
     @work(exclusive=True, group="poll", exit_on_error=False)
-    async def _poll_loop(self) -> None:
+    async def _poll_loop(self, wait_first: bool = False) -> None:
         """The one poll loop: poll, show, sleep until the next poll is due or `r` wakes it."""
         monitor = self.monitor
+        if wait_first:
+            await self._sleep(monitor.next_delay())
         while not self._stopping() and monitor is self.monitor:
             self._wake.clear()
             full, self._full_requested = self._full_requested, False
@@ -216,14 +217,16 @@ class MonitorApp(App[int]):
             if snapshot.connection == ConnectionState.AUTH_FAILED:
                 self._ask_password(snapshot.error)
                 return  # the prompt restarts the loop once a password was entered
-            if self._wake.is_set():
-                continue
-            delay = monitor.next_delay()
-            if delay is None:
-                await self._wake.wait()
-            else:
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, delay))
+            if not self._wake.is_set():
+                await self._sleep(monitor.next_delay())
+
+    async def _sleep(self, delay: float | None) -> None:
+        """Until the next poll is due (None: until `r`), or `r` (refresh now) wakes the loop."""
+        if delay is None:
+            await self._wake.wait()
+            return
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout=max(0.0, delay))
 
     def _stopping(self) -> bool:
         return self._quitting
@@ -281,6 +284,8 @@ class MonitorApp(App[int]):
         """Show a snapshot: the status line always, the jobs unless paused; notify what happened."""
         previous = self.snapshot
         self.snapshot = snapshot
+        if self._ui_gone():
+            return  # a poll or login that ended while the app was shutting down
         self._notify_changes(previous, snapshot)
         if snapshot.last_success is not None:
             self._had_data = True
@@ -289,56 +294,34 @@ class MonitorApp(App[int]):
             self._render_jobs(snapshot)
 
     def _notify_changes(self, previous: Snapshot, snapshot: Snapshot) -> None:
-        name = self._appliance_label(snapshot)
-        before, now = self._last_connection, snapshot.connection
-        self._last_connection = now
-        lost = (ConnectionState.UNREACHABLE, ConnectionState.ERROR)
-        if before == ConnectionState.LIVE and now in lost:
-            problem = one_line(str(snapshot.error)) if snapshot.error else "no answer"
+        before, self._last_connection = self._last_connection, snapshot.connection
+        notices = connection_notices(
+            self._appliance_label(snapshot), before, snapshot.connection, snapshot.error
+        )
+        if previous.last_success is not None:  # the first history load is not news
+            notices += job_notices(snapshot.events)
+        for notice in notices:
             self.notify(
-                f"{problem}. The last data stays on screen; retrying.",
-                title=f"Lost connection to {name}",
-                severity="warning",
-                timeout=10,
+                notice.message,
+                title=notice.title,
+                severity=notice.severity,
+                timeout=notice.timeout,
                 markup=False,
             )
-        elif before in lost and now == ConnectionState.LIVE:
-            self.notify(f"Connection to {name} is back.", title="Reconnected", markup=False)
-        if now == ConnectionState.NOT_AUTHORIZED and before != now:
-            self.notify(
-                one_line(str(snapshot.error)) if snapshot.error else f"{name}: not authorized",
-                title="Not authorized",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
-        if previous.last_success is None:
-            return  # the first history load is not news
-        for event in snapshot.events:
-            job = event.job
-            what = f"{one_line(str(job.type)).lower()} backup {one_line(job.id)}"
-            if event.kind == "started":
-                self.notify(f"A {what} started.", title="Backup started", markup=False)
-            elif event.kind == "succeeded":
-                self.notify(f"The {what} succeeded.", title="Backup succeeded", markup=False)
-            else:
-                problem = one_line(job.problem) if job.problem else one_line(str(job.status))
-                self.notify(
-                    f"The {what} ended: {problem}",
-                    title="Backup failed" if event.kind == "failed" else "Backup ended",
-                    severity="error" if event.kind == "failed" else "warning",
-                    timeout=20,
-                    markup=False,
-                )
 
     # -- rendering ------------------------------------------------------------------------
 
+    def _ui_gone(self) -> bool:
+        return self._exit or self._closing or self._closed or not self.screen_stack
+
     def _tick(self) -> None:
         """Once a second: ages and countdowns; widgets repaint only if their text changed."""
+        if self._ui_gone():
+            return
         self._render_status()
         if not self.paused and self._shown is not None:
             self._render_progress(self._shown)
-        if not self.is_headless and not self._quitting and not _terminal_alive():
+        if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
 
     def _appliance_label(self, snapshot: Snapshot) -> str:
@@ -572,13 +555,12 @@ class MonitorApp(App[int]):
             self.apply_snapshot(self.monitor.snapshot)
             self._ask_password(exc)
             return
-        self._full_requested = True
         self.apply_snapshot(self.monitor.snapshot)
         if self.monitor.snapshot.connection == ConnectionState.AUTH_FAILED:
             self._ask_password(self.monitor.snapshot.error)
             return
         if self.auto_poll:
-            self.start_polling()
+            self.start_polling(wait_first=True)  # retry_login polled the whole history already
         self._password_accepted(secret)
 
     # -- switching appliance (saved profiles: backuptui/tui/switching.py) ------------------
@@ -636,10 +618,8 @@ class MonitorApp(App[int]):
     # -- the terminal going away ----------------------------------------------------------
 
     def _install_hangup_handler(self) -> None:
-        if self.is_headless:
-            return
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError, AttributeError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        if not self.is_headless:
+            install_hangup_handler(self._hang_up)
 
     def _hang_up(self) -> None:
         """The terminal went away (SSH dropped, tmux killed): log out and end, never poll on."""
@@ -650,26 +630,8 @@ class MonitorApp(App[int]):
 
         async def leave() -> None:
             await self._logout()
-            _exit_soon(1.0)  # logged out: give Textual a second to wind down, no more
+            exit_soon(1.0)  # logged out: give Textual a second to wind down, no more
             self.exit(1)
 
-        # Restoring a terminal that is gone can block Textual's shutdown for good (its writer
-        # thread dies on the hung-up tty and the output queue fills). A thread, not an app timer,
-        # so it fires even then: no orphan keeps running after its terminal closed.
-        _exit_soon(LOGOUT_TIMEOUT + 2.0)
+        exit_soon(LOGOUT_TIMEOUT + 2.0)  # even if logging out hangs
         self.run_worker(leave(), group="quit")
-
-
-def _exit_soon(seconds: float) -> None:
-    """End the process in `seconds` whatever the event loop is doing (after a hang-up only)."""
-    watchdog = threading.Timer(seconds, os._exit, args=(1,))
-    watchdog.daemon = True
-    watchdog.start()
-
-
-def _terminal_alive() -> bool:
-    stream: Any = sys.__stdin__
-    try:
-        return stream is not None and os.isatty(stream.fileno())
-    except (OSError, ValueError):
-        return False
