@@ -122,7 +122,7 @@ def run_password_command(
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            process_group=0,
+            process_group=0 if os.name == "posix" else None,
         )
     except OSError as exc:
         raise PasswordError(f"{label} could not be started: {exc.strerror or type(exc).__name__}") from None
@@ -153,7 +153,7 @@ def run_password_command(
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
     try:
         os.killpg(process.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
+    except (ProcessLookupError, PermissionError, AttributeError):  # AttributeError: not POSIX
         process.kill()
     if process.stdout is not None:
         process.stdout.close()
