@@ -12,7 +12,8 @@ from collections.abc import Iterator
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.widgets import Static
+from textual.geometry import Size
+from textual.widget import Widget
 
 from backuptui.core.models import BackupJob, Message
 from backuptui.tui.format import (
@@ -98,20 +99,66 @@ def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
         yield "Error", EMPTY
 
 
-def job_detail_content(job: BackupJob) -> Content:
-    """The detail pane's text for `job`: a label column and the values, wrapped by the widget."""
-    parts: list[str | tuple[str, str]] = []
+def _value_style(job: BackupJob, label: str) -> str:
+    if label == "Status":
+        return TONE_STYLES[status_tone(job.status)]
+    if label == "Error" and job.error is not None:
+        return "$text-error"
+    return ""
+
+
+def job_detail_lines(job: BackupJob, width: int) -> list[Content]:
+    """The detail pane's lines at `width` cells: labels on the left, values wrapped beside them
+    (a hanging indent keeps a long location or message readable in a narrow pane)."""
+    value_width = max(12, width - LABEL_WIDTH)
+    blank = Content(" " * LABEL_WIDTH)
+    lines: list[Content] = []
     for label, value in job_fields(job):
-        parts.append((label.ljust(LABEL_WIDTH), "$text-muted"))
-        if label == "Status":
-            parts.append((value, TONE_STYLES[status_tone(job.status)]))
-        elif label == "Error" and job.error is not None:
-            parts.append((value, "$text-error"))
-        else:
-            parts.append(value)
-        parts.append("\n")
-    parts.pop()
-    return Content.assemble(*parts)
+        style = _value_style(job, label)
+        value_content = Content.styled(value, style) if style else Content(value)
+        wrapped = value_content.wrap(value_width) or [Content("")]
+        head = Content.styled(label.ljust(LABEL_WIDTH), "$text-muted")
+        lines.append(head + wrapped[0])
+        lines.extend(blank + part for part in wrapped[1:])
+    return lines
+
+
+def job_detail_content(job: BackupJob, width: int = 200) -> Content:
+    """All of `job` as one text, `width` cells wide."""
+    return Content("\n").join(job_detail_lines(job, width))
+
+
+class DetailBody(Widget):
+    """The fields of one job, laid out for the pane's current width."""
+
+    DEFAULT_CSS = """
+    DetailBody { height: auto; width: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._job: BackupJob | None = None
+        self._empty_text = "No job selected."
+        self._lines: tuple[int, list[Content]] | None = None  # (width, lines)
+
+    def show(self, job: BackupJob | None, empty_text: str) -> None:
+        self._job, self._empty_text, self._lines = job, empty_text, None
+        self.refresh(layout=True)
+
+    def lines(self, width: int) -> list[Content]:
+        if self._lines is None or self._lines[0] != width:
+            if self._job is None:
+                lines = Content(self._empty_text).wrap(max(1, width))
+            else:
+                lines = job_detail_lines(self._job, width)
+            self._lines = (width, lines)
+        return self._lines[1]
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self.lines(width))
+
+    def render(self) -> Content:
+        return Content("\n").join(self.lines(self.content_region.width or 80))
 
 
 class JobDetail(VerticalScroll, can_focus=False):
@@ -119,7 +166,6 @@ class JobDetail(VerticalScroll, can_focus=False):
 
     DEFAULT_CSS = """
     JobDetail { height: 1fr; scrollbar-size-vertical: 1; }
-    JobDetail > #detail-body { width: 1fr; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -129,7 +175,7 @@ class JobDetail(VerticalScroll, can_focus=False):
         self._empty_text = "No job selected."
 
     def compose(self) -> ComposeResult:
-        yield Static(Content(self._empty_text), id="detail-body", markup=False)
+        yield DetailBody(id="detail-body")
 
     @property
     def job(self) -> BackupJob | None:
@@ -141,7 +187,6 @@ class JobDetail(VerticalScroll, can_focus=False):
             return
         new_job = job is None or self._job is None or job.id != self._job.id
         self._job, self._empty_text, self._shown = job, empty_text, True
-        body = self.query_one("#detail-body", Static)
-        body.update(job_detail_content(job) if job is not None else Content(empty_text))
+        self.query_one(DetailBody).show(job, empty_text)
         if new_job:
             self.scroll_home(animate=False)
