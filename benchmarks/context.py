@@ -26,8 +26,9 @@ from backuptui.tui.format import (
 @dataclass
 class Settings:
     quick: bool
-    paint_runs: int  # launches per case (rows 1, 2), after one discarded warm-up launch
-    refresh_runs: int  # refreshes per size (row 3)
+    paint_runs: int  # launches per case (rows 1, 2)
+    warm_runs: int  # discarded launches per case before those (the whole run starts with one anyway)
+    refresh_runs: int  # measurement windows per size (row 3)
     json_runs: int  # json.loads repetitions (row 3 baseline)
     watch_minutes: float  # simulated minutes of watching (row 4)
     time_scale: float  # row 4: intervals divided and simulator speed multiplied by this
@@ -35,12 +36,13 @@ class Settings:
     key_presses: int  # per phase (row 6)
     rss_runs: int  # row 7
     fetch_runs: int  # row 8, per client
+    refresh_window: float = 4.0  # seconds per row-3 window (about 3 polls at --refresh 1)
 
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
         if quick:
-            return cls(True, 3, 3, 5, 1.0, 10.0, 35.0, 16, 1, 2)
-        return cls(False, 7, 5, 9, 3.0, 10.0, 120.0, 40, 3, 5)
+            return cls(True, 3, 0, 3, 5, 1.0, 10.0, 35.0, 16, 1, 2)
+        return cls(False, 7, 1, 5, 9, 3.0, 10.0, 120.0, 40, 3, 5)
 
 
 @dataclass

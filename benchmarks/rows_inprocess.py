@@ -88,9 +88,11 @@ def row3(ctx: Context, key: str, label: str, app_refresh: Sample | None, app_not
         figure, ratio_value = app_refresh, app_refresh.median / loads.median
         notes.insert(0, f"app refresh CPU: {app_refresh.describe()}")
         method = (
-            "CPU time of the real app process (sum of /proc/<pid>/task/*/schedstat) from `r` in tmux until "
-            "the process is quiet again, minus its idle rate; nothing changed on the simulator; vs "
-            "time.process_time() of json.loads of the same /api response bytes in the harness; medians"
+            "CPU time of the real app process in tmux (sum of /proc/<pid>/task/*/schedstat) per "
+            "timer-driven full poll (app run with --refresh 1; CPU over a window / polls served in it; "
+            "includes the status line's 1 s tick, so errs high); nothing changed on the simulator; vs "
+            "time.process_time() of json.loads of the same /api response bytes in the harness; "
+            "medians over windows"
         )
     return Result(
         f"3{label}",
