@@ -8,7 +8,6 @@ a message and the rest of the filter keeps working.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import ClassVar
 
 from textual import on
@@ -111,11 +110,6 @@ class FilterBar(Widget):
         """Show how many jobs pass the filter: `12 of 300 jobs`."""
         self.shown, self.total = shown, total
         self._show_count()
-
-    def refilter(self, now: datetime | None = None) -> None:
-        """Re-send the current filter (relative terms like since:2d move with the clock)."""
-        del now
-        self.post_message(self.Changed(self.filter))
 
     # -- events ----------------------------------------------------------------------------------
 
