@@ -113,10 +113,10 @@ def status_content(view: StatusView, *, compact: bool = False) -> Content:
 
 
 class StatusLine(Widget):
-    """One or two lines at the top; repaints only when its text changed."""
+    """One or two lines at the top (by terminal width); repaints only when its text changed."""
 
     DEFAULT_CSS = """
-    StatusLine { height: auto; max-height: 3; padding: 0 1; background: $panel; }
+    StatusLine { height: 2; padding: 0 1; background: $panel; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
@@ -142,11 +142,13 @@ class StatusLine(Widget):
         if content != self._content or compact != self._compact:
             self._content, self._compact = content, compact
             self.updates += 1
-            self.refresh(layout=True)
+            self.refresh()
 
     def render(self) -> Content:
+        # The height is fixed by the terminal's width (CSS), never by the text: a status line
+        # that grew a row when "just now" became "12 s ago" would shift the whole list.
         width = self.content_region.width or self.size.width
-        # Two lines are fine; the host beside the name goes only when even two are not enough.
-        if width and self._content.cell_length > 2 * width - 12:
-            return self._compact
+        lines = max(1, self.content_region.height or self.size.height)
+        if width and len(self._content.wrap(width)) > lines:
+            return self._compact  # the host beside the name goes first
         return self._content
