@@ -131,7 +131,6 @@ class MonitorApp(App[int]):
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
         self._wake = asyncio.Event()
         self._full_requested = False
-        self._had_data = False
         self._last_connection: ConnectionState | None = None
         self._password_open = False
         self._quitting = False
@@ -254,7 +253,6 @@ class MonitorApp(App[int]):
             self.stale_after = stale_after
         self.snapshot = monitor.snapshot
         self._shown = None
-        self._had_data = False
         self._last_connection = None
         self._full_requested = False
         self.paused = False
@@ -287,8 +285,6 @@ class MonitorApp(App[int]):
         if self._ui_gone():
             return  # a poll or login that ended while the app was shutting down
         self._notify_changes(previous, snapshot)
-        if snapshot.last_success is not None:
-            self._had_data = True
         self._render_status()
         if not self.paused:
             self._render_jobs(snapshot)
