@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
@@ -17,6 +18,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tmux_driver import SHELL_MARKER, TmuxSession, pid_alive
@@ -74,6 +76,19 @@ def running_percent(screen: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
+def _clipboard_job(session: TmuxSession) -> tuple[str, dict[str, Any]] | None:
+    """The job in tmux's paste buffer, once OSC 52 put it there."""
+    result = session.tmux("show-buffer", check=False)
+    if result.returncode != 0:
+        return None
+    try:
+        data = json.loads(result.stdout)
+    except ValueError:
+        return None
+    [(job_id, record)] = data.items()
+    return job_id, record
+
+
 def quit_and_check_restored(session: TmuxSession) -> None:
     """`q`, then: exit status 0, the shell's own screen is back, no terminal mode left on."""
     session.send_keys("q")
@@ -124,6 +139,17 @@ def test_demo_list_drill_down_and_quit(
     session.send_keys("Enter")  # open the selected failed job
     screen = session.wait_for("BackupManager encountered an exception", timeout=10)
     assert "✖ FAILED" in screen
+
+    # y: the job's JSON reaches tmux's clipboard through OSC 52 (set-clipboard on, as over SSH)
+    session.send_keys("y")
+    copied = session.wait_value(lambda: _clipboard_job(session), timeout=10, what="the JSON in tmux's buffer")
+    job_id, record = copied
+    assert record["status"] == "FAILED" and job_id in screen
+    # s: the same JSON in a file in the directory backuptui was started from; the toast names it
+    session.send_keys("s")
+    saved = session.workdir / f"backuptui-job-{job_id}.json"
+    session.wait_for(f"{job_id} saved", timeout=10)
+    assert json.loads(saved.read_text()) == {job_id: record}
     session.send_keys("2")
     session.wait_for("raw error", timeout=10)
     session.send_keys("Escape")

@@ -18,6 +18,9 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
 
 TMUX = shutil.which("tmux")
 
@@ -138,7 +141,8 @@ class TmuxSession:
 
     # -- waiting -------------------------------------------------------------------------------
 
-    def wait_value(self, probe: Callable[[], int | None], timeout: float, what: str) -> int:
+    def wait_value(self, probe: Callable[[], T | None], timeout: float, what: str) -> T:
+        """Poll `probe` until it returns something other than None; that value."""
         deadline = time.monotonic() + timeout
         while True:
             value = probe()
