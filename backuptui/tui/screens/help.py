@@ -61,7 +61,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
         (
             ("1  2", "messages / error tree"),
             ("v", "raw JSON of the record, and back"),
-            ("↑ ↓ j k g G PgUp PgDn", "scroll (in the error tree: move between nodes)"),
+            ("↑↓ jk gG PgUp/Dn", "scroll (in the error tree: move between nodes)"),
             ("y  s", "copy / save this job's JSON"),
             ("Esc", "back to the list"),
         ),
@@ -82,8 +82,8 @@ FILTER_ROWS: tuple[KeyRow, ...] = (
     ('"no space"', "a quoted phrase is one word"),
     ("status:failed", "pending, running, blocked, succeeded, failed, or active / finished; prefixes work"),
     ("type:manual", "scheduled, manual, local_backup"),
-    ("id:  location:  user:", "text in that field: id:2024-03, location:sftp, user:admin"),
-    ("message:  error:", "text in the job's messages / in its error"),
+    ("id: location: user:", "text in that field: id:2024-03, location:sftp, user:admin"),
+    ("message: error:", "text in the job's messages / in its error"),
     ("since:2d  until:…", "started within 30m, 12h, 2d, 1w, or since/before a date (2026-11-01)"),
     ("-term  !term", "not: -status:succeeded, !sftp"),
 )
@@ -210,7 +210,7 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen #help-scroll { height: 1fr; padding: 0 1; }
     HelpScreen .help-heading { margin-top: 1; }
     HelpScreen .help-row { height: auto; }
-    HelpScreen .help-key { width: 26; padding-left: 2; }
+    HelpScreen .help-key { width: 24; padding-left: 2; }
     HelpScreen .help-what { width: 1fr; }
     HelpScreen #help-hint { height: 1; padding: 0 1; color: $text-muted; }
     """
