@@ -168,6 +168,8 @@ async def test_pause_freezes_the_list_but_not_the_status_line(simulator: Simulat
         job_list = await wait_for_jobs(pilot, 50)
         await pilot.press("p")
         assert "PAUSED" in app.query_one(StatusLine).text
+        await pilot.pause()
+        assert "p Resume" in screen_text(app).splitlines()[-1]  # the footer says what p does now
         new_id = simulator.start_backup()
         await pilot.press("r")
         await wait_until(pilot, lambda: app.snapshot.total == 51, "the poll after the new backup")
@@ -564,6 +566,10 @@ async def test_palette_offers_the_monitor_commands(simulator: Simulator) -> None
         await wait_until(pilot, lambda: "Pause / resume" in screen_text(app), "the palette's search")
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.paused, "pause from the palette")
+        await pilot.press("ctrl+p", *"pause")
+        await wait_until(pilot, lambda: "Pause / resume" in screen_text(app), "the palette's search")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: not app.paused, "resume from the palette")
 
 
 async def test_ctrl_c_quits_and_logs_out(simulator: Simulator) -> None:

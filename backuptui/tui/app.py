@@ -86,6 +86,7 @@ class MonitorApp(App[int]):
         Binding("slash", "filter", "Filter", key_display="/", id="filter"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("p", "pause", "Pause", id="pause"),
+        Binding("p", "resume", "Resume", id="resume"),  # the same key; the footer says which
         Binding("y", "copy", "Copy", id="copy"),
         Binding("s", "save", "Save JSON", id="save", show=False),
         Binding("d", "toggle_detail", "Details", id="toggle-detail"),
@@ -171,6 +172,10 @@ class MonitorApp(App[int]):
     MAIN_SCREEN_ACTIONS = frozenset({"drill", "escape", "filter", "copy", "save", "toggle_detail"})
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "pause":
+            return not self.paused
+        if action == "resume":
+            return self.paused
         on_top = self.screen is not self.screen_stack[0]
         return not (on_top and action in self.MAIN_SCREEN_ACTIONS)
 
@@ -179,7 +184,7 @@ class MonitorApp(App[int]):
         ("Open job", "Show the selected job's messages, error and raw JSON (Enter)", "drill"),
         ("Filter jobs", "Filter the list by text, status:failed, type:manual, since:2d … (/)", "filter"),
         ("Refresh now", "Fetch the whole job history now (r)", "refresh"),
-        ("Pause / resume", "Freeze the list and detail pane; the status line stays live (p)", "pause"),
+        ("Pause / resume", "Freeze the list and detail pane; the status line stays live (p)", "toggle_pause"),
         ("Copy job as JSON", "Copy the selected job to the terminal clipboard with OSC 52 (y)", "copy"),
         ("Save job as JSON", "Save the selected job to a file in the current directory (s)", "save"),
         ("Show / hide details", "Toggle the detail pane (d)", "toggle_detail"),
@@ -470,10 +475,21 @@ class MonitorApp(App[int]):
         return any(worker.group == "poll" and worker.state in live for worker in self.workers)
 
     def action_pause(self) -> None:
-        self.paused = not self.paused
-        if not self.paused:
+        """Freeze the list, the detail pane and the progress widget; the status line stays live."""
+        self._set_paused(not self.paused)
+
+    def action_resume(self) -> None:
+        self._set_paused(False)
+
+    def action_toggle_pause(self) -> None:
+        self._set_paused(not self.paused)
+
+    def _set_paused(self, paused: bool) -> None:
+        self.paused = paused
+        if not paused:
             self._render_jobs(self.snapshot)
         self._render_status()
+        self.refresh_bindings()
 
     def action_copy(self) -> None:
         job = self.job_list.selected_job
