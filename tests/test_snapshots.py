@@ -20,6 +20,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -113,6 +114,9 @@ def build_app(
 ) -> tuple[MonitorApp, Simulator, Callable[[], None]]:
     """The app on a real monitor and client, talking to a simulator that follows `clock`;
     also returns the undo of the simulator's clocked time (call it when done)."""
+    # If live.py stops reading `time.monotonic` through its module global, this patch would do
+    # nothing and the snapshots would drift: fail loudly instead.
+    assert "time.monotonic()" in Path(simulator_live.__file__).read_text(), "update ClockedTime"
     saved_time = simulator_live.time
     simulator_live.time = ClockedTime(clock)  # type: ignore[assignment]
 
