@@ -1,7 +1,7 @@
 """backuptui benchmarks (issue 6): every figure beside its comparison, measured in the same run.
 
-    python benchmarks/run.py            # full run, about 8 minutes on 2 cores
-    python benchmarks/run.py --quick    # about a minute and a half, fewer repetitions
+    python benchmarks/run.py            # full run, about 5 minutes on 2 cores
+    python benchmarks/run.py --quick    # about 2 minutes, fewer repetitions (noisier)
     python benchmarks/run.py --rows 1,4 --json out.json
 
 Needs tmux (rows 1, 2, 3, 5, 6, 7 drive the installed `backuptui` in a private tmux server) and the
@@ -154,9 +154,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument(
-        "--quick", action="store_true", help="fewer repetitions and shorter windows (~1.5 min)"
-    )
+    parser.add_argument("--quick", action="store_true", help="fewer repetitions and shorter windows (~2 min)")
     parser.add_argument(
         "--rows", default=",".join(ALL_ROWS), help="comma-separated rows to run (default all)"
     )
