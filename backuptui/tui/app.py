@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
-from urllib.parse import urlsplit
 
 from textual import on, work
 from textual.app import App, ComposeResult, SystemCommand
@@ -35,11 +34,12 @@ from backuptui.tui.format import Tone, one_line
 from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, terminal_alive
+from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
-from backuptui.tui.widgets.live_progress import LiveProgress, ProgressView
-from backuptui.tui.widgets.status_line import StatusLine, StatusView
+from backuptui.tui.widgets.live_progress import LiveProgress
+from backuptui.tui.widgets.status_line import StatusLine
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
@@ -50,26 +50,8 @@ Clock = Callable[[], datetime]
 #: how long logging out may take when quitting before we leave anyway
 LOGOUT_TIMEOUT = 5.0
 
-_CONNECTION_WORDS = {
-    ConnectionState.CONNECTING: "connecting",
-    ConnectionState.LIVE: "live",
-    ConnectionState.UNREACHABLE: "unreachable",
-    ConnectionState.AUTH_FAILED: "auth_failed",
-    ConnectionState.NOT_AUTHORIZED: "not_authorized",
-    ConnectionState.ERROR: "error",
-}
-
-
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-def _host_of(base_url: str) -> str:
-    try:
-        parts = urlsplit(base_url)
-    except ValueError:
-        return base_url
-    return parts.netloc.rpartition("@")[2] or base_url
 
 
 class MonitorApp(App[int]):
@@ -326,34 +308,17 @@ class MonitorApp(App[int]):
             self._hang_up()
 
     def _appliance_label(self, snapshot: Snapshot) -> str:
-        return self.appliance_name or snapshot.appliance or _host_of(snapshot.base_url)
-
-    @staticmethod
-    def _last_success_end(snapshot: Snapshot) -> datetime | None:
-        """When the newest successful backup ended (the snapshot caches the search)."""
-        job = snapshot.last_successful_job
-        return (job.end_time or job.start_time) if job else None
+        return appliance_label(snapshot, self.appliance_name)
 
     def _render_status(self) -> None:
         snapshot = self.snapshot
-        view = StatusView(
-            appliance=self._appliance_label(snapshot),
-            host=_host_of(snapshot.base_url),
-            connection=_CONNECTION_WORDS.get(snapshot.connection, str(snapshot.connection)),
+        view = status_view(
+            snapshot,
             now=self.clock(),
-            flavor=str(snapshot.flavor) if snapshot.flavor else None,
-            # plain HTTP (the simulator) has no certificate to verify: nothing to warn about
-            verify_tls=snapshot.verify_tls or not snapshot.base_url.startswith("https:"),
-            last_success=snapshot.last_success,
-            retry_at=snapshot.retry_at,
-            error_kind=snapshot.error.kind if snapshot.error else None,
-            total=snapshot.total,  # the status line stays live while the list is paused
-            running=len(snapshot.running),
-            failed=snapshot.failed_count,
-            shown=len(self.job_list.jobs) if self._predicate is not None else None,
-            last_backup_end=self._last_success_end(snapshot),
+            name=self.appliance_name,
             paused=self.paused,
             stale_after=self.stale_after,
+            shown=len(self.job_list.jobs) if self._predicate is not None else None,
             notes=self.status_notes(snapshot),
         )
         self.query_one(StatusLine).show(view)
@@ -373,14 +338,7 @@ class MonitorApp(App[int]):
         """After the list's jobs or filter changed: its empty text, the count, detail, progress."""
         snapshot = self._shown or self.snapshot
         job_list = self.job_list
-        if snapshot.jobs:
-            job_list.empty_text = "No job matches the filter." if self._predicate else "No backup jobs."
-        elif snapshot.last_success is not None:
-            job_list.empty_text = "No backup jobs: this appliance has no backup history."
-        elif snapshot.connection == ConnectionState.CONNECTING:
-            job_list.empty_text = "Connecting to the appliance…"
-        else:
-            job_list.empty_text = "No data: the appliance has not answered yet."
+        job_list.empty_text = empty_list_text(snapshot, filtered=self._predicate is not None)
         self.query_one(FilterBar).set_count(len(job_list.jobs), job_list.total_count)
         self._render_detail()
         self._render_progress(snapshot)
@@ -394,20 +352,7 @@ class MonitorApp(App[int]):
         self.detail.border_title = f"Job {one_line(job.id)}" if job else "Job"
 
     def _render_progress(self, snapshot: Snapshot) -> None:
-        selected = self.job_list.selected_job
-        active = snapshot.running
-        if selected is not None and selected.is_active:
-            current: BackupJob | None = snapshot.by_id.get(selected.id, selected)
-        else:
-            current = active[0] if active else None
-        view = ProgressView(
-            job=current,
-            transfer=snapshot.transfers.get(current.id) if current else None,
-            last_finished=snapshot.latest_finished_job if current is None else None,
-            active_count=len(active),
-            now=self.clock(),
-            has_data=snapshot.last_success is not None or bool(snapshot.jobs),
-        )
+        view = progress_view(snapshot, self.job_list.selected_job, now=self.clock())
         self.query_one(LiveProgress).show(view)
 
     @on(JobList.Highlighted)

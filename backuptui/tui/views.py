@@ -1,0 +1,104 @@
+"""From a monitor snapshot to what each widget shows: pure functions, no widgets, no I/O.
+
+The app calls these with its injected clock; tests call them with fixed values.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from urllib.parse import urlsplit
+
+from backuptui.core.models import BackupJob
+from backuptui.core.monitor import ConnectionState, Snapshot
+from backuptui.tui.format import Tone
+from backuptui.tui.widgets.live_progress import ProgressView
+from backuptui.tui.widgets.status_line import StatusView
+
+CONNECTION_WORDS = {
+    ConnectionState.CONNECTING: "connecting",
+    ConnectionState.LIVE: "live",
+    ConnectionState.UNREACHABLE: "unreachable",
+    ConnectionState.AUTH_FAILED: "auth_failed",
+    ConnectionState.NOT_AUTHORIZED: "not_authorized",
+    ConnectionState.ERROR: "error",
+}
+
+
+def host_of(base_url: str) -> str:
+    """`host[:port]` of a URL, without any user part."""
+    try:
+        parts = urlsplit(base_url)
+    except ValueError:
+        return base_url
+    return parts.netloc.rpartition("@")[2] or base_url
+
+
+def appliance_label(snapshot: Snapshot, name: str | None = None) -> str:
+    return name or snapshot.appliance or host_of(snapshot.base_url)
+
+
+def last_success_end(snapshot: Snapshot) -> datetime | None:
+    """When the newest successful backup ended (the snapshot caches the search)."""
+    job = snapshot.last_successful_job
+    return (job.end_time or job.start_time) if job else None
+
+
+def status_view(
+    snapshot: Snapshot,
+    *,
+    now: datetime,
+    name: str | None = None,
+    paused: bool = False,
+    stale_after: float = 90.0,
+    shown: int | None = None,
+    notes: tuple[tuple[str, Tone], ...] = (),
+) -> StatusView:
+    """The status line for the latest snapshot (live even while the list is paused)."""
+    return StatusView(
+        appliance=appliance_label(snapshot, name),
+        host=host_of(snapshot.base_url),
+        connection=CONNECTION_WORDS.get(snapshot.connection, str(snapshot.connection)),
+        now=now,
+        flavor=str(snapshot.flavor) if snapshot.flavor else None,
+        # plain HTTP (the simulator) has no certificate to verify: nothing to warn about
+        verify_tls=snapshot.verify_tls or not snapshot.base_url.startswith("https:"),
+        last_success=snapshot.last_success,
+        retry_at=snapshot.retry_at,
+        error_kind=snapshot.error.kind if snapshot.error else None,
+        total=snapshot.total,
+        running=len(snapshot.running),
+        failed=snapshot.failed_count,
+        shown=shown,
+        last_backup_end=last_success_end(snapshot),
+        paused=paused,
+        stale_after=stale_after,
+        notes=notes,
+    )
+
+
+def progress_view(snapshot: Snapshot, selected: BackupJob | None, *, now: datetime) -> ProgressView:
+    """The selected job if it is active, else the newest active job, else the last one that ended."""
+    active = snapshot.running
+    if selected is not None and selected.is_active:
+        current: BackupJob | None = snapshot.by_id.get(selected.id, selected)
+    else:
+        current = active[0] if active else None
+    return ProgressView(
+        job=current,
+        transfer=snapshot.transfers.get(current.id) if current else None,
+        last_finished=snapshot.latest_finished_job if current is None else None,
+        active_count=len(active),
+        now=now,
+        has_data=snapshot.last_success is not None or bool(snapshot.jobs),
+    )
+
+
+def empty_list_text(snapshot: Snapshot, *, filtered: bool) -> str:
+    """What the job list says when it has no rows."""
+    if snapshot.jobs:
+        return "No job matches the filter." if filtered else "No backup jobs."
+    if snapshot.last_success is not None:
+        return "No backup jobs: this appliance has no backup history."
+    if snapshot.connection == ConnectionState.CONNECTING:
+        return "Connecting to the appliance…"
+    return "No data: the appliance has not answered yet."
