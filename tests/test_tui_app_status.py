@@ -188,3 +188,38 @@ def test_notices_for_jobs() -> None:
     ]
     assert notices[0].message == "A manual backup 20261128-115500-1 started."
     assert notices[1].message == "The manual backup 20261128-100000-1 ended: No space left on device"
+
+
+def test_progress_shows_the_selected_active_job_else_the_newest_active_one() -> None:
+    from backuptui.core.monitor import ConnectionState, Snapshot
+    from backuptui.tui.views import empty_list_text, progress_view, status_view
+
+    first = parse_job("20261128-115500-1", RUNNING)
+    second = parse_job("20261128-115000-1", {**RUNNING, "start_time": "2026-11-28T11:50:00.000Z"})
+    done = parse_job(
+        "20261128-100000-1", {**RUNNING, "status": "SUCCEEDED", "end_time": "2026-11-28T10:09:00.000Z"}
+    )
+    jobs = (first, second, done)
+    snapshot = Snapshot(
+        appliance="vcsa01",
+        base_url="http://127.0.0.1:8080",
+        flavor=None,
+        verify_tls=False,
+        jobs=jobs,
+        by_id={job.id: job for job in jobs},
+        running=(first, second),
+        connection=ConnectionState.LIVE,
+        last_success=NOW,
+    )
+    assert progress_view(snapshot, None, now=NOW).job == first
+    assert progress_view(snapshot, second, now=NOW).job == second
+    assert progress_view(snapshot, done, now=NOW).job == first
+    idle = Snapshot("vcsa01", "https://vcsa01", flavor=None, verify_tls=False, jobs=(done,))
+    view = progress_view(idle, done, now=NOW)
+    assert view.job is None and view.last_finished == done
+    # plain HTTP has nothing to verify; https without verification is flagged
+    assert status_view(snapshot, now=NOW).verify_tls is True
+    assert status_view(idle, now=NOW).verify_tls is False
+    assert empty_list_text(idle, filtered=True) == "No job matches the filter."
+    connecting = Snapshot("a", "https://a", None, True)
+    assert empty_list_text(connecting, filtered=False) == "Connecting to the appliance…"
