@@ -86,10 +86,16 @@ class History:
 class Context:
     ws: Workspace
     settings: Settings
-    tmux: Tmux
+    terminal: Tmux | None  # None when tmux is missing (then no terminal row runs)
     sims: dict[str, SimProcess] = field(default_factory=dict)
     histories: dict[str, History] = field(default_factory=dict)
     rows_files: dict[str, Path] = field(default_factory=dict)
+
+    @property
+    def tmux(self) -> Tmux:
+        if self.terminal is None:
+            raise RuntimeError("tmux is not installed")
+        return self.terminal
 
     def add_sim(self, key: str, jobs: int, **config: Any) -> SimProcess:
         sim = SimProcess(self.ws, jobs, **config)
@@ -111,7 +117,8 @@ class Context:
     def close(self) -> None:
         for sim in self.sims.values():
             sim.stop()
-        self.tmux.kill_server()
+        if self.terminal is not None:
+            self.terminal.kill_server()
         self.ws.cleanup()
 
 

@@ -14,7 +14,6 @@ from typing import Any
 import httpx
 from context import Context
 from harness import PASSWORD, USER, Result, Sample, fmt
-from official import OfficialDetails
 
 from backuptui.core.client import ApplianceClient
 from backuptui.core.models import ApiFlavor
@@ -222,6 +221,8 @@ async def _client_fetch(url: str, runs: int) -> tuple[Sample, Sample, int]:
 def _official_fetch(url: str, runs: int) -> tuple[Sample, Sample, int]:
     wall, cpu = Sample([], "s"), Sample([], "s")
     count = 0
+    from official import OfficialDetails  # the test extra: vmware-vcenter, requests
+
     official = OfficialDetails(url, USER, PASSWORD)
     try:
         for _ in range(runs):
