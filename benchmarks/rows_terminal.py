@@ -210,15 +210,15 @@ def refresh_cpu(ctx: Context, key: str, hist: History) -> tuple[Sample, list[str
 
 
 class IdleCpu:
-    """Row 5, split in two so that the long window can overlap rows that only count bytes or run
-    in the harness process: start() launches the app and begins the window, finish() ends it."""
+    """Row 5, split in two so that its long window can overlap the other rows: start() launches
+    the app (and the bare app as a reference) and begins the window, finish() ends it."""
 
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.sim = ctx.sims["1k"]
-        self.hist = ctx.history("1k")
+        self.sim = ctx.sims["idle"]
+        self.hist = ctx.history("idle")
         self._cm = launched(ctx, app_command(self.sim), self.hist.list_painted, app_env())
-        self._bare_cm = launched(ctx, bare_command(ctx, "1k"), self.hist.list_painted, {})
+        self._bare_cm = launched(ctx, bare_command(ctx, "idle"), self.hist.list_painted, {})
         self.run: Running | None = None
         self.bare: Running | None = None
 
@@ -264,7 +264,7 @@ class IdleCpu:
             share <= 1.0,
             f"utime+stime of the app process (/proc/<pid>/stat, 10 ms ticks) over a {window:.0f} s "
             "window in tmux, after the first poll had settled; default refresh intervals; one run; "
-            "the window overlaps rows 4 and 8 (CPU time, not wall time, is counted)",
+            "the window spans the other rows of the run (CPU time, not wall time, is counted)",
             [
                 f"{polls} job-details request(s) served to the app during the window (idle interval 30 s)",
                 f"reference in the same window: the bare DataTable app with the same 1,000 rows, idle, "
