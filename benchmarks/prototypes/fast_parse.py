@@ -47,9 +47,12 @@ def _message(value: Any) -> Message | None:
     msg_id, text, args = value.get("id"), value.get("default_message"), value.get("args")
     if (msg_id is not None and type(msg_id) is not str) or (text is not None and type(text) is not str):
         return None
-    if args is None:
+    if not args and (args is None or type(args) is list):
         targs: tuple[str, ...] = ()
-    elif type(args) is list and all(type(a) is str for a in args):
+    elif type(args) is list:
+        for a in args:
+            if type(a) is not str:
+                return None
         targs = tuple(args)
     else:
         return None
@@ -116,10 +119,14 @@ def _fast(job_id: str, d: Any) -> BackupJob | None:
     if b is not None:
         if type(b) is not dict:
             return None
-        parts = (b.get("version_name"), b.get("version"), b.get("build_number"))
-        if any(x is not None and type(x) is not str for x in parts):
+        name, version, number = b.get("version_name"), b.get("version"), b.get("build_number")
+        if (
+            (name is not None and type(name) is not str)
+            or (version is not None and type(version) is not str)
+            or (number is not None and type(number) is not str)
+        ):
             return None
-        build = BuildInfo(version_name=parts[0], version=parts[1], build_number=parts[2])
+        build = BuildInfo(version_name=name, version=version, build_number=number)
     if g("target") is not None or g("error") is not None:
         return None  # rare in a history: the slow path handles them
     start, end = g("start_time"), g("end_time")
