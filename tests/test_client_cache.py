@@ -20,7 +20,14 @@ import backuptui.core.client as client_module
 from backuptui.core.client import ApplianceClient, Timeouts
 from backuptui.core.errors import InvalidResponse
 from backuptui.core.failures import decode_json
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, JobStatus, parse_details
+from backuptui.core.models import (
+    ApiFlavor,
+    BackupJob,
+    DetailsResult,
+    JobStatus,
+    parse_details,
+    parse_details_text,
+)
 from backuptui.core.secrets import Secret
 from backuptui.simulator import Simulator
 
@@ -33,21 +40,23 @@ def connect(sim: Simulator, **kwargs: Any) -> ApplianceClient:
 
 
 class Counter:
-    """Wraps a function of the client module and counts its calls."""
+    """Wraps a function of the client module and counts the calls that gave a result (a body the
+    parser rejects as not JSON was not parsed)."""
 
     def __init__(self, func: Callable[..., Any]) -> None:
         self.func = func
         self.calls = 0
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        result = self.func(*args, **kwargs)
         self.calls += 1
-        return self.func(*args, **kwargs)
+        return result
 
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counter]:
-    counter = Counter(parse_details)
-    monkeypatch.setattr(client_module, "parse_details", counter)
+    counter = Counter(parse_details_text)
+    monkeypatch.setattr(client_module, "parse_details_text", counter)
     yield counter
 
 

@@ -406,3 +406,190 @@ def test_schedule_without_days_retention_or_recurrence() -> None:
     )
     assert unscheduled.recurrence is None
     assert parse_schedules({}, ApiFlavor.API) == ()
+
+
+# -- the fast path and the record-by-record text parser (issue 6, rows 7 and 8) ------------------
+
+from backuptui.core import models as models_module  # noqa: E402
+from backuptui.core.models import DetailsResult, RawRecord, parse_details_text  # noqa: E402
+
+JSON_INFO = __import__("json").dumps(info())
+
+
+def outcome(result: DetailsResult) -> tuple[Any, ...]:
+    """A result's jobs and its problems' texts (exceptions compare by identity)."""
+    return result.jobs, [str(problem) for problem in result.problems]
+
+
+def checked(job_id: str, record: Any) -> Any:
+    """What the field-by-field path alone makes of a record (a job, or the RecordError)."""
+    try:
+        return models_module._checked_job(job_id, record, record)
+    except models_module.RecordError as exc:
+        return ("error", exc.record_id, exc.field_path, exc.reason)
+
+
+def both_paths(job_id: str, record: Any) -> tuple[Any, Any]:
+    try:
+        fast: Any = parse_job(job_id, record)
+    except models_module.RecordError as exc:
+        fast = ("error", exc.record_id, exc.field_path, exc.reason)
+    return fast, checked(job_id, record)
+
+
+ODD_RECORDS: list[dict[str, Any]] = [
+    info("SUCCEEDED"),
+    info("FAILED"),
+    info("RUNNING", end_time=None, cancelable=True),
+    info("PENDING"),
+    info("BLOCKED"),
+    info("PAUSED_BY_OPERATOR", type="SNAPSHOT_TO_CLOUD"),  # unknown enums are kept
+    info(location_user=None, service=None, operation=None, cancelable=None, messages=None),  # null == absent
+    {k: v for k, v in info().items() if k not in ("location_user", "service", "messages", "build")},
+    info(size=True),  # bool is not int
+    info(duration=54.0),
+    info(fast_backup=1),
+    info(cancelable="yes"),
+    info(location=None),
+    {**info(), "status": None},
+    {**info(), "status": 3},
+    info(type=["SCHEDULED"]),
+    info(start_time="2024-03-16T02:00:04Z"),  # other RFC 3339 forms: the checked path
+    info(start_time="2024-03-16T04:00:04.123456+02:00"),
+    info(start_time="2024-02-31T02:00:04.000Z"),  # no such day
+    info(start_time="yesterday"),
+    info(end_time=17),
+    info(description=None),
+    info(description="Backup job"),
+    info(description={"id": None, "default_message": None, "args": None}),
+    info(description={"id": "x", "default_message": "size {0}", "args": [1]}),  # number args
+    info(description={"id": "x", "default_message": "y", "args": [True]}),
+    info(description={"id": "x", "default_message": "y", "localized": "z"}),
+    info(description={"id": "x", "default_message": "y", "params": {"a": {"s": "1"}}}),
+    info(description={"id": 5, "default_message": "y"}),
+    info(messages=[{"id": "m", "default_message": "{0} and {1}", "args": ["a", "b"]}, "text"]),
+    info(messages={"id": "m"}),
+    info(progress={"total": 100, "completed": 42, "message": {"id": "p", "default_message": "Copying"}}),
+    info(progress={"total": 100.0, "completed": 42, "message": {"id": "p", "default_message": "x"}}),
+    info(progress={"total": 100, "completed": 42}),
+    info(progress=[1, 2]),
+    info(build={}),
+    info(build={"version": 8}),
+    info(build="8.0.2"),
+    info(target={"type": "vm", "id": "vm-1"}),
+    info(target={"type": "vm"}),
+    info(error={}),
+    info(error="boom"),
+    info(error={"type": "com.vmware.vapi.std.errors.error", "value": {"messages": []}}),
+    info(parent=7),
+    info(user="root@localhost", something_new={"a": 1}),
+]
+
+
+@pytest.mark.parametrize("record", ODD_RECORDS, ids=range(len(ODD_RECORDS)))
+def test_the_fast_path_gives_what_the_checked_path_gives(record: dict[str, Any]) -> None:
+    fast, slow = both_paths("20240316-020004-22617221", copy.deepcopy(record))
+    assert fast == slow
+    if not isinstance(slow, tuple):
+        assert fast.raw == record and fast.description.params == slow.description.params
+        assert [m.text for m in fast.messages] == [m.text for m in slow.messages]
+
+
+def test_the_fast_path_shares_repeated_values() -> None:
+    one = parse_job("a", info("SUCCEEDED"))
+    two = parse_job("b", info("SUCCEEDED"))
+    assert one.description is two.description and one.progress is two.progress
+    assert one.build is two.build and one.location_user is two.location_user
+
+
+def test_records_as_text_parse_as_the_decoded_body_does() -> None:
+    import json
+
+    records = {f"2024031{n}-020004-22617221": record for n, record in enumerate(ODD_RECORDS[:10])}
+    for flavor, body in ((ApiFlavor.API, records), (ApiFlavor.REST, as_rest(records))):
+        for text in (json.dumps(body), json.dumps(body, indent=3), json.dumps(body, separators=(",", ":"))):
+            expected = parse_details(json.loads(text), flavor)
+            result = parse_details_text(text, flavor)
+            assert outcome(result) == outcome(expected)
+            for job in result.jobs:
+                assert isinstance(job.raw, RawRecord)
+                assert job.raw == records[job.id] and list(job.raw) == list(records[job.id])  # key order too
+                assert json.loads(job.raw.text) == records[job.id]
+
+
+def test_unchanged_record_text_gives_the_previous_job_without_decoding_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import json
+
+    records = {"b": info("SUCCEEDED"), "a": info("FAILED")}
+    for flavor, body in ((ApiFlavor.API, records), (ApiFlavor.REST, as_rest(records))):
+        first = parse_details_text(json.dumps(body), flavor)
+        previous = {job.id: job for job in first.jobs}
+        changed = {"b": info("SUCCEEDED", size=1), "a": info("FAILED")}
+        changed_body = changed if flavor is ApiFlavor.API else as_rest(changed)
+        parsed: list[str] = []
+
+        def counting(
+            job_id: str, *args: Any, _real: Any = models_module.parse_job, _seen: Any = parsed
+        ) -> Any:
+            _seen.append(job_id)
+            return _real(job_id, *args)
+
+        monkeypatch.setattr(models_module, "parse_job", counting)
+        again = parse_details_text(json.dumps(changed_body), flavor, previous)
+        monkeypatch.undo()
+        assert parsed == ["b"]  # "a" was neither decoded nor parsed
+        assert again.jobs[1] is previous["a"] and again.jobs[0].size == 1
+        # the same value in other whitespace is parsed again, to the same job
+        pretty = parse_details_text(json.dumps(body, indent=1), flavor, previous)
+        assert pretty == first and all(new is not previous[new.id] for new in pretty.jobs)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": {"status": "PENDING"}, "a": ' + JSON_INFO + "}",  # duplicate id: the last one counts
+        '{"value": [{"value": ' + JSON_INFO + ', "key": "a"}]}',  # value before key
+        '{"value": [{"key": "a", "value": ' + JSON_INFO + ', "extra": 1}]}',
+        '{"value": {"a": ' + JSON_INFO + "}}",  # a map in the wrapper
+        '{"value": [], "other": 1}',
+        "[]",
+        ' \n{"value": [ ] } \n',
+    ],
+)
+def test_bodies_in_other_shapes_parse_as_the_decoded_body_does(text: str) -> None:
+    import json
+
+    for flavor in ApiFlavor:
+        try:
+            expected: Any = outcome(parse_details(json.loads(text), flavor))
+        except ResponseShapeError as exc:
+            expected = ("shape", str(exc))
+        try:
+            result: Any = outcome(parse_details_text(text, flavor))
+        except ResponseShapeError as exc:
+            result = ("shape", str(exc))
+        assert result == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"a": {"status": "PENDING"},}', '{"value": [{"key": "a", "value": {}},]}', '{"a": {}} x', "", '{"a":{'],
+)
+def test_text_that_is_not_json_raises_as_json_loads_does(text: str) -> None:
+    import json
+
+    for flavor in ApiFlavor:
+        with pytest.raises(json.JSONDecodeError):
+            parse_details_text(text, flavor)
+
+
+def test_a_raw_record_reads_like_the_decoded_record() -> None:
+    record = info("FAILED")
+    raw = RawRecord(__import__("json").dumps(record))
+    assert raw == record and record == raw and dict(raw) == record and raw["status"] == "FAILED"
+    assert "error" in raw and raw.get("nope", 1) == 1 and len(raw) == len(record)
+    assert list(raw.items()) == list(record.items()) and list(raw.keys()) == list(record)
+    assert raw == RawRecord(__import__("json").dumps(record, indent=2))  # same value, other text
+    assert raw != RawRecord("{}") and raw != 1

@@ -12,7 +12,9 @@ httpx exception, password or session token ever leaves this module.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import hashlib
+import json
 import logging
 import ssl
 from collections.abc import Callable, Iterable, Mapping
@@ -43,11 +45,12 @@ from backuptui.core.failures import (
 )
 from backuptui.core.models import (
     ApiFlavor,
+    BackupJob,
     DetailsResult,
     RecordError,
     ResponseShapeError,
     Schedule,
-    parse_details,
+    parse_details_text,
     parse_error,
     parse_schedules,
 )
@@ -70,6 +73,8 @@ _BACKUP_PREFIX: Final = {
 }
 # the details filter in each flavour's syntax (reference section 1.1)
 _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs"}
+# details bodies at least this long (about 250 jobs) are parsed in a worker thread
+_PARSE_IN_THREAD: Final = 200_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -365,15 +370,42 @@ class ApplianceClient:
         digest = _digest(response.content) if wanted is None else None
         if last is not None and last.flavor is flavor and last.digest == digest:
             return last.result
-        body = self._decoded(response, "GET", what)
         previous = {job.id: job for job in last.result.jobs} if last is not None else None
+        text = self._text(response, what)
+        bom = codecs.BOM_UTF8 if response.content.startswith(codecs.BOM_UTF8) else b""
+        response.content = b""  # from here on only the text is needed: one copy of the body, not two
         try:
-            result = parse_details(body, flavor, previous)
+            result = await self._parse(text, flavor, previous)
+        except json.JSONDecodeError:
+            response.content = bom + text.encode()  # the body as it came, for the error's wording
+            self._json(response, what)  # raises InvalidResponse saying where and what is wrong
+            raise AssertionError("unreachable") from None  # pragma: no cover
         except ResponseShapeError as exc:
             raise InvalidResponse(self.name, str(exc), RETRY_HINT) from None
         if digest is not None:
             self._last_details = _LastDetails(flavor, digest, result)
         return result
+
+    async def _parse(
+        self, text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None
+    ) -> DetailsResult:
+        """Parse a details body; a large one in a worker thread, so the event loop (the keys of
+        the TUI) stays live while 10,000 records are parsed."""
+        if len(text) < _PARSE_IN_THREAD:
+            return parse_details_text(text, flavor, previous)
+        return await asyncio.to_thread(parse_details_text, text, flavor, previous)
+
+    def _text(self, response: _Body, what: str) -> str:
+        """The body as text; an empty or non-UTF-8 one raises InvalidResponse as `_decoded` does."""
+        content = response.content
+        try:
+            text = content.decode("utf-8-sig") if content.strip() else ""
+        except UnicodeDecodeError:
+            text = ""
+        if not text:
+            self._decoded(response, "GET", what)  # raises with the reason
+            raise AssertionError("unreachable")  # pragma: no cover
+        return text
 
     async def list_job_ids(self) -> list[str]:
         """The ids of the backup jobs the appliance knows, as it lists them."""

@@ -9,8 +9,9 @@ field, and never hides the other records of the response).
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
@@ -145,6 +146,61 @@ class JobError:
     @property
     def summary(self) -> str | None:
         return self.messages[0].text if self.messages else None
+
+
+class RawRecord(Mapping[str, Any]):
+    """A job's record as the appliance sent it, kept as its JSON text and decoded on each access.
+
+    One string per job instead of a tree of dicts, lists and strings (about half the memory of a
+    10,000-job history). It reads like the decoded record (`raw["status"]`, `dict(raw)`,
+    `json.dumps(dict(raw))`); `decoded()` gives a fresh dict, key order as sent. Two are equal
+    when their texts are, or else when their decoded values are (as two dicts would be).
+    """
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def decoded(self) -> dict[str, Any]:
+        value = json.loads(self.text)
+        return value if isinstance(value, dict) else {}
+
+    def __getitem__(self, key: str) -> Any:
+        return self.decoded()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.decoded())
+
+    def __len__(self) -> int:
+        return len(self.decoded())
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.decoded()
+
+    def keys(self) -> KeysView[str]:  # one decode, not one per key
+        return self.decoded().keys()
+
+    def items(self) -> ItemsView[str, Any]:
+        return self.decoded().items()
+
+    def values(self) -> ValuesView[Any]:
+        return self.decoded().values()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.decoded().get(key, default)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, RawRecord) and other.text == self.text:
+            return True
+        if not isinstance(other, Mapping):
+            return NotImplemented
+        return self.decoded() == dict(other.items())
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"RawRecord({self.text!r})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,8 +466,174 @@ def parse_error(raw: Any) -> JobError:
     )
 
 
-def parse_job(job_id: str, data: Any) -> BackupJob:
-    """One `Details.Info` record; raises `RecordError` naming the field when the data is wrong."""
+def parse_job(job_id: str, data: Any, text: str | None = None) -> BackupJob:
+    """One `Details.Info` record; raises `RecordError` naming the field when the data is wrong.
+
+    `text`: the record's JSON text as it came, if known; the job then keeps that (`RawRecord`)
+    instead of `data` as its `raw`. Well-formed records take a fast path (direct dict access, exact
+    type checks, shared `Message`s and repeated strings); anything else takes the checked path,
+    which gives the same job or the `RecordError` naming the field.
+    """
+    raw: Mapping[str, Any] = data if text is None else RawRecord(text)
+    try:
+        job = _fast_job(job_id, data, raw)
+    except (ValueError, TypeError, KeyError, AttributeError):
+        job = None
+    return job if job is not None else _checked_job(job_id, data, raw)
+
+
+# -- the fast path: exact types only, shared values; None means "take the checked path" --------
+
+_SHARED_LIMIT = 8192  # distinct shared values kept; a flood of unique ones just starts over
+_shared: dict[Any, Any] = {}  # strings, and Message/Progress/BuildInfo by their fields' values
+_MESSAGE_KEYS = frozenset(("id", "default_message", "args"))
+_FAST_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
+_STATUSES: dict[str, JobStatus] = {member.value: member for member in JobStatus}
+_TYPES: dict[str, JobType] = {member.value: member for member in JobType}
+_EMPTY: tuple[Any, ...] = ()
+
+
+def _fast_message(value: Any) -> Message | None:
+    """A plain message (id, text, string args), one shared object per distinct value."""
+    if type(value) is not dict or not _MESSAGE_KEYS.issuperset(value):
+        return None  # params or localized: the checked path
+    msg_id, text, args = value.get("id", ""), value.get("default_message", ""), value.get("args")
+    if type(msg_id) is not str:
+        if msg_id is not None:
+            return None
+        msg_id = ""
+    if type(text) is not str:
+        if text is not None:
+            return None
+        text = ""
+    if not args:
+        if args is not None and type(args) is not list:
+            return None
+        targs: tuple[str, ...] = _EMPTY
+    elif type(args) is list and all(type(arg) is str for arg in args):
+        targs = tuple(args)
+    else:
+        return None
+    key = ("message", msg_id, text, targs)
+    found: Message | None = _shared.get(key)
+    if found is None:
+        found = _shared[key] = Message(id=msg_id, default_message=text, args=targs)
+    return found
+
+
+def _fast_job(job_id: str, d: Any, raw: Mapping[str, Any]) -> BackupJob | None:
+    """`_checked_job` for records whose every field has its exact type; None: take that path.
+
+    Raises TypeError or ValueError (also meaning "take the checked path") for a wrong-typed
+    optional field or a time in an unusual form.
+    """
+    if type(d) is not dict:
+        return None
+    if len(_shared) > _SHARED_LIMIT:
+        _shared.clear()
+    share = _shared.setdefault
+    g = d.get
+    status, job_type, location = g("status"), g("type"), g("location")
+    if type(status) is not str or type(job_type) is not str or type(location) is not str:
+        return None
+    description = _fast_message(g("description"))
+    if description is None:
+        return None
+    messages: tuple[Message, ...] = _EMPTY
+    raw_messages = g("messages")
+    if raw_messages:
+        if type(raw_messages) is not list:
+            return None
+        found = [_fast_message(item) for item in raw_messages]
+        if None in found:
+            return None
+        messages = tuple(found)  # type: ignore[arg-type]
+    elif raw_messages is not None and type(raw_messages) is not list:
+        return None
+    progress = None
+    p = g("progress")
+    if p is not None:
+        if type(p) is not dict:
+            return None
+        total, completed, note = p.get("total"), p.get("completed"), _fast_message(p.get("message"))
+        if type(total) is not int or type(completed) is not int or note is None:
+            return None
+        key = ("progress", total, completed, note)
+        progress = _shared.get(key)
+        if progress is None:
+            progress = _shared[key] = Progress(total=total, completed=completed, message=note)
+    build = None
+    b = g("build")
+    if b is not None:
+        if type(b) is not dict:
+            return None
+        parts = (b.get("version_name"), b.get("version"), b.get("build_number"))
+        for part in parts:
+            if part is not None and type(part) is not str:
+                return None
+        build_key = ("build", *parts)
+        build = _shared.get(build_key)
+        if build is None:
+            build = BuildInfo(version_name=parts[0], version=parts[1], build_number=parts[2])
+            _shared[build_key] = build
+    target = None
+    t = g("target")
+    if t is not None:
+        if type(t) is not dict or type(t.get("type")) is not str or type(t.get("id")) is not str:
+            return None
+        target = DynamicID(type=t["type"], id=t["id"])
+    strings = [g("location_user"), g("service"), g("operation"), g("parent"), g("user")]
+    for index, value in enumerate(strings):
+        if value is not None:
+            if type(value) is not str:
+                return None
+            strings[index] = share(value, value)
+    location_user, service, operation, parent, user = strings
+    cancelable, fast_backup, duration, size = g("cancelable"), g("fast_backup"), g("duration"), g("size")
+    if (cancelable is not None and type(cancelable) is not bool) or (
+        fast_backup is not None and type(fast_backup) is not bool
+    ):
+        return None
+    if (duration is not None and type(duration) is not int) or (size is not None and type(size) is not int):
+        return None
+    start, end = g("start_time"), g("end_time")
+    if start is not None:
+        if type(start) is not str or not _FAST_TIME.fullmatch(start):
+            return None
+        start = datetime.fromisoformat(start)  # ValueError (a 31st of February): checked path
+    if end is not None:
+        if type(end) is not str or not _FAST_TIME.fullmatch(end):
+            return None
+        end = datetime.fromisoformat(end)
+    raw_error = g("error")
+    return BackupJob(
+        id=job_id,
+        status=_STATUSES.get(status) or JobStatus(status),
+        type=_TYPES.get(job_type) or JobType(job_type),
+        location=location,
+        location_user=location_user or "",
+        description=description,
+        service=service or "",
+        operation=operation or "",
+        cancelable=cancelable is True,
+        messages=messages,
+        start_time=start,
+        end_time=end,
+        duration=duration,
+        size=size,
+        progress=progress,
+        build=build,
+        fast_backup=fast_backup,
+        parent=parent,
+        target=target,
+        error=parse_error(raw_error) if raw_error is not None else None,
+        user=user,
+        raw=raw,
+    )
+
+
+def _checked_job(job_id: str, data: Any, raw: Mapping[str, Any]) -> BackupJob:
+    """`parse_job` field by field through `_Reader`, which names the field that is wrong."""
     if not isinstance(data, Mapping):
         raise RecordError(job_id, "", f"expected an object, got {_json_type(data)}")
     r = _Reader(job_id, data)
@@ -468,7 +690,7 @@ def parse_job(job_id: str, data: Any) -> BackupJob:
         target=target,
         error=error,
         user=r.string("user", required=False),
-        raw=data,
+        raw=raw,
     )
 
 
@@ -541,13 +763,157 @@ def parse_details(
     problems: list[RecordError] = []
     for job_id, record in _map_entries(body, flavor, "job details"):
         before = previous.get(job_id) if previous else None
-        if before is not None and before.id == job_id and before.raw and _same_json(before.raw, record):
+        if before is not None and before.id == job_id and _same_json(_raw_value(before), record):
             jobs.append(before)
             continue
         try:
             jobs.append(parse_job(job_id, record))
         except RecordError as exc:
             problems.append(exc)
+    jobs.sort(key=lambda job: job.sort_key, reverse=True)
+    return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
+
+
+def _raw_value(job: BackupJob) -> Any:
+    """The job's decoded record, or None when it has none to compare (a hand-made job)."""
+    raw = job.raw
+    if type(raw) is RawRecord:
+        return raw.decoded()
+    return raw or None
+
+
+class _NotStreamable(Exception):
+    """The details text is not in the plain shape `parse_details_text` reads record by record."""
+
+
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+# (text, index) -> (value, end), StopIteration if no JSON value starts there; the C scanner of json.loads
+_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+
+
+def parse_details_text(
+    text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None = None
+) -> DetailsResult:
+    """`parse_details` of a details response given as JSON text, decoded one record at a time.
+
+    The whole decoded tree never exists: each record is decoded, parsed and dropped, and its job
+    keeps the record's text as it came (`RawRecord`). A record whose text is, at its place in the
+    body, the text the previous job with its id came from gives that job back without being
+    decoded at all. A body in any other shape (duplicate ids, extra wrapper fields, ...) is
+    decoded whole and given to `parse_details`. Raises `json.JSONDecodeError` when the text is not
+    JSON and `ResponseShapeError` when it is not a map of job ids.
+    """
+    try:
+        return _stream_details(text, flavor, previous)
+    except _NotStreamable:
+        pass
+    return parse_details(json.loads(text), flavor, previous)
+
+
+def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None) -> DetailsResult:
+    jobs: list[BackupJob] = []
+    problems: list[RecordError] = []
+    whitespace = _WHITESPACE.match
+
+    def skip(text: str, pos: int) -> int:
+        found = whitespace(text, pos)
+        return found.end() if found else pos
+
+    def scan(pos: int) -> tuple[Any, int]:
+        try:
+            return _scan(text, pos)
+        except StopIteration:
+            raise _NotStreamable from None
+
+    def expect(char: str, pos: int) -> int:
+        """The position after `char` (and the whitespace after it), which must be at `pos`."""
+        if text.startswith(char, pos):
+            return skip(text, pos + 1)
+        raise _NotStreamable
+
+    def name(pos: int) -> tuple[str, int]:
+        """An object member's name and the position of its value."""
+        if not text.startswith('"', pos):
+            raise _NotStreamable
+        key, pos = scan(pos)
+        return key, expect(":", skip(text, pos))
+
+    def add(job_id: str, record: Any, start: int, end: int) -> None:
+        try:
+            jobs.append(parse_job(job_id, record, text[start:end]))
+        except RecordError as exc:
+            problems.append(exc)
+
+    def reused(job_id: str, pos: int) -> int | None:
+        """The end of the record at `pos` if it is the previous job's record text; that job is kept."""
+        before = previous.get(job_id) if previous else None
+        if before is None or before.id != job_id or type(before.raw) is not RawRecord:
+            return None
+        known = before.raw.text
+        # A JSON object's text ends where its last brace closes: if the body holds the very same
+        # text here, the record here is that one, whatever follows.
+        if not text.startswith(known, pos):
+            return None
+        jobs.append(before)
+        return pos + len(known)
+
+    def record_after_id(job_id: str, pos: int) -> int:
+        end = reused(job_id, pos)
+        if end is None:
+            record, end = scan(pos)
+            add(job_id, record, pos, end)
+        return skip(text, end)
+
+    pos = expect("{", skip(text, 0))
+    if flavor is ApiFlavor.API:
+        seen: set[str] = set()
+        more = not text.startswith("}", pos)
+        while more:
+            job_id, pos = name(pos)
+            if job_id in seen:
+                raise _NotStreamable  # json.loads keeps the last of the two: leave that to it
+            seen.add(job_id)
+            pos = record_after_id(job_id, pos)
+            more = not text.startswith("}", pos)
+            if more:
+                pos = expect(",", pos)
+    else:  # {"value": [{"key": id, "value": record}, ...]}
+        key, pos = name(pos)
+        if key != "value":
+            raise _NotStreamable
+        pos = expect("[", pos)
+        more = not text.startswith("]", pos)
+        while more:
+            pos = expect("{", pos)
+            first, pos = name(pos)
+            if first == "key":
+                job_id, pos = scan(pos)
+                if type(job_id) is not str:
+                    raise _NotStreamable
+                second, pos = name(expect(",", skip(text, pos)))
+                if second != "value":
+                    raise _NotStreamable
+                pos = record_after_id(job_id, pos)
+            elif first == "value":
+                start = pos
+                record, end = scan(pos)
+                second, pos = name(expect(",", skip(text, end)))
+                job_id, pos = scan(pos)
+                if second != "key" or type(job_id) is not str:
+                    raise _NotStreamable
+                if reused(job_id, start) is None:
+                    add(job_id, record, start, end)
+                pos = skip(text, pos)
+            else:
+                raise _NotStreamable
+            pos = expect("}", pos)
+            more = not text.startswith("]", pos)
+            if more:
+                pos = expect(",", pos)
+        pos = expect("]", pos)
+    pos = expect("}", pos)
+    if pos != len(text):
+        raise _NotStreamable
     jobs.sort(key=lambda job: job.sort_key, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
 
