@@ -100,6 +100,8 @@ class HealthWatch:
             else:
                 reason = f"no data yet ({snapshot.connection})"
             return unknown_verdict(reason, now=now, thresholds=self.thresholds)
+        if not snapshot.complete:  # only the newest jobs so far: the verdict waits for the history
+            return unknown_verdict("loading the job history…", now=now, thresholds=self.thresholds)
         return evaluate_health(
             snapshot.jobs,
             self.schedules,

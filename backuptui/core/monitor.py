@@ -3,10 +3,14 @@
 One `poll()` is one round trip (or two); the caller sleeps `next_delay()` after it, so polls never
 overlap and the next is scheduled from the end of the last. What a poll fetches:
 
-- the full history (`list_job_details()`) on the first poll, when asked (`poll(full=True)`: the
-  user pressed r), after a failed poll, on the poll right after an active job ended (so the
-  finished record and any job that follows it show), and whenever nothing is active (every
-  `idle` seconds);
+- with `first_page=N` (the TUI: `FIRST_PAGE`), the first poll fetches the list of job ids, then
+  the details of the newest N of them through the filter: that snapshot (`complete=False`)
+  paints the list at once whatever the size of the history, and the next poll (due at once)
+  fetches the full history. A history of at most N jobs is fetched whole on the first poll;
+- the full history (`list_job_details()`) on the first poll (without `first_page`), when asked
+  (`poll(full=True)`: the user pressed r), after a failed poll, on the poll right after an active
+  job ended (so the finished record and any job that follows it show), and whenever nothing is
+  active (every `idle` seconds);
 - while a job is active (pending, running, blocked), only the active jobs through the details
   filter (`list_job_details(jobs=[...])`) every `running` seconds. Instead of the whole history,
   every `idle` seconds it fetches the list of job ids (about 30 bytes a job instead of about
@@ -44,6 +48,7 @@ from backuptui.core.snapshot import (
 from backuptui.core.transfer import Transfer, TransferTracker
 
 __all__ = [
+    "FIRST_PAGE",
     "ConnectionState",
     "JobEvent",
     "Monitor",
@@ -57,6 +62,10 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+#: jobs fetched on the first poll before the full history (ids begin with their start time, so
+#: the highest ids are the newest): the list paints as fast at 10,000 jobs as at 100
+FIRST_PAGE = 100
 
 
 def _utc_now() -> datetime:
@@ -119,6 +128,7 @@ class _Fetched:
     active: DetailsResult | None = None
     queried: frozenset[str] = frozenset()
     listed: list[str] | None = None
+    first_page: bool = False  # `active` holds the newest jobs of a first poll, not active ones
 
 
 @dataclass(slots=True)
@@ -139,8 +149,13 @@ class Monitor:
         clock: Clock | None = None,
         *,
         rng: random.Random | None = None,
+        first_page: int | None = None,
     ) -> None:
+        """`first_page`: fetch the newest this many jobs first (see the module's docstring)."""
+        if first_page is not None and first_page < 1:
+            raise ValueError("first_page must be at least 1")
         self._client = client
+        self._first_page = first_page
         self.settings = settings or RefreshSettings()
         self._clock = clock or _utc_now
         self._rng = rng or random.Random()  # jitter, not cryptography
@@ -155,6 +170,7 @@ class Monitor:
         self._last_id_check: datetime | None = None
         self._unresolved_ids: set[str] = set()  # listed by id but absent from the details
         self._loaded = False
+        self._complete = False  # the full history has been fetched at least once
         self._full_pending = True
         self._failures = 0
         self._delay: float | None = 0.0
@@ -217,6 +233,8 @@ class Monitor:
 
     async def _fetch(self, full: bool) -> _Fetched:
         client = self._client
+        if not self._loaded and self._first_page is not None:
+            return await self._fetch_first(self._first_page)
         if full or self._wants_full():
             return _Fetched(full=await client.list_job_details())
         queried = frozenset(self._active)
@@ -232,6 +250,16 @@ class Monitor:
         if any(job_id not in known for job_id in listed):
             return _Fetched(full=await client.list_job_details(), listed=listed)
         return _Fetched(active=active, queried=queried, listed=listed)
+
+    async def _fetch_first(self, size: int) -> _Fetched:
+        """The first poll: the newest `size` jobs of a longer history, else the whole history."""
+        client = self._client
+        listed = await client.list_job_ids()
+        if len(listed) <= size:
+            return _Fetched(full=await client.list_job_details(), listed=listed)
+        newest = frozenset(sorted(listed, reverse=True)[:size])
+        page = await client.list_job_details(jobs=sorted(newest))
+        return _Fetched(active=page, queried=newest, first_page=True)
 
     def _failed(self, error: ApplianceError) -> Snapshot:
         now = self._clock()
@@ -267,6 +295,7 @@ class Monitor:
         if fetched.full is not None:
             applied = self._apply_full(fetched.full)
             self._full_pending = False
+            self._complete = True
             self._last_id_check = now
             if fetched.listed is not None:
                 found = self._jobs.keys() | self._problems.keys()
@@ -276,6 +305,8 @@ class Monitor:
             applied = self._apply_active(fetched.active, fetched.queried)
             if fetched.listed is not None:
                 self._last_id_check = now
+            if fetched.first_page:
+                self._full_pending = True  # the rest of the history, on the next poll (due at once)
         self._commit(applied)
         self._loaded = True
         applied.events.sort(key=lambda event: newest_first(event.job))  # told in the order they happened
@@ -317,6 +348,7 @@ class Monitor:
             running=running,
             reconnected=previous.connection in FAILED_STATES,
             taken_at=now,
+            complete=self._complete,
         )
         return self._snapshot
 
@@ -361,7 +393,9 @@ class Monitor:
             return
         applied.jobs[job.id] = job
         applied.changed.add(job.id)
-        if self._loaded:  # the history found by the first poll is not news
+        # The history found by the first poll, and the older jobs the full poll after a first page
+        # brings, are not news; a job that changed between the two polls is.
+        if self._loaded and (self._complete or before is not None):
             event = job_event(before, job)
             if event is not None:
                 applied.events.append(event)

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from backuptui.core.client import ApplianceClient, Timeouts
 from backuptui.core.errors import ApplianceError
 from backuptui.core.models import ApiFlavor
-from backuptui.core.monitor import Monitor, RefreshSettings
+from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
 from backuptui.core.profiles import AppSettings, Profile, RefreshIntervals
 from backuptui.core.secrets import Secret
 
@@ -57,6 +57,7 @@ def monitor_for(
     return Monitor(
         client_for(profile, password, timeouts=timeouts),
         RefreshSettings(idle=intervals.idle, running=intervals.running),
+        first_page=FIRST_PAGE,  # the app paints the newest jobs first, then loads the history
     )
 
 

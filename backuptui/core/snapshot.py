@@ -60,6 +60,9 @@ class Snapshot:
     running: tuple[BackupJob, ...] = ()  # the active jobs (pending, running, blocked), newest first
     reconnected: bool = False  # this poll succeeded after failed ones: "connection restored"
     taken_at: datetime | None = None  # when the poll that made this snapshot ended
+    # False while `jobs` holds only the newest jobs of a first poll: the full history comes with the
+    # next poll (counts and verdicts over the history must wait for it)
+    complete: bool = True
 
     @property
     def total(self) -> int:

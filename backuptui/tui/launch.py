@@ -246,7 +246,7 @@ def run_target(
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store)."""
     from backuptui.core.client import ApplianceClient
-    from backuptui.core.monitor import Monitor, RefreshSettings
+    from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.switching import apply_settings, session_for_store
 
@@ -259,7 +259,8 @@ def run_target(
         verify=target.verify,
         name=target.name,
     )
-    monitor = Monitor(client, RefreshSettings(idle=refresh.idle, running=refresh.running))
+    settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
+    monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
     app = MonitorApp(
         monitor,
         appliance_name=target.name,

@@ -69,6 +69,7 @@ def status_view(
         running=len(snapshot.running),
         failed=snapshot.failed_count,
         shown=shown,
+        loading=not snapshot.complete,
         last_backup_end=last_success_end(snapshot),
         paused=paused,
         stale_after=stale_after,

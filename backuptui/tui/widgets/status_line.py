@@ -39,6 +39,7 @@ class StatusView:
     running: int = 0
     failed: int = 0
     shown: int | None = None  # rows shown when a filter is active
+    loading: bool = False  # only the newest jobs are known yet: no counts over the history
     last_backup_end: datetime | None = None  # end of the newest successful backup
     paused: bool = False
     stale_after: float = 90.0  # seconds without a successful poll before "live" becomes "stale"
@@ -91,11 +92,14 @@ def status_content(view: StatusView, *, compact: bool = False) -> Content:
         parts += [sep, f"/{view.flavor}"]
     if view.last_success is not None:
         parts += [sep, f"refreshed {human_age(_seconds_between(view.now, view.last_success))}"]
-    jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
-    parts += [sep, jobs, ", "]
-    parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
-    parts.append(", ")
-    parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
+    if view.loading:
+        parts += [sep, ("loading history…", "italic")]
+    else:
+        jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
+        parts += [sep, jobs, ", "]
+        parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
+        parts.append(", ")
+        parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
     if view.last_success is not None or view.last_backup_end is not None:
         backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
         parts += [
