@@ -593,3 +593,25 @@ def test_a_raw_record_reads_like_the_decoded_record() -> None:
     assert list(raw.items()) == list(record.items()) and list(raw.keys()) == list(record)
     assert raw == RawRecord(__import__("json").dumps(record, indent=2))  # same value, other text
     assert raw != RawRecord("{}") and raw != 1
+
+
+def test_records_keep_their_exact_text_in_compressed_blocks() -> None:
+    import json
+
+    records = {
+        job_id: info("SUCCEEDED", start_time=f"2024-03-16T02:{n // 60:02d}:{n % 60:02d}.000Z", size=n)
+        for n, job_id in enumerate(f"20240316-02{n:04d}-1" for n in range(150))
+    }
+    records["20240316-020999-1"] = info("FAILED", description={"id": "é", "default_message": "ünï 😀"})
+    pieces = {key: json.dumps(value, indent=1, ensure_ascii=False) for key, value in records.items()}
+    text = "{" + ", ".join(f"{json.dumps(key)}:  {piece}" for key, piece in pieces.items()) + "}"
+    result = parse_details_text(text, ApiFlavor.API)
+    assert len(result.jobs) == 151 and result.problems == ()
+    blocks = {id(job.raw._block) for job in result.jobs}  # type: ignore[attr-defined]
+    assert len(blocks) == 3  # 64 records a block
+    for job in result.jobs:
+        assert job.raw.text == pieces[job.id]  # type: ignore[attr-defined]  # as sent, whitespace too
+        assert job.raw == records[job.id]
+    # unchanged records are recognised from their compressed text, block after block
+    again = parse_details_text(text, ApiFlavor.API, {job.id: job for job in result.jobs})
+    assert all(new is old for new, old in zip(again.jobs, result.jobs, strict=True))

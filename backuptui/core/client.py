@@ -92,7 +92,7 @@ class Timeouts:
 @dataclass(slots=True)
 class _Body:
     status_code: int
-    content: bytes
+    content: bytes | bytearray  # a bytearray as read (see _exchange)
     headers: httpx.Headers
 
 
@@ -109,7 +109,7 @@ class _LastDetails:
     result: DetailsResult
 
 
-def _digest(content: bytes) -> bytes:
+def _digest(content: bytes | bytearray) -> bytes:
     return hashlib.sha256(content).digest()
 
 
@@ -563,8 +563,10 @@ class ApplianceClient:
                 **extra,
             ) as response:
                 self._note_connection(response)
-                try:
-                    content = await response.aread()
+                content = bytearray()  # grown in place: a large body never exists twice, as
+                try:  # the chunks and their join would
+                    async for chunk in response.aiter_bytes():
+                        content += chunk
                 except httpx.TimeoutException:
                     return ApplianceUnreachable(
                         self.name,
@@ -600,7 +602,7 @@ class ApplianceClient:
     def _status_error(self, response: _Body, what: str) -> ApplianceError:
         return status_error(
             response.status_code,
-            response.content,
+            bytes(response.content),
             response.headers,
             appliance=self.name,
             user=self.user,
@@ -608,7 +610,7 @@ class ApplianceClient:
         )
 
     def _json(self, response: _Body, what: str) -> Any:
-        return decode_json(response.content, response.status_code, appliance=self.name, what=what)
+        return decode_json(bytes(response.content), response.status_code, appliance=self.name, what=what)
 
     def _note_connection(self, response: httpx.Response) -> None:
         stream = response.extensions.get("network_stream")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, Sequence, ValuesView
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -148,19 +149,73 @@ class JobError:
         return self.messages[0].text if self.messages else None
 
 
+class _Block:
+    """The JSON texts of consecutive records of one response, zlib-compressed together (about a
+    fourteenth of their size); each record's `RawRecord` knows its place in the block."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: bytes) -> None:
+        self.data = data
+
+    def text(self) -> str:
+        cached = _last_block
+        if cached is not None and cached[0] is self:
+            return cached[1]
+        text = zlib.decompress(self.data).decode("utf-8", "surrogatepass")
+        _set_last_block((self, text))
+        return text
+
+
+_last_block: tuple[_Block, str] | None = None  # the block read last, decompressed (records in a row)
+
+
+def _set_last_block(value: tuple[_Block, str] | None) -> None:
+    global _last_block
+    _last_block = value
+
+
+_BLOCK_RECORDS = 64  # records per compressed block: ~50 kB of text, ~40 us to decompress
+
+
+def _pack(pending: list[RawRecord]) -> None:
+    """Move the texts of `pending` records into one compressed block."""
+    if not pending:
+        return
+    texts = [record._text for record in pending]
+    block = _Block(zlib.compress("".join(texts).encode("utf-8", "surrogatepass"), 1))
+    start = 0
+    for record, text in zip(pending, texts, strict=True):
+        end = start + len(text)
+        record._block, record._start, record._end, record._text = block, start, end, ""
+        start = end
+    pending.clear()
+
+
 class RawRecord(Mapping[str, Any]):
     """A job's record as the appliance sent it, kept as its JSON text and decoded on each access.
 
-    One string per job instead of a tree of dicts, lists and strings (about half the memory of a
-    10,000-job history). It reads like the decoded record (`raw["status"]`, `dict(raw)`,
-    `json.dumps(dict(raw))`); `decoded()` gives a fresh dict, key order as sent. Two are equal
-    when their texts are, or else when their decoded values are (as two dicts would be).
+    The text, not a tree of dicts, lists and strings; records parsed from a details response keep
+    it zlib-compressed in blocks of consecutive records (a 10,000-job history: ~0.6 MB instead
+    of ~16 MB of decoded records). It reads like the decoded record (`raw["status"]`,
+    `dict(raw)`, `json.dumps(dict(raw))`); `decoded()` gives a fresh dict, key order as sent;
+    `text` the JSON text as it came. Two are equal when their texts are, or else when their
+    decoded values are (as two dicts would be).
     """
 
-    __slots__ = ("text",)
+    __slots__ = ("_block", "_end", "_start", "_text")
 
     def __init__(self, text: str) -> None:
-        self.text = text
+        self._text = text
+        self._block: _Block | None = None
+        self._start = self._end = 0
+
+    @property
+    def text(self) -> str:
+        block = self._block
+        if block is None:
+            return self._text
+        return block.text()[self._start : self._end]
 
     def decoded(self) -> dict[str, Any]:
         value = json.loads(self.text)
@@ -838,11 +893,18 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
         key, pos = scan(pos)
         return key, expect(":", skip(text, pos))
 
+    pending: list[RawRecord] = []
+
     def add(job_id: str, record: Any, start: int, end: int) -> None:
         try:
-            jobs.append(parse_job(job_id, record, text[start:end]))
+            job = parse_job(job_id, record, text[start:end])
         except RecordError as exc:
             problems.append(exc)
+            return
+        jobs.append(job)
+        pending.append(job.raw)  # type: ignore[arg-type]  # a RawRecord: parse_job was given the text
+        if len(pending) >= _BLOCK_RECORDS:
+            _pack(pending)
 
     def reused(job_id: str, pos: int) -> int | None:
         """The end of the record at `pos` if it is the previous job's record text; that job is kept."""
@@ -914,6 +976,7 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
     pos = expect("}", pos)
     if pos != len(text):
         raise _NotStreamable
+    _pack(pending)
     jobs.sort(key=lambda job: job.sort_key, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
 

@@ -246,9 +246,12 @@ def run_target(
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store)."""
     from backuptui.core.client import ApplianceClient
+    from backuptui.core.memory import limit_heap_growth
     from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.switching import apply_settings, session_for_store
+
+    limit_heap_growth()  # large bodies freed go back to the system (issue 6 row 7)
 
     session = profiles if profiles is not None else session_for_store()
     client = ApplianceClient(
