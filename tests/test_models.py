@@ -575,7 +575,17 @@ def test_bodies_in_other_shapes_parse_as_the_decoded_body_does(text: str) -> Non
 
 @pytest.mark.parametrize(
     "text",
-    ['{"a": {"status": "PENDING"},}', '{"value": [{"key": "a", "value": {}},]}', '{"a": {}} x', "", '{"a":{'],
+    [
+        '{"a": {"status": "PENDING"},}',
+        '{"a":{},}',
+        '{"a":{},"b"}',
+        '{"value": [{"key": "a", "value": {}},]}',
+        '{"value":[{"key":"a","value":{}},]}',
+        '{"value":[{"key":"a","value":{}},{]}',
+        '{"a": {}} x',
+        "",
+        '{"a":{',
+    ],
 )
 def test_text_that_is_not_json_raises_as_json_loads_does(text: str) -> None:
     import json

@@ -842,6 +842,15 @@ class _NotStreamable(Exception):
 
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
+_WHITESPACE_CHARS = frozenset(" \t\n\r")
+_MIN_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def _newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
+    """`BackupJob.sort_key` without formatting the time (parsed times are all UTC, where the
+    order of the times is the order of their ISO forms)."""
+    start = job.start_time
+    return (start is None, start or _MIN_TIME, job.id)
 # (text, index) -> (value, end), StopIteration if no JSON value starts there; the C scanner of json.loads
 _scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
 
@@ -871,6 +880,8 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
     whitespace = _WHITESPACE.match
 
     def skip(text: str, pos: int) -> int:
+        if text[pos : pos + 1] not in _WHITESPACE_CHARS:
+            return pos  # the common case: a compact body
         found = whitespace(text, pos)
         return found.end() if found else pos
 
@@ -920,7 +931,7 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
         return pos + len(known)
 
     def record_after_id(job_id: str, pos: int) -> int:
-        end = reused(job_id, pos)
+        end = reused(job_id, pos) if previous else None
         if end is None:
             record, end = scan(pos)
             add(job_id, record, pos, end)
@@ -936,6 +947,9 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
                 raise _NotStreamable  # json.loads keeps the last of the two: leave that to it
             seen.add(job_id)
             pos = record_after_id(job_id, pos)
+            if text.startswith(',"', pos):  # the compact form: the next id
+                pos += 1
+                continue
             more = not text.startswith("}", pos)
             if more:
                 pos = expect(",", pos)
@@ -946,15 +960,20 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
         pos = expect("[", pos)
         more = not text.startswith("]", pos)
         while more:
-            pos = expect("{", pos)
-            first, pos = name(pos)
+            if text.startswith('{"key":"', pos):  # the compact form, the common case
+                first, pos = "key", pos + 7
+            else:
+                first, pos = name(expect("{", pos))
             if first == "key":
                 job_id, pos = scan(pos)
                 if type(job_id) is not str:
                     raise _NotStreamable
-                second, pos = name(expect(",", skip(text, pos)))
-                if second != "value":
-                    raise _NotStreamable
+                if text.startswith(',"value":', pos):
+                    pos += 9
+                else:
+                    second, pos = name(expect(",", skip(text, pos)))
+                    if second != "value":
+                        raise _NotStreamable
                 pos = record_after_id(job_id, pos)
             elif first == "value":
                 start = pos
@@ -968,6 +987,9 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
                 pos = skip(text, pos)
             else:
                 raise _NotStreamable
+            if text.startswith("},{", pos):  # the compact form: the next entry
+                pos += 2
+                continue
             pos = expect("}", pos)
             more = not text.startswith("]", pos)
             if more:
@@ -977,7 +999,7 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
     if pos != len(text):
         raise _NotStreamable
     _pack(pending)
-    jobs.sort(key=lambda job: job.sort_key, reverse=True)
+    jobs.sort(key=_newest_first, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
 
 
