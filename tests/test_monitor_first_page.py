@@ -11,7 +11,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from backuptui.core.client import ApplianceClient
-from backuptui.core.errors import ApplianceUnreachable
+from backuptui.core.errors import ApiError, ApplianceUnreachable
 from backuptui.core.health import HealthLevel
 from backuptui.core.health_watch import HealthWatch
 from backuptui.core.monitor import FIRST_PAGE, ConnectionState, Monitor, RefreshSettings
@@ -116,3 +116,19 @@ async def test_first_page_against_the_simulator(simulator_factory: Callable[...,
         assert second.events == ()
     finally:
         await monitor.close()
+
+
+class NoIdsClient(FakeClient):
+    """An appliance that answers the job id list with an error, but the details fine."""
+
+    async def list_job_ids(self) -> list[str]:
+        self.calls.append(("ids", None))
+        raise ApiError("vcsa-test", "the job list failed (HTTP 500)", "try again", status_code=500)
+
+
+async def test_without_a_usable_id_list_the_first_poll_loads_the_full_history() -> None:
+    client = NoIdsClient(history(25))
+    monitor = Monitor(client, RefreshSettings(), clock=FakeClock(), first_page=10)
+    snap = await monitor.poll()
+    assert client.take_calls() == [("ids", None), FULL]
+    assert snap.connection is ConnectionState.LIVE and snap.complete and len(snap.jobs) == 25

@@ -33,7 +33,14 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Protocol
 
-from backuptui.core.errors import ApplianceError, ApplianceUnreachable, AuthenticationFailed, NotAuthorized
+from backuptui.core.errors import (
+    ApiError,
+    ApplianceError,
+    ApplianceUnreachable,
+    AuthenticationFailed,
+    InvalidResponse,
+    NotAuthorized,
+)
 from backuptui.core.events import JobEvent, job_event
 from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, RecordError
 from backuptui.core.secrets import Secret
@@ -254,7 +261,11 @@ class Monitor:
     async def _fetch_first(self, size: int) -> _Fetched:
         """The first poll: the newest `size` jobs of a longer history, else the whole history."""
         client = self._client
-        listed = await client.list_job_ids()
+        try:
+            listed = await client.list_job_ids()
+        except (ApiError, InvalidResponse) as exc:  # an answer, but no usable id list: load it all
+            log.info("%s: no job id list for a first page (%s); loading the full history", client.name, exc)
+            return _Fetched(full=await client.list_job_details())
         if len(listed) <= size:
             return _Fetched(full=await client.list_job_details(), listed=listed)
         newest = frozenset(sorted(listed, reverse=True)[:size])
