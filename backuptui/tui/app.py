@@ -348,8 +348,7 @@ class MonitorApp(App[int]):
         if job is None and self._shown is not None and self._shown.jobs and self._predicate:
             self.detail.show_job(None, "No job matches the filter.")
         else:
-            self.detail.show_job(job, "No job selected.")
-        self.detail.border_title = f"Job {one_line(job.id)}" if job else "Job"
+            self.detail.show_job(job, "No job selected.")  # also its border title
 
     def _render_progress(self, snapshot: Snapshot) -> None:
         view = progress_view(snapshot, self.job_list.selected_job, now=self.clock())

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from textual.app import ComposeResult
+from textual.cache import LRUCache
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
@@ -129,30 +130,57 @@ def job_detail_content(job: BackupJob, width: int = 200) -> Content:
 
 
 class DetailBody(Widget):
-    """The fields of one job, laid out for the pane's current width."""
+    """The fields of one job, laid out for the pane's current width.
+
+    Moving the cursor shows another job here on every key press, so this is kept cheap: the lines
+    of recently shown records are cached (per job id, kept while the record is the same), and a new
+    job with as many lines as the one before repaints only this widget; only a change of height
+    needs a layout pass of the screen."""
 
     DEFAULT_CSS = """
     DetailBody { height: auto; width: 1fr; }
     """
 
+    #: how many recently shown records keep their laid-out lines
+    CACHE_SIZE = 64
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._job: BackupJob | None = None
         self._empty_text = "No job selected."
-        self._lines: tuple[int, list[Content]] | None = None  # (width, lines)
+        self._lines: tuple[int, list[Content]] | None = None  # (width, lines) shown
+        self._cache: LRUCache[str, tuple[BackupJob, int, list[Content]]] = LRUCache(self.CACHE_SIZE)
+        #: how many times showing a job needed a layout pass (tests prove a same-height job needs none)
+        self.layouts = 0
 
     def show(self, job: BackupJob | None, empty_text: str) -> None:
+        shown = self._lines
         self._job, self._empty_text, self._lines = job, empty_text, None
-        self.refresh(layout=True)
+        if shown is not None and len(self.lines(shown[0])) == len(shown[1]):
+            self.refresh()  # same height at the same width: no layout needed
+        else:
+            self.layouts += 1
+            self.refresh(layout=True)
 
     def lines(self, width: int) -> list[Content]:
         if self._lines is None or self._lines[0] != width:
-            if self._job is None:
+            job = self._job
+            if job is None:
                 lines = Content(self._empty_text).wrap(max(1, width))
             else:
-                lines = job_detail_lines(self._job, width)
+                cached = self._cache.get(job.id)
+                if cached is not None and cached[1] == width and (cached[0] is job or cached[0] == job):
+                    lines = cached[2]
+                else:
+                    lines = job_detail_lines(job, width)
+                    self._cache[job.id] = (job, width, lines)
             self._lines = (width, lines)
         return self._lines[1]
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()  # the theme changed: the cached colours are wrong
+        self._lines = None
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return len(self.lines(width))
@@ -173,6 +201,7 @@ class JobDetail(VerticalScroll, can_focus=False):
         self._job: BackupJob | None = None
         self._shown = False
         self._empty_text = "No job selected."
+        self._title = ""
 
     def compose(self) -> ComposeResult:
         yield DetailBody(id="detail-body")
@@ -182,11 +211,15 @@ class JobDetail(VerticalScroll, can_focus=False):
         return self._job
 
     def show_job(self, job: BackupJob | None, empty_text: str = "No job selected.") -> None:
-        """Show `job` (or `empty_text`); does nothing when it is the same record as shown."""
+        """Show `job` (or `empty_text`) and its id in the border title; does nothing when it is the
+        same record as shown."""
         if self._shown and job == self._job and (job is not None or empty_text == self._empty_text):
             return
         new_job = job is None or self._job is None or job.id != self._job.id
         self._job, self._empty_text, self._shown = job, empty_text, True
         self.query_one(DetailBody).show(job, empty_text)
-        if new_job:
+        title = f"Job {one_line(job.id)}" if job is not None else "Job"
+        if title != self._title:
+            self._title = self.border_title = title
+        if new_job and self.scroll_y:
             self.scroll_home(animate=False)
