@@ -68,6 +68,7 @@ class FilterBar(Widget):
         self.filter = JobFilter.parse("", clock=clock)
         self.shown: int | None = None
         self.total: int | None = None
+        self._count_text = ""
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -144,10 +145,14 @@ class FilterBar(Widget):
         self.post_message(self.Changed(job_filter))
 
     def _show_count(self) -> None:
-        count = self.query_one("#filter-count", Static)
         if self.total is None:
-            count.update("")
+            text = ""
         elif self.filter.is_empty:
-            count.update(Content(f"{self.total} jobs"))
+            text = f"{self.total} jobs"
         else:
-            count.update(Content(f"{self.shown} of {self.total} jobs"))
+            text = f"{self.shown} of {self.total} jobs"
+        if text != self._count_text:
+            # Static.update asks for a layout pass of the screen: only when the text changed
+            # (the app reports the count after every poll, usually the same).
+            self._count_text = text
+            self.query_one("#filter-count", Static).update(Content(text))

@@ -210,7 +210,10 @@ class JobList(ScrollView, can_focus=True):
 
     def set_jobs(self, jobs: Sequence[BackupJob]) -> None:
         """Show `jobs` (newest first). Repaints only rows whose job changed; keeps the cursor on its job."""
-        self._all_jobs = tuple(jobs)
+        jobs = tuple(jobs)
+        if jobs and jobs is self._all_jobs:
+            return  # the same history (a poll that changed nothing): nothing to do
+        self._all_jobs = jobs
         self._apply()
 
     def set_filter(self, predicate: JobPredicate | None) -> None:
