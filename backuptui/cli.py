@@ -46,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--flavor", choices=("auto", "api", "rest"), default=None, help="API flavour (default: auto-detect)"
     )
     source.add_argument(
-        "--no-verify", action="store_true", help="do not verify the appliance's TLS certificate (shown on screen)"
+        "--no-verify",
+        action="store_true",
+        help="do not verify the appliance's TLS certificate (shown on screen)",
     )
     source.add_argument("--ca-bundle", metavar="PATH", help="verify TLS against this CA bundle (PEM)")
     view = parser.add_argument_group("monitor")
