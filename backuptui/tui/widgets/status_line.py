@@ -126,8 +126,10 @@ class StatusLine(Widget):
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._content = Content("connecting…")
-        self._compact = self._content
+        self._compact: Content | None = self._content  # None: not made yet (only when needed)
         self._view: StatusView | None = None
+        self._fit_key: tuple[Content, int, int] | None = None  # (content, width, lines) of _fits
+        self._fits = True
         #: how many times the text changed (tests prove an idle second repaints nothing)
         self.updates = 0
 
@@ -140,19 +142,29 @@ class StatusLine(Widget):
         return self._content.plain
 
     def show(self, view: StatusView) -> None:
+        """Called once a second: builds the full text only; the compact one when it is needed."""
         self._view = view
         content = status_content(view)
-        compact = status_content(view, compact=True)
-        if content != self._content or compact != self._compact:
-            self._content, self._compact = content, compact
+        if content != self._content:
+            self._content, self._compact = content, None
             self.updates += 1
-            self.refresh()
+            self.refresh()  # the height is fixed (CSS): no layout pass
 
     def render(self) -> Content:
         # The height is fixed by the terminal's width (CSS), never by the text: a status line
         # that grew a row when "just now" became "12 s ago" would shift the whole list.
         width = self.content_region.width or self.size.width
         lines = max(1, self.content_region.height or self.size.height)
-        if width and len(self._content.wrap(width)) > lines:
+        content = self._content
+        if width and not self._fits_in(content, width, lines):
+            if self._compact is None:
+                view = self._view
+                self._compact = content if view is None else status_content(view, compact=True)
             return self._compact  # the host beside the name goes first
-        return self._content
+        return content
+
+    def _fits_in(self, content: Content, width: int, lines: int) -> bool:
+        if self._fit_key != (content, width, lines):
+            self._fit_key = (content, width, lines)
+            self._fits = content.cell_length <= width or len(content.wrap(width)) <= lines
+        return self._fits
