@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -28,6 +28,8 @@ from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from backuptui.core.errors import ApplianceError
+from backuptui.core.health import HealthLevel
+from backuptui.core.health_watch import HealthWatch, schedule_loader
 from backuptui.core.models import BackupJob
 from backuptui.core.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.core.secrets import Secret
@@ -50,6 +52,15 @@ Clock = Callable[[], datetime]
 
 #: how long logging out may take when quitting before we leave anyway
 LOGOUT_TIMEOUT = 5.0
+
+
+#: the health verdict's part of the status line: a symbol and the word, so it reads without colour
+HEALTH_NOTES: dict[HealthLevel, tuple[str, Tone]] = {
+    HealthLevel.OK: ("✔ backup OK", Tone.GOOD),
+    HealthLevel.WARNING: ("▲ backup WARNING", Tone.WARNING),
+    HealthLevel.CRITICAL: ("✖ backup CRITICAL", Tone.BAD),
+    HealthLevel.UNKNOWN: ("? backup UNKNOWN", Tone.NEUTRAL),
+}
 
 
 def _utc_now() -> datetime:
@@ -82,6 +93,9 @@ class MonitorApp(App[int]):
         Binding("y", "copy", "Copy", id="copy"),
         Binding("s", "save", "Save JSON", id="save", show=False),
         Binding("d", "toggle_detail", "Details", id="toggle-detail"),
+        Binding("h", "health", "Health", show=False, id="health"),  # 80 columns: the footer is full
+        Binding("t", "trend", "Trend", show=False, id="trend"),
+        Binding("e", "export", "Export", show=False, id="export"),
         # not in the footer (full at 80 columns): in the palette and the help screen
         Binding("a", "switch_appliance", "Appliances", show=False, id="switch-appliance"),
         # priority: also from the password prompt (a modal), to leave an appliance that refuses you
@@ -128,6 +142,8 @@ class MonitorApp(App[int]):
         self._password_open = False
         self._quitting = False
         self._predicate: JobPredicate | None = None
+        #: the backup health verdict (issue 5): schedules read now and then, judged with each snapshot
+        self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
 
     # -- layout ---------------------------------------------------------------------------
@@ -162,7 +178,9 @@ class MonitorApp(App[int]):
             self.start_polling()
 
     #: actions about the job list, which do nothing while another screen (drill-down, help) is on top
-    MAIN_SCREEN_ACTIONS = frozenset({"drill", "escape", "filter", "copy", "save", "toggle_detail"})
+    MAIN_SCREEN_ACTIONS = frozenset(
+        {"drill", "escape", "filter", "copy", "save", "toggle_detail", "health", "trend", "export"}
+    )
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pause":
@@ -181,6 +199,9 @@ class MonitorApp(App[int]):
         ("Copy job as JSON", "Copy the selected job to the terminal clipboard with OSC 52 (y)", "copy"),
         ("Save job as JSON", "Save the selected job to a file in the current directory (s)", "save"),
         ("Show / hide details", "Toggle the detail pane (d)", "toggle_detail"),
+        ("Backup health", "Is the appliance protected: the verdict, its reasons, the schedule (h)", "health"),
+        ("Backup trend", "Data transferred and duration of the last backups (t)", "trend"),
+        ("Export history", "Write the (filtered) job list to a CSV or JSON file (e)", "export"),
         ("Help", "Keys, columns, colours and filter syntax (?)", "help"),
         ("Switch appliance", "Watch another saved appliance; logs out of this one (a)", "switch_appliance"),
     )
@@ -250,6 +271,7 @@ class MonitorApp(App[int]):
         if stale_after is not None:
             self.stale_after = stale_after
         self.snapshot = monitor.snapshot
+        self.health = HealthWatch(schedule_loader(monitor))
         self._shown = None
         self._last_connection = None
         self._full_requested = False
@@ -283,6 +305,8 @@ class MonitorApp(App[int]):
         if self._ui_gone():
             return  # a poll or login that ended while the app was shutting down
         self._notify_changes(previous, snapshot)
+        if snapshot.connection == ConnectionState.LIVE and self.health.due(self.clock()):
+            self._refresh_schedules()
         self._render_status()
         if not self.paused:
             self._render_jobs(snapshot)
@@ -291,6 +315,13 @@ class MonitorApp(App[int]):
             # one test would outlive it in the test runner)
             self._heap_frozen = True
             self.call_after_refresh(_freeze_heap)
+
+    @work(exclusive=True, group="schedules", exit_on_error=False)
+    async def _refresh_schedules(self) -> None:
+        """Read the backup schedules for the health verdict (a failure becomes the verdict's note)."""
+        await self.health.refresh(self.clock())
+        if not self._ui_gone():
+            self._render_status()
 
     def _notify_changes(self, previous: Snapshot, snapshot: Snapshot) -> None:
         before, self._last_connection = self._last_connection, snapshot.connection
@@ -342,7 +373,12 @@ class MonitorApp(App[int]):
     def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         """Extra (text, tone) parts for the status line; a hook for other features (health).
         Called once a second: keep it cheap (cache per snapshot)."""
-        return ()
+        if snapshot.last_success is None or not snapshot.complete:
+            return ()  # nothing to judge yet, or only the newest page of the history
+        if snapshot.connection != ConnectionState.LIVE:
+            return (HEALTH_NOTES[HealthLevel.UNKNOWN],)  # as `backuptui check` says when it cannot ask
+        level = self.health.current(snapshot, self.clock()).level
+        return (HEALTH_NOTES[level],)
 
     def _render_jobs(self, snapshot: Snapshot) -> None:
         """The job widgets show `snapshot` (not called while paused)."""
@@ -424,6 +460,8 @@ class MonitorApp(App[int]):
         self.job_list.focus()
 
     def action_refresh(self) -> None:
+        if self.snapshot.connection == ConnectionState.LIVE:
+            self._refresh_schedules()
         self._full_requested = True
         self._wake.set()
         if not self._poll_running() and not self._password_open and self.auto_poll:
@@ -471,6 +509,38 @@ class MonitorApp(App[int]):
 
     def action_toggle_detail(self) -> None:
         self.query_one("#panes").toggle_class("-hide-detail")
+
+    def action_health(self) -> None:
+        self._open_health("health-tab")
+
+    def action_trend(self) -> None:
+        self._open_health("trend-tab")
+
+    def _open_health(self, tab: str) -> None:
+        from backuptui.tui.screens.health import HealthScreen
+
+        screen = HealthScreen(
+            lambda: self.snapshot,
+            self.health,
+            clock=self.clock,
+            export_source=self._export_source,
+            initial=tab,
+        )
+        self.push_screen(screen)
+
+    def _export_source(self) -> tuple[Sequence[BackupJob], dict[str, Any]]:
+        """What `e` exports: the list as shown (filtered), and the filter that made it."""
+        job_filter = self.query_one(FilterBar).filter
+        filters: dict[str, Any] = {} if job_filter.is_empty else {"query": job_filter.describe()}
+        return tuple(self.job_list.jobs), filters
+
+    def action_export(self) -> None:
+        from backuptui.tui.screens.export import open_export
+
+        jobs, filters = self._export_source()
+        snapshot = self.snapshot
+        name = self._appliance_label(snapshot)
+        open_export(self, jobs, appliance=name, base_url=snapshot.base_url, filters=filters)
 
     def action_help(self) -> None:
         try:
