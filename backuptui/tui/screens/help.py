@@ -57,6 +57,14 @@ KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
         ),
     ),
     (
+        "Backup health",
+        (
+            ("h", "health: the verdict (as 'backuptui check'), its reasons, the schedule, the next run"),
+            ("t", "trend: data transferred and duration of recent backups (n: 10 / 30 / 90)"),
+            ("e", "export the list as shown (filtered) to a CSV or JSON file"),
+        ),
+    ),
+    (
         "Inside a job (after Enter)",
         (
             ("1  2", "messages / error tree"),
