@@ -70,9 +70,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+#: top-level options that take a value (so their value is not mistaken for the subcommand)
+_VALUE_OPTIONS = frozenset({"-p", "--profile", "--url", "--user", "--flavor", "--ca-bundle", "--refresh"})
+
+
+def subcommand_of(argv: Sequence[str]) -> str | None:
+    """The subcommand named on a command line, before argparse has judged it."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _VALUE_OPTIONS:
+            next(tokens, None)
+        elif not token.startswith("-"):
+            return token
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    words = list(sys.argv[1:] if argv is None else argv)
+    if subcommand_of(words) == "check":
+        from backuptui.commands.check import answer_usage_errors_as_unknown
+
+        answer_usage_errors_as_unknown(parser)
+    args = parser.parse_args(words)
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args) or 0)

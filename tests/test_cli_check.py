@@ -282,3 +282,28 @@ def test_usage_errors_in_check_options_are_unknown() -> None:
     )
     assert result.returncode == 3
     assert result.stdout.startswith("BACKUP UNKNOWN - argument --flavor: invalid choice")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [["check", "--bogus"], ["--url", "http://127.0.0.1:9", "check", "--warn-age"], ["check", "extra-word"]],
+)
+def test_options_argparse_rejects_are_unknown_too(
+    argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from backuptui.cli import main
+
+    with pytest.raises(SystemExit) as raised:
+        main(argv)
+    assert raised.value.code == 3
+    output = capsys.readouterr()
+    assert output.out.startswith("BACKUP UNKNOWN - ")
+    assert "usage:" in output.err
+
+
+def test_other_commands_keep_the_usage_exit_code() -> None:
+    from backuptui.cli import main
+
+    with pytest.raises(SystemExit) as raised:
+        main(["status", "--bogus"])
+    assert raised.value.code == 2

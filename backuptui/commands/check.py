@@ -86,14 +86,21 @@ def register(subparsers: Any) -> None:
         "-v", "--verbose", action="store_true", help="list every reason on the lines after the status line"
     )
     parser.set_defaults(handler=run)
+    answer_usage_errors_as_unknown(parser)
+
+
+def answer_usage_errors_as_unknown(parser: argparse.ArgumentParser) -> None:
+    """Monitoring Plugins: a usage error is UNKNOWN (3), not argparse's 2 (which means CRITICAL).
+
+    Used for the `check` parser and, by `cli.main`, for the top-level parser when the command line
+    names `check` (an option no parser knows is rejected by the top-level one)."""
 
     def usage_error(message: str) -> NoReturn:
-        # Monitoring Plugins: a usage error is UNKNOWN (3), not argparse's 2 (which means CRITICAL)
         parser.print_usage(sys.stderr)
         sys.stdout.write(f"{SERVICE} {HealthLevel.UNKNOWN.name} - {one_line_problem(message, 300)}\n")
         sys.exit(int(HealthLevel.UNKNOWN))
 
-    parser.error = usage_error
+    parser.error = usage_error  # type: ignore[method-assign]
 
 
 def status_line(verdict: HealthVerdict) -> str:
