@@ -343,6 +343,7 @@ async def test_help_lists_every_key_of_the_monitor_and_the_legend(simulator: Any
             "✔ SUCCEEDED",
             "✖ FAILED",
             "▶ RUNNING",
+            "✖ backup CRITICAL",
         ):
             assert words in text, words
         await pilot.press("escape")

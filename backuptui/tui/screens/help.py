@@ -54,6 +54,9 @@ KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
             ("r", "refresh now"),
             ("p", "pause / resume: the list freezes, the status line stays live"),
             ("d", "show / hide the detail pane (for small terminals)"),
+            ("h", "backup health: the verdict and why, the schedule and its next run"),
+            ("t", "trend: data and duration of the recent successful backups"),
+            ("e", "export the list (as filtered) to a CSV or JSON file"),
         ),
     ),
     (
@@ -133,6 +136,7 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
         ("refreshed N ago", "when data last arrived"),
         ("N jobs", "all jobs (N of M while a filter is on), how many run, how many failed"),
         ("last good backup", "age of the newest successful backup, coloured (below)"),
+        ("✔ backup OK", "the health verdict (below)"),
     ]
     connection: list[HelpRow] = [
         (("live", _TONE_STYLE[Tone.GOOD]), "green: the last poll answered"),
@@ -163,12 +167,34 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
         for status in JobStatus
     ]
     statuses.append(((status_label("NEW_STATUS"), "bold"), "a status this version does not know, as sent"))
-    return [
+    groups: list[tuple[str, list[HelpRow]]] = [
         ("Status line, left to right", layout),
         ("Connection", connection),
         ("Last good backup", age),
-        ("Job status (a symbol and the word, so it reads without colour)", statuses),
     ]
+    health = _health_rows()
+    if health:
+        groups.append(("Backup health (h explains it)", health))
+    groups.append(("Job status (a symbol and the word, so it reads without colour)", statuses))
+    return groups
+
+
+def _health_rows() -> list[HelpRow]:
+    """The health verdict's part of the status line, as the app writes it."""
+    try:
+        from backuptui.tui.app import HEALTH_NOTES
+    except ImportError:  # pragma: no cover - a build without the health feature
+        return []
+    meaning = {
+        "OK": "a recent good backup, and the schedule runs",
+        "WARNING": "the last good backup is over 25 h old, or the schedule is off or missed a run",
+        "CRITICAL": "the latest backup failed, or no good one for 3 days (or ever)",
+        "UNKNOWN": "the appliance does not answer, so nobody can tell",
+    }
+    rows: list[HelpRow] = []
+    for level, (text, tone) in HEALTH_NOTES.items():
+        rows.append(((one_line(text), _TONE_STYLE[tone]), meaning.get(level.name, level.name.lower())))
+    return rows
 
 
 #: keys the groups describe under another name, and Textual's own focus/copy keys
