@@ -175,7 +175,7 @@ def test_profile_and_default_profile(sim: Simulator) -> None:
 
 
 def test_table_running_job_and_hostile_text() -> None:
-    from backuptui.core.models import parse_job
+    from backuptui.core.parsing import parse_job
 
     running = parse_job(
         "20261128-115000-1",

@@ -18,16 +18,11 @@ import pytest
 
 import backuptui.core.client as client_module
 from backuptui.core.client import ApplianceClient, Timeouts
+from backuptui.core.details_text import parse_details_text
 from backuptui.core.errors import InvalidResponse
 from backuptui.core.failures import decode_json
-from backuptui.core.models import (
-    ApiFlavor,
-    BackupJob,
-    DetailsResult,
-    JobStatus,
-    parse_details,
-    parse_details_text,
-)
+from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, JobStatus
+from backuptui.core.parsing import parse_details
 from backuptui.core.secrets import Secret
 from backuptui.simulator import Simulator
 

@@ -33,8 +33,8 @@ from backuptui.core.models import (
     JobType,
     Message,
     Progress,
-    parse_job,
 )
+from backuptui.core.parsing import parse_job
 from backuptui.core.secrets import Secret
 from backuptui.simulator import Simulator
 

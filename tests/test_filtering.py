@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 
 from backuptui.core.filtering import JobFilter
-from backuptui.core.models import BackupJob, parse_job
+from backuptui.core.models import BackupJob
+from backuptui.core.parsing import parse_job
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 

@@ -18,13 +18,9 @@ from backuptui.core.models import (
     Message,
     Progress,
     ResponseShapeError,
-    format_time,
-    parse_details,
-    parse_error,
-    parse_job,
-    parse_schedules,
-    parse_time,
 )
+from backuptui.core.parsing import format_time, parse_details, parse_error, parse_job, parse_time
+from backuptui.core.schedules import parse_schedules
 
 # The example of the original endpoint document (reference/000_574a023a91b47837.txt, GET
 # /rest/appliance/recovery/backup/job/details), transcribed with the colons the page lost.
@@ -410,8 +406,12 @@ def test_schedule_without_days_retention_or_recurrence() -> None:
 
 # -- the fast path and the record-by-record text parser (issue 6, rows 7 and 8) ------------------
 
+from backuptui.core import details_text as details_text_module  # noqa: E402
 from backuptui.core import models as models_module  # noqa: E402
-from backuptui.core.models import DetailsResult, RawRecord, parse_details_text  # noqa: E402
+from backuptui.core import parsing as parsing_module  # noqa: E402
+from backuptui.core.details_text import parse_details_text  # noqa: E402
+from backuptui.core.models import DetailsResult  # noqa: E402
+from backuptui.core.raw_records import RawRecord  # noqa: E402
 
 JSON_INFO = __import__("json").dumps(info())
 
@@ -424,7 +424,7 @@ def outcome(result: DetailsResult) -> tuple[Any, ...]:
 def checked(job_id: str, record: Any) -> Any:
     """What the field-by-field path alone makes of a record (a job, or the RecordError)."""
     try:
-        return models_module._checked_job(job_id, record, record)
+        return parsing_module._checked_job(job_id, record, record)
     except models_module.RecordError as exc:
         return ("error", exc.record_id, exc.field_path, exc.reason)
 
@@ -531,12 +531,12 @@ def test_unchanged_record_text_gives_the_previous_job_without_decoding_it(
         parsed: list[str] = []
 
         def counting(
-            job_id: str, *args: Any, _real: Any = models_module.parse_job, _seen: Any = parsed
+            job_id: str, *args: Any, _real: Any = details_text_module.parse_job, _seen: Any = parsed
         ) -> Any:
             _seen.append(job_id)
             return _real(job_id, *args)
 
-        monkeypatch.setattr(models_module, "parse_job", counting)
+        monkeypatch.setattr(details_text_module, "parse_job", counting)
         again = parse_details_text(json.dumps(changed_body), flavor, previous)
         monkeypatch.undo()
         assert parsed == ["b"]  # "a" was neither decoded nor parsed

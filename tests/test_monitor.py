@@ -26,13 +26,14 @@ from backuptui.core.errors import (
     InvalidResponse,
     NotAuthorized,
 )
-from backuptui.core.models import ApiFlavor, DetailsResult, format_time, parse_details
+from backuptui.core.models import ApiFlavor, DetailsResult
 from backuptui.core.monitor import (
     ConnectionState,
     Monitor,
     RefreshSettings,
     backoff_delay,
 )
+from backuptui.core.parsing import format_time, parse_details
 from backuptui.core.secrets import Secret
 
 START = datetime(2026, 3, 15, 2, 0, 0, tzinfo=UTC)

@@ -334,7 +334,8 @@ class FakeClient:
         self.verify_tls = False
 
     async def list_job_details(self, jobs: Any = None) -> Any:
-        from backuptui.core.models import ApiFlavor, parse_details
+        from backuptui.core.models import ApiFlavor
+        from backuptui.core.parsing import parse_details
 
         self.flavor = ApiFlavor.API
         wanted = self.records if jobs is None else {k: v for k, v in self.records.items() if k in set(jobs)}
@@ -373,7 +374,7 @@ async def test_appliance_text_is_shown_literally_and_never_restyles() -> None:
 
 
 def test_hostile_detail_content_keeps_brackets() -> None:
-    from backuptui.core.models import parse_job
+    from backuptui.core.parsing import parse_job
     from backuptui.tui.widgets.job_detail import job_detail_content
 
     content = job_detail_content(parse_job("j1", hostile_record("j1")))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backuptui.core.models import parse_job
+from backuptui.core.parsing import parse_job
 from backuptui.core.transfer import Transfer
 from backuptui.tui.format import Tone
 from backuptui.tui.widgets.live_progress import ProgressView, bar, progress_content

@@ -13,7 +13,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static, TabbedContent, Tree
 from textual.widgets.tree import TreeNode
 
-from backuptui.core.models import BackupJob, parse_job
+from backuptui.core.models import BackupJob
+from backuptui.core.parsing import parse_job
 from backuptui.tui.screens.drilldown import TAB_ERROR, TAB_JSON, TAB_MESSAGES, DrillDownScreen
 
 FAILED_ID = "20240316-020004-22617221"

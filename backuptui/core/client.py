@@ -26,6 +26,7 @@ from urllib.parse import quote, urlsplit
 
 from backuptui.core._httpx import httpx
 from backuptui.core.address import base_url_for
+from backuptui.core.details_text import parse_details_text
 from backuptui.core.errors import (
     ApiError,
     ApplianceError,
@@ -50,10 +51,9 @@ from backuptui.core.models import (
     RecordError,
     ResponseShapeError,
     Schedule,
-    parse_details_text,
-    parse_error,
-    parse_schedules,
 )
+from backuptui.core.parsing import parse_error
+from backuptui.core.schedules import parse_schedules
 from backuptui.core.secrets import Secret
 
 __all__ = ["SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]

@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, Message, format_time, parse_details
+from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, Message
+from backuptui.core.parsing import format_time, parse_details
 
 #: the `format` field of an exported document; bump `SCHEMA_VERSION` on an incompatible change
 SCHEMA_NAME = "backuptui.history"
