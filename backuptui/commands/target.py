@@ -7,7 +7,9 @@ source. Headless commands never prompt: a missing password is a `TargetError` th
 
 The options exist on the top-level parser too (`backuptui -p lab status`); `add_target_arguments`
 adds them to a subcommand with `default=SUPPRESS`, so that an option given before the subcommand
-is not overwritten by the subcommand's default. No Textual here.
+is not overwritten by the subcommand's default. The target itself (`ConnectionTarget`) and the
+profile-to-target mapping are core's (`backuptui.core.target`), shared with the monitor's launch.
+No Textual here.
 """
 
 from __future__ import annotations
@@ -15,45 +17,18 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TextIO
 
-from backuptui.core.client import ApplianceClient, Timeouts, base_url_for
-from backuptui.core.models import ApiFlavor
+from backuptui.core.client import base_url_for
 from backuptui.core.secrets import Secret
+from backuptui.core.target import ConnectionTarget, parse_flavor, profile_target
+
+__all__ = ["ConnectionTarget", "TargetError", "add_target_arguments", "resolve_target"]
 
 
 class TargetError(Exception):
     """The options do not name a usable appliance; `str()` says what is wrong and what to do."""
-
-
-@dataclass(frozen=True)
-class Target:
-    """Everything needed to build a client for one appliance (the password stays a Secret)."""
-
-    address: str
-    user: str
-    password: Secret
-    flavor: ApiFlavor | None = None
-    verify: bool | str = True
-    name: str | None = None  # the profile name, when one was used
-
-    @property
-    def display_name(self) -> str:
-        return self.name or self.address
-
-    def client(self, timeouts: Timeouts | None = None) -> ApplianceClient:
-        """A new client for this appliance (not logged in yet; the caller must `close()` it)."""
-        return ApplianceClient(
-            self.address,
-            self.user,
-            self.password,
-            flavor=self.flavor,
-            verify=self.verify,
-            timeouts=timeouts,
-            name=self.name,
-        )
 
 
 def add_target_arguments(parser: argparse.ArgumentParser) -> None:
@@ -91,12 +66,6 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _flavor(value: str | None) -> ApiFlavor | None:
-    if value in (None, "", "auto"):
-        return None
-    return ApiFlavor(value)
-
-
 def _verify(no_verify: bool, ca_bundle: str | None, default: bool | str = True) -> bool | str:
     if no_verify:
         return False
@@ -110,7 +79,7 @@ def resolve_target(
     *,
     stdin: TextIO | None = None,
     env: Mapping[str, str] | None = None,
-) -> Target:
+) -> ConnectionTarget:
     """The appliance the options name, with its password; raises `TargetError` with the reason."""
     from backuptui.core.secrets import PasswordError, password_from_env, read_password_stdin
 
@@ -147,11 +116,12 @@ def resolve_target(
                     "with --password-stdin"
                 )
             password = found[0]
-        return Target(
-            address=url,
+        return ConnectionTarget(
+            url=url,
             user=user,
             password=password,
-            flavor=_flavor(flavor_text),
+            credentials_from="stdin" if stdin_password is not None else "environment",
+            flavor=parse_flavor(flavor_text),
             verify=_verify(no_verify, ca_bundle),
         )
 
@@ -166,7 +136,7 @@ def _profile_target(
     ca_bundle: str | None,
     stdin_password: Secret | None,
     env: Mapping[str, str] | None,
-) -> Target:
+) -> ConnectionTarget:
     from backuptui.core.config import ConfigError
     from backuptui.core.profiles import ProfileStore
     from backuptui.core.secrets import PasswordError, resolve_password
@@ -181,18 +151,21 @@ def _profile_target(
             "which appliance? Give --url URL --user USER, or -p NAME for a saved profile "
             "(none is set as default; see 'backuptui profile list')"
         )
-    password = stdin_password
-    if password is None:
+    source: str | None = "stdin"
+    if stdin_password is not None:
+        password = stdin_password
+    else:
         resolution = resolve_password(profile, env=env)
         try:
             password = resolution.require(profile.name)
         except PasswordError as exc:
             raise TargetError(str(exc)) from None
-    return Target(
-        address=profile.url,
-        user=user or profile.username,
-        password=password,
-        flavor=_flavor(flavor_text if flavor_text is not None else profile.flavor),
+        source = resolution.source
+    return profile_target(
+        profile,
+        password,
+        source,
+        user=user,
+        flavor=flavor_text,
         verify=_verify(no_verify, ca_bundle, profile.verify),
-        name=profile.name,
     )

@@ -14,6 +14,7 @@ from backuptui.core.models import ApiFlavor
 from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
 from backuptui.core.profiles import AppSettings, Profile, RefreshIntervals
 from backuptui.core.secrets import Secret
+from backuptui.core.target import profile_target
 
 #: the monitor's own defaults, for intervals neither the profile nor the app settings give
 _MONITOR_DEFAULTS = RefreshSettings()
@@ -22,15 +23,7 @@ DEFAULT_REFRESH = RefreshIntervals(idle=_MONITOR_DEFAULTS.idle, running=_MONITOR
 
 def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
     """A client for the profile's appliance (not logged in yet; the caller closes it)."""
-    return ApplianceClient(
-        profile.url,
-        profile.username,
-        password,
-        flavor=ApiFlavor(profile.flavor) if profile.flavor else None,
-        verify=profile.verify,
-        timeouts=timeouts,
-        name=profile.name,
-    )
+    return profile_target(profile, password).client(timeouts)
 
 
 def refresh_for(

@@ -18,13 +18,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from backuptui.core.models import ApiFlavor
-from backuptui.core.secrets import Secret
+from backuptui.core.secrets import PasswordError, Secret, password_from_env, read_password_stdin
+from backuptui.core.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
     from backuptui.tui.switching import ProfileSession
 
-PASSWORD_ENV = "BACKUPTUI_PASSWORD"  # noqa: S105 (the variable's name, not a password)
+__all__ = [
+    "ConnectionTarget",
+    "RefreshIntervals",
+    "UsageError",
+    "read_password_from_stdin",
+    "resolve_target",
+    "run_monitor",
+    "run_target",
+]
 
 #: the built-in simulator for `--demo`: a backup runs at start, a new one every two minutes,
 #: and jobs progress twenty times faster than real ones so the progress bar visibly moves
@@ -35,19 +43,6 @@ DEMO_BACKUP_EVERY = 120.0
 
 class UsageError(Exception):
     """Arguments that cannot work; the message is the one line shown to the user."""
-
-
-@dataclass(frozen=True)
-class ConnectionTarget:
-    """Everything needed to connect to one appliance, however it was named."""
-
-    url: str
-    user: str
-    password: Secret | None  # None: ask in the app (masked prompt)
-    credentials_from: str  # "environment", "stdin", "prompt", "demo", or a store's name
-    flavor: ApiFlavor | None = None  # None: detect (/api, then /rest)
-    verify: bool | str = True  # True, False, or the path of a CA bundle
-    name: str | None = None  # display name; default the host
 
 
 @dataclass(frozen=True)
@@ -74,11 +69,6 @@ def parse_refresh(text: str | None) -> RefreshIntervals:
     return RefreshIntervals(idle=values[0], running=values[1])
 
 
-def _flavor(args: argparse.Namespace) -> ApiFlavor | None:
-    value = getattr(args, "flavor", None)
-    return None if value in (None, "auto") else ApiFlavor(value)
-
-
 def _verify(args: argparse.Namespace) -> bool | str:
     ca_bundle = getattr(args, "ca_bundle", None)
     if getattr(args, "no_verify", False):
@@ -94,12 +84,12 @@ def _verify(args: argparse.Namespace) -> bool | str:
 
 
 def read_password_from_stdin(stdin: TextIO) -> Secret:
-    """The first line of standard input, without its line break."""
-    line = stdin.readline()
-    password = line.rstrip("\r\n")
-    if not password:
-        raise UsageError("--password-stdin: standard input gave no password (an empty first line)")
-    return Secret(password)
+    """The first line of standard input, without its line break (the headless commands read it
+    the same way); an empty line is a UsageError with the monitor's own wording."""
+    try:
+        return read_password_stdin(stdin)
+    except PasswordError:
+        raise UsageError("--password-stdin: standard input gave no password (an empty first line)") from None
 
 
 def reattach_terminal() -> None:
@@ -134,9 +124,9 @@ def _password(
 ) -> tuple[Secret | None, str]:
     if getattr(args, "password_stdin", False):
         return read_password_from_stdin(stdin), "stdin"
-    value = environ.get(PASSWORD_ENV)
-    if value:
-        return Secret(value), "environment"
+    found = password_from_env(None, environ)
+    if found is not None:
+        return found[0], "environment"
     return None, "prompt"
 
 
@@ -172,7 +162,12 @@ def resolve_target(
     verify = _verify(args)
     password, source = _password(args, environ, stdin)
     return ConnectionTarget(
-        url=url, user=user, password=password, credentials_from=source, flavor=_flavor(args), verify=verify
+        url=url,
+        user=user,
+        password=password,
+        credentials_from=source,
+        flavor=parse_flavor(getattr(args, "flavor", None)),
+        verify=verify,
     )
 
 
@@ -227,7 +222,7 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
             user=simulator.user,
             password=Secret(simulator.password),
             credentials_from="demo",
-            flavor=_flavor(args),
+            flavor=parse_flavor(getattr(args, "flavor", None)),
             verify=True,
             name="demo",
         )
@@ -245,7 +240,6 @@ def run_target(
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store)."""
-    from backuptui.core.client import ApplianceClient
     from backuptui.core.memory import limit_heap_growth
     from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
@@ -254,14 +248,7 @@ def run_target(
     limit_heap_growth()  # large bodies freed go back to the system (issue 6 row 7)
 
     session = profiles if profiles is not None else session_for_store()
-    client = ApplianceClient(
-        target.url,
-        target.user,
-        target.password if target.password is not None else Secret(""),
-        flavor=target.flavor,
-        verify=target.verify,
-        name=target.name,
-    )
+    client = target.client()
     settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
     monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
     app = MonitorApp(

@@ -35,7 +35,7 @@ from backuptui.tui.screens.profiles import (
 )
 
 if TYPE_CHECKING:
-    from backuptui.tui.launch import ConnectionTarget
+    from backuptui.core.target import ConnectionTarget
     from backuptui.tui.launch import RefreshIntervals as LaunchRefresh
 
 
@@ -182,7 +182,8 @@ def target_from_profiles(
     """For `launch`: the target of `-p NAME`, else of the default profile, else of the profile picked
     in the picker. Also the session (for switching), why the password must be typed (or None),
     and the poll intervals. None: the user closed the picker. Raises launch's UsageError."""
-    from backuptui.tui.launch import ConnectionTarget, UsageError, parse_refresh, read_password_from_stdin
+    from backuptui.core.target import profile_target
+    from backuptui.tui.launch import UsageError, parse_refresh, read_password_from_stdin
 
     stdin = sys.stdin if stdin is None else stdin
     name: str | None = getattr(args, "profile", None)
@@ -222,15 +223,7 @@ def target_from_profiles(
             launched.source,
             launched.problem,
         )
-    target = ConnectionTarget(
-        url=profile.url,
-        user=profile.username,
-        password=password,
-        credentials_from=source or "prompt",
-        flavor=ApiFlavor(profile.flavor) if profile.flavor else None,
-        verify=profile.verify,
-        name=profile.name,
-    )
+    target = profile_target(profile, password, source)
     return target, session, problem, session.launch_refresh(profile)
 
 

@@ -1,0 +1,85 @@
+"""One `ConnectionTarget` for the headless commands and the monitor: a profile means the same
+appliance, user, flavour and TLS settings in both, and the headless commands may override them."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from backuptui.cli import build_parser
+from backuptui.commands.target import TargetError, resolve_target
+from backuptui.core.models import ApiFlavor
+from backuptui.core.profiles import Profile, ProfileStore
+from backuptui.core.secrets import PasswordSource, Secret
+from backuptui.core.target import ConnectionTarget, parse_flavor, profile_target
+from backuptui.tui.switching import target_from_profiles
+
+LAB = Profile(
+    name="lab",
+    url="https://vcsa01.example.com",
+    username="admin@vsphere.local",
+    password_source=PasswordSource.ENV,  # no keyring probe: the test does not depend on the host
+    flavor="rest",
+)
+
+
+@pytest.fixture
+def lab_store() -> ProfileStore:
+    store = ProfileStore()  # conftest points XDG_CONFIG_HOME at a private directory
+    store.add_profile(LAB, make_default=True)
+    return store
+
+
+def test_profile_target_takes_the_profile_and_its_overrides() -> None:
+    plain = profile_target(LAB, Secret("pw"), "keyring")
+    assert (plain.url, plain.user, plain.flavor, plain.verify, plain.name) == (
+        "https://vcsa01.example.com",
+        "admin@vsphere.local",
+        ApiFlavor.REST,
+        True,
+        "lab",
+    )
+    assert plain.credentials_from == "keyring" and plain.display_name == "lab"
+    overridden = profile_target(LAB, None, user="other", flavor="auto", verify=False)
+    assert (overridden.user, overridden.flavor, overridden.verify) == ("other", None, False)
+    assert overridden.credentials_from == "prompt"
+    assert parse_flavor(None) is None and parse_flavor("api") is ApiFlavor.API
+
+
+async def test_a_target_without_password_still_builds_a_client() -> None:
+    target = ConnectionTarget("http://127.0.0.1:9", "u", None)
+    client = target.client()
+    try:
+        assert client.name == "127.0.0.1:9" and target.display_name == "http://127.0.0.1:9"
+    finally:
+        await client.close()
+
+
+@pytest.mark.usefixtures("lab_store")
+def test_headless_and_monitor_resolve_a_profile_to_the_same_target() -> None:
+    env = {"BACKUPTUI_PASSWORD_LAB": "pw"}
+    args = build_parser().parse_args(["-p", "lab"])
+    headless = resolve_target(args, env=env, stdin=io.StringIO())
+    found = target_from_profiles(args, environ=env, stdin=io.StringIO())
+    assert found is not None
+    assert headless == found[0]
+    assert headless.credentials_from == "BACKUPTUI_PASSWORD_LAB" and "pw" not in repr(headless)
+
+
+@pytest.mark.usefixtures("lab_store")
+def test_headless_options_override_the_profile(tmp_path: Path) -> None:
+    args = build_parser().parse_args(
+        ["-p", "lab", "--password-stdin", "--user", "ops", "--flavor", "api", "--ca-bundle", str(tmp_path)]
+    )
+    target = resolve_target(args, env={}, stdin=io.StringIO("typed\n"))
+    assert (target.user, target.flavor, target.verify) == ("ops", ApiFlavor.API, str(tmp_path))
+    assert target.password == Secret("typed") and target.credentials_from == "stdin"
+
+
+def test_headless_url_target_says_where_the_password_came_from() -> None:
+    args = build_parser().parse_args(["--url", "vcsa01", "--user", "u"])
+    assert resolve_target(args, env={"BACKUPTUI_PASSWORD": "x"}).credentials_from == "environment"
+    with pytest.raises(TargetError, match="set BACKUPTUI_PASSWORD or pipe it"):
+        resolve_target(args, env={})
