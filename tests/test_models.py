@@ -19,7 +19,8 @@ from backuptui.core.models import (
     Progress,
     ResponseShapeError,
 )
-from backuptui.core.parsing import format_time, parse_details, parse_error, parse_job, parse_time
+from backuptui.core.parsing import parse_details, parse_job
+from backuptui.core.record_fields import format_time, parse_error, parse_time
 from backuptui.core.schedules import parse_schedules
 
 # The example of the original endpoint document (reference/000_574a023a91b47837.txt, GET

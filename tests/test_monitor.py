@@ -33,7 +33,8 @@ from backuptui.core.monitor import (
     RefreshSettings,
     backoff_delay,
 )
-from backuptui.core.parsing import format_time, parse_details
+from backuptui.core.parsing import parse_details
+from backuptui.core.record_fields import format_time
 from backuptui.core.secrets import Secret
 
 START = datetime(2026, 3, 15, 2, 0, 0, tzinfo=UTC)

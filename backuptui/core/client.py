@@ -52,7 +52,7 @@ from backuptui.core.models import (
     ResponseShapeError,
     Schedule,
 )
-from backuptui.core.parsing import parse_error
+from backuptui.core.record_fields import parse_error
 from backuptui.core.schedules import parse_schedules
 from backuptui.core.secrets import Secret
 

@@ -24,7 +24,8 @@ from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, Message
-from backuptui.core.parsing import format_time, parse_details
+from backuptui.core.parsing import parse_details
+from backuptui.core.record_fields import format_time
 
 #: the `format` field of an exported document; bump `SCHEMA_VERSION` on an incompatible change
 SCHEMA_NAME = "backuptui.history"

@@ -24,7 +24,7 @@ from backuptui.core.errors import (
     NotAuthorized,
     TLSVerificationFailed,
 )
-from backuptui.core.parsing import parse_error
+from backuptui.core.record_fields import parse_error
 
 AUTH_HINT: Final = (
     "Check the user name and password. backuptui does not retry a refused login on its own: "

@@ -1,8 +1,9 @@
 """The backup job and its schedule as immutable, typed values, in the appliance's own terms.
 
 Only the values live here (and the errors a parse reports); reading them from the wire is
-`parsing` (records, whole responses), `details_text` (a details body as text, record by record)
-and `schedules`; a job's record as it came is kept by `raw_records`.
+`parsing` (job records, whole responses), `record_fields` (typed fields, times, vAPI errors),
+`details_text` (a details body as text, record by record) and `schedules`; a job's record as
+it came is kept by `raw_records`.
 """
 
 from __future__ import annotations

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from backuptui.core.models import ApiFlavor, DayOfWeek, RecordError, Recurrence, Schedule
-from backuptui.core.parsing import _json_type, _map_entries, _Reader
+from backuptui.core.parsing import _map_entries
+from backuptui.core.record_fields import _json_type, _Reader
 
 
 def parse_schedule(schedule_id: str, data: Any) -> Schedule:
