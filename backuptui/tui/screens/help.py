@@ -54,9 +54,6 @@ KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
             ("r", "refresh now"),
             ("p", "pause / resume: the list freezes, the status line stays live"),
             ("d", "show / hide the detail pane (for small terminals)"),
-            ("h", "backup health: the verdict and why, the schedule and its next run"),
-            ("t", "trend: data and duration of the recent successful backups"),
-            ("e", "export the list (as filtered) to a CSV or JSON file"),
         ),
     ),
     (
@@ -174,7 +171,7 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
     ]
     health = _health_rows()
     if health:
-        groups.append(("Backup health (h explains it)", health))
+        groups.append(("Health verdict in the status line (h explains it)", health))
     groups.append(("Job status (a symbol and the word, so it reads without colour)", statuses))
     return groups
 
