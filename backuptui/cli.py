@@ -18,7 +18,8 @@ from backuptui import __version__
 SUBCOMMANDS = ("simulate", "profile", "config", "status", "check")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentParser:
+    """The whole command line; `subcommands` limits which subcommand modules are imported."""
     parser = argparse.ArgumentParser(
         prog="backuptui",
         description="Watch the file-based backup jobs of VMware vCenter Server Appliances.",
@@ -59,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     view.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in SUBCOMMANDS:
+    for name in subcommands:
         try:
             module = importlib.import_module(f"backuptui.commands.{name}")
         except ModuleNotFoundError as exc:
@@ -85,9 +86,20 @@ def subcommand_of(argv: Sequence[str]) -> str | None:
     return None
 
 
+def subcommands_needed(words: Sequence[str]) -> Sequence[str]:
+    """Only the subcommand a command line names: opening the monitor imports none of them (they cost
+    start-up time, issue 6 row 1); help, or a word that is no subcommand, needs them all."""
+    if "-h" in words or "--help" in words:
+        return SUBCOMMANDS
+    named = subcommand_of(words)
+    if named is None:
+        return ()
+    return (named,) if named in SUBCOMMANDS else SUBCOMMANDS
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
     words = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(subcommands_needed(words))
     if subcommand_of(words) == "check":
         from backuptui.commands.check import answer_usage_errors_as_unknown
 
