@@ -7,13 +7,12 @@ simulator over loopback HTTP. Polls are slow (an hour) so a test decides when th
 
 from __future__ import annotations
 
-import io
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from rich.console import Console
+from screen_text import screen_text
 from textual.pilot import Pilot
 
 from backuptui.core.client import ApplianceClient
@@ -59,21 +58,6 @@ async def wait_for_jobs(pilot: Pilot[Any], count: int | None = None) -> JobList:
     return app.job_list
 
 
-def screen_text(app: Any) -> str:
-    """The screen as plain text, through the same compositor path as screenshots."""
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 async def test_shows_the_history_newest_first(simulator: Simulator) -> None:

@@ -4,11 +4,10 @@ and appliance text shown as text (markup and escape sequences cannot restyle any
 from __future__ import annotations
 
 import copy
-import io
 import json
 from typing import Any
 
-from rich.console import Console
+from screen_text import screen_text
 from textual.app import App, ComposeResult
 from textual.widgets import Static, TabbedContent, Tree
 from textual.widgets.tree import TreeNode
@@ -107,20 +106,6 @@ class DrillApp(App[None]):
         self.push_screen(DrillDownScreen(self.job))
 
 
-def screen_text(app: App[Any]) -> str:
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 def tree_labels(node: TreeNode[Any]) -> list[str]:

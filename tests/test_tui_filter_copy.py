@@ -9,8 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from screen_text import screen_text
 from test_filtering import JOBS, NOW
-from test_tui_drilldown import FAILED_ID, FAILED_RECORD, DrillApp, failed_job, screen_text
+from test_tui_drilldown import FAILED_ID, FAILED_RECORD, DrillApp, failed_job
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static

@@ -4,7 +4,6 @@ Pilot tests on a small host app, SVG snapshots at 80x24 and 120x40."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
@@ -12,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
+from screen_text import screen_text
 from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Sparkline, TabbedContent
@@ -146,20 +145,6 @@ class Host(App[None]):
         return screen
 
 
-def screen_text(app: App[Any]) -> str:
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 def file_names(directory: Path) -> list[str]:

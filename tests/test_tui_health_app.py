@@ -4,7 +4,6 @@ scenario: in the status line, and explained on `h`; `t` and `e` from the job lis
 from __future__ import annotations
 
 import asyncio
-import io
 import json
 import time
 from collections.abc import Callable
@@ -13,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from rich.console import Console
+from screen_text import screen_text
 from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
@@ -47,20 +46,6 @@ def make_app(sim: Simulator) -> MonitorApp:
     return MonitorApp(Monitor(client, SLOW, clock=lambda: NOW), user=sim.user, clock=lambda: NOW)
 
 
-def screen_text(app: Any) -> str:
-    width, height = app.size
-    console = Console(
-        width=width,
-        height=height,
-        file=io.StringIO(),
-        force_terminal=True,
-        color_system="truecolor",
-        record=True,
-        legacy_windows=False,
-        safe_box=False,
-    )
-    console.print(app.screen._compositor.render_update(full=True, screen_stack=app._background_screens))
-    return console.export_text()
 
 
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
