@@ -144,10 +144,12 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Length", str(len(result.body)))
         self.end_headers()
         data = result.body[: len(result.body) // 2] if truncate else result.body
+        if count:
+            # counted before the write: a client may have read the whole body (and asked for the
+            # stats) before this thread gets to run again after writing it
+            self.server.sim.count_bytes(len(data))
         if data and self.command != "HEAD":
             self.wfile.write(data)
-        if count:
-            self.server.sim.count_bytes(len(data))
         if truncate:
             self.wfile.flush()
             self.close_connection = True
