@@ -10,9 +10,9 @@ from typing import Any
 
 from harness import PASSWORD, USER, SimProcess, Tmux, Workspace
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.models import BackupJob
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.settings.secrets import Secret
 from backuptui.tui.format import (
     human_bytes,
     human_duration,

@@ -15,10 +15,10 @@ import httpx
 from context import Context
 from harness import PASSWORD, USER, Result, Sample, fmt
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.models import ApiFlavor
-from backuptui.core.monitor import Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 
 

@@ -218,8 +218,8 @@ def test_password_stdin(simulator_factory: Callable[..., Simulator], monkeypatch
 
 
 def test_profile(simulator_factory: Callable[..., Simulator], password: None) -> None:
-    from backuptui.core.profiles import Profile, ProfileStore
-    from backuptui.core.secrets import PasswordSource
+    from backuptui.core.settings.profiles import Profile, ProfileStore
+    from backuptui.core.settings.secrets import PasswordSource
 
     sim = simulator_factory(scenario="schedule-disabled", clock=lambda: NOW)
     ProfileStore().add_profile(

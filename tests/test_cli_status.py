@@ -16,10 +16,10 @@ import pytest
 
 from backuptui.cli import build_parser
 from backuptui.commands import status
-from backuptui.core.client import ApplianceClient
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.models import JobStatus
 from backuptui.core.export import history_from_json
-from backuptui.core.models import JobStatus
-from backuptui.core.secrets import Secret
+from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -156,8 +156,8 @@ def test_table_of_nothing() -> None:
 
 
 def test_profile_and_default_profile(sim: Simulator) -> None:
-    from backuptui.core.profiles import Profile, ProfileStore
-    from backuptui.core.secrets import PasswordSource
+    from backuptui.core.settings.profiles import Profile, ProfileStore
+    from backuptui.core.settings.secrets import PasswordSource
 
     ProfileStore().add_profile(
         Profile(name="lab", url=sim.url, username=sim.user, password_source=PasswordSource.ENV),
@@ -175,7 +175,7 @@ def test_profile_and_default_profile(sim: Simulator) -> None:
 
 
 def test_table_running_job_and_hostile_text() -> None:
-    from backuptui.core.parsing import parse_job
+    from backuptui.core.appliance.parsing import parse_job
 
     running = parse_job(
         "20261128-115000-1",

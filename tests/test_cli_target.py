@@ -10,10 +10,10 @@ import pytest
 
 from backuptui.cli import build_parser
 from backuptui.commands.target import TargetError, resolve_target
-from backuptui.core.models import ApiFlavor
-from backuptui.core.profiles import Profile, ProfileStore
-from backuptui.core.secrets import PasswordSource, Secret
-from backuptui.core.target import ConnectionTarget, parse_flavor, profile_target
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.profiles import Profile, ProfileStore
+from backuptui.core.settings.secrets import PasswordSource, Secret
+from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
 from backuptui.tui.switching import target_from_profiles
 
 LAB = Profile(

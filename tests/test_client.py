@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from backuptui.core.client import ApplianceClient, Timeouts
-from backuptui.core.errors import (
+from backuptui.core.appliance.client import ApplianceClient, Timeouts
+from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
@@ -16,8 +16,8 @@ from backuptui.core.errors import (
     InvalidResponse,
     TLSVerificationFailed,
 )
-from backuptui.core.models import ApiFlavor, JobStatus
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.models import ApiFlavor, JobStatus
+from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
 FLAVORS = [ApiFlavor.API, ApiFlavor.REST]

@@ -16,14 +16,14 @@ from typing import Any
 
 import pytest
 
-import backuptui.core.client as client_module
-from backuptui.core.client import ApplianceClient, Timeouts
-from backuptui.core.details_text import parse_details_text
-from backuptui.core.errors import InvalidResponse
-from backuptui.core.failures import decode_json
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, JobStatus
-from backuptui.core.parsing import parse_details
-from backuptui.core.secrets import Secret
+import backuptui.core.appliance.client as client_module
+from backuptui.core.appliance.client import ApplianceClient, Timeouts
+from backuptui.core.appliance.details_text import parse_details_text
+from backuptui.core.appliance.errors import InvalidResponse
+from backuptui.core.appliance.failures import decode_json
+from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, JobStatus
+from backuptui.core.appliance.parsing import parse_details
+from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
 FLAVORS = [ApiFlavor.API, ApiFlavor.REST]
@@ -172,7 +172,7 @@ async def test_the_flavour_is_part_of_what_is_remembered(parses: Counter) -> Non
     """The same bytes mean different things in the two flavours. A client never changes flavour
     once it knows it, so this forces the change (white-box), with a transport that serves the same
     bytes on both details paths (the simulator never would)."""
-    from backuptui.core._httpx import httpx
+    from backuptui.core.appliance._httpx import httpx
 
     record = {
         "status": "SUCCEEDED",

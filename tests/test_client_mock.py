@@ -18,8 +18,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backuptui.core.client import SESSION_HEADER, ApplianceClient, Timeouts, base_url_for
-from backuptui.core.errors import (
+from backuptui.core.appliance.client import SESSION_HEADER, ApplianceClient, Timeouts, base_url_for
+from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
@@ -28,8 +28,8 @@ from backuptui.core.errors import (
     NotAuthorized,
     TLSVerificationFailed,
 )
-from backuptui.core.models import ApiFlavor, JobStatus, JobType
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.models import ApiFlavor, JobStatus, JobType
+from backuptui.core.settings.secrets import Secret
 
 TOKEN = "tok-3c1f0a9e5d7b42"
 PASSWORD = "pw-Zq8!unique"

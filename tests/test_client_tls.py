@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 import trustme
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.errors import TLSVerificationFailed
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.errors import TLSVerificationFailed
+from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator.server import ApplianceServer
 

@@ -13,7 +13,18 @@ from pathlib import Path
 import pytest
 
 from backuptui.core import export
-from backuptui.core.client import ApplianceClient
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.models import (
+    BackupJob,
+    BuildInfo,
+    DynamicID,
+    JobError,
+    JobStatus,
+    JobType,
+    Message,
+    Progress,
+)
+from backuptui.core.appliance.parsing import parse_job
 from backuptui.core.export import (
     CSV_COLUMNS,
     export_history,
@@ -24,18 +35,7 @@ from backuptui.core.export import (
     redact_location,
     write_atomic,
 )
-from backuptui.core.models import (
-    BackupJob,
-    BuildInfo,
-    DynamicID,
-    JobError,
-    JobStatus,
-    JobType,
-    Message,
-    Progress,
-)
-from backuptui.core.parsing import parse_job
-from backuptui.core.secrets import Secret
+from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
 WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

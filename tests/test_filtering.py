@@ -9,9 +9,9 @@ from typing import Any
 
 import pytest
 
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.appliance.parsing import parse_job
 from backuptui.core.filtering import JobFilter
-from backuptui.core.models import BackupJob
-from backuptui.core.parsing import parse_job
 
 NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 

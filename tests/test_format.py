@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from backuptui.core.models import JobStatus
+from backuptui.core.appliance.models import JobStatus
 from backuptui.tui.format import (
     EMPTY,
     Tone,

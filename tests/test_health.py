@@ -9,7 +9,19 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from backuptui.core.health import (
+from backuptui.core.appliance.models import (
+    BackupJob,
+    DayOfWeek,
+    JobError,
+    JobStatus,
+    JobType,
+    Message,
+    Progress,
+    RecordError,
+    Recurrence,
+    Schedule,
+)
+from backuptui.core.watch.health import (
     LATEST_FAILED,
     MISSED_RUN,
     NO_SCHEDULE,
@@ -29,19 +41,7 @@ from backuptui.core.health import (
     parse_duration,
     unknown_verdict,
 )
-from backuptui.core.models import (
-    BackupJob,
-    DayOfWeek,
-    JobError,
-    JobStatus,
-    JobType,
-    Message,
-    Progress,
-    RecordError,
-    Recurrence,
-    Schedule,
-)
-from backuptui.core.timing import describe_recurrence, job_started, next_run, previous_run
+from backuptui.core.watch.timing import describe_recurrence, job_started, next_run, previous_run
 
 NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)  # a Saturday
 FAILURE_TEXT = "BackupManager encountered an exception. Please check logs for details."
@@ -398,7 +398,7 @@ def test_pending_job_start_comes_from_its_id() -> None:
 
 def test_health_module_does_not_import_textual() -> None:
     code = (
-        "import sys, backuptui.core.health, backuptui.core.export, backuptui.core.timing; "
+        "import sys, backuptui.core.watch.health, backuptui.core.export, backuptui.core.watch.timing; "
         "print('textual' in sys.modules or 'rich' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

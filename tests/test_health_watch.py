@@ -6,14 +6,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.errors import ApiError, ApplianceUnreachable
-from backuptui.core.health import HealthLevel
-from backuptui.core.health_watch import HealthWatch, schedule_loader, short_summary
-from backuptui.core.models import ApiFlavor, Schedule
-from backuptui.core.monitor import Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
-from backuptui.core.snapshot import ConnectionState, Snapshot
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.errors import ApiError, ApplianceUnreachable
+from backuptui.core.appliance.models import ApiFlavor, Schedule
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.health import HealthLevel
+from backuptui.core.watch.health_watch import HealthWatch, schedule_loader, short_summary
+from backuptui.core.watch.monitor import Monitor, RefreshSettings
+from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 from backuptui.simulator import Simulator
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -10,12 +10,21 @@ import pytest
 
 import backuptui.core
 
-CORE_MODULES = sorted(f"backuptui.core.{info.name}" for info in pkgutil.iter_modules(backuptui.core.__path__))
+CORE_MODULES = sorted(
+    info.name
+    for info in pkgutil.walk_packages(backuptui.core.__path__, prefix="backuptui.core.")
+    if not info.ispkg
+)
 FORBIDDEN = ("textual", "rich")
 
 
 def test_the_core_modules_are_found() -> None:
-    assert {"backuptui.core.client", "backuptui.core.models", "backuptui.core.errors"} <= set(CORE_MODULES)
+    expected = {
+        "backuptui.core.appliance.client",
+        "backuptui.core.appliance.models",
+        "backuptui.core.watch.monitor",
+    }
+    assert expected <= set(CORE_MODULES)
 
 
 @pytest.mark.parametrize("module", CORE_MODULES)

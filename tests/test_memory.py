@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from backuptui.core.memory import limit_heap_growth
+from backuptui.core.watch.memory import limit_heap_growth
 
 
 def test_limit_heap_growth_sets_the_threshold_on_linux_and_never_raises() -> None:

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from backuptui.core.models import (
+from backuptui.core.appliance.models import (
     ApiFlavor,
     BuildInfo,
     DayOfWeek,
@@ -19,9 +19,9 @@ from backuptui.core.models import (
     Progress,
     ResponseShapeError,
 )
-from backuptui.core.parsing import parse_details, parse_job
-from backuptui.core.record_fields import format_time, parse_error, parse_time
-from backuptui.core.schedules import parse_schedules
+from backuptui.core.appliance.parsing import parse_details, parse_job
+from backuptui.core.appliance.record_fields import format_time, parse_error, parse_time
+from backuptui.core.appliance.schedules import parse_schedules
 
 # The example of the original endpoint document (reference/000_574a023a91b47837.txt, GET
 # /rest/appliance/recovery/backup/job/details), transcribed with the colons the page lost.
@@ -407,12 +407,12 @@ def test_schedule_without_days_retention_or_recurrence() -> None:
 
 # -- the fast path and the record-by-record text parser (issue 6, rows 7 and 8) ------------------
 
-from backuptui.core import details_text as details_text_module  # noqa: E402
-from backuptui.core import models as models_module  # noqa: E402
-from backuptui.core import parsing as parsing_module  # noqa: E402
-from backuptui.core.details_text import parse_details_text  # noqa: E402
-from backuptui.core.models import DetailsResult  # noqa: E402
-from backuptui.core.raw_records import RawRecord  # noqa: E402
+from backuptui.core.appliance import details_text as details_text_module  # noqa: E402
+from backuptui.core.appliance import models as models_module  # noqa: E402
+from backuptui.core.appliance import parsing as parsing_module  # noqa: E402
+from backuptui.core.appliance.details_text import parse_details_text  # noqa: E402
+from backuptui.core.appliance.models import DetailsResult  # noqa: E402
+from backuptui.core.appliance.raw_records import RawRecord  # noqa: E402
 
 JSON_INFO = __import__("json").dumps(info())
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from backuptui.core.errors import (
+from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
@@ -26,16 +26,16 @@ from backuptui.core.errors import (
     InvalidResponse,
     NotAuthorized,
 )
-from backuptui.core.models import ApiFlavor, DetailsResult
-from backuptui.core.monitor import (
+from backuptui.core.appliance.models import ApiFlavor, DetailsResult
+from backuptui.core.appliance.parsing import parse_details
+from backuptui.core.appliance.record_fields import format_time
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.monitor import (
     ConnectionState,
     Monitor,
     RefreshSettings,
     backoff_delay,
 )
-from backuptui.core.parsing import parse_details
-from backuptui.core.record_fields import format_time
-from backuptui.core.secrets import Secret
 
 START = datetime(2026, 3, 15, 2, 0, 0, tzinfo=UTC)
 
@@ -637,7 +637,8 @@ def test_settings_are_validated() -> None:
 
 def test_core_monitor_modules_do_not_import_textual_or_rich() -> None:
     code = (
-        "import sys, backuptui.core.monitor, backuptui.core.transfer, backuptui.core.events;"
+        "import sys, backuptui.core.watch.monitor, backuptui.core.watch.transfer,"
+        " backuptui.core.watch.events;"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich')];"
         "print(bad); sys.exit(1 if bad else 0)"
     )

@@ -10,12 +10,12 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.errors import ApiError, ApplianceUnreachable
-from backuptui.core.health import HealthLevel
-from backuptui.core.health_watch import HealthWatch
-from backuptui.core.monitor import FIRST_PAGE, ConnectionState, Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.errors import ApiError, ApplianceUnreachable
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.health import HealthLevel
+from backuptui.core.watch.health_watch import HealthWatch
+from backuptui.core.watch.monitor import FIRST_PAGE, ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.views import status_view
 from backuptui.tui.widgets.status_line import status_content

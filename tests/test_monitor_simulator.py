@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.errors import ApplianceUnreachable
-from backuptui.core.models import ApiFlavor
-from backuptui.core.monitor import ConnectionState, Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.errors import ApplianceUnreachable
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 
 DETAILS = "/appliance/recovery/backup/job/details"

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from backuptui.core import config as config_module
-from backuptui.core import profiles as profiles_module
-from backuptui.core.config import ConfigError, KeyLocator, config_path
-from backuptui.core.profiles import (
+from backuptui.core.settings import config as config_module
+from backuptui.core.settings import profiles as profiles_module
+from backuptui.core.settings.config import ConfigError, KeyLocator, config_path
+from backuptui.core.settings.profiles import (
     AppSettings,
     Profile,
     ProfileStore,
@@ -23,7 +23,7 @@ from backuptui.core.profiles import (
     parse_config,
     profile_with,
 )
-from backuptui.core.secrets import PasswordSource
+from backuptui.core.settings.secrets import PasswordSource
 
 
 @pytest.fixture
@@ -309,8 +309,8 @@ def test_a_crash_before_the_rename_leaves_the_old_file(store: ProfileStore, tmp_
     script = textwrap.dedent(
         """
         import os
-        from backuptui.core import config
-        from backuptui.core.profiles import Profile, ProfileStore
+        from backuptui.core.settings import config
+        from backuptui.core.settings.profiles import Profile, ProfileStore
 
         def crash(src, dst):
             assert open(src).read().count("[profiles.") == 3  # the whole new file was written
@@ -542,7 +542,7 @@ def test_concurrent_edits_from_two_processes_lose_nothing(store: ProfileStore) -
     script = textwrap.dedent(
         """
         import sys
-        from backuptui.core.profiles import Profile, ProfileStore
+        from backuptui.core.settings.profiles import Profile, ProfileStore
         for index in range(8):
             name = f"{sys.argv[1]}-{index}"
             ProfileStore().add_profile(Profile(name, f"{name}.example.com", "u"))

@@ -7,12 +7,12 @@ from typing import Any
 
 import pytest
 
-from backuptui.core.errors import ApplianceUnreachable, AuthenticationFailed
-from backuptui.core.models import ApiFlavor
-from backuptui.core.monitor import ConnectionState
-from backuptui.core.profile_session import check_connection, monitor_for, refresh_for
-from backuptui.core.profiles import AppSettings, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.secrets import PasswordSource, Secret, resolve_password
+from backuptui.core.appliance.errors import ApplianceUnreachable, AuthenticationFailed
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.profile_session import check_connection, monitor_for, refresh_for
+from backuptui.core.settings.profiles import AppSettings, Profile, ProfileStore, RefreshIntervals
+from backuptui.core.settings.secrets import PasswordSource, Secret, resolve_password
+from backuptui.core.watch.monitor import ConnectionState
 from backuptui.simulator import Simulator
 
 

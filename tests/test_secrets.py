@@ -16,9 +16,9 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
-from backuptui.core import secrets
-from backuptui.core.profiles import Profile
-from backuptui.core.secrets import (
+from backuptui.core.settings import secrets
+from backuptui.core.settings.profiles import Profile
+from backuptui.core.settings.secrets import (
     PasswordError,
     PasswordResolution,
     PasswordSource,

@@ -95,7 +95,7 @@ def test_simulate_reports_a_busy_port_without_traceback(simulator: Simulator) ->
 def test_the_simulator_imports_no_tui_and_no_client() -> None:
     code = (
         "import sys, backuptui.simulator, backuptui.commands.simulate\n"
-        "banned = ('textual', 'rich', 'backuptui.tui', 'backuptui.core.client')\n"
+        "banned = ('textual', 'rich', 'backuptui.tui', 'backuptui.core.appliance.client')\n"
         "bad = [m for m in sys.modules if m.startswith(banned)]\n"
         "print(','.join(bad))\n"
     )

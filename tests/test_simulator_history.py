@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
-from backuptui.core.models import ApiFlavor
-from backuptui.core.parsing import parse_details
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.appliance.parsing import parse_details
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator.catalog import FAILURE_CAUSES, VAMI_FAILURE
 

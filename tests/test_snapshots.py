@@ -28,10 +28,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.models import JobStatus
-from backuptui.core.monitor import Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.models import JobStatus
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator import live as simulator_live
 from backuptui.tui.app import MonitorApp

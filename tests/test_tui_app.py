@@ -15,9 +15,9 @@ import pytest
 from screen_text import screen_text
 from textual.pilot import Pilot
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.monitor import ConnectionState, Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.password import PasswordScreen
@@ -318,8 +318,8 @@ class FakeClient:
         self.verify_tls = False
 
     async def list_job_details(self, jobs: Any = None) -> Any:
-        from backuptui.core.models import ApiFlavor
-        from backuptui.core.parsing import parse_details
+        from backuptui.core.appliance.models import ApiFlavor
+        from backuptui.core.appliance.parsing import parse_details
 
         self.flavor = ApiFlavor.API
         wanted = self.records if jobs is None else {k: v for k, v in self.records.items() if k in set(jobs)}
@@ -358,7 +358,7 @@ async def test_appliance_text_is_shown_literally_and_never_restyles() -> None:
 
 
 def test_hostile_detail_content_keeps_brackets() -> None:
-    from backuptui.core.parsing import parse_job
+    from backuptui.core.appliance.parsing import parse_job
     from backuptui.tui.widgets.job_detail import job_detail_content
 
     content = job_detail_content(parse_job("j1", hostile_record("j1")))
@@ -372,7 +372,7 @@ def test_hostile_detail_content_keeps_brackets() -> None:
 def synthetic_jobs(count: int) -> list[Any]:
     from datetime import UTC, datetime, timedelta
 
-    from backuptui.core.models import BackupJob, JobStatus, JobType, Message
+    from backuptui.core.appliance.models import BackupJob, JobStatus, JobType, Message
 
     start = datetime(2026, 11, 28, 10, tzinfo=UTC)
     return [

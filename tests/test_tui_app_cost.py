@@ -14,9 +14,9 @@ from typing import Any
 from textual.message import Message
 from textual.messages import Layout
 
-from backuptui.core.client import ApplianceClient
-from backuptui.core.monitor import Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.widgets.job_detail import DetailBody, JobDetail, job_detail_lines

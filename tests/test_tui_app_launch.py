@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from backuptui.cli import build_parser, main
-from backuptui.core.secrets import Secret
+from backuptui.core.settings.secrets import Secret
 from backuptui.tui.launch import (
     ConnectionTarget,
     RefreshIntervals,

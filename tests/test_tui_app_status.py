@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backuptui.core.parsing import parse_job
-from backuptui.core.transfer import Transfer
+from backuptui.core.appliance.parsing import parse_job
+from backuptui.core.watch.transfer import Transfer
 from backuptui.tui.format import Tone
 from backuptui.tui.widgets.live_progress import ProgressView, bar, progress_content
 from backuptui.tui.widgets.status_line import StatusView, connection_text, status_content
@@ -155,8 +155,8 @@ def test_bar_reads_without_colour() -> None:
 
 
 def test_notices_for_the_connection() -> None:
-    from backuptui.core.errors import ApplianceUnreachable, NotAuthorized
-    from backuptui.core.monitor import ConnectionState as C
+    from backuptui.core.appliance.errors import ApplianceUnreachable, NotAuthorized
+    from backuptui.core.watch.monitor import ConnectionState as C
     from backuptui.tui.notices import connection_notices
 
     down = ApplianceUnreachable("vcsa01", "connection refused [/]")
@@ -172,7 +172,7 @@ def test_notices_for_the_connection() -> None:
 
 
 def test_notices_for_jobs() -> None:
-    from backuptui.core.events import JobEvent
+    from backuptui.core.watch.events import JobEvent
     from backuptui.tui.notices import job_notices
 
     failed = parse_job(
@@ -191,7 +191,7 @@ def test_notices_for_jobs() -> None:
 
 
 def test_progress_shows_the_selected_active_job_else_the_newest_active_one() -> None:
-    from backuptui.core.monitor import ConnectionState, Snapshot
+    from backuptui.core.watch.monitor import ConnectionState, Snapshot
     from backuptui.tui.views import empty_list_text, progress_view, status_view
 
     first = parse_job("20261128-115500-1", RUNNING)

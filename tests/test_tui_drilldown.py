@@ -12,8 +12,8 @@ from textual.app import App, ComposeResult
 from textual.widgets import Static, TabbedContent, Tree
 from textual.widgets.tree import TreeNode
 
-from backuptui.core.models import BackupJob
-from backuptui.core.parsing import parse_job
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.appliance.parsing import parse_job
 from backuptui.tui.screens.drilldown import TAB_ERROR, TAB_JSON, TAB_MESSAGES, DrillDownScreen
 
 FAILED_ID = "20240316-020004-22617221"
@@ -287,9 +287,9 @@ TEXTUAL_KEYS = {"tab", "shift+tab", "super+c"}
 
 
 async def test_help_lists_every_key_of_the_monitor_and_the_legend(simulator: Any) -> None:
-    from backuptui.core.client import ApplianceClient
-    from backuptui.core.monitor import Monitor, RefreshSettings
-    from backuptui.core.secrets import Secret
+    from backuptui.core.appliance.client import ApplianceClient
+    from backuptui.core.settings.secrets import Secret
+    from backuptui.core.watch.monitor import Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.screens.help import HelpScreen
 

@@ -16,9 +16,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static
 
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.appliance.parsing import parse_job
 from backuptui.core.filtering import JobFilter
-from backuptui.core.models import BackupJob
-from backuptui.core.parsing import parse_job
 from backuptui.tui.clipboard import MASK, copy_job, job_filename, save_job, save_job_and_notify
 from backuptui.tui.widgets.filter_bar import FilterBar
 

@@ -16,9 +16,8 @@ from textual.app import App
 from textual.pilot import Pilot
 from textual.widgets import Input, Sparkline, TabbedContent
 
-from backuptui.core.errors import ApiError
-from backuptui.core.health_watch import HealthWatch
-from backuptui.core.models import (
+from backuptui.core.appliance.errors import ApiError
+from backuptui.core.appliance.models import (
     ApiFlavor,
     BackupJob,
     DayOfWeek,
@@ -31,7 +30,8 @@ from backuptui.core.models import (
     Schedule,
     newest_first,
 )
-from backuptui.core.snapshot import ConnectionState, Snapshot
+from backuptui.core.watch.health_watch import HealthWatch
+from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 from backuptui.tui.screens.export import ExportScreen
 from backuptui.tui.screens.health import TAB_HEALTH, TAB_TREND, HealthScreen, series_summary, trend_of
 

@@ -18,10 +18,10 @@ from textual.widgets import Input, TabbedContent
 
 from backuptui.cli import build_parser
 from backuptui.commands import check
-from backuptui.core.client import ApplianceClient
-from backuptui.core.health import HealthThresholds
-from backuptui.core.monitor import Monitor, RefreshSettings
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.health import HealthThresholds
+from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.screens.export import ExportScreen

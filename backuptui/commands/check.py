@@ -17,7 +17,7 @@ from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, TextIO
 
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
-from backuptui.core.health import (
+from backuptui.core.watch.health import (
     HealthLevel,
     HealthThresholds,
     HealthVerdict,
@@ -152,8 +152,8 @@ async def collect(
     clock: Callable[[], datetime] | None = None,
 ) -> HealthVerdict:
     """Ask the appliance for its jobs and schedules (one session, always logged out) and judge them."""
-    from backuptui.core.client import Timeouts
-    from backuptui.core.errors import ApiError, NotAuthorized
+    from backuptui.core.appliance.client import Timeouts
+    from backuptui.core.appliance.errors import ApiError, NotAuthorized
 
     target = resolve_target(args)
     client = target.client(Timeouts(connect=5.0, read=15.0))
@@ -176,7 +176,7 @@ def run(
     args: argparse.Namespace, *, out: TextIO | None = None, clock: Callable[[], datetime] | None = None
 ) -> int:
     """The plugin: prints the status line, returns the exit code. Never raises, never a traceback."""
-    from backuptui.core.errors import ApplianceError
+    from backuptui.core.appliance.errors import ApplianceError
 
     stream = out or sys.stdout
     try:

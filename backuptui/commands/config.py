@@ -6,8 +6,8 @@ import argparse
 import sys
 from typing import Any
 
-from backuptui.core.config import ConfigError, config_path
-from backuptui.core.profiles import ProfileStore
+from backuptui.core.settings.config import ConfigError, config_path
+from backuptui.core.settings.profiles import ProfileStore
 
 
 def register(subparsers: Any) -> None:

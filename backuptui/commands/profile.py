@@ -13,8 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
-from backuptui.core.config import ConfigError
-from backuptui.core.profiles import (
+from backuptui.core.settings.config import ConfigError
+from backuptui.core.settings.profiles import (
     Profile,
     ProfileStore,
     RefreshIntervals,
@@ -22,7 +22,7 @@ from backuptui.core.profiles import (
     check_url,
     profile_with,
 )
-from backuptui.core.secrets import (
+from backuptui.core.settings.secrets import (
     PASSWORD_ENV,
     PasswordError,
     PasswordSource,

@@ -16,9 +16,9 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
+from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
 from backuptui.core.export import FORMATS, export_history, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
-from backuptui.core.models import BackupJob, DetailsResult, JobStatus, JobType
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the appliance could not be asked, or the file could not be written
@@ -187,7 +187,7 @@ async def fetch_history(args: argparse.Namespace) -> tuple[DetailsResult, str, s
 
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    from backuptui.core.errors import ApplianceError
+    from backuptui.core.appliance.errors import ApplianceError
 
     stdout = out or sys.stdout
     stderr = err or sys.stderr

@@ -8,7 +8,7 @@ source. Headless commands never prompt: a missing password is a `TargetError` th
 The options exist on the top-level parser too (`backuptui -p lab status`); `add_target_arguments`
 adds them to a subcommand with `default=SUPPRESS`, so that an option given before the subcommand
 is not overwritten by the subcommand's default. The target itself (`ConnectionTarget`) and the
-profile-to-target mapping are core's (`backuptui.core.target`), shared with the monitor's launch.
+profile-to-target mapping are core's (`backuptui.core.settings.target`), shared with the monitor's launch.
 No Textual here.
 """
 
@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TextIO
 
-from backuptui.core.client import base_url_for
-from backuptui.core.secrets import Secret
-from backuptui.core.target import ConnectionTarget, parse_flavor, profile_target
+from backuptui.core.appliance.client import base_url_for
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
 
 __all__ = ["ConnectionTarget", "TargetError", "add_target_arguments", "resolve_target"]
 
@@ -81,7 +81,7 @@ def resolve_target(
     env: Mapping[str, str] | None = None,
 ) -> ConnectionTarget:
     """The appliance the options name, with its password; raises `TargetError` with the reason."""
-    from backuptui.core.secrets import PasswordError, password_from_env, read_password_stdin
+    from backuptui.core.settings.secrets import PasswordError, password_from_env, read_password_stdin
 
     url: str | None = getattr(args, "url", None)
     profile_name: str | None = getattr(args, "profile", None)
@@ -137,9 +137,9 @@ def _profile_target(
     stdin_password: Secret | None,
     env: Mapping[str, str] | None,
 ) -> ConnectionTarget:
-    from backuptui.core.config import ConfigError
-    from backuptui.core.profiles import ProfileStore
-    from backuptui.core.secrets import PasswordError, resolve_password
+    from backuptui.core.settings.config import ConfigError
+    from backuptui.core.settings.profiles import ProfileStore
+    from backuptui.core.settings.secrets import PasswordError, resolve_password
 
     try:
         config = ProfileStore().load()

@@ -23,9 +23,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, Message
-from backuptui.core.parsing import parse_details
-from backuptui.core.record_fields import format_time
+from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, Message
+from backuptui.core.appliance.parsing import parse_details
+from backuptui.core.appliance.record_fields import format_time
 
 #: the `format` field of an exported document; bump `SCHEMA_VERSION` on an incompatible change
 SCHEMA_NAME = "backuptui.history"

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 
-from backuptui.core.models import (
+from backuptui.core.appliance.models import (
     ACTIVE_STATUSES,
     FINISHED_STATUSES,
     BackupJob,

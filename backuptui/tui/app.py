@@ -27,12 +27,12 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from backuptui.core.errors import ApplianceError
-from backuptui.core.health import HealthLevel
-from backuptui.core.health_watch import HealthWatch, schedule_loader
-from backuptui.core.models import BackupJob
-from backuptui.core.monitor import ConnectionState, Monitor, Snapshot
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.health import HealthLevel
+from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
+from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.format import Tone, one_line
 from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.password import PasswordScreen

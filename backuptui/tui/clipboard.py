@@ -22,7 +22,7 @@ from typing import Any
 
 from textual.app import App
 
-from backuptui.core.models import BackupJob
+from backuptui.core.appliance.models import BackupJob
 from backuptui.tui.format import one_line
 
 #: OSC 52 payloads larger than this are dropped by common terminals (k9s uses 74994 too)

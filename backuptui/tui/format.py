@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
-from backuptui.core.models import JobStatus
+from backuptui.core.appliance.models import JobStatus
 
 #: shown where the appliance gave no value
 EMPTY = "—"

@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from backuptui.core.secrets import PasswordError, Secret, password_from_env, read_password_stdin
-from backuptui.core.target import ConnectionTarget, parse_flavor
+from backuptui.core.settings.secrets import PasswordError, Secret, password_from_env, read_password_stdin
+from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
     from backuptui.tui.switching import ProfileSession
@@ -153,7 +153,7 @@ def resolve_target(
         raise UsageError("--url is empty; give the appliance's host name or URL")
     if not user:
         raise UsageError(f"--url {url} needs --user (e.g. --user administrator@vsphere.local)")
-    from backuptui.core.client import base_url_for
+    from backuptui.core.appliance.client import base_url_for
 
     try:
         base_url_for(url)
@@ -240,8 +240,8 @@ def run_target(
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store)."""
-    from backuptui.core.memory import limit_heap_growth
-    from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
+    from backuptui.core.watch.memory import limit_heap_growth
+    from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.switching import apply_settings, session_for_store
 

@@ -11,9 +11,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-from backuptui.core.errors import ApplianceError
-from backuptui.core.events import JobEvent
-from backuptui.core.monitor import ConnectionState
+from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.watch.events import JobEvent
+from backuptui.core.watch.monitor import ConnectionState
 from backuptui.tui.format import one_line
 
 Severity = Literal["information", "warning", "error"]

@@ -20,12 +20,18 @@ from typing import TYPE_CHECKING, Any, TextIO
 from textual.app import App
 from textual.theme import BUILTIN_THEMES
 
-from backuptui.core.config import ConfigError, KeyLocator, read_config_text
-from backuptui.core.models import ApiFlavor
-from backuptui.core.monitor import Monitor
-from backuptui.core.profile_session import monitor_for, refresh_for
-from backuptui.core.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.secrets import PasswordError, Secret, keyring_set, probe_keyring, resolve_password
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
+from backuptui.core.settings.profile_session import monitor_for, refresh_for
+from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
+from backuptui.core.settings.secrets import (
+    PasswordError,
+    Secret,
+    keyring_set,
+    probe_keyring,
+    resolve_password,
+)
+from backuptui.core.watch.monitor import Monitor
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
     NO_DEFAULT_HINT,
@@ -35,7 +41,7 @@ from backuptui.tui.screens.profiles import (
 )
 
 if TYPE_CHECKING:
-    from backuptui.core.target import ConnectionTarget
+    from backuptui.core.settings.target import ConnectionTarget
     from backuptui.tui.launch import RefreshIntervals as LaunchRefresh
 
 
@@ -182,7 +188,7 @@ def target_from_profiles(
     """For `launch`: the target of `-p NAME`, else of the default profile, else of the profile picked
     in the picker. Also the session (for switching), why the password must be typed (or None),
     and the poll intervals. None: the user closed the picker. Raises launch's UsageError."""
-    from backuptui.core.target import profile_target
+    from backuptui.core.settings.target import profile_target
     from backuptui.tui.launch import UsageError, parse_refresh, read_password_from_stdin
 
     stdin = sys.stdin if stdin is None else stdin

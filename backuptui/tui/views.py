@@ -8,8 +8,8 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from backuptui.core.models import BackupJob
-from backuptui.core.monitor import ConnectionState, Snapshot
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
 from backuptui.tui.widgets.live_progress import ProgressView
 from backuptui.tui.widgets.status_line import StatusView

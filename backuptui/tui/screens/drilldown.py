@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tree
 from textual.widgets.tree import TreeNode
 
-from backuptui.core.models import BackupJob, Message
+from backuptui.core.appliance.models import BackupJob, Message
 from backuptui.tui.clipboard import copy_job, job_json, save_job_and_notify
 from backuptui.tui.format import EMPTY, local_time_with_zone, one_line, safe_text, status_label
 

@@ -17,8 +17,8 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
+from backuptui.core.appliance.models import BackupJob
 from backuptui.core.export import default_export_name, export_history
-from backuptui.core.models import BackupJob
 
 
 class ExportScreen(ModalScreen[Path | None]):

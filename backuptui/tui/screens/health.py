@@ -26,11 +26,11 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
-from backuptui.core.health import HealthLevel, HealthVerdict, format_threshold
-from backuptui.core.health_watch import HealthWatch
-from backuptui.core.models import BackupJob, JobStatus, Schedule
-from backuptui.core.snapshot import Snapshot
-from backuptui.core.timing import describe_recurrence
+from backuptui.core.appliance.models import BackupJob, JobStatus, Schedule
+from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
+from backuptui.core.watch.health_watch import HealthWatch
+from backuptui.core.watch.snapshot import Snapshot
+from backuptui.core.watch.timing import describe_recurrence
 from backuptui.tui.format import (
     EMPTY,
     human_age,

@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
-from backuptui.core.models import JobStatus
+from backuptui.core.appliance.models import JobStatus
 from backuptui.tui.format import (
     BACKUP_AGE_CRITICAL,
     BACKUP_AGE_WARNING,

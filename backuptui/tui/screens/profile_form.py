@@ -16,8 +16,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from backuptui.core.profiles import Profile, RefreshIntervals, check_profile_name, check_url
-from backuptui.core.secrets import PasswordSource
+from backuptui.core.settings.profiles import Profile, RefreshIntervals, check_profile_name, check_url
+from backuptui.core.settings.secrets import PasswordSource
 
 SOURCE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("auto: keyring, command, environment, then ask", "auto"),

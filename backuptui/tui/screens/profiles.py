@@ -22,12 +22,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Label, Static
 
-from backuptui.core.client import Timeouts
-from backuptui.core.config import ConfigError
-from backuptui.core.errors import AuthenticationFailed
-from backuptui.core.profile_session import ConnectionCheck, check_connection
-from backuptui.core.profiles import AppSettings, Config, Profile, ProfileStore
-from backuptui.core.secrets import (
+from backuptui.core.appliance.client import Timeouts
+from backuptui.core.appliance.errors import AuthenticationFailed
+from backuptui.core.settings.config import ConfigError
+from backuptui.core.settings.profile_session import ConnectionCheck, check_connection
+from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore
+from backuptui.core.settings.secrets import (
     COMMAND_TIMEOUT,
     PasswordError,
     Secret,

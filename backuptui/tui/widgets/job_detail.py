@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from backuptui.core.models import BackupJob, Message
+from backuptui.core.appliance.models import BackupJob, Message
 from backuptui.tui.format import (
     EMPTY,
     Tone,

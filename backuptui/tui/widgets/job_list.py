@@ -25,7 +25,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from backuptui.core.models import BackupJob
+from backuptui.core.appliance.models import BackupJob
 from backuptui.tui.format import (
     EMPTY,
     human_bytes,

@@ -14,8 +14,8 @@ from datetime import datetime
 from textual.content import Content
 from textual.widget import Widget
 
-from backuptui.core.models import BackupJob
-from backuptui.core.transfer import Transfer
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.watch.transfer import Transfer
 from backuptui.tui.format import (
     EMPTY,
     human_age,

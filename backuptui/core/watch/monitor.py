@@ -33,7 +33,7 @@ from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Protocol
 
-from backuptui.core.errors import (
+from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
@@ -41,10 +41,10 @@ from backuptui.core.errors import (
     InvalidResponse,
     NotAuthorized,
 )
-from backuptui.core.events import JobEvent, job_event
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, RecordError
-from backuptui.core.secrets import Secret
-from backuptui.core.snapshot import (
+from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, RecordError
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.watch.events import JobEvent, job_event
+from backuptui.core.watch.snapshot import (
     EMPTY_JOBS,
     EMPTY_TRANSFERS,
     FAILED_STATES,
@@ -52,7 +52,7 @@ from backuptui.core.snapshot import (
     Snapshot,
     newest_first,
 )
-from backuptui.core.transfer import Transfer, TransferTracker
+from backuptui.core.watch.transfer import Transfer, TransferTracker
 
 __all__ = [
     "FIRST_PAGE",

@@ -13,9 +13,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from backuptui.core.models import ApiFlavor, BackupJob, DetailsResult, RecordError
-from backuptui.core.parsing import parse_details, parse_job
-from backuptui.core.raw_records import _BLOCK_RECORDS, RawRecord, _pack
+from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, RecordError
+from backuptui.core.appliance.parsing import parse_details, parse_job
+from backuptui.core.appliance.raw_records import _BLOCK_RECORDS, RawRecord, _pack
 
 
 class _NotStreamable(Exception):

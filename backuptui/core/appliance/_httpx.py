@@ -3,7 +3,7 @@
 `httpx/__init__` imports `httpx._main` (and with it rich, click and pygments) whenever click is
 installed, e.g. by textual-dev. core/ must not load rich, and the headless commands should not pay
 ~60 ms for a CLI they never use, so that one optional import is made to fail. Core modules import
-httpx from here: `from backuptui.core._httpx import httpx`.
+httpx from here: `from backuptui.core.appliance._httpx import httpx`.
 """
 
 from __future__ import annotations

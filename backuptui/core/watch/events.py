@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from backuptui.core.models import BackupJob, JobStatus
+from backuptui.core.appliance.models import BackupJob, JobStatus
 
 EventKind = Literal["started", "succeeded", "failed", "ended"]
 

@@ -24,10 +24,10 @@ from types import TracebackType
 from typing import Any, Final, NoReturn
 from urllib.parse import quote, urlsplit
 
-from backuptui.core._httpx import httpx
-from backuptui.core.address import base_url_for
-from backuptui.core.details_text import parse_details_text
-from backuptui.core.errors import (
+from backuptui.core.appliance._httpx import httpx
+from backuptui.core.appliance.address import base_url_for
+from backuptui.core.appliance.details_text import parse_details_text
+from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
@@ -35,7 +35,7 @@ from backuptui.core.errors import (
     InvalidResponse,
     TLSVerificationFailed,
 )
-from backuptui.core.failures import (
+from backuptui.core.appliance.failures import (
     AUTH_HINT,
     RETRY_HINT,
     decode_json,
@@ -44,7 +44,7 @@ from backuptui.core.failures import (
     status_error,
     transport_error,
 )
-from backuptui.core.models import (
+from backuptui.core.appliance.models import (
     ApiFlavor,
     BackupJob,
     DetailsResult,
@@ -52,9 +52,9 @@ from backuptui.core.models import (
     ResponseShapeError,
     Schedule,
 )
-from backuptui.core.record_fields import parse_error
-from backuptui.core.schedules import parse_schedules
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.record_fields import parse_error
+from backuptui.core.appliance.schedules import parse_schedules
+from backuptui.core.settings.secrets import Secret
 
 __all__ = ["SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
 

@@ -9,10 +9,10 @@ from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
 
-from backuptui.core.errors import ApplianceError
-from backuptui.core.events import JobEvent
-from backuptui.core.models import ApiFlavor, BackupJob, JobStatus, RecordError
-from backuptui.core.transfer import Transfer
+from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.models import ApiFlavor, BackupJob, JobStatus, RecordError
+from backuptui.core.watch.events import JobEvent
+from backuptui.core.watch.transfer import Transfer
 
 
 class ConnectionState(StrEnum):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
-from backuptui.core.models import BackupJob, DayOfWeek, Recurrence
+from backuptui.core.appliance.models import BackupJob, DayOfWeek, Recurrence
 
 _ID_TIMESTAMP = re.compile(r"^(\d{8})-(\d{6})")
 

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import urlsplit
 
-from backuptui.core._httpx import httpx
-from backuptui.core.errors import (
+from backuptui.core.appliance._httpx import httpx
+from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
     ApplianceUnreachable,
@@ -24,7 +24,7 @@ from backuptui.core.errors import (
     NotAuthorized,
     TLSVerificationFailed,
 )
-from backuptui.core.record_fields import parse_error
+from backuptui.core.appliance.record_fields import parse_error
 
 AUTH_HINT: Final = (
     "Check the user name and password. backuptui does not retry a refused login on its own: "

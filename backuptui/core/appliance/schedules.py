@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from backuptui.core.models import ApiFlavor, DayOfWeek, RecordError, Recurrence, Schedule
-from backuptui.core.parsing import _map_entries
-from backuptui.core.record_fields import _json_type, _Reader
+from backuptui.core.appliance.models import ApiFlavor, DayOfWeek, RecordError, Recurrence, Schedule
+from backuptui.core.appliance.parsing import _map_entries
+from backuptui.core.appliance.record_fields import _json_type, _Reader
 
 
 def parse_schedule(schedule_id: str, data: Any) -> Schedule:

@@ -11,8 +11,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from backuptui.core.config import ConfigError, KeyLocator, format_key, parse_config_text
-from backuptui.core.profile_model import (
+from backuptui.core.settings.config import ConfigError, KeyLocator, format_key, parse_config_text
+from backuptui.core.settings.profile_model import (
     FLAVORS,
     PROFILE_KEYS,
     REFRESH_KEYS,
@@ -24,7 +24,7 @@ from backuptui.core.profile_model import (
     check_profile_name,
     check_url,
 )
-from backuptui.core.secrets import PasswordSource
+from backuptui.core.settings.secrets import PasswordSource
 
 
 class _Validator:

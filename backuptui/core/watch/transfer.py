@@ -12,7 +12,7 @@ from collections import deque
 from dataclasses import dataclass
 from datetime import datetime
 
-from backuptui.core.models import BackupJob
+from backuptui.core.appliance.models import BackupJob
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
 if TYPE_CHECKING:
-    from backuptui.core.profiles import Profile
+    from backuptui.core.settings.profiles import Profile
 
 
 class Secret:

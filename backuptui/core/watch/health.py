@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
-from backuptui.core.models import BackupJob, JobStatus, RecordError, Schedule, newest_first
-from backuptui.core.timing import job_finished, job_started, next_run, previous_run
+from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, newest_first
+from backuptui.core.watch.timing import job_finished, job_started, next_run, previous_run
 
 
 class HealthLevel(IntEnum):

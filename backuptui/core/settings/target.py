@@ -10,10 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backuptui.core.client import ApplianceClient, Timeouts
-from backuptui.core.models import ApiFlavor
-from backuptui.core.profiles import Profile
-from backuptui.core.secrets import Secret
+from backuptui.core.appliance.client import ApplianceClient, Timeouts
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.profiles import Profile
+from backuptui.core.settings.secrets import Secret
 
 
 @dataclass(frozen=True)

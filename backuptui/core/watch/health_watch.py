@@ -13,8 +13,9 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
-from backuptui.core.errors import ApplianceError
-from backuptui.core.health import (
+from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.models import Schedule
+from backuptui.core.watch.health import (
     HealthLevel,
     HealthThresholds,
     HealthVerdict,
@@ -22,8 +23,7 @@ from backuptui.core.health import (
     one_line_problem,
     unknown_verdict,
 )
-from backuptui.core.models import Schedule
-from backuptui.core.snapshot import ConnectionState, Snapshot
+from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
 ScheduleLoader = Callable[[], Awaitable[Sequence[Schedule]]]
 

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backuptui.core.client import ApplianceClient, Timeouts
-from backuptui.core.errors import ApplianceError
-from backuptui.core.models import ApiFlavor
-from backuptui.core.monitor import FIRST_PAGE, Monitor, RefreshSettings
-from backuptui.core.profiles import AppSettings, Profile, RefreshIntervals
-from backuptui.core.secrets import Secret
-from backuptui.core.target import profile_target
+from backuptui.core.appliance.client import ApplianceClient, Timeouts
+from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.settings.profiles import AppSettings, Profile, RefreshIntervals
+from backuptui.core.settings.secrets import Secret
+from backuptui.core.settings.target import profile_target
+from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
 
 #: the monitor's own defaults, for intervals neither the profile nor the app settings give
 _MONITOR_DEFAULTS = RefreshSettings()

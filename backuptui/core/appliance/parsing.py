@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from backuptui.core.models import (
+from backuptui.core.appliance.models import (
     ApiFlavor,
     BackupJob,
     BuildInfo,
@@ -28,8 +28,8 @@ from backuptui.core.models import (
     RecordError,
     ResponseShapeError,
 )
-from backuptui.core.raw_records import RawRecord
-from backuptui.core.record_fields import _json_type, _message, _messages, _Reader, parse_error
+from backuptui.core.appliance.raw_records import RawRecord
+from backuptui.core.appliance.record_fields import _json_type, _message, _messages, _Reader, parse_error
 
 
 def parse_job(job_id: str, data: Any, text: str | None = None) -> BackupJob:

@@ -6,7 +6,8 @@ comments and layout survive), validates the result and writes it atomically. A p
 stored in the file: a profile only says where its password comes from.
 
 The values live in `profile_model` and the validation in `profile_schema`; this module is the store
-and re-exports both, so `from backuptui.core.profiles import Profile, ProfileStore` is the one import.
+and re-exports both, so `from backuptui.core.settings.profiles import Profile, ProfileStore`
+is the one import.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import tomlkit
 from tomlkit.items import Table
 from tomlkit.toml_document import TOMLDocument
 
-from backuptui.core.config import (
+from backuptui.core.settings.config import (
     ConfigError,
     atomic_write,
     config_path,
@@ -30,7 +31,7 @@ from backuptui.core.config import (
     parse_config_text,
     read_config_text,
 )
-from backuptui.core.profile_model import (
+from backuptui.core.settings.profile_model import (
     FLAVORS,
     PROFILE_KEYS,
     PROFILE_NAME_PATTERN,
@@ -44,7 +45,7 @@ from backuptui.core.profile_model import (
     check_url,
     profile_with,
 )
-from backuptui.core.profile_schema import parse_config
+from backuptui.core.settings.profile_schema import parse_config
 
 __all__ = [
     "FLAVORS",

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from backuptui.core.config import ConfigError
-from backuptui.core.secrets import PasswordSource
+from backuptui.core.settings.config import ConfigError
+from backuptui.core.settings.secrets import PasswordSource
 
 PROFILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 FLAVORS = ("api", "rest")
