@@ -70,9 +70,9 @@ def test_status_line_parts() -> None:
         )
     )
     assert content.plain == (
-        "vcsa01 (vcsa01.example.com) · live · /api · refreshed 4 s ago · 300 jobs, 1 running, 20 failed"
-        " · last good backup 2 d ago · health: WARNING · TLS verification OFF · PAUSED"
-    )
+        "health: WARNING · vcsa01 (vcsa01.example.com) · live · PAUSED · TLS verification OFF"
+        " · 300 jobs, 1 running, 20 failed · last good backup 2 d ago · refreshed 4 s ago · /api"
+    )  # the verdict first, then the most important parts
     compact = status_content(view(), compact=True).plain
     assert compact.startswith("vcsa01 · live") and "example.com" not in compact
 

@@ -349,7 +349,7 @@ class MonitorApp(App[int]):
         if self._ui_gone():
             return
         self._render_status()
-        if not self.paused and self._shown is not None:
+        if self._shown is not None:  # while paused too: it says so, and its ages keep true
             self._render_progress(self._shown)
         if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
@@ -403,7 +403,14 @@ class MonitorApp(App[int]):
             self.detail.show_job(job, "No job selected.")  # also its border title
 
     def _render_progress(self, snapshot: Snapshot) -> None:
-        view = progress_view(snapshot, self.job_list.selected_job, now=self.clock())
+        view = progress_view(
+            snapshot,
+            self.job_list.selected_job,
+            now=self.clock(),
+            paused=self.paused,
+            stale_after=self.stale_after,
+            connection=self.snapshot.connection,
+        )
         self.query_one(LiveProgress).show(view)
 
     @on(JobList.Highlighted)
@@ -486,6 +493,8 @@ class MonitorApp(App[int]):
         self.paused = paused
         if not paused:
             self._render_jobs(self.snapshot)
+        elif self._shown is not None:
+            self._render_progress(self._shown)  # it says the figures stand still
         self._render_status()
         self.refresh_bindings()
 

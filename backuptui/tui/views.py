@@ -62,6 +62,7 @@ def status_view(
         flavor=str(snapshot.flavor) if snapshot.flavor else None,
         # plain HTTP (the simulator) has no certificate to verify: nothing to warn about
         verify_tls=snapshot.verify_tls or not snapshot.base_url.startswith("https:"),
+        plain_http=snapshot.base_url.startswith("http:"),
         last_success=snapshot.last_success,
         retry_at=snapshot.retry_at,
         error_kind=snapshot.error.kind if snapshot.error else None,
@@ -77,8 +78,19 @@ def status_view(
     )
 
 
-def progress_view(snapshot: Snapshot, selected: BackupJob | None, *, now: datetime) -> ProgressView:
-    """The selected job if it is active, else the newest active job, else the last one that ended."""
+def progress_view(
+    snapshot: Snapshot,
+    selected: BackupJob | None,
+    *,
+    now: datetime,
+    paused: bool = False,
+    stale_after: float = 90.0,
+    connection: ConnectionState | None = None,
+) -> ProgressView:
+    """The selected job if it is active, else the newest active job, else the last one that ended.
+
+    `snapshot` is what the list shows (frozen while paused); `connection` is the monitor's state
+    now: while the appliance does not answer, or answered too long ago, the widget says so."""
     active = snapshot.running
     if selected is not None and selected.is_active:
         current: BackupJob | None = snapshot.by_id.get(selected.id, selected)
@@ -91,7 +103,29 @@ def progress_view(snapshot: Snapshot, selected: BackupJob | None, *, now: dateti
         active_count=len(active),
         now=now,
         has_data=snapshot.last_success is not None or bool(snapshot.jobs),
+        data_at=snapshot.last_success,
+        hold=_hold(snapshot, now, paused=paused, stale_after=stale_after, connection=connection),
     )
+
+
+def _hold(
+    snapshot: Snapshot,
+    now: datetime,
+    *,
+    paused: bool,
+    stale_after: float,
+    connection: ConnectionState | None,
+) -> str | None:
+    if paused:
+        return "paused"
+    if snapshot.last_success is None:
+        return None  # nothing shown yet: the widget says it is waiting
+    state = connection if connection is not None else snapshot.connection
+    if state != ConnectionState.LIVE:
+        return "stale"
+    if (now - snapshot.last_success).total_seconds() > stale_after:
+        return "stale"
+    return None
 
 
 def empty_list_text(snapshot: Snapshot, *, filtered: bool) -> str:

@@ -41,6 +41,24 @@ class ProgressView:
     active_count: int
     now: datetime
     has_data: bool = True  # False before the first successful poll
+    data_at: datetime | None = None  # when the data shown was fetched
+    hold: str | None = None  # "paused" or "stale": the data is not moving, so neither is the widget
+
+
+def _clock(view: ProgressView) -> datetime:
+    """The moment the running job's figures are true at: now, or the data's time when held."""
+    if view.hold and view.data_at is not None:
+        return view.data_at
+    return view.now
+
+
+def hold_text(view: ProgressView) -> str:
+    """Why the figures stand still: `PAUSED at 11:59:12` or `STALE: no data for 48s`."""
+    if view.hold == "paused":
+        return f"PAUSED at {local_time(view.data_at)[-8:]}" if view.data_at else "PAUSED"
+    if view.data_at is None:
+        return "STALE: no data"
+    return f"STALE: no data for {human_duration((view.now - view.data_at).total_seconds())}"
 
 
 def _elapsed(view: ProgressView) -> float | None:
@@ -48,7 +66,7 @@ def _elapsed(view: ProgressView) -> float | None:
     if job is None:
         return None
     if job.start_time is not None:
-        return max(0.0, (view.now - job.start_time).total_seconds())
+        return max(0.0, (_clock(view) - job.start_time).total_seconds())
     if view.transfer is not None and view.transfer.elapsed is not None:
         return view.transfer.elapsed
     return float(job.duration) if job.duration is not None else None
@@ -89,12 +107,14 @@ def progress_content(view: ProgressView, width: int) -> Content:
         (done, "$accent"),
         (todo, "$text-muted"),
         f" {percent_text(percent):>4}  ",
-        note,
-        "\n",
     ]
+    if view.hold:  # before the appliance's message: the widget cuts a long line at its end
+        line2 += [(hold_text(view), "$text-warning bold"), "  " if note else ""]
+    line2 += [note, "\n"]
     size = job.size if job.size is not None else (transfer.size if transfer else None)
     rate = transfer.rate if transfer else None
-    eta = transfer.eta if transfer else None
+    # A stale ETA counted from a moment long gone would contradict the status line: unknown.
+    eta = transfer.eta if transfer and view.hold != "stale" else None
     facts = [
         f"elapsed {human_duration(_elapsed(view))}",
         f"{human_bytes(size)} sent",
@@ -117,6 +137,7 @@ def _idle_content(view: ProgressView) -> Content:
     problem = one_line(last.problem) if last.problem else ""
     parts: list[str | tuple[str, str]] = [
         ("No backup is running.", "bold"),
+        ("  " + hold_text(view), "$text-warning bold") if view.hold else "",
         "\nLast job: ",
         (status_label(last.status), TONE_STYLES[status_tone(last.status)]),
         f"  {one_line(str(last.type))}  {one_line(last.id)}",

@@ -1,12 +1,19 @@
-"""The status line: which appliance, is the connection live, how fresh is the data, how are backups.
+"""The status line: how are backups, which appliance, is the connection live, how fresh is the data.
 
 The app builds a `StatusView` from the monitor's snapshot and its clock once per second; the
 widget repaints only when the resulting text changed (no sub-second clocks, no flicker).
+
+The line is a row of segments, most important first (the health verdict leads). A segment is
+never split across lines: when they do not all fit the widget's lines, the line gets shorter
+(the host goes, then the labels shorten, then the least important segments go) instead of
+wrapping. Segments that hold a ticking age are laid out at the width of their longest age, so
+the place where the line breaks does not move as "59 s ago" becomes "1 min ago".
 """
 
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +30,15 @@ _TONE_STYLE = {
     Tone.NEUTRAL: "",
 }
 
+SEPARATOR = " · "
+_SEPARATOR_STYLE = "$text-muted"
+#: the longest text an age can take (a minute short of an hour, of two days, ...)
+_AGE_WIDTH = max(len(human_age(s)) for s in (0.5, 59, 3599, 172799, 999 * 86400))
+#: the longest text a duration can take in the status line (two units at most)
+_DURATION_WIDTH = max(len(human_duration(s)) for s in (59, 3599, 86399, 99 * 86400))
+_DURATION = re.compile(r"\d+[dhms](?: \d+[dhms])?")
+_LAST_STAGE = 3
+
 
 @dataclass(frozen=True)
 class StatusView:
@@ -32,6 +48,7 @@ class StatusView:
     now: datetime
     flavor: str | None = None
     verify_tls: bool = True
+    plain_http: bool = False  # an http:// URL: nothing is encrypted
     last_success: datetime | None = None  # last successful poll
     retry_at: datetime | None = None  # next attempt while backing off
     error_kind: str | None = None  # ApplianceError.kind of the last failure
@@ -46,90 +63,173 @@ class StatusView:
     notes: tuple[tuple[str, Tone], ...] = ()  # more parts from other features (e.g. a health verdict)
 
 
+@dataclass(frozen=True)
+class _Segment:
+    content: Content
+    reserve: int = 0  # cells the layout keeps for it (its longest form while a clock ticks)
+
+    @property
+    def width(self) -> int:
+        return max(self.content.cell_length, self.reserve)
+
+
 def _seconds_between(later: datetime, earlier: datetime) -> float:
     return (later - earlier).total_seconds()
 
 
-def connection_text(view: StatusView) -> tuple[str, Tone]:
-    """The connection part of the status line and how it should look."""
+def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
+    """(the state, how stale the data is, the retry countdown) as far as they apply."""
     age = _seconds_between(view.now, view.last_success) if view.last_success else None
-    retry = ""
-    if view.retry_at is not None:
-        wait = math.ceil(_seconds_between(view.retry_at, view.now))
-        retry = f", retrying in {wait} s" if wait > 0 else ", retrying now"
     state = view.connection
     if state == "connecting":
-        return "connecting…", Tone.ACTIVE
+        return ["connecting…"], Tone.ACTIVE
     if state == "live":
         if age is not None and age > view.stale_after:
-            return f"stale for {human_duration(age)}", Tone.WARNING
-        return "live", Tone.GOOD
+            return [f"stale for {human_duration(age)}"], Tone.WARNING
+        return ["live"], Tone.GOOD
     if state == "auth_failed":
-        return "authentication failed", Tone.BAD
+        return ["authentication failed"], Tone.BAD
     if state == "not_authorized":
-        return "not authorized", Tone.BAD
+        return ["not authorized"], Tone.BAD
     what = "unreachable" if state == "unreachable" else one_line(view.error_kind or state)
     if state == "unreachable" and view.error_kind and view.error_kind != "unreachable":
         what = one_line(view.error_kind)  # e.g. "TLS verification failed"
-    if age is not None:
-        what += f" (data stale for {human_duration(age)})"
-    return what + retry, Tone.BAD
+    parts = [what]
+    parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
+    if view.retry_at is not None:
+        wait = math.ceil(_seconds_between(view.retry_at, view.now))
+        parts.append(f"retrying in {wait} s" if wait > 0 else "retrying now")
+    return parts, Tone.BAD
+
+
+def connection_text(view: StatusView) -> tuple[str, Tone]:
+    """The connection part of the status line as one phrase, and how it should look."""
+    parts, tone = _connection_parts(view)
+    text = parts[0]
+    if len(parts) > 1 and parts[1]:
+        text += f" ({parts[1]})"
+    if len(parts) > 2:
+        text += f", {parts[2]}"
+    return text, tone
+
+
+def _ticking(text: str) -> int:
+    """The width `text` can grow to while the durations and countdowns in it tick."""
+    text = text.replace("retrying now", "retrying in 99 s")
+    text = re.sub(r"in \d+ s", "in 99 s", text)
+    return len(_DURATION.sub("x" * _DURATION_WIDTH, text))
+
+
+def _jobs_segment(view: StatusView) -> _Segment:
+    if view.loading:
+        return _Segment(Content.styled("loading history…", "italic"))
+    jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
+    return _Segment(
+        Content.assemble(
+            jobs,
+            ", ",
+            (f"{view.running} running", "$text-accent bold" if view.running else ""),
+            ", ",
+            (f"{view.failed} failed", "$text-error" if view.failed else ""),
+        )
+    )
+
+
+def _segments(view: StatusView, stage: int) -> list[_Segment]:
+    """The parts, most important first; each higher `stage` is shorter.
+
+    0: everything; 1: no host beside the name; 2: shorter labels, no refresh age; 3: no flavour."""
+    segments = [
+        _Segment(Content.styled(one_line(text), _TONE_STYLE[tone])) for text, tone in view.notes
+    ]  # the verdict leads: it is what a glance is for
+    name = Content.styled(one_line(view.appliance), "bold")
+    if view.host and view.host != view.appliance and stage == 0:
+        name = Content.assemble(name, f" ({one_line(view.host)})")
+    segments.append(_Segment(name))
+    parts, tone = _connection_parts(view)
+    state, stale, retry = [*parts, "", ""][:3]
+    segments.append(_Segment(Content.styled(state, _TONE_STYLE[tone]), _ticking(state)))
+    if stale:
+        stale = stale if stage < 2 else stale.replace("data stale for", "stale")
+        segments.append(_Segment(Content.styled(stale, _TONE_STYLE[tone]), _ticking(stale)))
+    if view.paused:
+        segments.append(_Segment(Content.styled("PAUSED", "reverse bold")))
+    if view.plain_http:
+        segments.append(_Segment(Content.styled("no TLS", "$text-warning bold")))
+    elif not view.verify_tls:
+        off = "TLS verification OFF" if stage < 2 else "TLS not verified"
+        segments.append(_Segment(Content.styled(off, "$text-warning bold")))
+    segments.append(_jobs_segment(view))
+    if view.last_success is not None or view.last_backup_end is not None:
+        backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
+        label = "last good backup " if stage < 2 else "good backup "
+        age = Content.styled(human_age(backup_age), _TONE_STYLE[backup_age_tone(backup_age)])
+        segments.append(_Segment(Content.assemble(label, age), len(label) + _AGE_WIDTH))
+    if retry:
+        segments.append(_Segment(Content(retry), _ticking(retry)))
+    if view.last_success is not None and stage < 2:
+        refreshed = f"refreshed {human_age(_seconds_between(view.now, view.last_success))}"
+        segments.append(_Segment(Content(refreshed), len("refreshed ") + _AGE_WIDTH))
+    if view.flavor and stage < _LAST_STAGE:
+        segments.append(_Segment(Content(f"/{view.flavor}")))
+    return segments
+
+
+def _join(segments: list[_Segment]) -> Content:
+    sep = Content.styled(SEPARATOR, _SEPARATOR_STYLE)
+    return sep.join(segment.content for segment in segments)
+
+
+def _layout(segments: list[_Segment], width: int, lines: int) -> list[list[_Segment]] | None:
+    """Segments placed on at most `lines` lines of `width` cells, none split; None if they don't fit."""
+    rows: list[list[_Segment]] = [[]]
+    used = 0
+    for segment in segments:
+        need = segment.width + (len(SEPARATOR) if rows[-1] else 0)
+        if used + need <= width:
+            rows[-1].append(segment)
+            used += need
+            continue
+        if len(rows) == lines or segment.width > width:
+            return None
+        rows.append([segment])
+        used = segment.width
+    return rows
+
+
+def fit_status(view: StatusView, width: int, lines: int) -> Content:
+    """The status line for a box of `width` x `lines` cells: whole segments, shortened to fit."""
+    width, lines = max(1, width), max(1, lines)
+    for stage in range(_LAST_STAGE + 1):
+        rows = _layout(_segments(view, stage), width, lines)
+        if rows is not None:
+            return Content("\n").join(_join(row) for row in rows)
+    segments = _segments(view, _LAST_STAGE)
+    while len(segments) > 1:  # the least important go, with a mark that something went
+        segments = segments[:-1]
+        rows = _layout([*segments, _Segment(Content("…"))], width, lines)
+        if rows is not None:
+            return Content("\n").join(_join(row) for row in rows)
+    return segments[0].content.truncate(width, ellipsis=True)
 
 
 def status_content(view: StatusView, *, compact: bool = False) -> Content:
-    """The status line's text: separated parts, wrapped by the widget at narrow widths.
-
-    `compact` leaves out the host beside the name, for narrow terminals."""
-    sep = (" · ", "$text-muted")
-    connection, tone = connection_text(view)
-    parts: list[str | tuple[str, str]] = [
-        (one_line(view.appliance), "bold"),
-    ]
-    if view.host and view.host != view.appliance and not compact:
-        parts.append(f" ({one_line(view.host)})")
-    parts += [sep, (connection, _TONE_STYLE[tone])]
-    if view.flavor:
-        parts += [sep, f"/{view.flavor}"]
-    if view.last_success is not None:
-        parts += [sep, f"refreshed {human_age(_seconds_between(view.now, view.last_success))}"]
-    if view.loading:
-        parts += [sep, ("loading history…", "italic")]
-    else:
-        jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
-        parts += [sep, jobs, ", "]
-        parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
-        parts.append(", ")
-        parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
-    if view.last_success is not None or view.last_backup_end is not None:
-        backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
-        parts += [
-            sep,
-            "last good backup ",
-            (human_age(backup_age), _TONE_STYLE[backup_age_tone(backup_age)]),
-        ]
-    for text, tone in view.notes:
-        parts += [sep, (one_line(text), _TONE_STYLE[tone])]
-    if not view.verify_tls:
-        parts += [sep, ("TLS verification OFF", "$text-warning bold")]
-    if view.paused:
-        parts += [sep, ("PAUSED", "reverse bold")]
-    return Content.assemble(*parts)
+    """The whole status line on one line (`compact`: without the host beside the name)."""
+    return _join(_segments(view, 1 if compact else 0))
 
 
 class StatusLine(Widget):
     """One or two lines at the top (by terminal width); repaints only when its text changed."""
 
     DEFAULT_CSS = """
-    StatusLine { height: 2; padding: 0 1; background: $panel; }
+    StatusLine { height: 2; padding: 0 1; background: $panel; text-wrap: nowrap; }
     """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self._content = Content("connecting…")
-        self._compact: Content | None = self._content  # None: not made yet (only when needed)
         self._view: StatusView | None = None
-        self._fit_key: tuple[Content, int, int] | None = None  # (content, width, lines) of _fits
-        self._fits = True
+        self._fitted: tuple[Content, int, int, Content] | None = None  # (full, width, lines, shown)
         #: how many times the text changed (tests prove an idle second repaints nothing)
         self.updates = 0
 
@@ -139,14 +239,20 @@ class StatusLine(Widget):
 
     @property
     def text(self) -> str:
+        """Everything the line says, on one line (what fits the screen: `shown_text`)."""
         return self._content.plain
 
+    @property
+    def shown_text(self) -> str:
+        """What the widget shows at its size, line breaks included."""
+        return self.render().plain
+
     def show(self, view: StatusView) -> None:
-        """Called once a second: builds the full text only; the compact one when it is needed."""
+        """Called once a second; repaints only when the text changed."""
         self._view = view
         content = status_content(view)
         if content != self._content:
-            self._content, self._compact = content, None
+            self._content = content
             self.updates += 1
             self.refresh()  # the height is fixed (CSS): no layout pass
 
@@ -155,16 +261,9 @@ class StatusLine(Widget):
         # that grew a row when "just now" became "12 s ago" would shift the whole list.
         width = self.content_region.width or self.size.width
         lines = max(1, self.content_region.height or self.size.height)
-        content = self._content
-        if width and not self._fits_in(content, width, lines):
-            if self._compact is None:
-                view = self._view
-                self._compact = content if view is None else status_content(view, compact=True)
-            return self._compact  # the host beside the name goes first
-        return content
-
-    def _fits_in(self, content: Content, width: int, lines: int) -> bool:
-        if self._fit_key != (content, width, lines):
-            self._fit_key = (content, width, lines)
-            self._fits = content.cell_length <= width or len(content.wrap(width)) <= lines
-        return self._fits
+        if self._view is None or not width:
+            return self._content
+        key = (self._content, width, lines)
+        if self._fitted is None or self._fitted[:3] != key:
+            self._fitted = (*key, fit_status(self._view, width, lines))
+        return self._fitted[3]

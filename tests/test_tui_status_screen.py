@@ -1,0 +1,121 @@
+"""The status line and the live progress widget on the screen while the clock ticks (Pilot).
+
+The app runs on a real simulator and the fixed clock of the snapshot tests; the test moves the
+clock and calls the app's once-a-second tick itself, so every second is seen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from screen_text import screen_text
+from test_snapshots import SIZE_IDS, SIZES, FixedClock, build_app, poll
+from textual.pilot import Pilot
+
+from backuptui.tui.app import MonitorApp
+from backuptui.tui.widgets.live_progress import LiveProgress
+from backuptui.tui.widgets.status_line import StatusLine, StatusView, status_content
+
+SEPARATOR = " · "
+SHORTER = {
+    "last good backup": "good backup",
+    "data stale for": "stale",
+    "TLS verification OFF": "TLS not verified",
+}
+
+
+def phrases(view: StatusView) -> set[str]:
+    """Every whole phrase the line may show, in its long or short form."""
+    out: set[str] = {"…"}
+    for compact in (False, True):
+        for part in status_content(view, compact=compact).plain.split(SEPARATOR):
+            out.add(part)
+            for long, short in SHORTER.items():
+                out.add(part.replace(long, short))
+    return out
+
+
+async def tick(pilot: Pilot[Any], clock: FixedClock, seconds: float = 1.0) -> None:
+    clock.advance(seconds)
+    app = pilot.app
+    assert isinstance(app, MonitorApp)
+    app._tick()  # the 1 s timer's callback, called here so no second is skipped
+    await pilot.pause()
+
+
+def status_rows(app: MonitorApp) -> list[str]:
+    rows = screen_text(app).splitlines()[: app.query_one(StatusLine).size.height]
+    return [row.strip() for row in rows if row.strip()]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+async def test_the_status_line_never_breaks_a_phrase_while_ages_tick(size: tuple[int, int]) -> None:
+    clock = FixedClock()
+    app, simulator, restore = build_app(clock)
+    try:
+        async with app.run_test(size=size) as pilot:
+            clock.advance(5 * 60)
+            await poll(pilot, full=True)
+            for second in range(150):  # live, then unreachable from the 20th second on
+                if second == 20:
+                    simulator.stop()
+                    await poll(pilot)
+                await tick(pilot, clock)
+                view = app.query_one(StatusLine).view
+                assert view is not None
+                known = phrases(view)
+                rows = status_rows(app)
+                for row in rows:
+                    for part in row.split(SEPARATOR):
+                        assert part in known, f"second {second}: {part!r} in {rows}"
+                assert rows[0].startswith(view.notes[0][0])  # the verdict leads
+                if second > 20:
+                    assert "unreachable" in rows[0]
+    finally:
+        simulator.stop()
+        restore()
+
+
+async def test_the_progress_widget_stops_when_the_data_stops() -> None:
+    clock = FixedClock()
+    app, simulator, restore = build_app(clock)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            clock.advance(17 * 60)
+            await poll(pilot, full=True)
+            for _ in range(3):
+                clock.advance(10)
+                await poll(pilot)  # a rate and an ETA
+            progress = app.query_one(LiveProgress)
+            assert "ETA —" not in progress.render().plain
+            simulator.stop()
+            await poll(pilot)
+            await tick(pilot, clock, 47)
+            first = progress.render().plain
+            await tick(pilot, clock, 1)
+            later = progress.render().plain
+            assert "STALE: no data for 48s" in later and "ETA —" in later
+            facts = later.splitlines()[2]
+            assert facts == first.splitlines()[2]  # elapsed stands still with the data
+            assert "elapsed 17m 30s" in facts
+    finally:
+        simulator.stop()
+        restore()
+
+
+async def test_the_progress_widget_says_paused_and_its_ages_stay_true() -> None:
+    clock = FixedClock()
+    app, simulator, restore = build_app(clock, running=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await poll(pilot, full=True)
+            await pilot.press("p")
+            await tick(pilot, clock, 60)
+            paused = app.query_one(LiveProgress).render().plain
+            await tick(pilot, clock, 2 * 3600)
+            later = app.query_one(LiveProgress).render().plain
+            assert "PAUSED at 09:41:00" in paused.splitlines()[0]
+            assert paused != later  # "(2 h ago)" became "(4 h ago)": not frozen
+    finally:
+        simulator.stop()
+        restore()
