@@ -97,8 +97,9 @@ def test_add_with_flags_then_list_and_show(capsys: pytest.CaptureFixture[str]) -
         "http://127.0.0.1:8080",
         "administrator@vsphere.local",
         "env",
-        "verified",
-    ]
+        "no",
+        "TLS",
+    ]  # plain HTTP is not "verified"
     assert lines[2].split()[:5] == ["*", "prod", "vcsa01.example.com", "viewer@vsphere.local", "command"]
     assert run("profile", "show", "lab") == 0
     out = capsys.readouterr().out

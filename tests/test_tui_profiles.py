@@ -87,7 +87,7 @@ async def test_the_list_shows_every_profile_with_the_default_marked() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
         assert rows(app) == [
-            ["*", "lab", "http://127.0.0.1:9", "verified", "auto", "administrator@vsphere.local"],
+            ["*", "lab", "http://127.0.0.1:9", "no TLS", "auto", "administrator@vsphere.local"],
             ["", "prod", "vcsa01.example.com", "NOT verified", "command", "viewer"],
         ]
         assert app.picker.selected_name == "lab"  # the default is selected first

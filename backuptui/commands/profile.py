@@ -416,6 +416,8 @@ def _source_word(profile: Profile) -> str:
 
 
 def _tls_word(profile: Profile) -> str:
+    if profile.url.lower().startswith("http://"):
+        return "no TLS"  # plain HTTP: nothing to verify, nothing encrypted
     if not profile.verify_tls:
         return "NOT verified"
     return "CA bundle" if profile.ca_bundle else "verified"

@@ -13,6 +13,7 @@ from typing import ClassVar
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, VerticalScroll
+from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
@@ -26,6 +27,15 @@ SOURCE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("env: BACKUPTUI_PASSWORD", str(PasswordSource.ENV)),
     ("prompt: ask every time", str(PasswordSource.PROMPT)),
 )
+
+
+class TickBox(Checkbox):
+    """A checkbox that reads without colour: `[x]` ticked, `[ ]` not (Textual's own draws the
+    same block either way and tells them apart by colour only)."""
+
+    @property
+    def _button(self) -> Content:
+        return Content.styled("[x]" if self.value else "[ ]", self.get_visual_style("toggle--button"))
 
 
 @dataclass(frozen=True)
@@ -132,13 +142,13 @@ class ProfileFormScreen(ModalScreen[ProfileEdit | None]):
                     compact=True,
                 ),
             )
-            yield Checkbox(
+            yield TickBox(
                 "Verify the TLS certificate",
                 profile.verify_tls if profile else True,
                 id="verify-tls",
                 compact=True,
             )
-            yield Checkbox("Default profile", self.is_default, id="make-default", compact=True)
+            yield TickBox("Default profile", self.is_default, id="make-default", compact=True)
             yield Label("", id="form-error", markup=False)
             with Horizontal(id="form-buttons"):
                 yield Button("Save", variant="primary", id="form-save", compact=True)

@@ -81,7 +81,7 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.question, id="confirm-question", markup=False)
+            yield Static(self.question, id="confirm-question", markup=False)  # wraps: never cut
             with Horizontal(id="confirm-buttons"):
                 yield Button(self.yes, variant="primary", id="confirm-yes", compact=True)
                 yield Button(self.no, id="confirm-no", compact=True)
@@ -116,7 +116,11 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         Binding("t", "test", "Test", id="profile-test"),
         Binding("asterisk", "make_default", "Default", key_display="*", id="profile-default"),
         Binding("r", "reload", "Reload", id="profile-reload", show=False),
+        Binding("j", "cursor(1)", "Down", id="profile-down", show=False),
+        Binding("k", "cursor(-1)", "Up", id="profile-up", show=False),
         Binding("escape", "close", "Back", id="profile-close"),
+        # on its own (first run) there is nothing to go back to: Esc quits, and says so
+        Binding("escape", "quit_picker", "Quit", id="profile-quit"),
     ]
 
     DEFAULT_CSS = """
@@ -131,6 +135,9 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
     """
 
     COLUMNS = ("", "Name", "Host or URL", "TLS", "Password", "User")
+    #: the first column's marks, read without colour (the title line explains them)
+    CONNECTED_MARK = "●"
+    DEFAULT_MARK = "*"
 
     def __init__(
         self,
@@ -157,7 +164,10 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         self.last_check: ConnectionCheck | None = None
 
     def compose(self) -> ComposeResult:
-        yield Label("Appliance profiles", id="picker-title")
+        legend = f"{self.DEFAULT_MARK} default"
+        if self.current:
+            legend = f"{self.CONNECTED_MARK} connected, {legend}"
+        yield Label(f"Appliance profiles ({legend})", id="picker-title")
         yield Label(str(self.store.path), id="picker-path", markup=False)
         yield Static(self.hint or "", id="picker-hint", markup=False)
         table: DataTable[Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
@@ -192,18 +202,22 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
             self.hint == FIRST_RUN_HINT and config.profiles
         )
         for profile in config.profiles.values():
-            table.add_row(*self._cells(profile, config), key=profile.name)
+            table.add_row(*self._cells(profile, config, self.current), key=profile.name)
         target = previous if previous in config.profiles else (config.default_profile or None)
         if target is not None:
             table.move_cursor(row=table.get_row_index(target))
         if not config.profiles and not self.hint:
             self.say("No profiles. Press a to add one.")
 
-    @staticmethod
-    def _cells(profile: Profile, config: Config) -> tuple[Text, ...]:
-        mark = "*" if profile.name == config.default_profile else ""
+    @classmethod
+    def _cells(cls, profile: Profile, config: Config, current: str | None) -> tuple[Text, ...]:
+        mark = (cls.CONNECTED_MARK if profile.name == current else "") + (
+            cls.DEFAULT_MARK if profile.name == config.default_profile else ""
+        )
         source = str(profile.password_source) if profile.password_source else "auto"
-        if not profile.verify_tls:
+        if profile.url.lower().startswith("http://"):
+            tls = Text("no TLS", style="bold")  # plain HTTP: nothing is verified or encrypted
+        elif not profile.verify_tls:
             tls = Text("NOT verified", style="bold red")
         else:
             tls = Text("CA bundle" if profile.ca_bundle else "verified")
@@ -260,6 +274,23 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+    def action_quit_picker(self) -> None:
+        self.dismiss(None)  # the picker on its own: its app exits with no choice
+
+    def action_cursor(self, step: int) -> None:
+        table = self.query_one("#profiles", DataTable)
+        if table.row_count:
+            table.move_cursor(row=max(0, min(table.row_count - 1, table.cursor_row + step)))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # One Esc binding shows at a time: "Back" over another screen, "Quit" when on its own.
+        standalone = isinstance(self.app, ProfilesApp)
+        if action == "close":
+            return not standalone
+        if action == "quit_picker":
+            return standalone
+        return True
 
     def action_reload(self) -> None:
         self.say("")

@@ -1,0 +1,103 @@
+"""The profile picker as read on the screen: keys, marks, words that read without colour."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import keyring
+import pytest
+from keyring.backends import fail
+from screen_text import screen_text
+from textual.app import App, ComposeResult
+from textual.widgets import Footer
+
+from backuptui.core.settings.profiles import Profile, ProfileStore
+from backuptui.tui.screens.profile_form import ProfileFormScreen
+from backuptui.tui.screens.profiles import FIRST_RUN_HINT, ConfirmScreen, ProfilePickerScreen, ProfilesApp
+
+SIZES = [(80, 24), (120, 40)]
+
+
+@pytest.fixture(autouse=True)
+def _no_keyring() -> Iterator[None]:
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    yield
+    keyring.set_keyring(before)
+
+
+def add(name: str, url: str, user: str = "administrator@vsphere.local") -> None:
+    ProfileStore().add_profile(Profile(name, url, user))
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_j_and_k_move_and_the_connected_profile_is_marked(size: tuple[int, int]) -> None:
+    add("lab", "vcsa-lab.example.com")
+    add("prod", "vcsa01.example.com")
+    add("test", "vcsa-test.example.com")
+    app = ProfilesApp(ProfilePickerScreen(current="prod", env={}))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        assert app.picker.selected_name == "prod"  # the connected one is selected first
+        await pilot.press("j")
+        assert app.picker.selected_name == "test"
+        await pilot.press("k", "k")
+        assert app.picker.selected_name == "lab"
+        text = screen_text(app)
+        assert "● connected" in text
+        prod_row = next(line for line in text.splitlines() if " prod " in line)
+        assert "●" in prod_row
+        assert "administrator@vsphere.local" in text  # the User column is not cut
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_plain_http_says_no_tls_and_first_run_esc_says_quit(size: tuple[int, int]) -> None:
+    add("sim", "http://127.0.0.1:18400")
+    app = ProfilesApp(ProfilePickerScreen(hint=FIRST_RUN_HINT, env={}))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        sim_row = next(line for line in text.splitlines() if " sim " in line)
+        assert "no TLS" in sim_row and "verified" not in sim_row
+        footer = text.splitlines()[-1]
+        assert "esc Quit" in footer and "Back" not in footer
+        await pilot.press("escape")
+    assert app.return_value is None
+
+
+class Host(App[None]):
+    """Any app with a screen below the picker: there Esc goes back."""
+
+    def compose(self) -> ComposeResult:
+        yield Footer()
+
+
+async def test_over_another_screen_esc_says_back() -> None:
+    add("lab", "vcsa-lab.example.com")
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.push_screen(ProfilePickerScreen(env={}))
+        await pilot.pause()
+        assert "esc Back" in screen_text(app).splitlines()[-1]
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_checkboxes_read_without_colour(size: tuple[int, int]) -> None:
+    app = Host()
+    async with app.run_test(size=size) as pilot:
+        await app.push_screen(ProfileFormScreen(is_default=False))
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[x] Verify the TLS certificate" in text
+        assert "[ ] Default profile" in text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_the_delete_question_is_shown_whole(size: tuple[int, int]) -> None:
+    app = Host()
+    question = "Delete profile 'lab' (https://vcsa-lab.example.com:443)? Its saved keyring password goes too."
+    async with app.run_test(size=size) as pilot:
+        await app.push_screen(ConfirmScreen(question, yes="Delete", no="Keep"))
+        await pilot.pause()
+        flat = " ".join(" ".join(line.strip(" █").split()) for line in screen_text(app).splitlines())
+        assert "Its saved keyring password goes too." in " ".join(flat.split())
