@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
-from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.errors import ApplianceError, AuthenticationFailed
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.health import HealthLevel
@@ -35,7 +35,7 @@ from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.format import Tone, one_line
 from backuptui.tui.notices import connection_notices, job_notices
-from backuptui.tui.password import PasswordScreen
+from backuptui.tui.password import PasswordScreen, password_origin
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, terminal_alive
 from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
 from backuptui.tui.widgets.filter_bar import FilterBar
@@ -117,6 +117,7 @@ class MonitorApp(App[int]):
         poll: bool = True,
         profiles: ProfileSession | None = None,
         password_problem: str | None = None,
+        credentials_from: str | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
@@ -133,6 +134,8 @@ class MonitorApp(App[int]):
         self.profiles = profiles
         #: why the first password prompt is needed (a failing password_command, no keyring entry)
         self.password_problem = password_problem
+        #: where the password in use came from (a target's `credentials_from`), said if refused
+        self.credentials_from = credentials_from
         self.paused = False
         self.snapshot: Snapshot = monitor.snapshot
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
@@ -257,6 +260,7 @@ class MonitorApp(App[int]):
         user: str | None = None,
         ask_password: bool = False,
         stale_after: float | None = None,
+        credentials_from: str | None = None,
     ) -> None:
         """Watch another appliance: stop polling this one, log out of it, start on `monitor`.
 
@@ -268,6 +272,7 @@ class MonitorApp(App[int]):
         self.monitor = monitor
         self.appliance_name = appliance_name
         self.user = user or ""
+        self.credentials_from = credentials_from
         if stale_after is not None:
             self.stale_after = stale_after
         self.snapshot = monitor.snapshot
@@ -580,13 +585,15 @@ class MonitorApp(App[int]):
             return
         self._password_open = True
         snapshot = self.snapshot
-        problem = None
+        problem = origin = None
         if error is not None:
             problem = f"{one_line(str(error))}"
+            if isinstance(error, AuthenticationFailed):
+                origin = password_origin(self.credentials_from)
         elif self.password_problem:
             problem, self.password_problem = one_line(self.password_problem), None
         self.push_screen(
-            PasswordScreen(self._appliance_label(snapshot), self.user or "the user", problem),
+            PasswordScreen(self._appliance_label(snapshot), self.user or "the user", problem, origin=origin),
             self._password_entered,
         )
 
@@ -595,6 +602,7 @@ class MonitorApp(App[int]):
         if secret is None:
             self.run_worker(self.action_quit(), group="quit")
             return
+        self.credentials_from = "typed"
         self._retry_login(secret)
 
     @work(exclusive=True, group="login", exit_on_error=False)

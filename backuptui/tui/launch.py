@@ -259,6 +259,7 @@ def run_target(
         stale_after=2 * refresh.idle + 10,
         profiles=session,
         password_problem=password_problem,
+        credentials_from=target.credentials_from if target.password is not None else None,
     )
     apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
     result = app.run(mouse=mouse and session.settings.mouse)

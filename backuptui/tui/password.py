@@ -17,6 +17,24 @@ from textual.widgets import Input, Label
 from backuptui.core.settings.secrets import Secret
 from backuptui.tui.format import one_line
 
+#: where a password came from (a target's `credentials_from`) in the user's words
+_ORIGINS = {
+    "environment": "BACKUPTUI_PASSWORD",
+    "stdin": "standard input (--password-stdin)",
+    "keyring": "the system keyring",
+    "password_command": "the profile's password_command",
+    "typed": "what you typed",
+}
+
+
+def password_origin(source: str | None) -> str | None:
+    """Where a refused password came from, for the prompt; None when it is not known."""
+    if source is None:
+        return None
+    if source.startswith("BACKUPTUI_PASSWORD"):
+        return source  # the environment variable's own name
+    return _ORIGINS.get(source)
+
 
 class PasswordScreen(ModalScreen[Secret | None]):
     """Asks for the password of `user` on `appliance`; dismisses with a Secret, or None on Esc."""
@@ -33,19 +51,30 @@ class PasswordScreen(ModalScreen[Secret | None]):
     }
     PasswordScreen Label { width: 1fr; }
     PasswordScreen #password-problem { color: $text-error; margin-bottom: 1; }
+    PasswordScreen #password-origin { margin-bottom: 1; }
     PasswordScreen #password-hint { color: $text-muted; margin-top: 1; }
     """
 
-    def __init__(self, appliance: str, user: str, problem: str | None = None) -> None:
+    def __init__(
+        self, appliance: str, user: str, problem: str | None = None, *, origin: str | None = None
+    ) -> None:
+        """`origin`: where the refused password came from (`password_origin`), said under the problem."""
         super().__init__()
         self.appliance = appliance
         self.user = user
         self.problem = problem
+        self.origin = origin
 
     def compose(self) -> ComposeResult:
         with Vertical():
             if self.problem:
                 yield Label(one_line(self.problem), id="password-problem", markup=False)
+            if self.origin:
+                yield Label(
+                    f"The refused password came from {self.origin}.",
+                    id="password-origin",
+                    markup=False,
+                )
             yield Label(
                 f"Password for {one_line(self.user)} on {one_line(self.appliance)}:",
                 id="password-label",
