@@ -119,3 +119,20 @@ async def test_the_progress_widget_says_paused_and_its_ages_stay_true() -> None:
     finally:
         simulator.stop()
         restore()
+
+
+async def test_at_80_columns_the_list_shows_the_year_and_the_locations_host() -> None:
+    clock = FixedClock()
+    app, simulator, restore = build_app(clock, running=False)
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await poll(pilot, full=True)
+            rows = screen_text(app).splitlines()
+            header = next(i for i, row in enumerate(rows) if row.startswith("Status"))
+            first = rows[header + 1]
+            assert "2026-11-28" in first  # the year stays
+            assert "192.0.2.10/…" in first  # the host, then the folder's tail
+            assert "_20261128-" not in first  # not the start time a second time
+    finally:
+        simulator.stop()
+        restore()

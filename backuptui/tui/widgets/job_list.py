@@ -9,6 +9,7 @@ job when new jobs arrive at the top.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -33,7 +34,6 @@ from backuptui.tui.format import (
     local_time,
     one_line,
     percent_text,
-    short_local_time,
     shorten_location,
     status_label,
     status_tone,
@@ -49,8 +49,13 @@ class Column:
     align: str = "left"
 
 
+#: the start time at the end of a backup folder's name: `M_8.0.3.00400_20261128-094100_`
+_STAMP = re.compile(r"_?\d{8}-\d{6}_?$")
+
+
 def columns_for(width: int) -> tuple[Column, ...]:
     """The columns that suit a line of `width` cells; the location takes what is left."""
+    fixed: tuple[Column, ...]
     if width >= 100:
         fixed = (
             Column("Status", 12),
@@ -61,13 +66,14 @@ def columns_for(width: int) -> tuple[Column, ...]:
             Column("Done", 4, "right"),
         )
     else:
+        # Narrow (80 columns): the start keeps its year and the location its host; "Done" goes
+        # (a running job's percentage is in the progress widget, a finished one's is 100%).
         fixed = (
             Column("Status", 11),
             Column("Type", 9),
-            Column("Start", 11),
+            Column("Start", 16),
             Column("Took", 7, "right"),
             Column("Data", 8, "right"),
-            Column("Done", 4, "right"),
         )
     used = sum(c.width for c in fixed) + len(fixed)  # one space after each column
     return (*fixed, Column("Location", max(8, width - used - 1)))
@@ -81,16 +87,37 @@ def _cell(text: str, column: Column) -> str:
 
 def row_cells(job: BackupJob, columns: Sequence[Column]) -> list[str]:
     """The texts of one job's row, one per column, in the order of `columns_for`."""
+    wide = columns[2].width >= 19
     values = [
         status_label(job.status),
         one_line(str(job.type)),
-        local_time(job.start_time) if columns[2].width >= 19 else short_local_time(job.start_time),
+        local_time(job.start_time, seconds=wide),
         human_duration(job.duration),
         human_bytes(job.size),
-        percent_text(job.percent),
-        shorten_location(job.location, columns[-1].width) if job.location else EMPTY,
     ]
+    if len(columns) > 6:
+        values.append(percent_text(job.percent))
+    width = columns[-1].width
+    values.append(narrow_location(job, width) if job.location else EMPTY)
     return values
+
+
+def narrow_location(job: BackupJob, width: int) -> str:
+    """The location for a column `width` wide: its host whole, then the backup folder's tail.
+
+    A folder name ends in the backup's start (`M_8.0.3.00400_20261128-094100_`), which the Start
+    column already shows: when the whole path does not fit, that repeat goes first."""
+    location = job.location or ""
+    full = shorten_location(location, width)
+    host, _, path = shorten_location(location, 1 << 20).partition("/")
+    folder = next((part for part in reversed(path.split("/")) if part), "")
+    if full.startswith(f"{host}/") and full.endswith(f"/{folder}"):
+        return full  # the host and the whole folder name fit
+    folder = _STAMP.sub("", folder) or folder
+    room = width - len(host) - 2
+    if not host or "://" not in location or room < 4:
+        return full
+    return f"{host}/…{folder[-room:]}"
 
 
 class JobList(ScrollView, can_focus=True):
