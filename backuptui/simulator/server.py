@@ -32,8 +32,9 @@ class ApplianceServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+    def __init__(self, address: tuple[str, int], sim: Simulator, *, vami: bool = False) -> None:
         self.sim = sim
+        self.vami = vami  # the management port: Basic auth on every request
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self.accepted = 0  # TCP connections accepted (keep-alive reuse shows as few connections)
@@ -116,6 +117,7 @@ class Handler(BaseHTTPRequestHandler):
             query=parse_qsl(split.query, keep_blank_values=True),
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
+            vami=self.server.vami,
         )
         if request.path.startswith("/_simulator/"):
             self._send(self._control(sim, request), count=False)
@@ -132,13 +134,14 @@ class Handler(BaseHTTPRequestHandler):
         if fault == "error_503":
             result = answer(503, _error(flavor, "SERVICE_UNAVAILABLE", "Service is unavailable."))
         elif fault == "error_500":
-            result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", "Internal server error."))
+            # the backup operations declare `error` (not `internal_server_error`) for a failure
+            result = answer(500, _error(flavor, "ERROR", "Internal server error."))
         else:
             try:
                 result = route(sim, request)
             except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
                 text = f"Simulator error: {type(exc).__name__}"
-                result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", text))
+                result = answer(500, _error(flavor, "ERROR", text))
         damage = sim.faults.take(request.path, ("malformed", "truncate")) if result.body else None
         if damage == "malformed":
             result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")
@@ -146,6 +149,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, result: Answer, *, count: bool, truncate: bool = False) -> None:
         self.send_response(result.status)
+        for name, value in result.headers.items():
+            self.send_header(name, value)
         if result.status != 204:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(result.body)))
