@@ -17,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from backuptui.simulator import wire
+from backuptui.simulator import jsonrpc, wire
 from backuptui.simulator.faults import FaultError
 from backuptui.simulator.live import InProgress
 from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
@@ -131,14 +131,21 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         flavor = flavor_of(request.path) or wire.API
-        if fault == "error_503":
-            result = answer(503, _error(flavor, "SERVICE_UNAVAILABLE", "Service is unavailable."))
-        elif fault == "error_500":
+        rpc = jsonrpc.is_jsonrpc(request) and wire.API in sim.flavors
+        if fault in ("error_503", "error_500"):
             # the backup operations declare `error` (not `internal_server_error`) for a failure
-            result = answer(500, _error(flavor, "ERROR", "Internal server error."))
+            error_type, text = (
+                ("SERVICE_UNAVAILABLE", "Service is unavailable.")
+                if fault == "error_503"
+                else ("ERROR", "Internal server error.")
+            )
+            if rpc:
+                result = jsonrpc.error_answer(request, error_type, text)
+            else:
+                result = answer(wire.ERROR_STATUS[error_type], _error(flavor, error_type, text))
         else:
             try:
-                result = route(sim, request)
+                result = jsonrpc.handle(sim, request) if rpc else route(sim, request)
             except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
                 text = f"Simulator error: {type(exc).__name__}"
                 result = answer(500, _error(flavor, "ERROR", text))
