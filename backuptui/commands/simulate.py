@@ -64,6 +64,14 @@ def register(subparsers: Any) -> None:
         "--vami-port", type=int, default=0, help="port of the --vami listener (default: a free one)"
     )
     parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="serve a recording made by 'backuptui record' (--speed sets its pace) instead of a history",
+    )
+    parser.add_argument(
+        "--loop", action="store_true", help="with --replay: start again at the end (default: hold the end)"
+    )
+    parser.add_argument(
         "--clock-skew",
         type=_number,
         default=0.0,
@@ -138,6 +146,8 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             variety=args.variety,
             unprivileged_user=args.unprivileged_user,
             clock_skew=args.clock_skew,
+            replay=args.replay,
+            replay_loop=args.loop,
             vami=args.vami or bool(args.vami_port),
             vami_port=args.vami_port,
         )
@@ -163,6 +173,10 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         print(f"  password: {shown}")
         scenario = config.scenario or "-"
         print(f"  jobs: {config.jobs}, seed: {config.seed}, speed: {config.speed:g}, scenario: {scenario}")
+        if sim.replay is not None:
+            end = "loops" if config.replay_loop else "holds its last answers"
+            length = f"{sim.replay.duration:.0f} s at speed {config.speed:g}"
+            print(f"  replaying {config.replay}: {length}, then {end}")
         if config.vami:
             print(f"  management port (Basic auth per request, also root): {sim.vami_url}")
         if config.clock_skew:

@@ -41,6 +41,8 @@ class SimulatorConfig:
     vami: bool = False  # also listen like the management port 5480: Basic auth on every request
     vami_port: int = 0  # 0 = a free port
     root_password: str | None = None  # the local `root` account (VAMI only); None = `password`
+    replay: str | None = None  # a recording file to serve instead of the generated appliance
+    replay_loop: bool = False  # at the recording's end start again (else hold the last answers)
     clock_skew: float = 0.0  # seconds the appliance's clock is ahead (negative: behind) of the real one
 
     def __post_init__(self) -> None:

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from backuptui.simulator import wire
 from backuptui.simulator.live import InProgress
@@ -71,6 +71,8 @@ def route(sim: Simulator, request: Request) -> Answer:
         return answer(404, wire.not_found(flavor or API))
     if request.path == SESSION_PATH[flavor]:
         return _session(sim, request, flavor)
+    if sim.replay is not None:
+        return _replayed(sim, request, flavor)
     rel = request.path[len(PREFIX[flavor]) :]
     backup = rel.startswith(BACKUP + "/")
     parts = [unquote(p) for p in rel[len(BACKUP) + 1 :].split("/")] if backup else []
@@ -89,6 +91,18 @@ def route(sim: Simulator, request: Request) -> Answer:
     if not session.privileged:
         return answer(403, wire.unauthorized(flavor))
     return _backup(sim, request, flavor, parts, session.user)
+
+
+def _replayed(sim: Simulator, request: Request, flavor: str) -> Answer:
+    """A recording's answer; sessions are still the simulator's."""
+    assert sim.replay is not None
+    if sim.sessions.touch(session_token(request)) is None:
+        return answer(401, wire.unauthenticated(flavor, sim.challenge))
+    found = sim.replay.find(request.method, request.path, urlencode(request.query))
+    if found is None:
+        return answer(404, wire.not_found(flavor))
+    headers = {"Content-Type": found.content_type} if found.content_type else {}
+    return Answer(found.status, found.body, headers)
 
 
 def session_token(request: Request) -> str | None:

@@ -159,7 +159,8 @@ class Handler(BaseHTTPRequestHandler):
         for name, value in result.headers.items():
             self.send_header(name, value)
         if result.status != 204:
-            self.send_header("Content-Type", "application/json")
+            if "Content-Type" not in result.headers:
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(result.body)))
         self.end_headers()
         data = result.body[: len(result.body) // 2] if truncate else result.body

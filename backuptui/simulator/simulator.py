@@ -14,6 +14,7 @@ from backuptui.simulator.config import SimulatorConfig
 from backuptui.simulator.faults import Faults, parse_spec
 from backuptui.simulator.history import generate, variety
 from backuptui.simulator.live import JobStore
+from backuptui.simulator.replay import ReplayLog
 from backuptui.simulator.scenarios import schedule_info, shape_for
 from backuptui.simulator.server import ApplianceServer
 from backuptui.simulator.sessions import SessionStore
@@ -77,6 +78,12 @@ class Simulator:
         modern = int(version.split(".")[0]) >= 7
         #: the 401 `challenge`: sent by builds from 7.0 on
         self.challenge = wire.challenge(cfg.appliance_fqdn, realm) if modern else None
+        #: a recording served instead of the generated history (`replay=PATH`); speed sets its pace
+        self.replay: ReplayLog | None = None
+        if cfg.replay is not None:
+            self.replay = ReplayLog.load(cfg.replay, speed=cfg.speed, loop=cfg.replay_loop)
+            if self.replay.flavor in ("api", "rest"):  # a client detecting the flavour finds the recorded one
+                self.flavors = (self.replay.flavor,)
         self.faults = Faults()
         self.faults.update_all(cfg.faults)
         self._stats_lock = threading.Lock()
@@ -100,6 +107,8 @@ class Simulator:
         """Bind the port and serve in a daemon thread."""
         if self._server is not None:
             return self
+        if self.replay is not None:
+            self.replay.restart()  # the recording's timeline starts when serving does
         self._server = ApplianceServer((self.config.host, self.config.port), self)
         self._stopping.clear()
         self._thread = threading.Thread(
