@@ -25,6 +25,7 @@ from backuptui.tui.format import (
     status_label,
     status_tone,
 )
+from backuptui.tui.screens.main import HEALTH_NOTES
 
 #: (keys as shown, what they do)
 KeyRow = tuple[str, str]
@@ -178,10 +179,6 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
 
 def _health_rows() -> list[HelpRow]:
     """The health verdict's part of the status line, as the app writes it."""
-    try:
-        from backuptui.tui.app import HEALTH_NOTES
-    except ImportError:  # pragma: no cover - a build without the health feature
-        return []
     meaning = {
         "OK": "a recent good backup, and the schedule runs",
         "WARNING": "the last good backup is over 25 h old, or the schedule is off or missed a run",
