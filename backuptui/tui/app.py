@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType
+from textual.binding import Binding, BindingType, Keymap
+from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
@@ -31,11 +32,14 @@ from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.format import one_line
+from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, terminal_alive
 from backuptui.tui.views import appliance_label
+from backuptui.tui.widgets.filter_bar import FilterBar
+from backuptui.tui.widgets.job_list import JobList
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
@@ -120,6 +124,8 @@ class MonitorApp(App[int]):
         #: the backup health verdict (issue 5): schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
+        #: `[keys]` of the configuration file, as given to `set_keymap`
+        self.keymap: dict[str, str] = {}
         #: the main view: the app is the state it shows
         self.main_screen = MainScreen(self)
 
@@ -143,40 +149,103 @@ class MonitorApp(App[int]):
             return self.paused
         return True
 
-    #: (title, help, action) for the command palette; the same actions as the keys
-    PALETTE_COMMANDS: ClassVar[tuple[tuple[str, str, str], ...]] = (
-        ("Open job", "Show the selected job's messages, error and raw JSON (Enter)", "screen.drill"),
+    #: the command palette: (title, what it does, action, the binding whose keys it names)
+    PALETTE_COMMANDS: ClassVar[tuple[tuple[str, str, str, str], ...]] = (
+        ("Open job", "Show the selected job's messages, error and raw JSON", "screen.drill", "drill"),
         (
             "Filter jobs",
-            "Filter the list by text, status:failed, type:manual, since:2d … (/)",
+            "Filter the list by text, status:failed, type:manual, since:2d …",
             "screen.filter",
+            "filter",
         ),
-        ("Refresh now", "Fetch the whole job history now (r)", "refresh"),
-        ("Pause / resume", "Freeze the list and detail pane; the status line stays live (p)", "toggle_pause"),
+        ("Refresh now", "Fetch the whole job history now", "refresh", "refresh"),
+        (
+            "Pause / resume",
+            "Freeze the list and detail pane; the status line stays live",
+            "toggle_pause",
+            "pause",
+        ),
         (
             "Copy job as JSON",
-            "Copy the selected job to the terminal clipboard with OSC 52 (y)",
+            "Copy the selected job to the terminal clipboard with OSC 52",
             "screen.copy",
+            "copy",
         ),
-        ("Save job as JSON", "Save the selected job to a file in the current directory (s)", "screen.save"),
-        ("Show / hide details", "Toggle the detail pane (d)", "screen.toggle_detail"),
+        (
+            "Save job as JSON",
+            "Save the selected job to a file in the current directory",
+            "screen.save",
+            "save",
+        ),
+        ("Show / hide details", "Toggle the detail pane", "screen.toggle_detail", "toggle-detail"),
         (
             "Backup health",
-            "Is the appliance protected: the verdict, its reasons, the schedule (h)",
+            "Is the appliance protected: the verdict, its reasons, the schedule",
             "screen.health",
+            "health",
         ),
-        ("Backup trend", "Data transferred and duration of the last backups (t)", "screen.trend"),
-        ("Export history", "Write the (filtered) job list to a CSV or JSON file (e)", "screen.export"),
-        ("Help", "Keys, columns, colours and filter syntax (?)", "help"),
-        ("Switch appliance", "Watch another saved appliance; logs out of this one (a)", "switch_appliance"),
+        ("Backup trend", "Data transferred and duration of the last backups", "screen.trend", "trend"),
+        ("Export history", "Write the (filtered) job list to a CSV or JSON file", "screen.export", "export"),
+        ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
+        (
+            "Switch appliance",
+            "Watch another saved appliance; logs out of this one",
+            "switch_appliance",
+            "switch-appliance",
+        ),
     )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         if screen is not self.main_screen:
             return
-        for title, help_text, action in self.PALETTE_COMMANDS:
-            yield SystemCommand(title, help_text, partial(self.run_action, action))
+        keys = self.key_lookup()
+        for title, help_text, action, binding_id in self.PALETTE_COMMANDS:
+            shown = keys_text(keys, binding_id)
+            text = f"{help_text} ({shown})" if shown else help_text
+            yield SystemCommand(title, text, partial(self.run_action, action))
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Also remembered here: Textual has no public getter for the keymap in use."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    @classmethod
+    def known_bindings(cls) -> list[BindingType]:
+        """Every binding of this app and of the screens and widgets it shows: what `[keys]` may
+        rebind, and where the help and the palette read the key text."""
+        from backuptui.tui.screens.drilldown import DrillDownScreen
+        from backuptui.tui.screens.export import ExportScreen
+        from backuptui.tui.screens.health import HealthScreen
+        from backuptui.tui.screens.help import HelpScreen
+        from backuptui.tui.screens.profile_form import ProfileFormScreen
+        from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
+
+        owners: tuple[type[DOMNode], ...] = (
+            cls,
+            MainScreen,
+            JobList,
+            FilterBar,
+            DrillDownScreen,
+            HealthScreen,
+            HelpScreen,
+            ExportScreen,
+            ProfilePickerScreen,
+            ProfileFormScreen,
+            ConfirmScreen,
+            PasswordScreen,
+        )
+        return [binding for owner in owners for binding in owner.BINDINGS]
+
+    @classmethod
+    def known_binding_ids(cls) -> frozenset[str]:
+        return frozenset(keys_by_id(cls.known_bindings(), {}))
+
+    def key_lookup(self) -> KeyLookup:
+        """Each binding id's keys, after the keymap."""
+        return keys_by_id(self.known_bindings(), self.keymap)
 
     # -- polling --------------------------------------------------------------------------
 
@@ -364,7 +433,7 @@ class MonitorApp(App[int]):
     def action_help(self) -> None:
         from backuptui.tui.screens.help import HelpScreen
 
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.key_lookup()))
 
     async def action_quit(self) -> None:
         """Log out of the appliance, then leave (the terminal is restored by Textual)."""

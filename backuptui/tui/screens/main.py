@@ -12,12 +12,13 @@ method here; a key that works on every screen belongs to the app.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, ClassVar, Protocol
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Container
 from textual.screen import Screen
 from textual.widgets import Footer
@@ -70,16 +71,40 @@ class MainScreen(Screen[None]):
         Binding("y", "copy", "Copy", id="copy"),
         Binding("s", "save", "Save JSON", id="save", show=False),
         Binding("d", "toggle_detail", "Details", id="toggle-detail"),
-        Binding("h", "health", "Health", show=False, id="health"),  # 80 columns: the footer is full
+        # in the footer only where there is room (`FOOTER_ROOM`); always in the help and the palette
+        Binding("h", "health", "Health", show=False, id="health"),
         Binding("t", "trend", "Trend", show=False, id="trend"),
         Binding("e", "export", "Export", show=False, id="export"),
     ]
+
+    #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
+    FOOTER_ROOM = 110
+    FOOTER_WHEN_ROOM = frozenset({"health", "trend", "export", "switch-appliance"})
 
     def __init__(self, state: WatchState) -> None:
         super().__init__()
         self.state = state
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
         self._predicate: JobPredicate | None = None
+        self._wide_footer = False
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """As Textual's, with `FOOTER_WHEN_ROOM` shown in the footer when the screen is wide enough."""
+        bindings = super().active_bindings
+        if self.size.width < self.FOOTER_ROOM:
+            return bindings
+        return {
+            key: active._replace(binding=replace(active.binding, show=True))
+            if active.binding.id in self.FOOTER_WHEN_ROOM
+            else active
+            for key, active in bindings.items()
+        }
+
+    def on_resize(self, event: events.Resize) -> None:
+        if (event.size.width >= self.FOOTER_ROOM) != (self._wide_footer):
+            self._wide_footer = event.size.width >= self.FOOTER_ROOM
+            self.refresh_bindings()
 
     # -- layout ---------------------------------------------------------------------------
 
