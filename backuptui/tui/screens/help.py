@@ -81,7 +81,10 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
     (
         "Inside a job (after {drill})",
         (
-            (("drilldown.messages", "drilldown.error"), "messages / error tree"),
+            (
+                ("drilldown.messages", "drilldown.error", "drilldown.json-tab"),
+                "messages / error tree / raw JSON",
+            ),
             (("drilldown.toggle-json",), "raw JSON of the record, and back"),
             (
                 ("drilldown.up", "drilldown.down", "drilldown.top", "drilldown.bottom"),
