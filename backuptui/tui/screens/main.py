@@ -90,8 +90,9 @@ class MainScreen(Screen[None]):
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
-        """As Textual's, with `FOOTER_WHEN_ROOM` shown in the footer when the screen is wide enough."""
-        bindings = super().active_bindings
+        """As Textual's, in the order the bindings are declared (a keymap moves the keys it rebinds
+        to the end), and with `FOOTER_WHEN_ROOM` in the footer when the screen is wide enough."""
+        bindings = _in_declared_order(super().active_bindings)
         if self.size.width < self.FOOTER_ROOM:
             return bindings
         return {
@@ -299,3 +300,25 @@ class MainScreen(Screen[None]):
         snapshot = self.state.snapshot
         name = appliance_label(snapshot, self.state.appliance_name)
         open_export(self.app, jobs, appliance=name, base_url=snapshot.base_url, filters=filters)
+
+
+def _in_declared_order(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """Each node's bindings in the order of its `BINDINGS` (the nodes keep their order)."""
+    nodes = list(dict.fromkeys(active.node for active in bindings.values()))
+
+    def declared(item: tuple[str, ActiveBinding]) -> tuple[int, int]:
+        node, binding = item[1].node, item[1].binding
+        ids = _binding_ids(type(node))
+        return nodes.index(node), ids.index(binding.id) if binding.id in ids else len(ids)
+
+    return dict(sorted(bindings.items(), key=declared))
+
+
+def _binding_ids(owner: type) -> list[str | None]:
+    """The ids of `owner`'s bindings, its own first, then those it inherits."""
+    ids: list[str | None] = []
+    for cls in owner.__mro__:
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding):
+                ids.append(binding.id)
+    return ids
