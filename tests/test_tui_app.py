@@ -51,7 +51,7 @@ async def wait_for_jobs(pilot: Pilot[Any], count: int | None = None) -> JobList:
     assert isinstance(app, MonitorApp)
     await wait_until(
         pilot,
-        lambda: app.main_screen.job_list.total_count > 0 and (count is None or app.main_screen.job_list.total_count == count),
+        lambda: (total := app.main_screen.job_list.total_count) > 0 and (count is None or total == count),
         f"{count or 'some'} jobs in the list",
     )
     await pilot.pause()
