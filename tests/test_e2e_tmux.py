@@ -34,7 +34,7 @@ SCRIPT = Path(sys.executable).with_name("backuptui")
 
 #: a job row of the list: the status symbol and word at the start of the line
 ROW = re.compile(r"^(✔|✖|▶|…|⏸|\?) (SUCCEEDED|FAILED|RUNNING|PENDING|BLOCKED|\S+)\s", re.MULTILINE)
-RUNNING_PERCENT = re.compile(r"^▶ RUNNING .*?(\d+)% ", re.MULTILINE)
+RUNNING_PERCENT = re.compile(r"^ *[█░]+ +(\d+)%", re.MULTILINE)  # the progress bar: at every width
 
 
 @pytest.fixture
