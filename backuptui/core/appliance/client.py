@@ -144,6 +144,8 @@ class ApplianceClient:
         self._auth_failure: tuple[str, str] | None = None
         self._login_lock = asyncio.Lock()
         self._closed = False
+        #: why the last logout failed (None: it worked, or there was no session to close)
+        self.logout_failure: ApplianceError | None = None
         self.bytes_received = 0
         self.connections_opened = 0
         self._last_connection: object = None
@@ -242,6 +244,7 @@ class ApplianceClient:
                         ),
                     )
                 except ApplianceError as exc:
+                    self.logout_failure = exc
                     log.debug("%s: logout failed: %s", self.name, exc)
         finally:
             self._closed = True
