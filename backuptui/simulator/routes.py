@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 PREFIX = {API: "/api", REST: "/rest"}
 SESSION_PATH = {API: "/api/session", REST: "/rest/com/vmware/cis/session"}
 BACKUP = "/appliance/recovery/backup"
+SYSTEM_TIME = "/appliance/system/time"
 _INDEXED = re.compile(r"^filter\.jobs(\.\d+)?$")
 
 
@@ -63,8 +64,12 @@ def route(sim: Simulator, request: Request) -> Answer:
     if session is None:
         return answer(401, wire.unauthenticated(flavor))
     rel = request.path[len(PREFIX[flavor]) :]
+    if rel == SYSTEM_TIME and request.method == "GET":  # any signed-in user may read the clock
+        return answer(200, wire.wrap(flavor, wire.system_time(sim.clock())))
     if not rel.startswith(BACKUP + "/"):
         return answer(404, wire.not_found(flavor))
+    if not session.privileged:
+        return answer(403, wire.unauthorized(flavor))
     parts = [unquote(p) for p in rel[len(BACKUP) + 1 :].split("/")]
     method = request.method
     action = dict(request.query).get("action")

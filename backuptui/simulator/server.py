@@ -7,6 +7,7 @@ Appliance paths go through `routes.route` and are subject to faults and counted 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import json
 import socket
 import sys
@@ -77,6 +78,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header from the appliance's clock (which may be skewed)."""
+        if timestamp is None:
+            timestamp = self.server.sim.clock().timestamp()
+        return email.utils.formatdate(timestamp, usegmt=True)
 
     def do_GET(self) -> None:
         self._handle()

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
@@ -22,12 +22,24 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _skewed(clock: Callable[[], datetime], seconds: float) -> Callable[[], datetime]:
+    """`clock`, running `seconds` ahead (the appliance's own clock may be off)."""
+    if not seconds:
+        return clock
+    skew = timedelta(seconds=seconds)
+
+    def skewed() -> datetime:
+        return clock() + skew
+
+    return skewed
+
+
 class Simulator:
     """A simulated appliance. `with Simulator(cfg) as sim:` serves it at `sim.url` until the block ends."""
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = cfg = config or SimulatorConfig()
-        self.clock = cfg.clock or _now
+        self.clock = _skewed(cfg.clock or _now, cfg.clock_skew)
         now = self.clock().astimezone(UTC)
         shape = shape_for(cfg.scenario, cfg.jobs, now)
         records = generate(
@@ -55,6 +67,7 @@ class Simulator:
             cfg.lockout_failures,
             cfg.lockout_window,
             cfg.lockout_time,
+            {cfg.unprivileged_user: cfg.password} if cfg.unprivileged_user else {},
         )
         self.faults = Faults()
         self.faults.update_all(cfg.faults)

@@ -29,12 +29,25 @@ ERROR_STATUS = {
 
 AUTH_REQUIRED_ID = "com.vmware.vapi.endpoint.method.authentication.required"
 AUTH_REQUIRED_TEXT = "Authentication required."
+AUTHZ_INVALID_ID = "vapi.security.authorization.invalid"
+AUTHZ_INVALID_TEXT = "Unable to authorize user"
 
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with milliseconds and `Z`, as the appliance writes times."""
     value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def system_time(now: datetime) -> dict[str, Any]:
+    """`com.vmware.appliance.system.time` `SystemTimeStruct`: the appliance's clock (UTC here)."""
+    now = now.astimezone(UTC)
+    return {
+        "seconds_since_epoch": round(now.timestamp(), 3),
+        "date": now.strftime("%a %m-%d-%Y"),
+        "time": now.strftime("%I:%M:%S %p"),
+        "timezone": "UTC",
+    }
 
 
 def message(msg_id: str, text: str, *args: str) -> dict[str, Any]:
@@ -69,6 +82,11 @@ def error_body(flavor: str, error_type: str, messages: list[dict[str, Any]]) -> 
 def unauthenticated(flavor: str) -> dict[str, Any]:
     """The 401 body, exactly as real appliances send it."""
     return error_body(flavor, "UNAUTHENTICATED", [message(AUTH_REQUIRED_ID, AUTH_REQUIRED_TEXT)])
+
+
+def unauthorized(flavor: str) -> dict[str, Any]:
+    """The 403 body for a user without the privilege (the runtime's own message)."""
+    return error_body(flavor, "UNAUTHORIZED", [message(AUTHZ_INVALID_ID, AUTHZ_INVALID_TEXT)])
 
 
 def not_found(flavor: str, what: str = "Not found.") -> dict[str, Any]:
