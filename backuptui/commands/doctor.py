@@ -181,12 +181,18 @@ def render(steps: list[Step], good: bool, colour: bool, columns: int) -> str:
     for step in steps:
         mark, hue = _MARKS[step.outcome]
         head = f"{paint(mark, hue, colour)} {step.name.ljust(label)}  "
-        body = textwrap.wrap(step.detail, columns - len(indent), break_on_hyphens=False) or [""]
+        body = textwrap.wrap(
+            step.detail, columns - len(indent), break_on_hyphens=False, break_long_words=False
+        ) or [""]
         lines.append(head + body[0])
         lines.extend(indent + more for more in body[1:])
         if step.fix and step.outcome in (Outcome.FAILED, Outcome.WARNING):
             fix = textwrap.wrap(
-                f"→ {step.fix}", columns - len(indent), subsequent_indent="  ", break_on_hyphens=False
+                f"→ {step.fix}",
+                columns - len(indent),
+                subsequent_indent="  ",
+                break_on_hyphens=False,
+                break_long_words=False,
             )
             lines.extend(indent + paint(line, "bold", colour) for line in fix)
     problems = sum(step.outcome is Outcome.WARNING for step in steps)
