@@ -18,7 +18,7 @@ from backuptui.commands import doctor
 from backuptui.simulator import Simulator, SimulatorConfig
 from tests.test_client_tls import serve_tls
 
-PASSWORD = "VMware1!"  # noqa: S105 - the simulator's default password
+PASSWORD = "VMware1!"
 
 
 def write_profile(url: str, user: str, **extra: str) -> Path:
