@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from backuptui import __version__
 
 #: subcommand modules under backuptui.commands, each with `register(subparsers)`
-SUBCOMMANDS = ("simulate", "profile", "config", "status", "check", "doctor")
+SUBCOMMANDS = ("simulate", "profile", "config", "status", "check", "doctor", "completion")
 
 
 def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentParser:
