@@ -23,7 +23,9 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
     parser = argparse.ArgumentParser(
         prog="backuptui",
         description="Watch the file-based backup jobs of VMware vCenter Server Appliances.",
-        epilog="Run 'backuptui --demo' to try it on the built-in appliance simulator.",
+        epilog="Run 'backuptui --demo' to try it on the built-in appliance simulator; 'backuptui doctor' "
+        "checks a first connection. Exit status: 0 success, 1 failure, 2 usage error ('check' answers "
+        "like a monitoring plugin: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).",
     )
     parser.add_argument("--version", action="version", version=f"backuptui {__version__}")
     source = parser.add_argument_group("which appliance")

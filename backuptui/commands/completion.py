@@ -61,7 +61,8 @@ def script(shell: str) -> str:
 
     parser = build_parser()
     _complete_profiles(parser, shtab.cmd(_LIST_PROFILES))
-    return str(shtab.complete(parser, shell=shell))
+    text = str(shtab.complete(parser, shell=shell))
+    return text if text.endswith("\n") else text + "\n"
 
 
 def _complete_profiles(parser: argparse.ArgumentParser, names: Any) -> None:
