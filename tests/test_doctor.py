@@ -261,3 +261,42 @@ def test_the_profiles_ca_bundle_verifies(tls_lab: tuple[Simulator, Path]) -> Non
     assert tls.startswith("✔") and f"the CA bundle {bundle}" in tls and "matches" in tls
     assert "issued to" in tls and "valid until" in tls
     assert sim.stats()["logins"] == 1
+
+
+# --- colour and width -----------------------------------------------------------------------------
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    ("stream", "env", "colour"),
+    [
+        (Terminal(), {}, True),
+        (io.StringIO(), {}, False),  # not a terminal: no colour
+        (Terminal(), {"NO_COLOR": "1"}, False),
+        (io.StringIO(), {"FORCE_COLOR": "1"}, True),
+        (Terminal(), {"NO_COLOR": "1", "FORCE_COLOR": "1"}, False),  # NO_COLOR wins
+        (Terminal(), {"FORCE_COLOR": "0"}, True),
+        (Terminal(), {"TERM": "dumb"}, False),
+    ],
+)
+def test_colour_follows_the_conventions(stream: io.StringIO, env: dict[str, str], colour: bool) -> None:
+    from backuptui.commands.terminal import wants_colour
+
+    assert wants_colour(stream, env) is colour
+
+
+def test_no_escape_codes_into_a_pipe_and_lines_fit_80_columns(
+    lab: Callable[..., Simulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lab(scenario="not-configured")
+    monkeypatch.setenv("COLUMNS", "80")
+    _, text = run_doctor("-p", "lab")
+    assert "\x1b[" not in text
+    assert max(len(line) for line in text.splitlines() if "/" not in line) <= 80  # (a path is never cut)
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    _, coloured = run_doctor("-p", "lab")
+    assert "\x1b[32m✔\x1b[0m" in coloured
