@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from datetime import UTC
 from email.utils import parsedate_to_datetime
 
 from backuptui.core.appliance._httpx import httpx
@@ -110,7 +110,7 @@ async def log_in(target: ConnectionTarget, flavor: ApiFlavor | None) -> tuple[St
         return (
             failed(
                 "login",
-                f"{exc.problem} (doctor tries once only: SSO locks an account after a few failures)",
+                f"{exc.problem}; doctor tries once only: SSO locks an account after a few failures",
                 exc.hint or "Check the user name (with its SSO domain) and the password",
             ),
             client,
@@ -171,11 +171,10 @@ def clock_step(found: Flavours) -> Step:
     if abs(skew) <= CLOCK_SKEW_LIMIT:
         return ok(name, f"the appliance's clock is within {CLOCK_SKEW_LIMIT:g} s of this machine's")
     direction = "ahead of" if skew > 0 else "behind"
-    now = datetime.now(UTC)
     return warning(
         name,
-        f"the appliance's clock is {abs(skew):.0f} s {direction} this machine's "
-        f"(here it is {now:%H:%M:%S} UTC): every age and duration on screen is off by that much",
+        f"the appliance's clock is {abs(skew):.0f} s {direction} this machine's: every age and "
+        "duration on screen is off by that much",
         "Synchronise both clocks with NTP (appliance: https://<appliance>:5480, Time; "
         "here: timedatectl or chrony)",
     )

@@ -26,7 +26,7 @@ STEP_TIMEOUT = 5.0
 EXPIRY_WARNING_DAYS = 30
 
 _CA_HINT = (
-    "Download the appliance's CA from https://{host}/certs/download.zip and give it with "
+    "Download the appliance's CA from https://{address}/certs/download.zip and give it with "
     "--ca-bundle PATH (or ca_bundle in the profile); --no-verify only to test"
 )
 
@@ -120,15 +120,18 @@ def _handshake(endpoint: Endpoint, context: ssl.SSLContext) -> tuple[dict[str, o
             return {"cert": cert, "der": der}, tls.version() or "TLS"
 
 
+_SHORT = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU", "countryName": "C"}
+
+
 def _names(value: object) -> str:
-    """'CN=vcsa01, O=VMware' from getpeercert()'s nested tuples."""
+    """'CN=vcsa01,O=VMware' (as RFC 4514 writes it) from getpeercert()'s nested tuples."""
     parts: list[str] = []
     if isinstance(value, tuple):
         for rdn in value:
             for pair in rdn:
                 if isinstance(pair, tuple) and len(pair) == 2:
-                    parts.append(f"{pair[0]}={pair[1]}")
-    return ", ".join(parts)
+                    parts.append(f"{_SHORT.get(pair[0], pair[0])}={pair[1]}")
+    return ",".join(reversed(parts))
 
 
 def describe_der(der: bytes) -> str:
@@ -186,7 +189,7 @@ async def check_tls(endpoint: Endpoint, verify: bool | str) -> Step:
         return warning(
             name,
             f"{version}, certificate not verified (--no-verify){': ' + seen if seen else ''}",
-            _CA_HINT.format(host=endpoint.host),
+            _ca_hint(endpoint),
         )
     cert = found["cert"]
     assert isinstance(cert, dict)
@@ -221,8 +224,13 @@ async def _unverified(endpoint: Endpoint, error: ssl.SSLCertVerificationError, s
     elif "expired" in reason.lower():
         fix = "Renew the appliance's certificate (vSphere Client: Certificate Management)"
     else:
-        fix = _CA_HINT.format(host=endpoint.host)
+        fix = _ca_hint(endpoint)
     return failed("TLS", detail, fix)
+
+
+def _ca_hint(endpoint: Endpoint) -> str:
+    address = endpoint.host if endpoint.port == 443 else f"{endpoint.host}:{endpoint.port}"
+    return _CA_HINT.format(address=address)
 
 
 def not_reached(name: str) -> Step:
