@@ -56,6 +56,22 @@ def register(subparsers: Any) -> None:
         help="a second user (same password) who may log in but gets 403 on backup jobs",
     )
     parser.add_argument(
+        "--vami",
+        action="store_true",
+        help="also listen like the management port 5480: Basic auth on every request, user root too",
+    )
+    parser.add_argument(
+        "--vami-port", type=int, default=0, help="port of the --vami listener (default: a free one)"
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="serve a recording made by 'backuptui record' (--speed sets its pace) instead of a history",
+    )
+    parser.add_argument(
+        "--loop", action="store_true", help="with --replay: start again at the end (default: hold the end)"
+    )
+    parser.add_argument(
         "--clock-skew",
         type=_number,
         default=0.0,
@@ -130,6 +146,10 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             variety=args.variety,
             unprivileged_user=args.unprivileged_user,
             clock_skew=args.clock_skew,
+            replay=args.replay,
+            replay_loop=args.loop,
+            vami=args.vami or bool(args.vami_port),
+            vami_port=args.vami_port,
         )
         sim = Simulator(config)
     except (ValueError, FaultError) as exc:
@@ -153,6 +173,12 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         print(f"  password: {shown}")
         scenario = config.scenario or "-"
         print(f"  jobs: {config.jobs}, seed: {config.seed}, speed: {config.speed:g}, scenario: {scenario}")
+        if sim.replay is not None:
+            end = "loops" if config.replay_loop else "holds its last answers"
+            length = f"{sim.replay.duration:.0f} s at speed {config.speed:g}"
+            print(f"  replaying {config.replay}: {length}, then {end}")
+        if config.vami:
+            print(f"  management port (Basic auth per request, also root): {sim.vami_url}")
         if config.clock_skew:
             print(f"  clock: {config.clock_skew:+g} s against the real time")
         print(f"  stats: GET {sim.url}/_simulator/stats   faults: POST {sim.url}/_simulator/fault")

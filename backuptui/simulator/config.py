@@ -38,6 +38,11 @@ class SimulatorConfig:
     lockout_window: float = 180.0  # ... within this many seconds ...
     lockout_time: float = 300.0  # ... lock the account this long (still plain 401)
     unprivileged_user: str | None = None  # logs in (same password) but reads of backup jobs get 403
+    vami: bool = False  # also listen like the management port 5480: Basic auth on every request
+    vami_port: int = 0  # 0 = a free port
+    root_password: str | None = None  # the local `root` account (VAMI only); None = `password`
+    replay: str | None = None  # a recording file to serve instead of the generated appliance
+    replay_loop: bool = False  # at the recording's end start again (else hold the last answers)
     clock_skew: float = 0.0  # seconds the appliance's clock is ahead (negative: behind) of the real one
 
     def __post_init__(self) -> None:

@@ -86,6 +86,17 @@ class SessionStore:
                 return name
         return None
 
+    def basic(self, authorization: str | None, root_password: str) -> Session | None:
+        """A one-request session for Basic credentials (the management port): SSO users or `root`."""
+        user, password = _basic(authorization)
+        account = self.check(user, password)
+        if account is None and user == "root" and password is not None:
+            account = "root" if hmac.compare_digest(password.encode(), root_password.encode()) else None
+        if account is None:
+            return None
+        now = self.clock()
+        return Session(account, now, now, time.monotonic(), account in (self.user, "root"))
+
     def touch(self, token: str | None) -> Session | None:
         """The live session of `token` (its idle timer restarted), or None if unknown or expired."""
         if not token:

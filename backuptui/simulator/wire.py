@@ -79,9 +79,20 @@ def error_body(flavor: str, error_type: str, messages: list[dict[str, Any]]) -> 
     return {"error_type": error_type, "messages": messages}
 
 
-def unauthenticated(flavor: str) -> dict[str, Any]:
-    """The 401 body, exactly as real appliances send it."""
-    return error_body(flavor, "UNAUTHENTICATED", [message(AUTH_REQUIRED_ID, AUTH_REQUIRED_TEXT)])
+def unauthenticated(flavor: str, challenge: str | None = None) -> dict[str, Any]:
+    """The 401 body, exactly as real appliances send it; builds from 7.0 on add the `challenge`."""
+    body = error_body(flavor, "UNAUTHENTICATED", [message(AUTH_REQUIRED_ID, AUTH_REQUIRED_TEXT)])
+    if challenge is not None:
+        (body["value"] if flavor == REST else body)["challenge"] = challenge
+    return body
+
+
+def challenge(fqdn: str, realm: str) -> str:
+    """The `challenge` of a 401: which schemes the endpoint accepts, as vCenter 7.0+ words it."""
+    return (
+        f'Basic realm="VAPI endpoint",SIGN realm="{realm}",service="VAPI endpoint",'
+        f'sts="https://{fqdn}/sts/STSService/vsphere.local"'
+    )
 
 
 def unauthorized(flavor: str) -> dict[str, Any]:
