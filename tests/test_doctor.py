@@ -75,7 +75,8 @@ def test_a_healthy_appliance_passes_every_step_with_one_login(lab: Callable[...,
     assert code == 0, text
     for name in ("config file", "password", "name resolution", "TCP connect", "API flavours", "login"):
         assert step_line(text, name).startswith("✔"), text
-    assert "from BACKUPTUI_PASSWORD" in step_line(text, "password")
+    password = step_line(text, "password")
+    assert "from BACKUPTUI_PASSWORD" in password and "keyring" in password  # whether one works here
     assert step_line(text, "TLS").startswith("⚠")  # the simulator speaks plain HTTP
     assert step_line(text, "schedule").startswith("✔ schedule") and "enabled" in text
     assert step_line(text, "logout").startswith("✔")

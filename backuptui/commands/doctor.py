@@ -74,7 +74,10 @@ def diagnose_options(args: argparse.Namespace) -> list[Step]:
         steps.append(failed("password", *_problem_and_fix(str(exc))))
         target = _target_without_password(args)
     else:
-        steps.append(ok("password", _password_detail(target)))
+        detail = _password_detail(target)
+        if not getattr(args, "url", None) and target.credentials_from != "keyring":
+            detail += f"; {_keyring_note()}"
+        steps.append(ok("password", detail))
     if target is None:
         return steps + [skipped(name, "no appliance named") for name in (*_NETWORK_STEPS, *_LATER_STEPS)]
     return steps + asyncio.run(diagnose(target))
@@ -146,6 +149,14 @@ def _password_detail(target: ConnectionTarget) -> str:
     if source == "environment":
         return "from BACKUPTUI_PASSWORD; not shown"
     return f"from {source}; not shown"
+
+
+def _keyring_note() -> str:
+    """Whether the OS keyring would work here, for a profile that might keep its password there."""
+    from backuptui.core.settings.secrets import probe_keyring
+
+    status = probe_keyring()
+    return f"the keyring ({status.backend}) works" if status.available else f"no keyring: {status.reason}"
 
 
 def _target_without_password(args: argparse.Namespace) -> ConnectionTarget | None:
