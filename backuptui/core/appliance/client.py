@@ -123,7 +123,7 @@ class ApplianceClient:
         password: Secret,
         *,
         flavor: ApiFlavor | str | None = None,
-        verify: bool | str | Path = True,
+        verify: bool | str | Path | ssl.SSLContext = True,
         timeouts: Timeouts | None = None,
         name: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -139,7 +139,9 @@ class ApplianceClient:
         self._flavor: ApiFlavor | None = None
         self.timeouts = timeouts or Timeouts()
         self._scheme = parts.scheme
-        self._verify_setting: bool | str = verify if isinstance(verify, bool) else str(verify)
+        self._verify_setting: bool | str | ssl.SSLContext = (
+            verify if isinstance(verify, bool | ssl.SSLContext) else str(verify)
+        )
         self._token: Secret | None = None
         self._auth_failure: tuple[str, str] | None = None
         self._login_lock = asyncio.Lock()
@@ -169,8 +171,8 @@ class ApplianceClient:
 
     def _ssl_verify(self) -> bool | ssl.SSLContext:
         setting = self._verify_setting
-        if isinstance(setting, bool):
-            return setting
+        if isinstance(setting, bool | ssl.SSLContext):
+            return setting  # a context: its CA bundle was read when the target was resolved
         path = Path(setting).expanduser()
         try:
             context = ssl.create_default_context(cafile=str(path))
