@@ -162,6 +162,13 @@ def _keyring_note() -> str:
 def _target_without_password(args: argparse.Namespace) -> ConnectionTarget | None:
     """The appliance the options name when its password could not be found: the network steps
     can still be checked."""
+    try:
+        return _options_target(args)
+    except TargetError:
+        return None  # an unusable CA bundle: the password step already says so
+
+
+def _options_target(args: argparse.Namespace) -> ConnectionTarget | None:
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.settings.profiles import ProfileStore
 

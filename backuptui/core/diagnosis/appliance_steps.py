@@ -8,6 +8,7 @@ failed login: vCenter SSO locks an account after a few, and doctor tries exactly
 
 from __future__ import annotations
 
+import ssl
 import time
 from dataclasses import dataclass, replace
 from datetime import UTC
@@ -38,7 +39,7 @@ class Flavours:
     skew: float | None  # seconds the appliance's Date header is ahead of this machine's clock
 
 
-async def probe_flavours(base_url: str, verify: bool | str) -> Flavours | Step:
+async def probe_flavours(base_url: str, verify: bool | str | ssl.SSLContext) -> Flavours | Step:
     """Ask each flavour's session endpoint without credentials; a Step when nothing answers."""
     context, _ = _context(verify)
     answered: list[ApiFlavor] = []

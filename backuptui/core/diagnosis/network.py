@@ -96,8 +96,11 @@ async def connect_tcp(endpoint: Endpoint) -> Step:
     return ok(name, f"connected to {where} in {elapsed:.0f} ms{proxy_note()}")
 
 
-def _context(verify: bool | str) -> tuple[ssl.SSLContext, str]:
+def _context(verify: bool | str | ssl.SSLContext) -> tuple[ssl.SSLContext, str]:
     """The context the client would use, and the name of the trust store it verifies against."""
+    if isinstance(verify, ssl.SSLContext):  # a CA bundle, already read by the resolution
+        cas = [_names(ca.get("subject")) for ca in verify.get_ca_certs() if isinstance(ca, dict)]
+        return verify, f"the CA bundle ({', '.join(cas[:3]) or 'no CA certificate'})"
     if verify is False:
         return httpx.create_ssl_context(verify=False), "nothing (verification is off)"
     if verify is True:
@@ -157,7 +160,7 @@ def describe_der(der: bytes) -> str:
     return text
 
 
-async def check_tls(endpoint: Endpoint, verify: bool | str) -> Step:
+async def check_tls(endpoint: Endpoint, verify: bool | str | ssl.SSLContext) -> Step:
     name = "TLS"
     if not endpoint.tls:
         return warning(
