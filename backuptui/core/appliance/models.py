@@ -193,12 +193,11 @@ class BackupJob:
 
     @property
     def problem(self) -> str | None:
-        """What went wrong, in one line: the error's first message, else the first job message."""
-        if self.error and self.error.summary:
-            return self.error.summary
-        if self.status == JobStatus.FAILED and self.messages:
-            return self.messages[0].text
-        return None
+        """What went wrong, in its most specific words (`failure_cause`): the cause the appliance
+        gave, the generic "check logs" text only when it gave nothing better."""
+        from backuptui.core.appliance.failure_cause import failure_cause
+
+        return failure_cause(self)
 
     @property
     def sort_key(self) -> tuple[bool, str, str]:
