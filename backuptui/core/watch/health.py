@@ -46,6 +46,9 @@ class HealthThresholds:
     crit_age: timedelta = timedelta(hours=72)
     #: a scheduled run is missed when no job started within this long after the scheduled time
     missed_window: timedelta = timedelta(hours=2)
+    #: a job PENDING or BLOCKED for longer than this is a warning (it waits for something that
+    #: may never come: another operation, a lock, a full disk)
+    waiting_limit: timedelta = timedelta(minutes=30)
 
     def __post_init__(self) -> None:
         if self.warn_age <= timedelta(0) or self.crit_age <= timedelta(0):
@@ -54,6 +57,8 @@ class HealthThresholds:
             raise ValueError("the warning age must not be longer than the critical age")
         if self.missed_window <= timedelta(0):
             raise ValueError("the missed-run window must be positive")
+        if self.waiting_limit <= timedelta(0):
+            raise ValueError("the waiting limit must be positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +101,7 @@ NOT_SCHEDULED = "not-scheduled"
 MISSED_RUN = "missed-run"
 RUN_DUE = "run-due"
 RUNNING = "running"
+WAITING = "waiting"
 RECENT_FAILURES = "recent-failures"
 UNREADABLE_RECORDS = "unreadable-records"
 SCHEDULES_UNKNOWN = "schedules-unknown"
@@ -372,7 +378,23 @@ def evaluate_health(
                     )
                 )
 
-    if running is not None:
+    waited_too_long: set[str] = set()
+    for job in history:
+        if job.status not in (JobStatus.PENDING, JobStatus.BLOCKED):
+            continue
+        since = job_started(job, tz)
+        if since is not None and now - since > limits.waiting_limit:
+            waited_too_long.add(job.id)
+            findings.append(
+                Finding(
+                    HealthLevel.WARNING,
+                    WAITING,
+                    f"backup {job.status} for {format_age(now - since)} since {format_utc(since)}, "
+                    f"longer than {format_threshold(limits.waiting_limit)}",
+                )
+            )
+
+    if running is not None and running.id not in waited_too_long:
         started = job_started(running, tz)
         percent = running.percent
         text = f"backup {running.status.lower()}"
@@ -454,6 +476,7 @@ _PRIORITY = {
             LATEST_FAILED,
             NO_SUCCESS,
             MISSED_RUN,
+            WAITING,
             SCHEDULE_DISABLED,
             NO_SCHEDULE,
             NOT_SCHEDULED,

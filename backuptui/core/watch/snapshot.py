@@ -73,6 +73,15 @@ class Snapshot:
         return sum(1 for job in self.jobs if job.status == JobStatus.FAILED)
 
     @cached_property
+    def active_counts(self) -> Mapping[JobStatus, int]:
+        """How many active jobs are in each state, by name: RUNNING, PENDING and BLOCKED are
+        different things to a person (a blocked job is waiting, not making progress)."""
+        counts = dict.fromkeys((JobStatus.RUNNING, JobStatus.PENDING, JobStatus.BLOCKED), 0)
+        for job in self.running:
+            counts[job.status] = counts.get(job.status, 0) + 1
+        return MappingProxyType(counts)
+
+    @cached_property
     def last_successful_job(self) -> BackupJob | None:
         return next((job for job in self.jobs if job.status == JobStatus.SUCCEEDED), None)
 

@@ -174,7 +174,8 @@ def thresholds_content(verdict: HealthVerdict) -> Content:
     return Content.styled(
         f"Warning when the last success is over {format_threshold(limits.warn_age)} old, critical from "
         f"{format_threshold(limits.crit_age)}; a scheduled run is missed when no job started within "
-        f"{format_threshold(limits.missed_window)}. Same verdict as 'backuptui check'.",
+        f"{format_threshold(limits.missed_window)}; a job pending or blocked for over "
+        f"{format_threshold(limits.waiting_limit)} is a warning. Same verdict as 'backuptui check'.",
         "$text-muted",
     )
 

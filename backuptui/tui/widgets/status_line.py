@@ -37,6 +37,8 @@ class StatusView:
     error_kind: str | None = None  # ApplianceError.kind of the last failure
     total: int = 0
     running: int = 0
+    pending: int = 0  # counted apart from running: a pending or blocked job makes no progress
+    blocked: int = 0
     failed: int = 0
     shown: int | None = None  # rows shown when a filter is active
     loading: bool = False  # only the newest jobs are known yet: no counts over the history
@@ -99,6 +101,12 @@ def status_content(view: StatusView, *, compact: bool = False) -> Content:
         parts += [sep, jobs, ", "]
         parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
         parts.append(", ")
+        for count, word, style in (
+            (view.pending, "pending", "$text-accent"),
+            (view.blocked, "blocked", "$text-warning bold"),
+        ):
+            if count:
+                parts += [(f"{count} {word}", style), ", "]
         parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
     if view.last_success is not None or view.last_backup_end is not None:
         backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
