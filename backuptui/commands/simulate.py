@@ -49,6 +49,13 @@ def register(subparsers: Any) -> None:
         help="session idle timeout (1800)",
     )
     parser.add_argument("--variety", action="store_true", help="also PENDING, BLOCKED and LOCAL_BACKUP jobs")
+    parser.add_argument(
+        "--unreadable",
+        type=_non_negative,
+        default=0,
+        metavar="N",
+        help="N records of the history carry a wrong-typed field (size as text), to see how they show",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -105,6 +112,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             scenario=args.scenario,
             faults=tuple(args.fault),
             variety=args.variety,
+            unreadable=args.unreadable,
         )
         sim = Simulator(config)
     except (ValueError, FaultError) as exc:

@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
+from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
 from backuptui.core.export import FORMATS, export_history, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
 from backuptui.core.watch.timing import job_started
@@ -144,12 +145,17 @@ def render_table(jobs: Sequence[BackupJob], *, now: datetime | None = None) -> s
         rows.append((cells, _note(job, waited)))
     widths = [16, 9, 6, 8, 8, 0]
     for cells, _ in rows:
+        if cells[1] == UNREADABLE:
+            continue  # its own line, not the columns
         for index, cell in enumerate(cells[:-1]):
             widths[index] = max(widths[index], len(cell))
     widths[0] = max(widths[0], len(header[0]))
     lines = [_line(header, widths)]
     for cells, note in rows:
-        lines.append(_line(cells, widths))
+        if cells[1] == UNREADABLE:  # a record with no readable field: its id and the word
+            lines.append(f"{EMPTY.ljust(widths[0])}  {cells[1]}  {cells[-1]}")
+        else:
+            lines.append(_line(cells, widths))
         if note:
             lines.append(_ellipsize("    ↳ " + note, 80))
     if not rows:
@@ -258,7 +264,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         filters["limit"] = args.limit
 
     if fmt == "table":
-        text = render_table(jobs)
+        text = render_table(with_unreadable(jobs, result.problems))  # a row for each unreadable record
     else:
         text = render_history(jobs, fmt, appliance=appliance, base_url=base_url, filters=filters)
     if args.output:

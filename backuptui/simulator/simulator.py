@@ -11,7 +11,7 @@ from typing import Any
 from backuptui.simulator import catalog
 from backuptui.simulator.config import SimulatorConfig
 from backuptui.simulator.faults import Faults, parse_spec
-from backuptui.simulator.history import generate, variety
+from backuptui.simulator.history import generate, unreadable, variety
 from backuptui.simulator.live import JobStore
 from backuptui.simulator.scenarios import schedule_info, shape_for
 from backuptui.simulator.server import ApplianceServer
@@ -35,6 +35,8 @@ class Simulator:
         )
         if cfg.variety:
             variety(records, now, cfg.appliance_fqdn)
+        if cfg.unreadable:
+            unreadable(records, cfg.unreadable)
         self.schedule: dict[str, Any] | None = schedule_info(shape, *catalog.TARGETS[0])
         self.flavors = ("api", "rest") if cfg.flavor == "both" else (cfg.flavor,)
         self.jobs = JobStore(

@@ -14,6 +14,7 @@ from enum import StrEnum
 from urllib.parse import urlsplit
 
 from backuptui.core.appliance.models import JobStatus
+from backuptui.core.appliance.unreadable import UNREADABLE
 
 #: shown where the appliance gave no value
 EMPTY = "—"
@@ -120,6 +121,7 @@ _STATUS_SYMBOLS: dict[str, tuple[str, Tone]] = {
     JobStatus.RUNNING: ("▶", Tone.ACTIVE),
     JobStatus.PENDING: ("…", Tone.ACTIVE),
     JobStatus.BLOCKED: ("⏸", Tone.WARNING),
+    UNREADABLE: ("!", Tone.WARNING),
 }
 
 

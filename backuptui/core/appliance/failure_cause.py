@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from backuptui.core.appliance.models import BackupJob, JobStatus, Message
+from backuptui.core.appliance.unreadable import unreadable_reason
 
 #: message ids the appliance uses for "a backup failed" without saying why
 GENERIC_IDS = frozenset({"com.vmware.applmgmt.backup.job.failed"})
@@ -52,9 +53,12 @@ def most_specific(messages: Iterable[Message]) -> str | None:
 def failure_cause(job: BackupJob) -> str | None:
     """What went wrong with `job`, in its most specific words (None when nothing went wrong).
 
-    The error's messages come first, then (for a failed job) the job's own messages: a cause in
-    either beats the generic text in the other.
+    A record that could not be read says which field is wrong. Else the error's messages come
+    first, then (for a failed job) the job's own messages: a cause in either beats the generic
+    text in the other.
     """
+    if job.unreadable is not None:
+        return unreadable_reason(job.unreadable)
     candidates: list[Message] = list(job.error.messages) if job.error is not None else []
     if job.status == JobStatus.FAILED:
         candidates.extend(job.messages)

@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
 from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, newest_first
+from backuptui.core.counting import counted
 from backuptui.core.watch.timing import job_finished, job_started, next_run, previous_run
 
 
@@ -279,7 +280,7 @@ def evaluate_health(
                 Finding(
                     HealthLevel.CRITICAL,
                     NO_SUCCESS,
-                    f"no successful backup on record ({finished} finished jobs, none succeeded)"
+                    f"no successful backup on record ({counted(finished, 'finished job')}, none succeeded)"
                     if finished
                     else "no backup has finished yet",
                 )
@@ -410,7 +411,8 @@ def evaluate_health(
             Finding(
                 HealthLevel.OK,
                 RECENT_FAILURES,
-                f"{failures_24h} failed backups in the last 24 h, {failures_7d} in the last 7 days",
+                f"{counted(failures_24h, 'failed backup')} in the last 24 h, "
+                f"{failures_7d} in the last 7 days",
             )
         )
 
@@ -420,7 +422,8 @@ def evaluate_health(
             Finding(
                 HealthLevel.WARNING,
                 UNREADABLE_RECORDS,
-                f"{len(problems)} job records could not be read (first: {one_line_problem(str(first), 80)})",
+                f"{counted(len(problems), 'job record')} could not be read "
+                f"(first: {one_line_problem(str(first), 80)})",
             )
         )
 

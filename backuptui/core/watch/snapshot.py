@@ -11,6 +11,7 @@ from types import MappingProxyType
 
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, JobStatus, RecordError
+from backuptui.core.appliance.unreadable import with_unreadable
 from backuptui.core.watch.events import JobEvent
 from backuptui.core.watch.transfer import Transfer
 
@@ -71,6 +72,12 @@ class Snapshot:
     @cached_property
     def failed_count(self) -> int:
         return sum(1 for job in self.jobs if job.status == JobStatus.FAILED)
+
+    @cached_property
+    def rows(self) -> tuple[BackupJob, ...]:
+        """What the job list shows: a stand-in row (`UNREADABLE`) for each record that did not
+        parse and has no earlier readable version, then the jobs."""
+        return with_unreadable(self.jobs, self.problems)
 
     @cached_property
     def active_counts(self) -> Mapping[JobStatus, int]:

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
 from backuptui.core.appliance.models import BackupJob, JobStatus, Schedule
+from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
@@ -356,7 +357,9 @@ class HealthScreen(Screen[None]):
 
     def _show_trend(self, trend: Trend) -> None:
         self.query_one("#trend-title", Static).update(
-            Content(f"Last {trend.count} successful backups, oldest → newest (n: show 10 / 30 / 90)")
+            Content(
+                f"Last {counted(trend.count, 'successful backup')}, oldest → newest (n: show 10 / 30 / 90)"
+            )
         )
         self.query_one("#trend-size", Sparkline).data = list(trend.sizes)
         self.query_one("#trend-duration", Sparkline).data = list(trend.durations)
@@ -365,7 +368,8 @@ class HealthScreen(Screen[None]):
             series_summary(trend.durations, human_duration)
         )
         note = (
-            f"{trend.failed_left_out} failed backups in this range are left out: a failure "
+            f"{counted(trend.failed_left_out, 'failed backup')} in this range "
+            f"{'is' if trend.failed_left_out == 1 else 'are'} left out: a failure "
             "transfers next to nothing and would hide the trend."
             if trend.failed_left_out
             else ""
