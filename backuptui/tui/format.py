@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from backuptui.core.ages import human_age as human_age  # one way to say an age, core and TUI
 from backuptui.core.appliance.models import JobStatus
 from backuptui.core.appliance.unreadable import UNREADABLE
 
@@ -64,22 +65,6 @@ def human_duration(seconds: float | None) -> str:
     if minutes:
         return f"{minutes}m {secs:02d}s"
     return f"{secs}s"
-
-
-def human_age(seconds: float | None) -> str:
-    """How long ago, in the largest unit that fits: `just now`, `12 s ago`, `5 min ago`, `3 h ago`."""
-    if seconds is None:
-        return "never"
-    seconds = max(0.0, seconds)
-    if seconds < 1:
-        return "just now"
-    if seconds < 60:
-        return f"{int(seconds)} s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400 * 2:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} d ago"
 
 
 def local_time(value: datetime | None, *, seconds: bool = True) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
+from backuptui.core.ages import age_span, human_age
 from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, newest_first
 from backuptui.core.counting import counted
 from backuptui.core.watch.timing import job_finished, job_started, next_run, previous_run
@@ -169,19 +170,22 @@ _MAX_PROBLEM = 100
 
 
 def format_utc(value: datetime) -> str:
-    """`2026-11-27 02:00 UTC`: the form the check's status line and the panel use."""
+    """`2026-11-27 02:00 UTC`: the form the check's status line uses."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def format_when(value: datetime, *, local: bool = False) -> str:
+    """`format_utc`, or with `local` the machine's time zone, named: `2026-11-27 03:00 CET`
+    (the TUI shows every time of a screen in one zone, the one its other times are in)."""
+    if not local:
+        return format_utc(value)
+    shown = value.astimezone()
+    return f"{shown:%Y-%m-%d %H:%M} {shown.tzname() or ''}".rstrip()
+
+
 def format_age(age: timedelta) -> str:
-    """`45 min`, `26 h`, `3 d 08 h`."""
-    seconds = max(0, int(age.total_seconds()))
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h"
-    days, rest = divmod(seconds, 86400)
-    return f"{days} d {rest // 3600:02d} h"
+    """`24 s`, `45 min`, `26 h`, `3 d 08 h` (`backuptui.core.ages`: one way to say an age)."""
+    return age_span(age)
 
 
 def format_threshold(value: timedelta) -> str:
@@ -230,13 +234,19 @@ def evaluate_health(
     thresholds: HealthThresholds | None = None,
     tz: tzinfo = UTC,
     problems: Sequence[RecordError] = (),
+    local_times: bool = False,
 ) -> HealthVerdict:
     """The verdict for one appliance at `now` (aware).
 
     `schedules` None means they could not be read (the schedule checks are skipped and say so);
     an empty sequence means the appliance has no schedule. `tz` is the appliance's time zone, in
-    which the recurrence's hour and minute are meant.
+    which the recurrence's hour and minute are meant. `local_times`: the texts name times in the
+    machine's zone (the TUI) instead of UTC (`check`).
     """
+
+    def at(value: datetime) -> str:
+        return format_when(value, local=local_times)
+
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     now = now.astimezone(UTC)
@@ -267,7 +277,7 @@ def evaluate_health(
         when = job_started(latest_finished, tz) or job_finished(latest_finished)
         text = "last backup FAILED"
         if when is not None:
-            text += f" {format_utc(when)}"
+            text += f" {at(when)}"
         problem = latest_finished.problem
         if problem:
             text += f": {one_line_problem(problem)}"
@@ -289,7 +299,7 @@ def evaluate_health(
             findings.append(Finding(HealthLevel.CRITICAL, NO_SUCCESS, "no backup has ever run"))
     else:
         age = max(timedelta(0), now - last_success_at)
-        text = f"last successful backup {format_age(age)} ago ({format_utc(last_success_at)})"
+        text = f"last successful backup {human_age(age)} ({at(last_success_at)})"
         if age >= limits.crit_age:
             findings.append(
                 Finding(
@@ -305,7 +315,7 @@ def evaluate_health(
                 Finding(
                     HealthLevel.OK,
                     LAST_SUCCESS,
-                    f"last backup succeeded {format_utc(last_success_at)} ({format_age(age)} ago)",
+                    f"last backup succeeded {at(last_success_at)} ({human_age(age)})",
                 )
             )
 
@@ -361,8 +371,8 @@ def evaluate_health(
                     Finding(
                         HealthLevel.WARNING,
                         MISSED_RUN,
-                        f"scheduled backup {format_utc(due)} did not run "
-                        f"(no job started by {format_utc(due + limits.missed_window)[11:]})",
+                        f"scheduled backup {at(due)} did not run "
+                        f"(no job started by {at(due + limits.missed_window)[11:]})",
                     )
                 )
             if (
@@ -374,8 +384,8 @@ def evaluate_health(
                     Finding(
                         HealthLevel.OK,
                         RUN_DUE,
-                        f"scheduled backup {format_utc(due_now)} has not started yet "
-                        f"(missed after {format_utc(due_now + limits.missed_window)[11:]})",
+                        f"scheduled backup {at(due_now)} has not started yet "
+                        f"(missed after {at(due_now + limits.missed_window)[11:]})",
                     )
                 )
 
@@ -390,7 +400,7 @@ def evaluate_health(
                 Finding(
                     HealthLevel.WARNING,
                     WAITING,
-                    f"backup {job.status} for {format_age(now - since)} since {format_utc(since)}, "
+                    f"backup {job.status} for {format_age(now - since)} since {at(since)}, "
                     f"longer than {format_threshold(limits.waiting_limit)}",
                 )
             )
@@ -400,7 +410,7 @@ def evaluate_health(
         percent = running.percent
         text = f"backup {running.status.lower()}"
         if started is not None:
-            text += f" since {format_utc(started)}"
+            text += f" since {at(started)}"
         if percent is not None:
             text += f", {int(percent)}%"
         findings.append(Finding(HealthLevel.OK, RUNNING, text))

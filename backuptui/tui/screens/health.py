@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from textual import work
@@ -26,7 +26,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
-from backuptui.core.appliance.models import BackupJob, JobStatus, Schedule
+from backuptui.core.appliance.models import BackupJob, JobStatus, Recurrence, Schedule
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
 from backuptui.core.watch.health_watch import HealthWatch
@@ -144,10 +144,24 @@ def schedule_content(verdict: HealthVerdict, watch: HealthWatch | None, now: dat
     return Content("\n\n").join(blocks)
 
 
+def _recurrence_text(schedule: Schedule, verdict: HealthVerdict) -> str:
+    """The recurrence in the zone of the screen's other times (`Daily 03:00 CET`); in the
+    appliance's zone only when converting would move it to another day (a weekday list)."""
+    recurrence = schedule.recurrence
+    upcoming = verdict.next_run
+    if recurrence is None or upcoming is None:
+        return describe_recurrence(recurrence, verdict.timezone)
+    local, there = upcoming.astimezone(), upcoming.astimezone(verdict.timezone)
+    if recurrence.days is not None and local.date() != there.date():
+        return describe_recurrence(recurrence, verdict.timezone)
+    shown = Recurrence(minute=local.minute, hour=local.hour, days=recurrence.days)
+    return describe_recurrence(shown, timezone(local.utcoffset() or timedelta(0), local.tzname() or 'local'))
+
+
 def _schedule_block(schedule: Schedule, verdict: HealthVerdict, now: datetime) -> Content:
     state = ("enabled", "$text-success") if schedule.enabled else ("DISABLED", "bold $text-warning")
     rows: list[tuple[str, str]] = [
-        ("Recurrence", describe_recurrence(schedule.recurrence, verdict.timezone)),
+        ("Recurrence", _recurrence_text(schedule, verdict)),
     ]
     if schedule.enabled and schedule.recurrence is not None and verdict.next_run is not None:
         wait = (verdict.next_run - now).total_seconds()
