@@ -289,8 +289,6 @@ class Monitor:
         self._snapshot = replace(
             self._snapshot,
             flavor=self._client.flavor,
-            changed=frozenset(),
-            removed=frozenset(),
             events=(),
             connection=state,
             error=error,
@@ -347,8 +345,6 @@ class Monitor:
             verify_tls=self._client.verify_tls,
             jobs=self._order,
             by_id=self._by_id,
-            changed=frozenset(applied.changed),
-            removed=frozenset(applied.removed),
             connection=ConnectionState.LIVE,
             error=None,
             last_success=now,

@@ -39,8 +39,8 @@ EMPTY_TRANSFERS: Mapping[str, Transfer] = MappingProxyType({})
 class Snapshot:
     """What the monitor knows after a poll; immutable, so a renderer can hold it as long as it likes.
 
-    `changed` and `removed` are relative to the previous snapshot, so a table updates only those
-    rows; a job object that did not change is the same object as in the previous snapshot.
+    A job that did not change is the same object as in the previous snapshot (and an unchanged
+    history the same tuple), so a renderer finds what to redraw by identity.
     """
 
     appliance: str
@@ -49,8 +49,6 @@ class Snapshot:
     verify_tls: bool
     jobs: tuple[BackupJob, ...] = ()  # whole known history, newest first
     by_id: Mapping[str, BackupJob] = field(default_factory=lambda: EMPTY_JOBS)
-    changed: frozenset[str] = frozenset()
-    removed: frozenset[str] = frozenset()
     connection: ConnectionState = ConnectionState.CONNECTING
     error: ApplianceError | None = None  # why the last poll failed (None when it succeeded)
     last_success: datetime | None = None  # when data was last fetched successfully
