@@ -1,4 +1,4 @@
-"""The first poll with `first_page`: the newest jobs at once, then the full history (issue 6 row 2).
+"""The first poll with `first_page`: the newest jobs at once, then the full history.
 
 Against the fake client of test_monitor.py (what is fetched and when), and once against the
 simulator over loopback.

@@ -142,7 +142,7 @@ class MonitorApp(App[int]):
         self._password_open = False
         self._quitting = False
         self._predicate: JobPredicate | None = None
-        #: the backup health verdict (issue 5): schedules read now and then, judged with each snapshot
+        #: the backup health verdict: schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
 

@@ -120,7 +120,7 @@ def status_tone(status: JobStatus | str) -> Tone:
     return _STATUS_SYMBOLS.get(str(status), ("?", Tone.NEUTRAL))[1]
 
 
-#: last successful backup age thresholds (issue 3): within 1 day fine, over 1 day warning, 3+ days critical
+#: last successful backup age thresholds: within 1 day fine, over 1 day warning, 3+ days critical
 BACKUP_AGE_WARNING = 86400.0
 BACKUP_AGE_CRITICAL = 3 * 86400.0
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -201,13 +201,6 @@ class BackupJob:
 
         return failure_cause(self)
 
-    @property
-    def sort_key(self) -> tuple[bool, str, str]:
-        """Newest first sorts descending on this: a job without a start time is pending, so newer
-        than any started one; then the start time; then the id, which begins with a timestamp."""
-        started = self.start_time.isoformat() if self.start_time else ""
-        return (self.start_time is None, started, self.id)
-
 
 @dataclass(frozen=True, slots=True)
 class Recurrence:
@@ -255,8 +248,19 @@ class DetailsResult:
     problems: tuple[RecordError, ...] = ()
 
 
-def newest_first(jobs: Iterable[BackupJob]) -> list[BackupJob]:
-    return sorted(jobs, key=lambda job: job.sort_key, reverse=True)
+_MIN_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_first_key(job: BackupJob) -> tuple[bool, datetime, str]:
+    """The one order of a history, newest first when sorted descending on this key: a job
+    without a start time is pending, so newer than any started one; then the start time; then
+    the id, which begins with a timestamp."""
+    return (job.start_time is None, job.start_time or _MIN_TIME, job.id)
+
+
+def sorted_newest_first(jobs: Iterable[BackupJob]) -> list[BackupJob]:
+    """`jobs` as a new list, newest first (`newest_first_key`)."""
+    return sorted(jobs, key=newest_first_key, reverse=True)
 
 
 def job_ids(jobs: Sequence[BackupJob]) -> list[str]:

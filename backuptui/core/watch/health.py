@@ -3,7 +3,7 @@
 The same verdict feeds `backuptui check` (Monitoring Plugins exit codes and perfdata), the TUI
 status line and the health panel, so all three always agree. No Textual, no Rich, no I/O.
 
-Defaults follow what monitoring people use (reference section 6): warning when the last successful
+Defaults follow what monitoring people use: warning when the last successful
 backup is over 25 h old (Nagios `check_vcenter_backup.sh`), critical from 72 h (VMware's VCF
 reporting: RED at 3 days), critical when the latest finished job failed, a warning when the
 schedule is disabled (AsBuiltReport) and "not configured" when there is neither a schedule nor a
@@ -21,7 +21,7 @@ from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
 from backuptui.core.ages import age_span, human_age
-from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, newest_first
+from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, sorted_newest_first
 from backuptui.core.counting import counted
 from backuptui.core.watch.timing import job_finished, job_started, next_run, previous_run
 
@@ -251,7 +251,7 @@ def evaluate_health(
         raise ValueError("now must be an aware datetime")
     now = now.astimezone(UTC)
     limits = thresholds or HealthThresholds()
-    history = newest_first(jobs)
+    history = sorted_newest_first(jobs)
     findings: list[Finding] = []
 
     latest_finished = next((job for job in history if job.is_finished), None)

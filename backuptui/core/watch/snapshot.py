@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
@@ -104,11 +104,3 @@ class Snapshot:
         """Showing data from an earlier poll because the latest one failed."""
         return self.connection in FAILED_STATES and self.last_success is not None
 
-
-def newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
-    """Sort key (descending): a job without a start time is pending, so newer than any started one;
-    then start time; then the id, which begins with a timestamp."""
-    return (job.start_time is None, job.start_time or MIN_TIME, job.id)
-
-
-MIN_TIME = datetime.min.replace(tzinfo=UTC)
