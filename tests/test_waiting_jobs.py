@@ -97,3 +97,12 @@ def test_status_shows_no_duration_for_a_waiting_job_and_no_empty_notes(sim: Simu
     assert blocked.split()[2:5] == ["BLOCKED", "manual", "—"]  # no "50m 02s" duration
     assert blocked_note == "    ↳ blocked for 50m 00s: Waiting for another operation"
     assert not any(line.strip() in ("↳ —", "↳") for line in out.getvalue().splitlines())
+
+
+def test_the_health_panel_names_a_pending_job_pending(sim: Simulator) -> None:
+    from backuptui.tui.screens.health import facts_content
+
+    jobs = asyncio.run(_jobs(sim))
+    facts = facts_content(evaluate_health(jobs, None, now=NOW), NOW).plain
+    assert "Pending        20261128-112000-" in facts and " since 2026-11-28 11:20 UTC" in facts
+    assert "Running" not in facts

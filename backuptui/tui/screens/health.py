@@ -31,7 +31,7 @@ from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
-from backuptui.core.watch.timing import describe_recurrence
+from backuptui.core.watch.timing import describe_recurrence, job_started
 from backuptui.tui.format import (
     EMPTY,
     human_age,
@@ -107,7 +107,9 @@ def facts_content(verdict: HealthVerdict, now: datetime) -> Content:
     if verdict.running is not None:
         job = verdict.running
         percent = f", {int(job.percent)}%" if job.percent is not None else ""
-        rows.append(("Running", f"{one_line(job.id)} since {_when(job.start_time)}{percent}"))
+        since = _when(job_started(job, verdict.timezone))  # a pending job: the time in its id
+        label = one_line(str(job.status)).capitalize()  # Running, Pending or Blocked: by its name
+        rows.append((label, f"{one_line(job.id)} since {since}{percent}"))
     problem = verdict.latest_finished.problem if verdict.latest_finished else None
     if verdict.latest_finished is not None and verdict.latest_finished.status == JobStatus.FAILED and problem:
         rows.append(("Why it failed", one_line(problem)))
