@@ -55,13 +55,15 @@ def test_the_snapshot_has_a_row_for_it_that_names_the_field(sim: Simulator) -> N
 async def test_the_monitor_lists_it_and_the_status_line_counts_it(sim: Simulator) -> None:
     client = ApplianceClient(sim.url, sim.user, Secret(sim.password))
     app = MonitorApp(Monitor(client))
-    async with app.run_test(size=(120, 40)) as pilot:
+    async with app.run_test(size=(80, 24)) as pilot:
         while app.snapshot.last_success is None:
             await pilot.pause(0.05)
         await pilot.pause()
         text = screen_text(app)
         assert "4 jobs, 0 running, " in text and "1 unreadable" in text
-        assert "! UNREADABLE" in text
+        (bad,) = app.snapshot.problems
+        (row,) = [line for line in text.splitlines() if line.startswith("UNREADABLE")]
+        assert bad.record_id[:20] in row  # the row: the word and the record's id (cut at 80 columns)
         assert app.job_list.total_count == 5
 
 

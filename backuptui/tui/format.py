@@ -106,14 +106,14 @@ _STATUS_SYMBOLS: dict[str, tuple[str, Tone]] = {
     JobStatus.RUNNING: ("▶", Tone.ACTIVE),
     JobStatus.PENDING: ("…", Tone.ACTIVE),
     JobStatus.BLOCKED: ("⏸", Tone.WARNING),
-    UNREADABLE: ("!", Tone.WARNING),
+    UNREADABLE: ("", Tone.WARNING),  # the word alone: it says it, and fits an 11-cell column
 }
 
 
 def status_label(status: JobStatus | str) -> str:
     """Symbol and word, so the status reads without colour: `✔ SUCCEEDED`; unknown ones as they are."""
     symbol, _ = _STATUS_SYMBOLS.get(str(status), ("?", Tone.NEUTRAL))
-    return f"{symbol} {one_line(str(status))}"
+    return f"{symbol} {one_line(str(status))}".lstrip()
 
 
 def status_tone(status: JobStatus | str) -> Tone:

@@ -27,6 +27,7 @@ from textual.strip import Strip
 from backuptui.core.appliance.models import BackupJob
 from backuptui.tui.format import (
     EMPTY,
+    ellipsize,
     human_bytes,
     human_duration,
     local_time,
@@ -87,7 +88,9 @@ def row_cells(job: BackupJob, columns: Sequence[Column]) -> list[str]:
         human_duration(job.duration),
         human_bytes(job.size),
         percent_text(job.percent),
-        shorten_location(job.location, columns[-1].width) if job.location else EMPTY,
+        shorten_location(job.location, columns[-1].width)
+        if job.location
+        else (ellipsize(one_line(job.id), columns[-1].width) if job.unreadable else EMPTY),  # its record
     ]
     return values
 
