@@ -64,7 +64,7 @@ async def test_the_monitor_lists_it_and_the_status_line_counts_it(sim: Simulator
         (bad,) = app.snapshot.problems
         (row,) = [line for line in text.splitlines() if line.startswith("UNREADABLE")]
         assert bad.record_id[:20] in row  # the row: the word and the record's id (cut at 80 columns)
-        assert app.job_list.total_count == 5
+        assert app.main_screen.job_list.total_count == 5
 
 
 def test_status_and_check_mention_it(sim: Simulator) -> None:

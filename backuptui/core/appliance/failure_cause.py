@@ -10,9 +10,10 @@ module, so all of them name the cause, and the generic text only when it is all 
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from backuptui.core.appliance.models import BackupJob, JobStatus, Message
-from backuptui.core.appliance.unreadable import unreadable_reason
+if TYPE_CHECKING:  # `models` asks this module for `BackupJob.problem`: no import back at run time
+    from backuptui.core.appliance.models import BackupJob, Message, RecordError
 
 #: message ids the appliance uses for "a backup failed" without saying why
 GENERIC_IDS = frozenset({"com.vmware.applmgmt.backup.job.failed"})
@@ -50,6 +51,12 @@ def most_specific(messages: Iterable[Message]) -> str | None:
     return fallback
 
 
+def unreadable_reason(problem: RecordError) -> str:
+    """`the record could not be read: field 'size': expected an integer, got a string ('12 GB')`."""
+    where = f"field '{problem.field_path}'" if problem.field_path else "the record"
+    return f"the record could not be read: {where}: {problem.reason}"
+
+
 def failure_cause(job: BackupJob) -> str | None:
     """What went wrong with `job`, in its most specific words (None when nothing went wrong).
 
@@ -60,6 +67,6 @@ def failure_cause(job: BackupJob) -> str | None:
     if job.unreadable is not None:
         return unreadable_reason(job.unreadable)
     candidates: list[Message] = list(job.error.messages) if job.error is not None else []
-    if job.status == JobStatus.FAILED:
+    if job.status == "FAILED":  # JobStatus.FAILED, a str enum
         candidates.extend(job.messages)
     return most_specific(candidates)

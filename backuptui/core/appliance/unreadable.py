@@ -33,12 +33,6 @@ def unreadable_job(problem: RecordError) -> BackupJob:
     )
 
 
-def unreadable_reason(problem: RecordError) -> str:
-    """`field 'size': expected an integer, got a string ('12 GB')`: which field, and what is wrong."""
-    where = f"field '{problem.field_path}'" if problem.field_path else "the record"
-    return f"the record could not be read: {where}: {problem.reason}"
-
-
 def with_unreadable(jobs: Sequence[BackupJob], problems: Iterable[RecordError]) -> tuple[BackupJob, ...]:
     """`jobs` with a stand-in first for each problem whose record has no readable version."""
     known = {job.id for job in jobs} if problems else set()
