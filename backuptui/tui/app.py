@@ -121,7 +121,7 @@ class MonitorApp(App[int]):
         self._last_connection: ConnectionState | None = None
         self._password_open = False
         self._quitting = False
-        #: the backup health verdict (issue 5): schedules read now and then, judged with each snapshot
+        #: the backup health verdict: schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
         #: `[keys]` of the configuration file, as given to `set_keymap`

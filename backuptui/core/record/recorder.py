@@ -14,8 +14,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
-import httpx
-
+from backuptui.core.appliance._httpx import httpx
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.record.recording import Exchange, Recording
 from backuptui.core.record.scrub import Anonymizer, is_login, kept_headers, without_secrets

@@ -176,7 +176,7 @@ class MainScreen(Screen[None]):
     def show_jobs(self, snapshot: Snapshot) -> None:
         """The job widgets show `snapshot` (not called while paused)."""
         self._shown = snapshot
-        self.job_list.set_jobs(snapshot.jobs)
+        self.job_list.set_jobs(snapshot.rows)  # the jobs, and a row for each unreadable record
         self._list_changed()
 
     def _list_changed(self) -> None:
