@@ -20,6 +20,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widget import Widget
 
+from backuptui.core.counting import counted
 from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line
 
 _TONE_STYLE = {
@@ -54,7 +55,10 @@ class StatusView:
     error_kind: str | None = None  # ApplianceError.kind of the last failure
     total: int = 0
     running: int = 0
+    pending: int = 0  # counted apart from running: a pending or blocked job makes no progress
+    blocked: int = 0
     failed: int = 0
+    unreadable: int = 0  # records that could not be read (each a row of its own in the list)
     shown: int | None = None  # rows shown when a filter is active
     loading: bool = False  # only the newest jobs are known yet: no counts over the history
     last_backup_end: datetime | None = None  # end of the newest successful backup
@@ -123,16 +127,22 @@ def _ticking(text: str) -> int:
 def _jobs_segment(view: StatusView) -> _Segment:
     if view.loading:
         return _Segment(Content.styled("loading history…", "italic"))
-    jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
-    return _Segment(
-        Content.assemble(
-            jobs,
-            ", ",
-            (f"{view.running} running", "$text-accent bold" if view.running else ""),
-            ", ",
-            (f"{view.failed} failed", "$text-error" if view.failed else ""),
-        )
-    )
+    jobs = counted(view.total, "job")
+    if view.shown is not None:
+        jobs = f"{view.shown} of {jobs}"
+    parts: list[str | tuple[str, str]] = [jobs, ", "]
+    parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
+    parts.append(", ")
+    for count, word, style in (
+        (view.pending, "pending", "$text-accent"),
+        (view.blocked, "blocked", "$text-warning bold"),
+    ):
+        if count:
+            parts += [(f"{count} {word}", style), ", "]
+    parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
+    if view.unreadable:
+        parts.append((f", {view.unreadable} unreadable", "$text-warning bold"))
+    return _Segment(Content.assemble(*parts))
 
 
 def _segments(view: StatusView, stage: int) -> list[_Segment]:
