@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from backuptui.simulator import wire
-from backuptui.simulator.faults import FaultError
+from backuptui.simulator.faults import FaultError, nest_deeply
 from backuptui.simulator.live import InProgress
 from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
 
@@ -132,8 +132,10 @@ class Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
                 text = f"Simulator error: {type(exc).__name__}"
                 result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", text))
-        damage = sim.faults.take(request.path, ("malformed", "truncate")) if result.body else None
-        if damage == "malformed":
+        damage = sim.faults.take(request.path, ("malformed", "truncate", "deep")) if result.body else None
+        if damage == "deep":
+            result = Answer(result.status, nest_deeply(result.body))
+        elif damage == "malformed":
             result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")
         self._send(result, count=True, truncate=damage == "truncate")
 
