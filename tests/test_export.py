@@ -194,6 +194,34 @@ def test_csv_guards_against_formula_injection() -> None:
     assert row[-1].startswith("'=")
 
 
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_appliance_cell_is_guarded_against_formulas(lead: str) -> None:
+    job = full_job()
+    record = job_to_json(job)
+    record.update(
+        location=f"{lead}cmd|' /C calc'!A0",
+        location_user=f"{lead}1+1",
+        user=f"{lead}user",
+        build={"version": f"{lead}v", "build_number": f"{lead}b"},
+    )
+    hostile = parse_job(f"{lead}id", record)
+    row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(history_to_csv([hostile]))))[1], strict=True))
+    for column in ("id", "location", "location_user", "user", "version", "build_number"):
+        assert row[column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, row[column])
+
+
+def test_control_characters_never_reach_the_csv() -> None:
+    job = full_job()
+    record = job_to_json(job)
+    record.update(user="ad\x1b]0;owned\x07min", location_user="b\x1b[2Jx\x9b")
+    raw = {"messages": [{"id": "x", "default_message": "disk\x1b[31m full\nsee log", "args": []}]}
+    text = history_to_csv([parse_job(job.id, {**record, "error": raw})])
+    assert not any((ch < " " and ch not in "\r\n") or "\x7f" <= ch <= "\x9f" for ch in text)
+    row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(text)))[1], strict=True))
+    assert row["user"] == "ad\\x1b]0;owned\\x07min"
+    assert row["problem"] == "disk\\x1b[31m full\nsee log"  # a line break is kept (quoted)
+
+
 def test_write_atomic(tmp_path: Path) -> None:
     target = tmp_path / "history.json"
     written = write_atomic(target, "one\n")

@@ -16,6 +16,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -187,28 +188,38 @@ def _csv_row(job: BackupJob) -> list[str]:
     def text(value: object) -> str:
         return "" if value is None else str(value)
 
+    def cell(value: object) -> str:
+        return _csv_safe(text(value))
+
     percent = job.percent
     return [
-        job.id,
-        str(job.status),
-        str(job.type),
+        cell(job.id),
+        cell(job.status),
+        cell(job.type),
         text(_time(job.start_time)),
         text(_time(job.end_time)),
         text(job.duration),
         text(job.size),
         "" if percent is None else f"{percent:.1f}",
-        redact_location(job.location),
-        job.location_user,
-        text(job.user),
-        text(job.build.version if job.build else None),
-        text(job.build.build_number if job.build else None),
-        _csv_safe(job.problem or ""),
+        cell(redact_location(job.location)),
+        cell(job.location_user),
+        cell(job.user),
+        cell(job.build.version if job.build else None),
+        cell(job.build.build_number if job.build else None),
+        cell(job.problem or ""),
     ]
 
 
+#: control characters other than the line break, written as `\xNN` so that `cat` of the file
+#: never runs an escape sequence from the appliance
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
 def _csv_safe(text: str) -> str:
-    """Keep a spreadsheet from running appliance text as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Appliance text as a CSV cell: control characters shown as `\\xNN`, and a leading `=`, `+`,
+    `-` or `@` quoted with `'` so that a spreadsheet never runs it as a formula (CSV injection)."""
+    text = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def history_to_csv(jobs: Iterable[BackupJob]) -> str:
