@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +32,8 @@ from backuptui.core.export import (
     history_to_json,
     job_to_json,
     redact_location,
-    write_atomic,
 )
+from backuptui.core.output_file import write_atomic
 from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
@@ -229,13 +228,7 @@ def test_write_atomic(tmp_path: Path) -> None:
     write_atomic(target, "two\n")
     assert target.read_text() == "two\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.json"]  # no temp file left
-    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    assert oct(target.stat().st_mode & 0o777) == oct(0o600)  # an export describes the infrastructure
 
 
 def test_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

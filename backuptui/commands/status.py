@@ -17,8 +17,9 @@ from typing import Any, TextIO
 
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
-from backuptui.core.export import FORMATS, export_history, format_for_path, render_history
+from backuptui.core.export import FORMATS, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
+from backuptui.core.output_file import OutputExists, existing_file, write_output
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the appliance could not be asked, or the file could not be written
@@ -43,7 +44,18 @@ def register(subparsers: Any) -> None:
         default=None,
         help="table (default), json or csv; with --output, the file's suffix decides unless given",
     )
-    out.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) and print its path")
+    out.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (atomically; a FIFO or device is written through; '-' is standard "
+        "output) and print its path; a new file is 0600",
+    )
+    out.add_argument(
+        "--force",
+        action="store_true",
+        help="with --output: replace FILE if it exists (it keeps its mode)",
+    )
     select = parser.add_argument_group("which jobs")
     select.add_argument("--limit", "-n", type=_positive_int, metavar="N", help="only the newest N jobs")
     select.add_argument(
@@ -195,8 +207,13 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     if args.json and args.format not in (None, "json"):
         stderr.write(f"backuptui status: --json and --format {args.format} disagree; give one\n")
         return EXIT_USAGE
+    if args.output == "-":
+        args.output = None  # standard output
     if fmt is None:
         fmt = format_for_path(args.output) if args.output and _has_known_suffix(args.output) else "table"
+    if args.output and not args.force and (found := existing_file(args.output)) is not None:
+        stderr.write(f"backuptui status: {found} already exists; give --force to replace it\n")
+        return EXIT_USAGE
     try:
         statuses = status_filter(args.status) if args.status else None
     except ValueError as exc:
@@ -238,18 +255,15 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         text = render_history(jobs, fmt, appliance=appliance, base_url=base_url, filters=filters)
     if args.output:
         try:
-            if fmt == "table":
-                from backuptui.core.export import write_atomic
-
-                path = write_atomic(args.output, text)
-            else:
-                path = export_history(
-                    jobs, args.output, fmt, appliance=appliance, base_url=base_url, filters=filters
-                )
+            path = write_output(args.output, text, overwrite=args.force)
+        except OutputExists as exc:
+            stderr.write(f"backuptui status: {exc.path} already exists; give --force to replace it\n")
+            return EXIT_USAGE
         except OSError as exc:
             stderr.write(f"backuptui status: cannot write {args.output}: {exc.strerror or exc}\n")
             return EXIT_FAILED
-        stdout.write(f"{path}\n")
+        if existing_file(path) is not None:  # not after text written through /dev/stdout or a FIFO
+            stdout.write(f"{path}\n")
         return EXIT_OK
     stdout.write(text)
     stdout.flush()

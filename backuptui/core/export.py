@@ -11,13 +11,11 @@ location URL (`sftp://user:pw@host/...`) is masked before it is written.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
 import re
-import tempfile
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, Message
 from backuptui.core.appliance.parsing import parse_details
 from backuptui.core.appliance.record_fields import format_time
+from backuptui.core.output_file import write_output
 
 #: the `format` field of an exported document; bump `SCHEMA_VERSION` on an incompatible change
 SCHEMA_NAME = "backuptui.history"
@@ -250,48 +249,6 @@ def render_history(
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write `text` to `path` so that a reader sees the old file or the whole new one, never a torn
-    one (temp file in the same directory, fsync, rename). Returns the absolute path written."""
-    target = Path(path).expanduser().absolute()
-    directory = target.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return target
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-    return target
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
 def default_export_name(appliance: str, fmt: str, when: datetime | None = None) -> str:
     """`backuptui-vcsa01.example.com-20261128-2317.csv`: a file name that sorts and says what it is."""
     stamp = (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d-%H%M%S")
@@ -308,13 +265,15 @@ def export_history(
     base_url: str | None = None,
     generated_at: datetime | None = None,
     filters: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Render and write the history atomically; the format follows the suffix unless given."""
+    """Render and write the history (`output_file.write_output`: an existing file only with
+    `overwrite`); the format follows the suffix unless given."""
     chosen = fmt or format_for_path(path)
     text = render_history(
         jobs, chosen, appliance=appliance, base_url=base_url, generated_at=generated_at, filters=filters
     )
-    return write_atomic(path, text)
+    return write_output(path, text, overwrite=overwrite)
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:
