@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from backuptui.commands.deadline import Deadline
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
 from backuptui.core.export import FORMATS, format_for_path, render_history
@@ -55,6 +56,13 @@ def register(subparsers: Any) -> None:
         "--force",
         action="store_true",
         help="with --output: replace FILE if it exists (it keeps its mode)",
+    )
+    parser.add_argument(
+        "-t",
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        help="give up after this many seconds in all, password command and logout included",
     )
     select = parser.add_argument_group("which jobs")
     select.add_argument("--limit", "-n", type=_positive_int, metavar="N", help="only the newest N jobs")
@@ -187,15 +195,18 @@ def _ellipsize(text: str, width: int) -> str:
 # --- running -------------------------------------------------------------------------------------
 
 
-async def fetch_history(args: argparse.Namespace) -> tuple[DetailsResult, str, str]:
-    """The whole history from the appliance (one session, always logged out), its name and base URL."""
-    target = resolve_target(args)
+async def fetch_history(
+    args: argparse.Namespace, deadline: Deadline | None = None
+) -> tuple[DetailsResult, str, str]:
+    """The whole history from the appliance (one session, always logged out), its name and base
+    URL; `deadline` bounds the password command and the logout too."""
+    target = resolve_target(args, command_timeout=deadline.left() if deadline else None)
     client = target.client()
     try:
         result = await client.list_job_details()
         return result, client.name, client.base_url
     finally:
-        await client.close()
+        await (deadline.close(client) if deadline else client.close())
 
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -227,12 +238,18 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             return EXIT_USAGE
 
     try:
-        result, appliance, base_url = asyncio.run(fetch_history(args))
+        timeout = getattr(args, "timeout", None)
+        deadline = Deadline(timeout) if timeout else None
+        work = fetch_history(args, deadline)
+        result, appliance, base_url = asyncio.run(deadline.run(work) if deadline else work)
     except TargetError as exc:
         stderr.write(f"backuptui status: {exc}\n")
         return EXIT_USAGE
     except ApplianceError as exc:
         stderr.write(f"backuptui status: {exc.message}\n")
+        return EXIT_FAILED
+    except TimeoutError:
+        stderr.write(f"backuptui status: no answer within {args.timeout:g} s (--timeout)\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         stderr.write("backuptui status: interrupted\n")
@@ -268,6 +285,16 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     stdout.write(text)
     stdout.flush()
     return EXIT_OK
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return seconds
 
 
 def _has_known_suffix(path: str) -> bool:
