@@ -219,7 +219,9 @@ def status_error(
         return ApiError(
             appliance,
             f"{what}: the appliance redirected{target} ({detail})",
-            "Use the address the appliance redirects to (usually https://) in the profile",
+            "backuptui does not follow redirects. Check that the address in the profile is the "
+            "appliance's own (https://, port 443); the redirect may come from a proxy or a "
+            "misconfigured server, so do not take its target on trust",
             status_code=status,
             error_type=error_type,
             messages=texts,
