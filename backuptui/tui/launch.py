@@ -182,6 +182,10 @@ def run_monitor(args: argparse.Namespace) -> int:
                 )
             ensure_terminal()
             return _run_demo(args, refresh)
+        if getattr(args, "replay", None):
+            if any(getattr(args, name, None) for name in ("url", "user", "profile")):
+                raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
+            return _run_demo(args, refresh, replay=args.replay)
         target = resolve_target(args)
         profiles, password_problem = None, None
         if target is None:  # -p NAME, else the default profile, else the profile picker
@@ -209,14 +213,23 @@ def run_monitor(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
+def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
+    """The monitor on the built-in simulator: the demo appliance, or a recording (`replay`)."""
     from backuptui.simulator import Simulator, SimulatorConfig
 
-    config = SimulatorConfig(
-        jobs=DEMO_JOBS, speed=DEMO_SPEED, running_at_start=True, auto_backup_every=DEMO_BACKUP_EVERY
-    )
+    if replay is not None:
+        config = SimulatorConfig(jobs=0, replay=replay)
+    else:
+        config = SimulatorConfig(
+            jobs=DEMO_JOBS, speed=DEMO_SPEED, running_at_start=True, auto_backup_every=DEMO_BACKUP_EVERY
+        )
     with ExitStack() as stack:
-        simulator = stack.enter_context(Simulator(config))
+        try:
+            simulator = stack.enter_context(Simulator(config))
+        except ValueError as exc:  # a file that is no recording
+            raise UsageError(f"--replay {replay}: {exc}") from None
+        if replay is not None:
+            ensure_terminal()
         target = ConnectionTarget(
             url=simulator.url,
             user=simulator.user,
@@ -224,7 +237,7 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
             credentials_from="demo",
             flavor=parse_flavor(getattr(args, "flavor", None)),
             verify=True,
-            name="demo",
+            name="replay" if replay is not None else "demo",
         )
         return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
     raise AssertionError("unreachable")  # pragma: no cover
