@@ -151,9 +151,11 @@ class Handler(BaseHTTPRequestHandler):
                 result = answer(500, _error(flavor, "ERROR", text))
         damage = sim.faults.take(request.path, ("malformed", "truncate", "deep")) if result.body else None
         if damage == "deep":
-            result = Answer(result.status, nest_deeply(result.body))
+            result = Answer(result.status, nest_deeply(result.body), result.headers)
         elif damage == "malformed":
-            result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")
+            # the body is damaged, the headers (a login's session cookie) are as they were
+            damaged = result.body[: len(result.body) // 2] + b" <html>Bad Gateway"
+            result = Answer(result.status, damaged, result.headers)
         self._send(result, count=True, truncate=damage == "truncate")
 
     def _send(self, result: Answer, *, count: bool, truncate: bool = False) -> None:
