@@ -13,7 +13,9 @@ from backuptui.simulator import Simulator
 
 
 @pytest.mark.parametrize("flavor", [ApiFlavor.API, ApiFlavor.REST])
-async def test_the_session_of_an_unusable_login_is_logged_out(simulator: Simulator, flavor: ApiFlavor) -> None:
+async def test_the_session_of_an_unusable_login_is_logged_out(
+    simulator: Simulator, flavor: ApiFlavor
+) -> None:
     simulator.set_fault(malformed=1, match="/session")
     client = ApplianceClient(simulator.url, simulator.user, Secret(simulator.password), flavor=flavor)
     try:
