@@ -212,7 +212,7 @@ def test_the_tui_shows_a_replayed_running_backup(replayer: Callable[..., tuple[S
         app = MonitorApp(Monitor(client, slow), user=sim.user)
         async with app.run_test(size=(120, 40)) as pilot:
             for _ in range(500):
-                if app.job_list.total_count > 0:
+                if app.main_screen.job_list.total_count > 0:
                     break
                 await pilot.pause(0.02)
             await pilot.pause()

@@ -253,14 +253,20 @@ def run_target(
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store)."""
+    from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
+    from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
 
     limit_heap_growth()  # large bodies freed go back to the system (issue 6 row 7)
 
     session = profiles if profiles is not None else session_for_store()
+    try:
+        check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     client = target.client()
     settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
     monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
