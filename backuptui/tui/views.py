@@ -102,6 +102,7 @@ def empty_list_text(snapshot: Snapshot, *, filtered: bool) -> str:
         return "No backup jobs: this appliance has no backup history."
     if snapshot.connection == ConnectionState.CONNECTING:
         return "Connecting to the appliance…"
-    if snapshot.error is not None:  # the reason, with what to do, where the jobs would be
+    if snapshot.error is not None and snapshot.connection != ConnectionState.AUTH_FAILED:
+        # the reason, with what to do, where the jobs would be (a refused login has its prompt)
         return f"No data: {one_line(str(snapshot.error))}"
     return "No data: the appliance has not answered yet."
