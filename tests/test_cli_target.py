@@ -4,9 +4,11 @@ appliance, user, flavour and TLS settings in both, and the headless commands may
 from __future__ import annotations
 
 import io
+import ssl
 from pathlib import Path
 
 import pytest
+import trustme
 
 from backuptui.cli import build_parser
 from backuptui.commands.target import TargetError, resolve_target
@@ -70,11 +72,14 @@ def test_headless_and_monitor_resolve_a_profile_to_the_same_target() -> None:
 
 @pytest.mark.usefixtures("lab_store")
 def test_headless_options_override_the_profile(tmp_path: Path) -> None:
+    ca = tmp_path / "ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(ca))
     args = build_parser().parse_args(
-        ["-p", "lab", "--password-stdin", "--user", "ops", "--flavor", "api", "--ca-bundle", str(tmp_path)]
+        ["-p", "lab", "--password-stdin", "--user", "ops", "--flavor", "api", "--ca-bundle", str(ca)]
     )
     target = resolve_target(args, env={}, stdin=io.StringIO("typed\n"))
-    assert (target.user, target.flavor, target.verify) == ("ops", ApiFlavor.API, str(tmp_path))
+    assert (target.user, target.flavor) == ("ops", ApiFlavor.API)
+    assert isinstance(target.verify, ssl.SSLContext)  # the bundle was read when the target was resolved
     assert target.password == Secret("typed") and target.credentials_from == "stdin"
 
 

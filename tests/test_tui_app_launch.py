@@ -7,11 +7,13 @@ import argparse
 import io
 import os
 import shutil
+import ssl
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import trustme
 
 from backuptui.cli import build_parser, main
 from backuptui.core.settings.secrets import Secret
@@ -93,14 +95,14 @@ def test_password_from_stdin_wins_and_takes_the_first_line_only() -> None:
 
 def test_without_a_password_the_app_asks(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
-    ca.write_text("-----BEGIN CERTIFICATE-----\n")
+    trustme.CA().cert_pem.write_to_path(str(ca))
     target = resolve_target(
         args_for("--url", "vcsa01.example.com", "--user", "admin", "--ca-bundle", str(ca)),
         environ={},
         stdin=io.StringIO(),
     )
     assert target is not None and target.password is None and target.credentials_from == "prompt"
-    assert target.verify == str(ca)
+    assert isinstance(target.verify, ssl.SSLContext)  # read at resolution: building a client never raises
 
 
 def test_there_is_no_password_option() -> None:

@@ -15,12 +15,13 @@ No Textual here.
 from __future__ import annotations
 
 import argparse
+import ssl
 import sys
 from collections.abc import Mapping
-from pathlib import Path
 from typing import TextIO
 
 from backuptui.core.appliance.client import base_url_for
+from backuptui.core.settings.resolution import ResolutionError, tls_rule
 from backuptui.core.settings.secrets import Secret
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
 
@@ -66,12 +67,14 @@ def add_target_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _verify(no_verify: bool, ca_bundle: str | None, default: bool | str = True) -> bool | str:
-    if no_verify:
-        return False
-    if ca_bundle:
-        return str(Path(ca_bundle).expanduser())
-    return default
+def _verify(
+    no_verify: bool, ca_bundle: str | None, default: bool | str = True, origin: str = "--ca-bundle"
+) -> bool | ssl.SSLContext:
+    """The one TLS rule (core's `tls_rule`), its error as a `TargetError`."""
+    try:
+        return tls_rule(no_verify=no_verify, ca_bundle=ca_bundle, default=default, origin=origin)
+    except ResolutionError as exc:
+        raise TargetError(str(exc)) from None
 
 
 def resolve_target(
@@ -176,5 +179,5 @@ def _profile_target(
         source,
         user=user,
         flavor=flavor_text,
-        verify=_verify(no_verify, ca_bundle, profile.verify),
+        verify=_verify(no_verify, ca_bundle, profile.verify, origin=f"profile '{profile.name}': ca_bundle"),
     )

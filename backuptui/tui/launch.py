@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import ssl
 import sys
 from collections.abc import Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from backuptui.core.settings.resolution import ResolutionError, stale_after, tls_rule
 from backuptui.core.settings.secrets import PasswordError, Secret, password_from_env, read_password_stdin
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
@@ -69,18 +70,19 @@ def parse_refresh(text: str | None) -> RefreshIntervals:
     return RefreshIntervals(idle=values[0], running=values[1])
 
 
-def _verify(args: argparse.Namespace) -> bool | str:
-    ca_bundle = getattr(args, "ca_bundle", None)
-    if getattr(args, "no_verify", False):
-        if ca_bundle:
-            raise UsageError("--no-verify and --ca-bundle contradict each other; give one of them")
-        return False
-    if ca_bundle:
-        path = Path(ca_bundle).expanduser()
-        if not path.is_file():
-            raise UsageError(f"--ca-bundle {ca_bundle}: no such file (a PEM file with the CA certificates)")
-        return str(path)
-    return True
+def _verify(
+    args: argparse.Namespace, default: bool | str = True, origin: str = "--ca-bundle"
+) -> bool | ssl.SSLContext:
+    """The one TLS rule (core's `tls_rule`), its error as a usage error."""
+    try:
+        return tls_rule(
+            no_verify=bool(getattr(args, "no_verify", False)),
+            ca_bundle=getattr(args, "ca_bundle", None),
+            default=default,
+            origin=origin,
+        )
+    except ResolutionError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def read_password_from_stdin(stdin: TextIO) -> Secret:
@@ -146,9 +148,7 @@ def resolve_target(
     if url is not None and getattr(args, "profile", None):
         raise UsageError("give either --url or -p/--profile, not both")
     if url is None:
-        if user is not None:
-            raise UsageError("--user needs --url (the appliance to log in to)")
-        return None  # a saved profile (run_monitor: target_from_profiles)
+        return None  # a saved profile (run_monitor: target_from_profiles; --user overrides its user)
     if not url.strip():
         raise UsageError("--url is empty; give the appliance's host name or URL")
     if not user:
@@ -260,7 +260,7 @@ def run_target(
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
 
-    limit_heap_growth()  # large bodies freed go back to the system (issue 6 row 7)
+    limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
     session = profiles if profiles is not None else session_for_store()
     try:
@@ -275,7 +275,7 @@ def run_target(
         appliance_name=target.name,
         user=target.user,
         ask_password=target.password is None,
-        stale_after=2 * refresh.idle + 10,
+        stale_after=stale_after(refresh.idle),
         profiles=session,
         password_problem=password_problem,
     )

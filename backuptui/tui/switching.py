@@ -24,6 +24,7 @@ from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
 from backuptui.core.settings.profile_session import monitor_for, refresh_for
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
+from backuptui.core.settings.resolution import stale_after
 from backuptui.core.settings.secrets import (
     PasswordError,
     Secret,
@@ -88,7 +89,7 @@ class ProfileSession:
         """When the status line calls data stale: two idle intervals and a little."""
         idle = self.intervals(profile).idle
         assert idle is not None
-        return 2 * idle + 10
+        return stale_after(idle)
 
     def open(self, choice: ProfileChoice) -> Monitor:
         """The monitor of the picked appliance (its session is opened by the first poll)."""
@@ -189,7 +190,7 @@ def target_from_profiles(
     in the picker. Also the session (for switching), why the password must be typed (or None),
     and the poll intervals. None: the user closed the picker. Raises launch's UsageError."""
     from backuptui.core.settings.target import profile_target
-    from backuptui.tui.launch import UsageError, parse_refresh, read_password_from_stdin
+    from backuptui.tui.launch import UsageError, _verify, parse_refresh, read_password_from_stdin
 
     stdin = sys.stdin if stdin is None else stdin
     name: str | None = getattr(args, "profile", None)
@@ -208,6 +209,8 @@ def target_from_profiles(
     problem: str | None = None
     if isinstance(launched, ProfileSession):
         session = launched
+        if getattr(args, "user", None):
+            raise UsageError("--user needs --url, or -p NAME (no default profile is set)")
         if stdin_password is not None:
             raise UsageError(
                 "--password-stdin needs --url and --user, or -p NAME (no default profile is set)"
@@ -229,7 +232,15 @@ def target_from_profiles(
             launched.source,
             launched.problem,
         )
-    target = profile_target(profile, password, source)
+    verify = _verify(args, profile.verify, origin=f"profile '{profile.name}': ca_bundle")
+    target = profile_target(
+        profile,
+        password,
+        source,
+        user=getattr(args, "user", None),
+        flavor=getattr(args, "flavor", None),
+        verify=verify,
+    )
     return target, session, problem, session.launch_refresh(profile)
 
 

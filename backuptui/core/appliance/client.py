@@ -41,7 +41,7 @@ from backuptui.core.appliance.failures import (
     RETRY_HINT,
     decode_json,
     json_kind,
-    one_line,
+    short_reason,
     status_error,
     transport_error,
 )
@@ -72,7 +72,7 @@ _BACKUP_PREFIX: Final = {
     ApiFlavor.API: "/api/appliance/recovery/backup",
     ApiFlavor.REST: "/rest/appliance/recovery/backup",
 }
-# the details filter in each flavour's syntax (reference section 1.1)
+# the details filter in each flavour's syntax: `?jobs=a&jobs=b` on /api, `?filter.jobs=a` on /rest
 _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs"}
 # details bodies at least this long (about 250 jobs) are parsed in a worker thread
 _PARSE_IN_THREAD: Final = 200_000
@@ -124,7 +124,7 @@ class ApplianceClient:
         password: Secret,
         *,
         flavor: ApiFlavor | str | None = None,
-        verify: bool | str | Path = True,
+        verify: bool | str | Path | ssl.SSLContext = True,
         timeouts: Timeouts | None = None,
         name: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
@@ -140,11 +140,15 @@ class ApplianceClient:
         self._flavor: ApiFlavor | None = None
         self.timeouts = timeouts or Timeouts()
         self._scheme = parts.scheme
-        self._verify_setting: bool | str = verify if isinstance(verify, bool) else str(verify)
+        self._verify_setting: bool | str | ssl.SSLContext = (
+            verify if isinstance(verify, bool | ssl.SSLContext) else str(verify)
+        )
         self._token: Secret | None = None
         self._auth_failure: tuple[str, str] | None = None
         self._login_lock = asyncio.Lock()
         self._closed = False
+        #: why the last logout failed (None: it worked, or there was no session to close)
+        self.logout_failure: ApplianceError | None = None
         self.bytes_received = 0
         self.connections_opened = 0
         self._last_connection: object = None
@@ -168,8 +172,8 @@ class ApplianceClient:
 
     def _ssl_verify(self) -> bool | ssl.SSLContext:
         setting = self._verify_setting
-        if isinstance(setting, bool):
-            return setting
+        if isinstance(setting, bool | ssl.SSLContext):
+            return setting  # a context: its CA bundle was read when the target was resolved
         path = Path(setting).expanduser()
         try:
             context = ssl.create_default_context(cafile=str(path))
@@ -243,6 +247,7 @@ class ApplianceClient:
                         ),
                     )
                 except ApplianceError as exc:
+                    self.logout_failure = exc
                     log.debug("%s: logout failed: %s", self.name, exc)
         finally:
             self._closed = True
@@ -474,7 +479,7 @@ class ApplianceClient:
         messages = parse_error({"messages": result.get("messages") or []}).messages
         texts = [m.text for m in messages]
         if status == "FAIL":
-            detail = f": {one_line(texts[0])}" if texts else ""
+            detail = f": {short_reason(texts[0])}" if texts else ""
             raise ApiError(
                 self.name,
                 f"the appliance could not cancel job {job_id}{detail}",

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from backuptui.core.appliance.models import (
@@ -19,6 +18,7 @@ from backuptui.core.appliance.models import (
     DetailsResult,
     RecordError,
     ResponseShapeError,
+    newest_first_key,
 )
 from backuptui.core.appliance.nesting import TOO_DEEP, value_end
 from backuptui.core.appliance.parsing import parse_details, parse_job
@@ -31,15 +31,7 @@ class _NotStreamable(Exception):
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WHITESPACE_CHARS = frozenset(" \t\n\r")
-_MIN_TIME = datetime.min.replace(tzinfo=UTC)
 _TOO_DEEP = object()  # a record the decoder could not take for its depth
-
-
-def _newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
-    """`BackupJob.sort_key` without formatting the time (parsed times are all UTC, where the
-    order of the times is the order of their ISO forms)."""
-    start = job.start_time
-    return (start is None, start or _MIN_TIME, job.id)
 
 
 # (text, index) -> (value, end), StopIteration if no JSON value starts there; the C scanner of json.loads
@@ -210,5 +202,5 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
     if pos != len(text):
         raise _NotStreamable
     _pack(pending)
-    jobs.sort(key=_newest_first, reverse=True)
+    jobs.sort(key=newest_first_key, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))

@@ -17,6 +17,18 @@ from urllib.parse import urlsplit
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.secrets import PasswordSource
 
+#: the bounds on every poll interval, from the command line, a profile or the file's `refresh`
+REFRESH_MIN = 0.2
+REFRESH_MAX = 86400.0
+
+
+def check_refresh_seconds(number: float) -> float:
+    """A poll interval within the bounds; a ValueError says which bounds (no value repeated)."""
+    if not REFRESH_MIN <= number <= REFRESH_MAX:
+        raise ValueError(f"must be between {REFRESH_MIN:g} and {REFRESH_MAX:g} seconds")
+    return number
+
+
 PROFILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 FLAVORS = ("api", "rest")
 
@@ -79,9 +91,10 @@ class RefreshIntervals:
                 number = float(part)
             except ValueError:
                 raise ValueError(f"{part!r} is not a number of seconds") from None
-            if not number > 0 or number == float("inf"):
-                raise ValueError(f"{part!r} must be a positive number of seconds")
-            values.append(number)
+            try:
+                values.append(check_refresh_seconds(number))
+            except ValueError as exc:
+                raise ValueError(f"{part!r} {exc}") from None
         return cls(idle=values[0], running=values[1] if len(values) > 1 else None)
 
     def over(self, base: RefreshIntervals) -> RefreshIntervals:

@@ -22,6 +22,7 @@ from backuptui.core.settings.profile_model import (
     Profile,
     RefreshIntervals,
     check_profile_name,
+    check_refresh_seconds,
     check_url,
 )
 from backuptui.core.settings.secrets import PasswordSource
@@ -71,9 +72,10 @@ class _Validator:
         for name, number in table.items():
             if isinstance(number, bool) or not isinstance(number, int | float):
                 raise self.error((*key, name), f"must be a number of seconds, not {_toml_type(number)}")
-            if not number > 0 or number == float("inf"):
-                raise self.error((*key, name), "must be a positive number of seconds")
-            numbers[name] = float(number)
+            try:
+                numbers[name] = check_refresh_seconds(float(number))
+            except ValueError as exc:
+                raise self.error((*key, name), str(exc)) from None
         return RefreshIntervals(**numbers)
 
     def keys(self, value: Any) -> dict[str, str]:
@@ -87,7 +89,7 @@ class _Validator:
             text = self.string(text, where)
             parts = [part.strip() for part in text.split(",")]
             if not all(parts) or any(char.isspace() for part in parts for char in part):
-                raise self.error(where, "must name keys like \"f\", \"ctrl+f\" or \"f,ctrl+f\"")
+                raise self.error(where, 'must name keys like "f", "ctrl+f" or "f,ctrl+f"')
             keys[binding_id] = ",".join(parts)
         return keys
 

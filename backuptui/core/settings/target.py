@@ -8,6 +8,7 @@ asks for it in a masked prompt. No Textual here.
 
 from __future__ import annotations
 
+import ssl
 from dataclasses import dataclass
 
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
@@ -25,7 +26,7 @@ class ConnectionTarget:
     password: Secret | None  # None: the app asks (masked prompt); headless commands never get None
     credentials_from: str = "prompt"  # "environment", "stdin", "prompt", "demo", or a store's name
     flavor: ApiFlavor | None = None  # None: detect (/api, then /rest)
-    verify: bool | str = True  # True, False, or the path of a CA bundle
+    verify: bool | str | ssl.SSLContext = True  # True, False, a CA bundle's path or its context (read)
     name: str | None = None  # the profile name (or "demo"); display name, default the host
 
     @property
@@ -60,7 +61,7 @@ def profile_target(
     *,
     user: str | None = None,
     flavor: str | None = None,
-    verify: bool | str | None = None,
+    verify: bool | str | ssl.SSLContext | None = None,
 ) -> ConnectionTarget:
     """The target a saved profile names; `user`, `flavor` and `verify` override the profile's."""
     return ConnectionTarget(
