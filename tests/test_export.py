@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,8 +32,8 @@ from backuptui.core.export import (
     history_to_json,
     job_to_json,
     redact_location,
-    write_atomic,
 )
+from backuptui.core.output_file import write_atomic
 from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
@@ -194,6 +193,34 @@ def test_csv_guards_against_formula_injection() -> None:
     assert row[-1].startswith("'=")
 
 
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_every_appliance_cell_is_guarded_against_formulas(lead: str) -> None:
+    job = full_job()
+    record = job_to_json(job)
+    record.update(
+        location=f"{lead}cmd|' /C calc'!A0",
+        location_user=f"{lead}1+1",
+        user=f"{lead}user",
+        build={"version": f"{lead}v", "build_number": f"{lead}b"},
+    )
+    hostile = parse_job(f"{lead}id", record)
+    row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(history_to_csv([hostile]))))[1], strict=True))
+    for column in ("id", "location", "location_user", "user", "version", "build_number"):
+        assert row[column][:1] not in ("=", "+", "-", "@", "\t", "\r"), (column, row[column])
+
+
+def test_control_characters_never_reach_the_csv() -> None:
+    job = full_job()
+    record = job_to_json(job)
+    record.update(user="ad\x1b]0;owned\x07min", location_user="b\x1b[2Jx\x9b")
+    raw = {"messages": [{"id": "x", "default_message": "disk\x1b[31m full\nsee log", "args": []}]}
+    text = history_to_csv([parse_job(job.id, {**record, "error": raw})])
+    assert not any((ch < " " and ch not in "\r\n") or "\x7f" <= ch <= "\x9f" for ch in text)
+    row = dict(zip(CSV_COLUMNS, list(csv.reader(io.StringIO(text)))[1], strict=True))
+    assert row["user"] == "ad\\x1b]0;owned\\x07min"
+    assert row["problem"] == "disk\\x1b[31m full\nsee log"  # a line break is kept (quoted)
+
+
 def test_write_atomic(tmp_path: Path) -> None:
     target = tmp_path / "history.json"
     written = write_atomic(target, "one\n")
@@ -201,13 +228,7 @@ def test_write_atomic(tmp_path: Path) -> None:
     write_atomic(target, "two\n")
     assert target.read_text() == "two\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["history.json"]  # no temp file left
-    assert oct(target.stat().st_mode & 0o777) == oct(0o666 & ~_umask())
-
-
-def _umask() -> int:
-    current = os.umask(0)
-    os.umask(current)
-    return current
+    assert oct(target.stat().st_mode & 0o777) == oct(0o600)  # an export describes the infrastructure
 
 
 def test_interrupted_write_leaves_the_old_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -403,3 +403,35 @@ def test_health_module_does_not_import_textual() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_a_newer_success_without_any_time_is_skipped_and_named() -> None:
+    from dataclasses import replace
+
+    timed = nightly_history(days=3)
+    untimed = replace(
+        job(NOW - timedelta(hours=1)),
+        id="untimed-1",
+        start_time=None,
+        end_time=None,
+        duration=None,
+        size=None,
+        progress=None,
+    )
+    verdict = evaluate_health([*timed, untimed], [daily()], now=NOW)
+    assert verdict.level is HealthLevel.OK, verdict.summary
+    assert NO_SUCCESS not in codes(verdict)
+    assert verdict.last_success is not None and verdict.last_success.id == timed[-1].id
+    assert verdict.summary.startswith("last backup succeeded 2026-11-28 02:20 UTC (3 h ago)")
+    assert "1 SUCCEEDED record without an end time skipped (job untimed-1)" in verdict.summary
+    assert verdict.perfdata_text().startswith("last_success_age=11400s;")
+
+
+def test_only_untimed_successes_say_so() -> None:
+    from dataclasses import replace
+
+    untimed = replace(job(NOW), id="untimed-2", start_time=None, end_time=None, duration=None)
+    verdict = evaluate_health([untimed], [daily()], now=NOW)
+    assert NO_SUCCESS in codes(verdict)
+    assert "none succeeded" not in verdict.summary
+    assert "without an end time skipped (job untimed-2)" in verdict.summary

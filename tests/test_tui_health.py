@@ -353,3 +353,31 @@ def test_snapshot_trend_80x24(snap_compare: Any) -> None:
 def test_snapshot_trend_120x40(snap_compare: Any) -> None:
     app = Host(growing_history(failed_last=False), initial=TAB_TREND)
     assert snap_compare(app, terminal_size=(120, 40), run_before=_settle)
+
+
+async def test_export_asks_before_replacing_a_file_and_keeps_its_mode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    existing = tmp_path / "jobs.csv"
+    existing.write_text("mine\n")
+    existing.chmod(0o640)
+    app = Host(growing_history())
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExportScreen)
+        screen.query_one(Input).value = "jobs.csv"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)
+        assert "already exists. Enter again replaces it" in screen_text(app)
+        assert existing.read_text() == "mine\n"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, HealthScreen)
+        assert existing.read_text().startswith("id,status,")
+        assert existing.stat().st_mode & 0o777 == 0o640
+        assert file_names(tmp_path) == ["jobs.csv"]

@@ -12,10 +12,11 @@ import argparse
 import asyncio
 import sys
 import zoneinfo
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, TextIO
 
+from backuptui.commands.deadline import Deadline
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.watch.health import (
     HealthLevel,
@@ -158,12 +159,14 @@ async def collect(
     zone: tzinfo,
     *,
     clock: Callable[[], datetime] | None = None,
+    deadline: Deadline | None = None,
 ) -> HealthVerdict:
-    """Ask the appliance for its jobs and schedules (one session, always logged out) and judge them."""
+    """Ask the appliance for its jobs and schedules (one session, always logged out) and judge them;
+    `deadline` bounds the password command and the logout too."""
     from backuptui.core.appliance.client import Timeouts
     from backuptui.core.appliance.errors import ApiError, NotAuthorized
 
-    target = resolve_target(args)
+    target = resolve_target(args, command_timeout=deadline.left() if deadline else None)
     client = target.client(Timeouts(connect=5.0, read=15.0))
     try:
         details = await client.list_job_details()
@@ -177,7 +180,7 @@ async def collect(
             details.jobs, schedules, now=now, thresholds=thresholds, tz=zone, problems=details.problems
         )
     finally:
-        await client.close()
+        await (deadline.close(client) if deadline else client.close())
 
 
 def run(
@@ -189,7 +192,8 @@ def run(
     stream = out or sys.stdout
     try:
         thresholds, zone, timeout = _options(args)
-        verdict = asyncio.run(_within(timeout, collect(args, thresholds, zone, clock=clock)))
+        deadline = Deadline(timeout)
+        verdict = asyncio.run(deadline.run(collect(args, thresholds, zone, clock=clock, deadline=deadline)))
     except TargetError as exc:
         return _unknown(stream, str(exc))
     except ApplianceError as exc:
@@ -206,8 +210,3 @@ def run(
     stream.write("\n".join(lines) + "\n")
     stream.flush()
     return int(verdict.level)
-
-
-async def _within(seconds: float, work: Coroutine[Any, Any, HealthVerdict]) -> HealthVerdict:
-    async with asyncio.timeout(seconds):
-        return await work

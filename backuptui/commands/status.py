@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
+from backuptui.commands.deadline import Deadline
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
 from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
-from backuptui.core.export import FORMATS, export_history, format_for_path, render_history
+from backuptui.core.export import FORMATS, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
+from backuptui.core.output_file import OutputExists, existing_file, write_output
 from backuptui.core.watch.timing import job_started
 
 EXIT_OK = 0
@@ -45,7 +47,25 @@ def register(subparsers: Any) -> None:
         default=None,
         help="table (default), json or csv; with --output, the file's suffix decides unless given",
     )
-    out.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically) and print its path")
+    out.add_argument(
+        "--output",
+        "-o",
+        metavar="FILE",
+        help="write to FILE (atomically; a FIFO or device is written through; '-' is standard "
+        "output) and print its path; a new file is 0600",
+    )
+    out.add_argument(
+        "--force",
+        action="store_true",
+        help="with --output: replace FILE if it exists (it keeps its mode)",
+    )
+    parser.add_argument(
+        "-t",
+        "--timeout",
+        metavar="SECONDS",
+        type=_positive_seconds,
+        help="give up after this many seconds in all, password command and logout included",
+    )
     select = parser.add_argument_group("which jobs")
     select.add_argument("--limit", "-n", type=_positive_int, metavar="N", help="only the newest N jobs")
     select.add_argument(
@@ -206,15 +226,18 @@ def _ellipsize(text: str, width: int) -> str:
 # --- running -------------------------------------------------------------------------------------
 
 
-async def fetch_history(args: argparse.Namespace) -> tuple[DetailsResult, str, str]:
-    """The whole history from the appliance (one session, always logged out), its name and base URL."""
-    target = resolve_target(args)
+async def fetch_history(
+    args: argparse.Namespace, deadline: Deadline | None = None
+) -> tuple[DetailsResult, str, str]:
+    """The whole history from the appliance (one session, always logged out), its name and base
+    URL; `deadline` bounds the password command and the logout too."""
+    target = resolve_target(args, command_timeout=deadline.left() if deadline else None)
     client = target.client()
     try:
         result = await client.list_job_details()
         return result, client.name, client.base_url
     finally:
-        await client.close()
+        await (deadline.close(client) if deadline else client.close())
 
 
 def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -226,8 +249,13 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     if args.json and args.format not in (None, "json"):
         stderr.write(f"backuptui status: --json and --format {args.format} disagree; give one\n")
         return EXIT_USAGE
+    if args.output == "-":
+        args.output = None  # standard output
     if fmt is None:
         fmt = format_for_path(args.output) if args.output and _has_known_suffix(args.output) else "table"
+    if args.output and not args.force and (found := existing_file(args.output)) is not None:
+        stderr.write(f"backuptui status: {found} already exists; give --force to replace it\n")
+        return EXIT_USAGE
     try:
         statuses = status_filter(args.status) if args.status else None
     except ValueError as exc:
@@ -241,12 +269,18 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
             return EXIT_USAGE
 
     try:
-        result, appliance, base_url = asyncio.run(fetch_history(args))
+        timeout = getattr(args, "timeout", None)
+        deadline = Deadline(timeout) if timeout else None
+        work = fetch_history(args, deadline)
+        result, appliance, base_url = asyncio.run(deadline.run(work) if deadline else work)
     except TargetError as exc:
         stderr.write(f"backuptui status: {exc}\n")
         return EXIT_USAGE
     except ApplianceError as exc:
         stderr.write(f"backuptui status: {exc.message}\n")
+        return EXIT_FAILED
+    except TimeoutError:
+        stderr.write(f"backuptui status: no answer within {args.timeout:g} s (--timeout)\n")
         return EXIT_FAILED
     except KeyboardInterrupt:
         stderr.write("backuptui status: interrupted\n")
@@ -269,22 +303,29 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         text = render_history(jobs, fmt, appliance=appliance, base_url=base_url, filters=filters)
     if args.output:
         try:
-            if fmt == "table":
-                from backuptui.core.export import write_atomic
-
-                path = write_atomic(args.output, text)
-            else:
-                path = export_history(
-                    jobs, args.output, fmt, appliance=appliance, base_url=base_url, filters=filters
-                )
+            path = write_output(args.output, text, overwrite=args.force)
+        except OutputExists as exc:
+            stderr.write(f"backuptui status: {exc.path} already exists; give --force to replace it\n")
+            return EXIT_USAGE
         except OSError as exc:
             stderr.write(f"backuptui status: cannot write {args.output}: {exc.strerror or exc}\n")
             return EXIT_FAILED
-        stdout.write(f"{path}\n")
+        if existing_file(path) is not None:  # not after text written through /dev/stdout or a FIFO
+            stdout.write(f"{path}\n")
         return EXIT_OK
     stdout.write(text)
     stdout.flush()
     return EXIT_OK
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not seconds > 0:
+        raise argparse.ArgumentTypeError("must be more than 0 seconds")
+    return seconds
 
 
 def _has_known_suffix(path: str) -> bool:

@@ -82,8 +82,10 @@ def resolve_target(
     *,
     stdin: TextIO | None = None,
     env: Mapping[str, str] | None = None,
+    command_timeout: float | None = None,
 ) -> ConnectionTarget:
-    """The appliance the options name, with its password; raises `TargetError` with the reason."""
+    """The appliance the options name, with its password; raises `TargetError` with the reason.
+    `command_timeout`: at most this long for a profile's password_command (a caller's deadline)."""
     from backuptui.core.settings.secrets import PasswordError, password_from_env, read_password_stdin
 
     url: str | None = getattr(args, "url", None)
@@ -128,7 +130,9 @@ def resolve_target(
             verify=_verify(no_verify, ca_bundle),
         )
 
-    return _profile_target(profile_name, user, flavor_text, no_verify, ca_bundle, stdin_password, env)
+    return _profile_target(
+        profile_name, user, flavor_text, no_verify, ca_bundle, stdin_password, env, command_timeout
+    )
 
 
 def _profile_target(
@@ -139,6 +143,7 @@ def _profile_target(
     ca_bundle: str | None,
     stdin_password: Secret | None,
     env: Mapping[str, str] | None,
+    command_timeout: float | None = None,
 ) -> ConnectionTarget:
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.settings.profiles import ProfileStore
@@ -158,7 +163,11 @@ def _profile_target(
     if stdin_password is not None:
         password = stdin_password
     else:
-        resolution = resolve_password(profile, env=env)
+        resolution = (
+            resolve_password(profile, env=env)
+            if command_timeout is None
+            else resolve_password(profile, env=env, command_timeout=command_timeout)
+        )
         try:
             password = resolution.require(profile.name)
         except PasswordError as exc:

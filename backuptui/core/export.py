@@ -11,12 +11,11 @@ location URL (`sftp://user:pw@host/...`) is masked before it is written.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
 import os
-import tempfile
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, Message
 from backuptui.core.appliance.parsing import parse_details
 from backuptui.core.appliance.record_fields import format_time
+from backuptui.core.output_file import write_output
 
 #: the `format` field of an exported document; bump `SCHEMA_VERSION` on an incompatible change
 SCHEMA_NAME = "backuptui.history"
@@ -187,28 +187,38 @@ def _csv_row(job: BackupJob) -> list[str]:
     def text(value: object) -> str:
         return "" if value is None else str(value)
 
+    def cell(value: object) -> str:
+        return _csv_safe(text(value))
+
     percent = job.percent
     return [
-        job.id,
-        str(job.status),
-        str(job.type),
+        cell(job.id),
+        cell(job.status),
+        cell(job.type),
         text(_time(job.start_time)),
         text(_time(job.end_time)),
         text(job.duration),
         text(job.size),
         "" if percent is None else f"{percent:.1f}",
-        redact_location(job.location),
-        job.location_user,
-        text(job.user),
-        text(job.build.version if job.build else None),
-        text(job.build.build_number if job.build else None),
-        _csv_safe(job.problem or ""),
+        cell(redact_location(job.location)),
+        cell(job.location_user),
+        cell(job.user),
+        cell(job.build.version if job.build else None),
+        cell(job.build.build_number if job.build else None),
+        cell(job.problem or ""),
     ]
 
 
+#: control characters other than the line break, written as `\xNN` so that `cat` of the file
+#: never runs an escape sequence from the appliance
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+
+
 def _csv_safe(text: str) -> str:
-    """Keep a spreadsheet from running appliance text as a formula (CSV injection)."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """Appliance text as a CSV cell: control characters shown as `\\xNN`, and a leading `=`, `+`,
+    `-` or `@` quoted with `'` so that a spreadsheet never runs it as a formula (CSV injection)."""
+    text = _CONTROL.sub(lambda found: f"\\x{ord(found.group()):02x}", text)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 def history_to_csv(jobs: Iterable[BackupJob]) -> str:
@@ -240,48 +250,6 @@ def render_history(
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
-def write_atomic(path: str | os.PathLike[str], text: str) -> Path:
-    """Write `text` to `path` so that a reader sees the old file or the whole new one, never a torn
-    one (temp file in the same directory, fsync, rename). Returns the absolute path written."""
-    target = Path(path).expanduser().absolute()
-    directory = target.parent
-    fd, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, 0o666 & ~_umask())
-        os.replace(temp_name, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(temp_name)
-        raise
-    try:
-        dir_fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return target
-    try:
-        os.fsync(dir_fd)
-    except OSError:
-        pass
-    finally:
-        os.close(dir_fd)
-    return target
-
-
-def _umask() -> int:
-    """The process umask, read without changing it (os.umask would race with other threads)."""
-    try:
-        with open("/proc/self/status", encoding="ascii") as status:
-            for line in status:
-                if line.startswith("Umask:"):
-                    return int(line.split()[1], 8)
-    except (OSError, ValueError, IndexError):
-        pass
-    return 0o022
-
-
 def default_export_name(appliance: str, fmt: str, when: datetime | None = None) -> str:
     """`backuptui-vcsa01.example.com-20261128-2317.csv`: a file name that sorts and says what it is."""
     stamp = (when or datetime.now(UTC)).astimezone(UTC).strftime("%Y%m%d-%H%M%S")
@@ -298,13 +266,15 @@ def export_history(
     base_url: str | None = None,
     generated_at: datetime | None = None,
     filters: Mapping[str, Any] | None = None,
+    overwrite: bool = False,
 ) -> Path:
-    """Render and write the history atomically; the format follows the suffix unless given."""
+    """Render and write the history (`output_file.write_output`: an existing file only with
+    `overwrite`); the format follows the suffix unless given."""
     chosen = fmt or format_for_path(path)
     text = render_history(
         jobs, chosen, appliance=appliance, base_url=base_url, generated_at=generated_at, filters=filters
     )
-    return write_atomic(path, text)
+    return write_output(path, text, overwrite=overwrite)
 
 
 def format_for_path(path: str | os.PathLike[str]) -> str:

@@ -12,6 +12,8 @@ JSON body of `POST /_simulator/fault` (every key optional; the answer is the res
       "drop": 2,               # the next 2 requests: the socket is closed, no response at all
       "malformed": 1,          # the next response with a body carries invalid JSON (status kept)
       "truncate": 1,           # the next response with a body: Content-Length says more than is sent
+      "deep": 1,               # the next JSON response: its first record (or the body itself) gets
+                               # an "error" nested 10,000 levels deep
       "expire_sessions": true, # every session ends now (the next call gets 401)
       "match": "/job/details", # count faults only on paths containing this text (null = every path)
       "clear": true            # first reset everything (then apply the other keys)
@@ -21,16 +23,20 @@ A count of -1 means "every response until cleared". Precedence for one request: 
 drop, 503, 500 (no response is produced), then malformed or truncate (applied to the real answer).
 
 The same as command-line specs: `latency=0.5`, `500=3`, `503=3`, `drop=2`, `malformed=1`,
-`truncate=1`, `expire-sessions`, `match=/job/details`.
+`truncate=1`, `deep=1`, `expire-sessions`, `match=/job/details`.
 """
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-COUNTED = ("error_500", "error_503", "drop", "malformed", "truncate")
+COUNTED = ("error_500", "error_503", "drop", "malformed", "truncate", "deep")
+
+#: how deeply the `deep` fault nests (deeper than any JSON decoder recurses)
+DEEP_LEVELS = 10_000
 _ALIASES = {"500": "error_500", "503": "error_503", "expire-sessions": "expire_sessions"}
 
 
@@ -59,7 +65,8 @@ def parse_spec(spec: str) -> dict[str, Any]:
         except ValueError:
             raise FaultError(f"fault {spec!r}: the count must be an integer (-1 = until cleared)") from None
     raise FaultError(
-        f"unknown fault {name!r}; use latency, 500, 503, drop, malformed, truncate, expire-sessions or match"
+        f"unknown fault {name!r}; use latency, 500, 503, drop, malformed, truncate, deep, "
+        "expire-sessions or match"
     )
 
 
@@ -127,3 +134,24 @@ class Faults:
 
     def _applies(self, path: str) -> bool:
         return self.match is None or self.match in path
+
+
+def nest_deeply(body: bytes, levels: int = DEEP_LEVELS) -> bytes:
+    """`body` with an "error" nested `levels` deep in its first record (a details body of either
+    flavour) or in the body itself; built as text, as no encoder nests that far."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(value, dict):
+        return body
+    target = value
+    entries = value.get("value")
+    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+        target = entries[0].get("value", target)
+    elif value and all(isinstance(record, dict) for record in value.values()):
+        target = next(iter(value.values()))
+    marker = "\u0000deep\u0000"
+    target["error"] = marker
+    deep = '{"cause":' * levels + "null" + "}" * levels
+    return json.dumps(value).replace(json.dumps(marker), deep, 1).encode()

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from backuptui.simulator import jsonrpc, wire
-from backuptui.simulator.faults import FaultError
+from backuptui.simulator.faults import FaultError, nest_deeply
 from backuptui.simulator.live import InProgress
 from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
 
@@ -149,9 +149,13 @@ class Handler(BaseHTTPRequestHandler):
             except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
                 text = f"Simulator error: {type(exc).__name__}"
                 result = answer(500, _error(flavor, "ERROR", text))
-        damage = sim.faults.take(request.path, ("malformed", "truncate")) if result.body else None
-        if damage == "malformed":
-            result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")
+        damage = sim.faults.take(request.path, ("malformed", "truncate", "deep")) if result.body else None
+        if damage == "deep":
+            result = Answer(result.status, nest_deeply(result.body), result.headers)
+        elif damage == "malformed":
+            # the body is damaged, the headers (a login's session cookie) are as they were
+            damaged = result.body[: len(result.body) // 2] + b" <html>Bad Gateway"
+            result = Answer(result.status, damaged, result.headers)
         self._send(result, count=True, truncate=damage == "truncate")
 
     def _send(self, result: Answer, *, count: bool, truncate: bool = False) -> None:

@@ -37,7 +37,12 @@ from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.password import PasswordScreen, password_origin
 from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
-from backuptui.tui.terminal import exit_soon, install_hangup_handler, terminal_alive
+from backuptui.tui.terminal import (
+    exit_soon,
+    install_hangup_handler,
+    install_stop_handlers,
+    terminal_alive,
+)
 from backuptui.tui.views import appliance_label
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_list import JobList
@@ -561,6 +566,22 @@ class MonitorApp(App[int]):
     def _install_hangup_handler(self) -> None:
         if not self.is_headless:
             install_hangup_handler(self._hang_up)
+            install_stop_handlers(self._stop_on_signal)
+
+    def _stop_on_signal(self, signum: int) -> None:
+        """SIGTERM or SIGINT: log out (bounded), restore the terminal, end with 128 + the signal."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self.workers.cancel_group(self, "poll")
+
+        async def leave() -> None:
+            self.notify("Logging out…", timeout=LOGOUT_TIMEOUT, markup=False)
+            await self._logout()
+            self.exit(128 + signum)
+
+        exit_soon(LOGOUT_TIMEOUT + 5.0, 128 + signum)  # even if logging out or Textual hangs
+        self.run_worker(leave(), group="quit")
 
     def _hang_up(self) -> None:
         """The terminal went away (SSH dropped, tmux killed): log out and end, never poll on."""

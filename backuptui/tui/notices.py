@@ -44,6 +44,13 @@ def connection_notices(
                 10,
             )
         )
+    elif before in (None, ConnectionState.CONNECTING) and now in _LOST:
+        # the first poll failed (TLS verification, connection refused): the only place the
+        # reason was shown was the health panel; say it once where the user looks
+        problem = one_line(str(error)) if error else "no answer"
+        notices.append(
+            Notice(f"{problem}. Retrying.", f"Cannot connect to {one_line(appliance)}", "error", 30)
+        )
     elif before in _LOST and now == ConnectionState.LIVE:
         notices.append(Notice(f"Connection to {one_line(appliance)} is back.", "Reconnected"))
     if now == ConnectionState.NOT_AUTHORIZED and before != now:

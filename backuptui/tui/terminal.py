@@ -20,6 +20,20 @@ def install_hangup_handler(on_hangup: Callable[[], None]) -> None:
         asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, on_hangup)
 
 
+def install_stop_handlers(on_stop: Callable[[int], None]) -> None:
+    """Call `on_stop(signum)` on SIGTERM or SIGINT (from the running event loop).
+
+    Without it `kill` ends the process at once (the appliance session stays open and the terminal
+    is left in the alternate screen) and `kill -INT` quits without logging out; through the loop
+    both take the same way out as `q`.
+    """
+    with contextlib.suppress(NotImplementedError, RuntimeError, AttributeError):
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            with contextlib.suppress(ValueError, OSError):
+                loop.add_signal_handler(signum, on_stop, int(signum))
+
+
 def exit_soon(seconds: float, status: int = 1) -> None:
     """End the process in `seconds` whatever the event loop is doing.
 

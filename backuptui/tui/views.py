@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
-from backuptui.tui.format import Tone
+from backuptui.tui.format import Tone, one_line
 from backuptui.tui.widgets.live_progress import ProgressView
 from backuptui.tui.widgets.status_line import StatusView
 
@@ -139,4 +139,7 @@ def empty_list_text(snapshot: Snapshot, *, filtered: bool) -> str:
         return "No backup jobs: this appliance has no backup history."
     if snapshot.connection == ConnectionState.CONNECTING:
         return "Connecting to the appliance…"
+    if snapshot.error is not None and snapshot.connection != ConnectionState.AUTH_FAILED:
+        # the reason, with what to do, where the jobs would be (a refused login has its prompt)
+        return f"No data: {one_line(str(snapshot.error))}"
     return "No data: the appliance has not answered yet."

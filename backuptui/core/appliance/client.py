@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import contextlib
 import hashlib
 import json
 import logging
@@ -329,20 +330,50 @@ class ApplianceClient:
                 )
             if not 200 <= status < 300:
                 raise self._status_error(response, what)
-            token = self._json(response, what)
-            if flavor is ApiFlavor.REST:
-                token = token.get("value") if isinstance(token, Mapping) else None
-            if not isinstance(token, str) or not token:
-                raise InvalidResponse(
-                    self.name,
-                    f"{what}: expected the session id as a JSON string, got {json_kind(token)}",
-                    RETRY_HINT,
-                )
+            try:
+                token = self._json(response, what)
+                if flavor is ApiFlavor.REST:
+                    token = token.get("value") if isinstance(token, Mapping) else None
+                if not isinstance(token, str) or not token:
+                    raise InvalidResponse(
+                        self.name,
+                        f"{what}: expected the session id as a JSON string, got {json_kind(token)}",
+                        RETRY_HINT,
+                    )
+            except InvalidResponse:
+                await self._end_orphan_session(response, flavor)
+                raise
             self._token = Secret(token)
             self._flavor = flavor
             log.info("%s: logged in as %s (%s flavour)", self.name, self.user, flavor.value)
             return
         raise AssertionError("unreachable")  # pragma: no cover
+
+    async def _end_orphan_session(self, response: _Body, flavor: ApiFlavor) -> None:
+        """A login answered with an unusable body may still have opened a session: vCenter also
+        sets it as the `vmware-api-session-id` cookie. Log that one out, best effort."""
+        from http.cookies import CookieError, SimpleCookie
+
+        cookies: SimpleCookie = SimpleCookie()
+        for line in response.headers.get_list("set-cookie"):
+            with contextlib.suppress(CookieError):
+                cookies.load(line)
+        morsel = cookies.get(SESSION_HEADER)
+        if morsel is None or not morsel.value:
+            return
+        orphan = morsel.value
+        try:
+            await self._send(
+                "DELETE",
+                _SESSION_PATH[flavor],
+                token=Secret(orphan),
+                what="logout",
+                request_timeout=httpx.Timeout(
+                    min(self.timeouts.read, 5.0), connect=min(self.timeouts.connect, 3.0)
+                ),
+            )
+        except ApplianceError as exc:
+            log.debug("%s: logout of the unusable login failed: %s", self.name, exc)
 
     # -- API calls ----------------------------------------------------------------------------
 

@@ -17,8 +17,10 @@ from backuptui.core.appliance.models import (
     BackupJob,
     DetailsResult,
     RecordError,
+    ResponseShapeError,
     newest_first_key,
 )
+from backuptui.core.appliance.nesting import TOO_DEEP, value_end
 from backuptui.core.appliance.parsing import parse_details, parse_job
 from backuptui.core.appliance.raw_records import _BLOCK_RECORDS, RawRecord, _pack
 
@@ -29,6 +31,7 @@ class _NotStreamable(Exception):
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WHITESPACE_CHARS = frozenset(" \t\n\r")
+_TOO_DEEP = object()  # a record the decoder could not take for its depth
 
 
 # (text, index) -> (value, end), StopIteration if no JSON value starts there; the C scanner of json.loads
@@ -51,7 +54,11 @@ def parse_details_text(
         return _stream_details(text, flavor, previous)
     except _NotStreamable:
         pass
-    return parse_details(json.loads(text), flavor, previous)
+    try:
+        decoded = json.loads(text)
+    except RecursionError:
+        raise ResponseShapeError(f"the response is {TOO_DEEP}") from None
+    return parse_details(decoded, flavor, previous)
 
 
 def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None) -> DetailsResult:
@@ -86,7 +93,23 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
 
     pending: list[RawRecord] = []
 
+    def scan_record(pos: int) -> tuple[Any, int]:
+        """A record and its end; a record too deep for the decoder is stepped over by its
+        brackets and given as `_TOO_DEEP` (`add` makes it a problem that names it)."""
+        try:
+            return scan(pos)
+        except RecursionError:
+            pass
+        try:
+            end = value_end(text, pos)
+        except ValueError:
+            raise _NotStreamable from None
+        return _TOO_DEEP, end
+
     def add(job_id: str, record: Any, start: int, end: int) -> None:
+        if record is _TOO_DEEP:
+            problems.append(RecordError(job_id, "", TOO_DEEP))
+            return
         try:
             job = parse_job(job_id, record, text[start:end])
         except RecordError as exc:
@@ -113,7 +136,7 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
     def record_after_id(job_id: str, pos: int) -> int:
         end = reused(job_id, pos) if previous else None
         if end is None:
-            record, end = scan(pos)
+            record, end = scan_record(pos)
             add(job_id, record, pos, end)
         return skip(text, end)
 
@@ -157,7 +180,7 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
                 pos = record_after_id(job_id, pos)
             elif first == "value":
                 start = pos
-                record, end = scan(pos)
+                record, end = scan_record(pos)
                 second, pos = name(expect(",", skip(text, end)))
                 job_id, pos = scan(pos)
                 if second != "key" or type(job_id) is not str:

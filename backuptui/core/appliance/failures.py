@@ -24,6 +24,7 @@ from backuptui.core.appliance.errors import (
     NotAuthorized,
     TLSVerificationFailed,
 )
+from backuptui.core.appliance.nesting import TOO_DEEP, value_too_deep
 from backuptui.core.appliance.record_fields import parse_error
 
 AUTH_HINT: Final = (
@@ -162,8 +163,11 @@ def decode_json(content: bytes, status_code: int, *, appliance: str, what: str) 
         problem = f"{what}: body is not UTF-8 text (bad byte at offset {exc.start})"
     if problem:
         raise InvalidResponse(appliance, problem, RETRY_HINT)
+    value: Any = None
     try:
-        return json.loads(text)
+        value = json.loads(text)
+    except RecursionError:
+        problem = f"{what}: body is {TOO_DEEP}"
     except json.JSONDecodeError as exc:
         where = f"line {exc.lineno} col {exc.colno}: {exc.msg.removesuffix(' starting at').lower()}"
         # "Unterminated string" is only raised when a string runs into the end of the text
@@ -176,6 +180,10 @@ def decode_json(content: bytes, status_code: int, *, appliance: str, what: str) 
             problem = f"{what}: body is HTML, not JSON (a proxy or a web page answered; HTTP {status_code})"
         else:
             problem = f"{what}: body is not valid JSON ({where})"
+    if not problem and value_too_deep(value):
+        problem = f"{what}: body is {TOO_DEEP}"
+    if not problem:
+        return value
     raise InvalidResponse(appliance, problem, RETRY_HINT)
 
 
@@ -187,8 +195,10 @@ def status_error(
     texts: list[str] = []
     try:
         body = json.loads(content.decode("utf-8-sig")) if content.strip() else None
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         body = None
+    if value_too_deep(body):
+        body = None  # its messages cannot be read safely; the status still says what happened
     if isinstance(body, Mapping):
         parsed = parse_error(body)
         error_type = parsed.error_type
@@ -210,7 +220,9 @@ def status_error(
         return ApiError(
             appliance,
             f"{what}: the appliance redirected{target} ({detail})",
-            "Use the address the appliance redirects to (usually https://) in the profile",
+            "backuptui does not follow redirects. Check that the address in the profile is the "
+            "appliance's own (https://, port 443); the redirect may come from a proxy or a "
+            "misconfigured server, so do not take its target on trust",
             status_code=status,
             error_type=error_type,
             messages=texts,

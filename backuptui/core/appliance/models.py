@@ -233,7 +233,8 @@ class RecordError(ValueError):
         self.record_id = record_id
         self.field_path = field_path
         self.reason = reason
-        super().__init__(f"job {record_id}: field '{field_path}': {reason}")
+        where = f"field '{field_path}': " if field_path else ""
+        super().__init__(f"job {record_id}: {where}{reason}")
 
 
 class ResponseShapeError(ValueError):

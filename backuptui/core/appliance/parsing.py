@@ -29,6 +29,7 @@ from backuptui.core.appliance.models import (
     ResponseShapeError,
     newest_first_key,
 )
+from backuptui.core.appliance.nesting import TOO_DEEP, text_too_deep, value_too_deep
 from backuptui.core.appliance.raw_records import RawRecord
 from backuptui.core.appliance.record_fields import _json_type, _message, _messages, _Reader, parse_error
 
@@ -41,6 +42,8 @@ def parse_job(job_id: str, data: Any, text: str | None = None) -> BackupJob:
     type checks, shared `Message`s and repeated strings); anything else takes the checked path,
     which gives the same job or the `RecordError` naming the field.
     """
+    if text_too_deep(text) if text is not None else value_too_deep(data):
+        raise RecordError(job_id, "", TOO_DEEP)
     raw: Mapping[str, Any] = data if text is None else RawRecord(text)
     try:
         job = _fast_job(job_id, data, raw)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
@@ -255,8 +255,7 @@ def evaluate_health(
     findings: list[Finding] = []
 
     latest_finished = next((job for job in history if job.is_finished), None)
-    last_success = next((job for job in history if job.status == JobStatus.SUCCEEDED), None)
-    last_success_at = job_finished(last_success) if last_success else None
+    last_success, last_success_at, untimed = _newest_timed_success(history)
     running = next((job for job in history if job.is_active), None)
     failures_24h = _failures_since(history, now - timedelta(hours=24))
     failures_7d = _failures_since(history, now - timedelta(days=7))
@@ -290,7 +289,13 @@ def evaluate_health(
                 Finding(
                     HealthLevel.CRITICAL,
                     NO_SUCCESS,
-                    f"no successful backup on record ({counted(finished, 'finished job')}, none succeeded)"
+                    (
+                        "no successful backup with an end time on record "
+                        f"({counted(finished, 'finished job')})"
+                        if untimed
+                        else "no successful backup on record "
+                        f"({counted(finished, 'finished job')}, none succeeded)"
+                    )
                     if finished
                     else "no backup has finished yet",
                 )
@@ -318,6 +323,9 @@ def evaluate_health(
                     f"last backup succeeded {at(last_success_at)} ({human_age(age)})",
                 )
             )
+
+    if untimed:
+        _note_untimed(findings, untimed)
 
     # The schedules.
     next_expected: datetime | None = None
@@ -503,6 +511,32 @@ _PRIORITY = {
         )
     )
 }
+
+
+def _newest_timed_success(
+    history: Sequence[BackupJob],
+) -> tuple[BackupJob | None, datetime | None, list[BackupJob]]:
+    """The newest SUCCEEDED job that says when it ended, when, and the newer successes skipped
+    for saying no time at all (a record whose optional fields are null)."""
+    untimed: list[BackupJob] = []
+    for job in history:
+        if job.status != JobStatus.SUCCEEDED:
+            continue
+        finished = job_finished(job)
+        if finished is not None:
+            return job, finished, untimed
+        untimed.append(job)
+    return None, None, untimed
+
+
+def _note_untimed(findings: list[Finding], untimed: Sequence[BackupJob]) -> None:
+    """Say on the last-success finding which SUCCEEDED records were skipped for having no time."""
+    records = "record" if len(untimed) == 1 else "records"
+    note = f"{len(untimed)} SUCCEEDED {records} without an end time skipped (job {untimed[0].id})"
+    for index, finding in enumerate(findings):
+        if finding.code in (LAST_SUCCESS, STALE, NO_SUCCESS):
+            findings[index] = replace(finding, text=f"{finding.text}; {note}")
+            return
 
 
 def _failures_since(history: Sequence[BackupJob], since: datetime) -> int:

@@ -20,6 +20,7 @@ from textual.widgets import Input, Static
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.counting import counted
 from backuptui.core.export import default_export_name, export_history
+from backuptui.core.output_file import existing_file
 
 
 class ExportScreen(ModalScreen[Path | None]):
@@ -53,6 +54,7 @@ class ExportScreen(ModalScreen[Path | None]):
         self.base_url = base_url
         self.filters = dict(filters)
         self.default_path = default_path
+        self._replace: Path | None = None  # the existing file Enter was pressed on once
 
     def compose(self) -> ComposeResult:
         with Vertical():
@@ -79,6 +81,11 @@ class ExportScreen(ModalScreen[Path | None]):
         if suffix not in (".csv", ".json"):
             error.update("The file name must end in .csv or .json.")
             return
+        existing = existing_file(Path(text))
+        if existing is not None and existing != self._replace:
+            self._replace = existing
+            error.update(f"{existing} already exists. Enter again replaces it; Esc cancels.")
+            return
         try:
             path = export_history(
                 self.jobs,
@@ -87,6 +94,7 @@ class ExportScreen(ModalScreen[Path | None]):
                 appliance=self.appliance,
                 base_url=self.base_url,
                 filters=self.filters,
+                overwrite=existing is not None,
             )
         except OSError as exc:
             error.update(f"Cannot write {text}: {exc.strerror or exc}")
