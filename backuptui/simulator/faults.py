@@ -14,6 +14,8 @@ JSON body of `POST /_simulator/fault` (every key optional; the answer is the res
       "truncate": 1,           # the next response with a body: Content-Length says more than is sent
       "deep": 1,               # the next JSON response: its first record (or the body itself) gets
                                # an "error" nested 10,000 levels deep
+      "huge": 50,              # every details answer: its first record FAILED, with a message of
+                               # 50 MB (0 = off)
       "expire_sessions": true, # every session ends now (the next call gets 401)
       "match": "/job/details", # count faults only on paths containing this text (null = every path)
       "clear": true            # first reset everything (then apply the other keys)
@@ -23,7 +25,7 @@ A count of -1 means "every response until cleared". Precedence for one request: 
 drop, 503, 500 (no response is produced), then malformed or truncate (applied to the real answer).
 
 The same as command-line specs: `latency=0.5`, `500=3`, `503=3`, `drop=2`, `malformed=1`,
-`truncate=1`, `deep=1`, `expire-sessions`, `match=/job/details`.
+`truncate=1`, `deep=1`, `huge=50`, `expire-sessions`, `match=/job/details`.
 """
 
 from __future__ import annotations
@@ -54,6 +56,11 @@ def parse_spec(spec: str) -> dict[str, Any]:
         raise FaultError(f"fault {spec!r}: expected NAME=VALUE")
     if key == "match":
         return {"match": value}
+    if key == "huge":
+        try:
+            return {"huge": float(value)}
+        except ValueError:
+            raise FaultError(f"fault {spec!r}: huge must be a number of megabytes") from None
     if key == "latency":
         try:
             return {"latency": float(value)}
@@ -66,7 +73,7 @@ def parse_spec(spec: str) -> dict[str, Any]:
             raise FaultError(f"fault {spec!r}: the count must be an integer (-1 = until cleared)") from None
     raise FaultError(
         f"unknown fault {name!r}; use latency, 500, 503, drop, malformed, truncate, deep, "
-        "expire-sessions or match"
+        "huge, expire-sessions or match"
     )
 
 
@@ -76,23 +83,29 @@ class Faults:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.latency = 0.0
+        self.huge = 0.0
         self.match: str | None = None
         self.counts = dict.fromkeys(COUNTED, 0)
 
     def update(self, change: Mapping[str, Any]) -> bool:
         """Apply one fault JSON object; returns whether sessions must be expired now."""
-        unknown = set(change) - {*COUNTED, "latency", "expire_sessions", "match", "clear"}
+        unknown = set(change) - {*COUNTED, "latency", "huge", "expire_sessions", "match", "clear"}
         if unknown:
             raise FaultError(f"unknown fault key(s): {', '.join(sorted(unknown))}")
         with self._lock:
             if change.get("clear"):
-                self.latency, self.match = 0.0, None
+                self.latency, self.huge, self.match = 0.0, 0.0, None
                 self.counts = dict.fromkeys(COUNTED, 0)
             if "latency" in change:
                 latency = change["latency"]
                 if not isinstance(latency, int | float) or isinstance(latency, bool) or latency < 0:
                     raise FaultError("latency must be a number of seconds >= 0")
                 self.latency = float(latency)
+            if "huge" in change:
+                huge = change["huge"]
+                if not isinstance(huge, int | float) or isinstance(huge, bool) or huge < 0:
+                    raise FaultError("huge must be a number of megabytes >= 0")
+                self.huge = float(huge)
             if "match" in change:
                 if change["match"] is not None and not isinstance(change["match"], str):
                     raise FaultError("match must be a string or null")
@@ -113,11 +126,16 @@ class Faults:
 
     def state(self) -> dict[str, Any]:
         with self._lock:
-            return {"latency": self.latency, "match": self.match, **self.counts}
+            return {"latency": self.latency, "huge": self.huge, "match": self.match, **self.counts}
 
     def delay(self, path: str) -> float:
         with self._lock:
             return self.latency if self._applies(path) else 0.0
+
+    def huge_bytes(self, path: str) -> int:
+        """How long the `huge` fault makes one message on `path` (0: not armed)."""
+        with self._lock:
+            return int(self.huge * 1_000_000) if self._applies(path) else 0
 
     def take(self, path: str, names: Iterable[str]) -> str | None:
         """Consume and return the first of `names` that is armed for `path`."""
@@ -134,6 +152,37 @@ class Faults:
 
     def _applies(self, path: str) -> bool:
         return self.match is None or self.match in path
+
+
+def _first_record(value: dict[str, Any]) -> dict[str, Any] | None:
+    """The first record of a details body of either flavour, or None."""
+    entries = value.get("value")
+    if isinstance(entries, list) and entries and isinstance(entries[0], dict):
+        record = entries[0].get("value")
+        return record if isinstance(record, dict) else None
+    if value and all(isinstance(record, dict) for record in value.values()):
+        return next(iter(value.values()))  # type: ignore[no-any-return]
+    return None
+
+
+def make_huge(body: bytes, size: int) -> bytes:
+    """`body` with its first record FAILED and its error message `size` characters long; other
+    bodies as they are. Built as text, so the message is made only once."""
+    try:
+        value = json.loads(body)
+    except ValueError:
+        return body
+    record = _first_record(value) if isinstance(value, dict) else None
+    if record is None:
+        return body
+    marker = "\u0000huge\u0000"
+    record["status"] = "FAILED"
+    record["error"] = {
+        "error_type": "ERROR",
+        "messages": [{"id": "simulator.huge", "default_message": marker, "args": []}],
+    }
+    head, _, tail = json.dumps(value).partition(json.dumps(marker))
+    return b"".join((head.encode(), b'"', b"x" * size, b'"', tail.encode()))
 
 
 def nest_deeply(body: bytes, levels: int = DEEP_LEVELS) -> bytes:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
 from backuptui.simulator import jsonrpc, wire
-from backuptui.simulator.faults import FaultError, nest_deeply
+from backuptui.simulator.faults import FaultError, make_huge, nest_deeply
 from backuptui.simulator.live import InProgress
 from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
 
@@ -150,6 +150,9 @@ class Handler(BaseHTTPRequestHandler):
                 text = f"Simulator error: {type(exc).__name__}"
                 result = answer(500, _error(flavor, "ERROR", text))
         damage = sim.faults.take(request.path, ("malformed", "truncate", "deep")) if result.body else None
+        huge = sim.faults.huge_bytes(request.path) if result.body else 0
+        if huge:
+            result = Answer(result.status, make_huge(result.body, huge), result.headers)
         if damage == "deep":
             result = Answer(result.status, nest_deeply(result.body), result.headers)
         elif damage == "malformed":

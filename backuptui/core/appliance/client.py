@@ -57,7 +57,7 @@ from backuptui.core.appliance.record_fields import parse_error
 from backuptui.core.appliance.schedules import parse_schedules
 from backuptui.core.settings.secrets import Secret
 
-__all__ = ["SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
+__all__ = ["DEFAULT_MAX_BODY", "SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +74,8 @@ _BACKUP_PREFIX: Final = {
 }
 # the details filter in each flavour's syntax: `?jobs=a&jobs=b` on /api, `?filter.jobs=a` on /rest
 _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs"}
+#: the largest response body read by default: a 10,000-job history is about 10 MB
+DEFAULT_MAX_BODY: Final = 64 * 1024 * 1024
 # details bodies at least this long (about 250 jobs) are parsed in a worker thread
 _PARSE_IN_THREAD: Final = 200_000
 
@@ -128,7 +130,11 @@ class ApplianceClient:
         timeouts: Timeouts | None = None,
         name: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_body: int = DEFAULT_MAX_BODY,
     ) -> None:
+        if max_body <= 0:
+            raise ValueError("the maximum response size must be a positive number of bytes")
+        self.max_body = max_body
         self.base_url = base_url_for(address)
         parts = urlsplit(self.base_url)
         self.name = name or parts.netloc
@@ -599,9 +605,14 @@ class ApplianceClient:
                 **extra,
             ) as response:
                 self._note_connection(response)
+                expected = response.headers.get("content-length", "")
+                if expected.isdigit() and int(expected) > self.max_body:
+                    return self._too_large(what)
                 content = bytearray()  # grown in place: a large body never exists twice, as
                 try:  # the chunks and their join would
                     async for chunk in response.aiter_bytes():
+                        if len(content) + len(chunk) > self.max_body:
+                            return self._too_large(what)  # the rest is never read
                         content += chunk
                 except httpx.TimeoutException:
                     return ApplianceUnreachable(
@@ -611,8 +622,7 @@ class ApplianceClient:
                         "The appliance may be overloaded; try again, or raise the read timeout",
                     )
                 except httpx.TransportError as exc:
-                    expected = response.headers.get("content-length")
-                    of = f" of {expected}" if expected and expected.isdigit() else ""
+                    of = f" of {expected}" if expected.isdigit() else ""
                     log.debug("%s: %s: body cut: %s", self.name, what, type(exc).__name__)
                     return InvalidResponse(
                         self.name,
@@ -634,6 +644,16 @@ class ApplianceClient:
                 connect_timeout=self.timeouts.connect,
                 read_timeout=self.timeouts.read,
             )
+
+    def _too_large(self, what: str) -> InvalidResponse:
+        limit = self.max_body
+        size = f"{limit / 1024 / 1024:g} MiB" if limit >= 1024 * 1024 else f"{limit} bytes"
+        return InvalidResponse(
+            self.name,
+            f"{what}: the answer is larger than the limit of {size}; the rest was not read",
+            "An answer this large is not a real backup history; check the appliance, or raise "
+            "the maximum response size",
+        )
 
     def _status_error(self, response: _Body, what: str) -> ApplianceError:
         return status_error(
