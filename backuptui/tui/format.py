@@ -157,9 +157,23 @@ def _visible_control(char: str) -> str:
     return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
 
 
-def safe_text(text: str, *, keep_newlines: bool = True) -> str:
+#: the most characters of one appliance string shown anywhere on screen; a longer one (a 50 MB
+#: message) is cut before it is escaped, wrapped or measured, so it costs no more than this
+MAX_SHOWN = 10_000
+
+
+def _cut(text: str, limit: int | None) -> tuple[str, str]:
+    """`text` cut to `limit` characters, and what says so (`… N more characters`, or "")."""
+    if limit is None or len(text) <= limit:
+        return text, ""
+    return text[:limit], f"… {len(text) - limit:,} more characters"
+
+
+def safe_text(text: str, *, keep_newlines: bool = True, limit: int | None = MAX_SHOWN) -> str:
     """Appliance text made harmless for a terminal: control characters (ESC, CSI, BEL, ...) and
-    bidi overrides become visible symbols, so they can never restyle or reorder the screen."""
+    bidi overrides become visible symbols, so they can never restyle or reorder the screen.
+    Longer than `limit` characters, it is cut, ending in `… N more characters`."""
+    text, more = _cut(text, limit)
     out: list[str] = []
     for char in text:
         if char == "\n" and keep_newlines:
@@ -170,15 +184,19 @@ def safe_text(text: str, *, keep_newlines: bool = True) -> str:
             out.append(_visible_control(char))
         else:
             out.append(char)
+    if more:
+        out.append(more)
     return "".join(out)
 
 
 _WHITESPACE_RUN = re.compile(r"[ \t\r\n]+")
 
 
-def one_line(text: str) -> str:
-    """`safe_text` on a single line: line breaks and tabs collapse to one space."""
-    return safe_text(_WHITESPACE_RUN.sub(" ", text).strip(), keep_newlines=False)
+def one_line(text: str, *, limit: int | None = MAX_SHOWN) -> str:
+    """`safe_text` on a single line: line breaks and tabs collapse to one space; cut as there."""
+    text, more = _cut(text, limit)
+    line = safe_text(_WHITESPACE_RUN.sub(" ", text).strip(), keep_newlines=False, limit=None)
+    return f"{line}{more}" if more else line
 
 
 def ellipsize(text: str, width: int) -> str:
