@@ -14,6 +14,7 @@ import os
 import re
 import stat
 import tempfile
+import time
 import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -223,8 +224,9 @@ class KeyLocator:
 # --- writing -------------------------------------------------------------------------------------
 
 
-def ensure_private_dir(directory: Path, *, tighten: bool) -> None:
-    """Create `directory` (0700) if missing; when `tighten`, also make an existing one 0700."""
+def ensure_private_dir(directory: Path, *, tighten: bool) -> str | None:
+    """Create `directory` (0700) if missing; when `tighten`, also make an existing one 0700.
+    Returns what was changed on a directory the user already had (None: nothing), to tell them."""
     if not directory.exists():
         directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         os.chmod(directory, DIR_MODE)  # mkdir's mode is filtered by the umask
@@ -232,6 +234,40 @@ def ensure_private_dir(directory: Path, *, tighten: bool) -> None:
         mode = stat.S_IMODE(directory.stat().st_mode)
         if mode != DIR_MODE:
             os.chmod(directory, DIR_MODE)
+            return (
+                f"the configuration directory {directory} was mode {mode:04o}; it is now "
+                f"{DIR_MODE:04o} (only you can read and write it), so the configuration can be saved"
+            )
+    return None
+
+
+#: temporary files of `atomic_write` older than this are left over from an interrupted save
+STALE_TEMP_SECONDS = 3600.0
+
+
+def remove_stale_temps(target: Path, *, now: float | None = None) -> list[Path]:
+    """Remove the temporary files an interrupted save of `target` left behind: only our own name
+    pattern (`.NAME.XXXXXXXX.tmp`), only regular files of this user, only older than an hour
+    (a younger one may belong to a save in progress). Returns what was removed."""
+    pattern = re.compile(rf"\.{re.escape(target.name)}\.[a-z0-9_]{{8}}\.tmp")
+    cutoff = (time.time() if now is None else now) - STALE_TEMP_SECONDS
+    removed: list[Path] = []
+    try:
+        entries = list(os.scandir(target.parent))
+    except OSError:
+        return removed
+    for entry in entries:
+        if not pattern.fullmatch(entry.name):
+            continue
+        try:
+            info = entry.stat(follow_symlinks=False)
+            mine = not hasattr(os, "getuid") or info.st_uid == os.getuid()
+            if stat.S_ISREG(info.st_mode) and mine and info.st_mtime < cutoff:
+                os.unlink(entry.path)
+                removed.append(Path(entry.path))
+        except OSError:
+            continue
+    return removed
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -256,6 +292,7 @@ def atomic_write(path: Path, text: str) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)
         raise
+    remove_stale_temps(target)
     _fsync_directory(directory)
 
 

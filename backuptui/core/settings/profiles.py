@@ -87,6 +87,8 @@ class ProfileStore:
 
     def __init__(self, path: Path | None = None) -> None:
         self.path = path if path is not None else config_path()
+        #: what saving changed beyond the file, for the user to be told (a directory's mode)
+        self.notices: list[str] = []
 
     def load(self) -> Config:
         return parse_config(self.path, read_config_text(self.path))
@@ -142,7 +144,9 @@ class ProfileStore:
         If the file cannot be read or is invalid, ConfigError is raised before anything is written.
         """
         try:
-            ensure_private_dir(self.path.parent, tighten=self.path == default_config_path())
+            notice = ensure_private_dir(self.path.parent, tighten=self.path == default_config_path())
+            if notice is not None:
+                self.notices.append(notice)
             with locked(self.path):
                 text = read_config_text(self.path)
                 config = parse_config(self.path, text)
