@@ -3,11 +3,18 @@ files) and says so when it had to change the mode of the user's configuration di
 
 from __future__ import annotations
 
+import io
 import os
 import stat
+import sys
 import time
 from pathlib import Path
 
+import keyring
+import pytest
+from keyring.backends import fail
+
+from backuptui.cli import main
 from backuptui.core.settings.config import STALE_TEMP_SECONDS
 from backuptui.core.settings.profiles import Profile, ProfileStore
 
@@ -55,3 +62,22 @@ def test_no_notice_when_the_directory_was_already_private() -> None:
     store.add_profile(Profile("lab", "lab.example.com", "u"))
     store.add_profile(Profile("prod", "prod.example.com", "u"))
     assert store.notices == []
+
+
+def test_profile_add_warns_on_stderr_when_it_changed_the_directory_mode(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.StringIO(""))
+    before = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())  # type: ignore[no-untyped-call]
+    try:
+        directory = ProfileStore().path.parent
+        directory.mkdir(parents=True)
+        os.chmod(directory, 0o500)
+        argv = ["profile", "add", "lab", "--url", "http://127.0.0.1:8080", "--user", "u",
+                "--password-source", "env"]  # fmt: skip
+        assert main(argv) == 0
+    finally:
+        keyring.set_keyring(before)
+    err = capsys.readouterr().err
+    assert "backuptui: warning: the configuration directory" in err and "was mode 0500" in err

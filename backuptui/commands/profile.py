@@ -227,6 +227,7 @@ def run_add(args: argparse.Namespace) -> int:
         refresh=_refresh(args.profile_refresh),
     )
     config = store.add_profile(profile, make_default=args.profile_default)
+    _tell_notices(store)
     default_note = " (default)" if config.default_profile == name else ""
     print(f"Added profile '{name}'{default_note} to {config.path}")
     _offer_keyring(config.profile(name), interactive)
@@ -261,6 +262,7 @@ def run_edit(args: argparse.Namespace) -> int:
         print(f"Profile '{name}' is unchanged.")
         return EXIT_OK
     config = store.update_profile(new, make_default=args.profile_default)
+    _tell_notices(store)
     print(f"Updated profile '{name}' in {config.path}")
     return EXIT_OK
 
@@ -276,6 +278,7 @@ def run_remove(args: argparse.Namespace) -> int:
             print("Nothing was removed.")
             return EXIT_OK
     config = store.remove_profile(profile.name)
+    _tell_notices(store)
     print(f"Removed profile '{profile.name}' from {config.path}")
     if probe_keyring().available:
         try:
@@ -287,6 +290,13 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 # --- helpers -------------------------------------------------------------------------------------
+
+
+def _tell_notices(store: ProfileStore) -> None:
+    """What saving changed beyond the file (a directory's mode), on stderr."""
+    for notice in store.notices:
+        print(f"backuptui: warning: {notice}", file=sys.stderr)
+    store.notices.clear()
 
 
 def _interactive() -> bool:

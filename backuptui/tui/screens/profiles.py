@@ -245,6 +245,12 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         result.set_class(ok, "-ok")
         result.set_class(error, "-error")
 
+    def tell_notices(self) -> None:
+        """What saving changed beyond the file (a directory's mode), as a warning notification."""
+        for notice in self.store.notices:
+            self.notify(notice, title="Configuration directory", severity="warning", markup=False)
+        self.store.notices.clear()
+
     @property
     def result_text(self) -> str:
         return str(self.query_one("#picker-result", Static).content)
@@ -313,6 +319,7 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
+        self.tell_notices()
         self.reload(select=edit.profile.name)
         self.say(f"Added profile '{edit.profile.name}'. Press t to test it, Enter to connect.", ok=True)
 
@@ -335,6 +342,7 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
             self.say(str(exc), error=True)
             return
         self.passwords.pop(edit.profile.name, None)  # a new user or host: ask again
+        self.tell_notices()
         self.reload(select=edit.profile.name)
         self.say(f"Saved profile '{edit.profile.name}'.", ok=True)
 
@@ -363,6 +371,7 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
+        self.tell_notices()
         self.passwords.pop(profile.name, None)
         note = ""
         if (await asyncio.to_thread(probe_keyring)).available:
@@ -383,6 +392,7 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         except ConfigError as exc:
             self.say(str(exc), error=True)
             return
+        self.tell_notices()
         self.reload(select=profile.name)
         self.say(f"'{profile.name}' is now the default profile (opened by plain 'backuptui').", ok=True)
 
