@@ -43,6 +43,7 @@ from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
 from backuptui.tui.widgets.live_progress import LiveProgress
 from backuptui.tui.widgets.status_line import StatusLine
+from backuptui.tui.worker_failures import report_failed_worker
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
@@ -285,18 +286,10 @@ class MonitorApp(App[int]):
         elif self.auto_poll:
             self.start_polling()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group == "poll" and event.state == WorkerState.ERROR and not self._quitting:
-            # A bug, not an appliance problem (those become snapshot states): say so, keep going.
-            self.notify(
-                f"Polling stopped on an internal error: {one_line(repr(worker.error))}. "
-                "Press r to restart it.",
-                title="Internal error",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one funnel: every failed worker of the app becomes a message that says what to do."""
+        report_failed_worker(self, event)
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Show a snapshot: the status line always, the jobs unless paused; notify what happened."""
@@ -624,12 +617,20 @@ class MonitorApp(App[int]):
     async def _switch_appliance(self, choice: ProfileChoice) -> None:
         """Close what belonged to the appliance left (a drill-down, its password prompt), log out
         of it, and watch the one picked."""
+        from backuptui.core.settings.resolution import ResolutionError
+
         assert self.profiles is not None
+        try:
+            monitor = self.profiles.open(choice)
+        except ResolutionError as exc:  # nothing changed: still watching the appliance before
+            message = f"Not switched to {choice.profile.name}: {exc}"
+            self.notify(message, severity="error", timeout=30, markup=False)
+            return
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self._password_open = False
         await self.switch_monitor(
-            self.profiles.open(choice),
+            monitor,
             appliance_name=choice.profile.name,
             user=choice.profile.username,
             stale_after=self.profiles.stale_after(choice.profile),
