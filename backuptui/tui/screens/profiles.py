@@ -381,13 +381,13 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         try:
             check_profile_tls(profile)
         except ResolutionError as exc:
-            self.say(f"{doing} '{profile.name}' is not possible: {exc}", error=True)
+            self.say(f"{doing}: {exc}", error=True)
             return False
         return True
 
     @work(exclusive=True, group="profile-action", exit_on_error=False)
     async def _test(self, profile: Profile) -> None:
-        if not self._tls_usable(profile, "Testing"):
+        if not self._tls_usable(profile, "Not tested"):
             return
         secret, typed, can_save = await self._password(profile)
         if secret is None:
@@ -404,7 +404,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         if self.config is None:
             return
         settings = self.config.settings
-        if not self._tls_usable(profile, "Connecting to"):
+        if not self._tls_usable(profile, "Not connected"):
             return
         secret, typed, can_save = await self._password(profile)
         if secret is None:
