@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from backuptui import __version__
 
 #: subcommand modules under backuptui.commands, each with `register(subparsers)`
-SUBCOMMANDS = ("simulate", "profile", "config", "status", "check")
+SUBCOMMANDS = ("simulate", "profile", "config", "status", "check", "record")
 
 
 def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentParser:
@@ -31,6 +31,11 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         "--demo",
         action="store_true",
         help="start the built-in appliance simulator and watch it (writes no configuration)",
+    )
+    source.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="watch a recording made by 'backuptui record' (served by the built-in simulator)",
     )
     source.add_argument("-p", "--profile", metavar="NAME", help="a saved appliance profile")
     source.add_argument(

@@ -167,7 +167,7 @@ async def fault_error(
 @pytest.mark.parametrize("flavor", FLAVORS)
 @pytest.mark.parametrize(
     ("fault", "status", "error_type"),
-    [("error_500", 500, "INTERNAL_SERVER_ERROR"), ("error_503", 503, "SERVICE_UNAVAILABLE")],
+    [("error_500", 500, "ERROR"), ("error_503", 503, "SERVICE_UNAVAILABLE")],
 )
 async def test_server_errors_are_api_errors(
     simulator: Simulator, flavor: ApiFlavor, fault: str, status: int, error_type: str

@@ -180,12 +180,12 @@ def failed_detail() -> State:
 
     async def before(pilot: Pilot[Any]) -> None:
         await poll(pilot)
-        jobs = app.job_list.jobs
+        jobs = app.main_screen.job_list.jobs
         index = next(i for i, job in enumerate(jobs) if job.status == JobStatus.FAILED)
         await pilot.press(*["j"] * index)
         await pilot.pause()
-        assert app.job_list.selected_job is not None
-        assert app.job_list.selected_job.status == JobStatus.FAILED
+        assert app.main_screen.job_list.selected_job is not None
+        assert app.main_screen.job_list.selected_job.status == JobStatus.FAILED
 
     return State(app, simulator, clock, before, cleanups=[restore])
 

@@ -51,11 +51,11 @@ async def wait_for_jobs(pilot: Pilot[Any], count: int | None = None) -> JobList:
     assert isinstance(app, MonitorApp)
     await wait_until(
         pilot,
-        lambda: app.job_list.total_count > 0 and (count is None or app.job_list.total_count == count),
+        lambda: (total := app.main_screen.job_list.total_count) > 0 and (count is None or total == count),
         f"{count or 'some'} jobs in the list",
     )
     await pilot.pause()
-    return app.job_list
+    return app.main_screen.job_list
 
 
 
@@ -442,7 +442,7 @@ async def test_job_start_and_end_are_notified(simulator_factory: Callable[..., S
         await wait_until(pilot, lambda: told("Backup started"), "the start notification")
         await wait_until(pilot, lambda: told("Backup succeeded"), "the end notification", within=30)
         await pilot.pause()
-        assert app.job_list.jobs[0].id == job_id and app.job_list.jobs[0].is_finished
+        assert app.main_screen.job_list.jobs[0].id == job_id and app.main_screen.job_list.jobs[0].is_finished
 
 
 async def test_keys_work_while_a_poll_is_slow(simulator: Simulator) -> None:
@@ -600,4 +600,4 @@ async def test_appliance_errors_show_and_back_off(simulator: Simulator) -> None:
         await pilot.pause()
         status = app.query_one(StatusLine).text
         assert "API error" in status and "retrying in" in status and "data stale for" in status
-        assert app.job_list.total_count == 50
+        assert app.main_screen.job_list.total_count == 50

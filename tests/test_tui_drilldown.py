@@ -343,7 +343,7 @@ async def test_help_scrolls_and_lists_unknown_keys() -> None:
     from backuptui.tui.screens.help import HelpScreen
 
     class KeyApp(App[None]):
-        BINDINGS = [Binding("x", "noop", "Explode the backups")]
+        BINDINGS = [Binding("x", "noop", "Explode the backups", id="explode")]
 
         def compose(self) -> ComposeResult:
             yield Static("MAIN SCREEN")

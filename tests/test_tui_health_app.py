@@ -101,7 +101,7 @@ async def test_keys_from_the_job_list(
     sim = simulator_factory(scenario="latest-failed", clock=lambda: NOW, jobs=40)
     app = make_app(sim)
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await wait_until(pilot, lambda: app.job_list.total_count == 40, "the jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 40, "the jobs")
         await pilot.press("t")
         await pilot.pause()
         assert isinstance(app.screen, HealthScreen)
@@ -115,7 +115,7 @@ async def test_keys_from_the_job_list(
         # export the filtered list from the job list
         await pilot.press("slash", *"status:failed", "enter")
         await pilot.pause()
-        shown = len(app.job_list.jobs)
+        shown = len(app.main_screen.job_list.jobs)
         assert 0 < shown < 40
         await pilot.press("e")
         await pilot.pause()

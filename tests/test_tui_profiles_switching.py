@@ -79,7 +79,7 @@ async def test_switch_appliance_with_a_key_logs_out_of_the_one_left(
     session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": lab.password})
     app = monitor_app(lab_profile, lab.password, session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.job_list.total_count == 20, "lab's jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 20, "lab's jobs")
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
         picker = app.screen
@@ -88,7 +88,7 @@ async def test_switch_appliance_with_a_key_logs_out_of_the_one_left(
         session.env = {"BACKUPTUI_PASSWORD": prod.password}
         picker.env = session.env
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: app.job_list.total_count == 30, "prod's jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 30, "prod's jobs")
         assert app.screen is app.screen_stack[0]
         assert app.query_one(StatusLine).text.startswith("prod")
         assert app.appliance_name == "prod"
@@ -105,7 +105,7 @@ async def test_escape_in_the_picker_keeps_watching(simulator: Simulator) -> None
     profile = save("lab", simulator)
     app = monitor_app(profile, simulator.password, ProfileSession(ProfileStore()))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.job_list.total_count == 50, "jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 50, "jobs")
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
         await pilot.press("escape")
@@ -118,7 +118,7 @@ async def test_the_palette_offers_switch_appliance(simulator: Simulator) -> None
     profile = save("lab", simulator)
     app = monitor_app(profile, simulator.password, ProfileSession(ProfileStore()))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.job_list.total_count == 50, "jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 50, "jobs")
         titles = [command.title for command in app.get_system_commands(app.screen)]
         assert "Switch appliance" in titles
         await pilot.press("ctrl+p", *"switch appliance")
@@ -138,7 +138,7 @@ async def test_switching_from_a_wrong_password_prompt(simulator_factory: Callabl
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: app.job_list.total_count == 7, "prod's jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 7, "prod's jobs")
         assert app.screen is app.screen_stack[0]  # the old prompt is gone
 
 
@@ -157,7 +157,7 @@ async def test_a_typed_password_is_offered_to_the_keyring_once_accepted(simulato
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the keyring offer")
         await pilot.press("y")
         await wait_until(pilot, lambda: keyring_get("lab") is not None, "the keyring entry")
-        await wait_until(pilot, lambda: app.job_list.total_count == 50, "jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 50, "jobs")
     assert keyring_get("lab") == Secret(simulator.password)
     assert session.passwords == {"lab": Secret(simulator.password)}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import signal
 import sys
 import threading
@@ -49,6 +50,34 @@ def register(subparsers: Any) -> None:
         help="session idle timeout (1800)",
     )
     parser.add_argument("--variety", action="store_true", help="also PENDING, BLOCKED and LOCAL_BACKUP jobs")
+    parser.add_argument(
+        "--unprivileged-user",
+        metavar="NAME",
+        help="a second user (same password) who may log in but gets 403 on backup jobs",
+    )
+    parser.add_argument(
+        "--vami",
+        action="store_true",
+        help="also listen like the management port 5480: Basic auth on every request, user root too",
+    )
+    parser.add_argument(
+        "--vami-port", type=int, default=0, help="port of the --vami listener (default: a free one)"
+    )
+    parser.add_argument(
+        "--replay",
+        metavar="FILE",
+        help="serve a recording made by 'backuptui record' (--speed sets its pace) instead of a history",
+    )
+    parser.add_argument(
+        "--loop", action="store_true", help="with --replay: start again at the end (default: hold the end)"
+    )
+    parser.add_argument(
+        "--clock-skew",
+        type=_number,
+        default=0.0,
+        metavar="SECONDS",
+        help="the appliance's clock runs this many seconds ahead (negative: behind)",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -59,6 +88,16 @@ def _positive(text: str) -> float:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value <= 0:
         raise argparse.ArgumentTypeError("must be greater than 0")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"not a finite number: {text!r}")
     return value
 
 
@@ -105,6 +144,12 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             scenario=args.scenario,
             faults=tuple(args.fault),
             variety=args.variety,
+            unprivileged_user=args.unprivileged_user,
+            clock_skew=args.clock_skew,
+            replay=args.replay,
+            replay_loop=args.loop,
+            vami=args.vami or bool(args.vami_port),
+            vami_port=args.vami_port,
         )
         sim = Simulator(config)
     except (ValueError, FaultError) as exc:
@@ -122,10 +167,20 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         flavors = " and ".join(f"{sim.url}/{flavor}" for flavor in sim.flavors)
         print(f"Simulated vCenter appliance at {sim.url}  (API: {flavors})")
         print(f"  user:     {sim.user}")
+        if config.unprivileged_user:
+            print(f"  user without the backup privilege: {config.unprivileged_user} (same password)")
         shown = sim.password if config.password == DEFAULT_PASSWORD else "(the one given with --password)"
         print(f"  password: {shown}")
         scenario = config.scenario or "-"
         print(f"  jobs: {config.jobs}, seed: {config.seed}, speed: {config.speed:g}, scenario: {scenario}")
+        if sim.replay is not None:
+            end = "loops" if config.replay_loop else "holds its last answers"
+            length = f"{sim.replay.duration:.0f} s at speed {config.speed:g}"
+            print(f"  replaying {config.replay}: {length}, then {end}")
+        if config.vami:
+            print(f"  management port (Basic auth per request, also root): {sim.vami_url}")
+        if config.clock_skew:
+            print(f"  clock: {config.clock_skew:+g} s against the real time")
         print(f"  stats: GET {sim.url}/_simulator/stats   faults: POST {sim.url}/_simulator/fault")
         print(f"  try: backuptui --url {sim.url} --user {sim.user}")
         print("Press Ctrl-C to stop.", flush=True)

@@ -26,6 +26,15 @@ BUILDS: tuple[tuple[str, str, str], ...] = (
     ("7.0.2 U2a", "7.0.2.00100", "17920168"),
 )
 
+#: the build `variety` upgrades the appliance to: `LOCAL_BACKUP` jobs exist from API 9.0 on
+BUILD_9 = ("9.0.0 GA", "9.0.0.00000", "24755230")
+
+
+def supports_local_backup(version: str) -> bool:
+    """Whether a build of this version can record `LOCAL_BACKUP` jobs (added in API 9.0.0.0)."""
+    return int(version.split(".", 1)[0]) >= 9
+
+
 #: the text VAMI shows for (nearly) every failed backup
 VAMI_FAILURE = message(
     "com.vmware.applmgmt.backup.job.failed",

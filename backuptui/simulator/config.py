@@ -37,6 +37,13 @@ class SimulatorConfig:
     lockout_failures: int = 5  # failed logins ...
     lockout_window: float = 180.0  # ... within this many seconds ...
     lockout_time: float = 300.0  # ... lock the account this long (still plain 401)
+    unprivileged_user: str | None = None  # logs in (same password) but reads of backup jobs get 403
+    vami: bool = False  # also listen like the management port 5480: Basic auth on every request
+    vami_port: int = 0  # 0 = a free port
+    root_password: str | None = None  # the local `root` account (VAMI only); None = `password`
+    replay: str | None = None  # a recording file to serve instead of the generated appliance
+    replay_loop: bool = False  # at the recording's end start again (else hold the last answers)
+    clock_skew: float = 0.0  # seconds the appliance's clock is ahead (negative: behind) of the real one
 
     def __post_init__(self) -> None:
         if self.flavor not in ("api", "rest", "both"):
@@ -47,6 +54,10 @@ class SimulatorConfig:
             raise ValueError("jobs must be >= 0")
         if self.speed <= 0:
             raise ValueError("speed must be > 0")
+        if self.unprivileged_user is not None and (
+            not self.unprivileged_user or self.unprivileged_user == self.user
+        ):
+            raise ValueError("the unprivileged user must be a name other than the main user")
         if self.auto_backup_every is not None and self.auto_backup_every <= 0:
             raise ValueError("auto_backup_every must be > 0 seconds")
 

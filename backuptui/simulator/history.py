@@ -194,16 +194,21 @@ def generate(
     return records
 
 
-def variety(records: list[tuple[str, dict[str, Any]]], now: datetime, fqdn: str) -> None:
-    """Add the rarer statuses and types (in place): a LOCAL_BACKUP job, one BLOCKED, one PENDING."""
-    build = catalog.BUILDS[0]
+def variety(records: list[tuple[str, dict[str, Any]]], now: datetime, fqdn: str) -> tuple[str, str, str]:
+    """Add the rarer statuses and types (in place): a LOCAL_BACKUP job, one BLOCKED, one PENDING.
+
+    `LOCAL_BACKUP` exists from API 9.0 on, so the appliance was upgraded to a 9.0 build just before
+    that job: it and every newer record carry the 9.0 build (ids and folders too). Returns that build.
+    """
+    build = catalog.BUILD_9
     base, location_user = catalog.LOCAL_TARGET
     for index, (ident, info) in enumerate(records[1:6], start=1):
         if info["type"] == "MANUAL" or index == 5:
+            for newer in range(index + 1):
+                records[newer] = _rebuilt(*records[newer], build)
+            ident, info = records[index]
             start = datetime.strptime(ident[:15], "%Y%m%d-%H%M%S").replace(tzinfo=now.tzinfo)
-            info = dict(
-                info, type="LOCAL_BACKUP", location=folder(base, fqdn, "L", info["build"]["version"], start)
-            )
+            info = dict(info, type="LOCAL_BACKUP", location=folder(base, fqdn, "L", build[1], start))
             info["location_user"] = location_user
             records[index] = (ident, info)
             break
@@ -228,3 +233,12 @@ def variety(records: list[tuple[str, dict[str, Any]]], now: datetime, fqdn: str)
                 ),
             ),
         )
+    return build
+
+
+def _rebuilt(ident: str, info: dict[str, Any], build: tuple[str, str, str]) -> tuple[str, dict[str, Any]]:
+    """The record as the same job run on `build`: id suffix, `build` and the folder's version."""
+    old_version = info["build"]["version"]
+    info = dict(info, build={"version_name": build[0], "version": build[1], "build_number": build[2]})
+    info["location"] = info["location"].replace(f"_{old_version}_", f"_{build[1]}_")
+    return ident[:15] + "-" + build[2], info

@@ -61,6 +61,7 @@ class LiveJob:
     location: str
     location_user: str
     speed: float
+    build: tuple[str, str, str] = catalog.BUILDS[0]
     canceled_at: float | None = None  # real seconds after t0
     messages: list[dict[str, Any]] = field(default_factory=list)
 
@@ -80,7 +81,7 @@ class LiveJob:
             "job_type": self.job_type,
             "location": self.location,
             "location_user": self.location_user,
-            "build": catalog.BUILDS[0],
+            "build": self.build,
             "start": self.start,
             "user": self.user,
         }
@@ -139,8 +140,10 @@ class JobStore:
         fail_rate: float,
         auto_backup_every: float | None,
         default_user: str,
+        build: tuple[str, str, str] = catalog.BUILDS[0],
     ) -> None:
         self._lock = threading.RLock()
+        self.build = build  # what the appliance runs now: live jobs carry it
         self._static = [Record(ident, info) for ident, info in records]  # newest first
         self._by_id = {record.ident: record for record in self._static}
         self._blob: dict[str, bytes] = {}  # the finished records joined, per flavour
@@ -187,7 +190,7 @@ class JobStore:
                 if self._live is not None:
                     raise InProgress("A backup or restore is already in progress.")
             start = self._clock().astimezone(UTC)
-            build = catalog.BUILDS[0]
+            build = self.build
             while job_id(start, build[2]) in self._by_id:
                 start += timedelta(seconds=1)
             if location is None:
@@ -208,6 +211,7 @@ class JobStore:
                 location=folder(location.rstrip("/"), self._fqdn, kind, build[1], start),
                 location_user=location_user or "",
                 speed=self._speed,
+                build=build,
             )
             return self._live
 

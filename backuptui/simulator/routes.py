@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.cookies import CookieError, SimpleCookie
 from typing import TYPE_CHECKING, Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 from backuptui.simulator import wire
 from backuptui.simulator.live import InProgress
@@ -22,6 +23,11 @@ if TYPE_CHECKING:
 PREFIX = {API: "/api", REST: "/rest"}
 SESSION_PATH = {API: "/api/session", REST: "/rest/com/vmware/cis/session"}
 BACKUP = "/appliance/recovery/backup"
+SYSTEM_TIME = "/appliance/system/time"
+HEALTH = "/appliance/health/system"
+SESSION_HEADER = "vmware-api-session-id"  # also the name of the session cookie
+#: `GET .../backup/parts/{id}`: the estimated size of each part in MB
+PART_SIZE_MB = {"common": 1843, "seat": 6554}
 _INDEXED = re.compile(r"^filter\.jobs(\.\d+)?$")
 
 
@@ -32,12 +38,14 @@ class Request:
     query: list[tuple[str, str]]
     headers: dict[str, str]  # lower-case names
     body: bytes
+    vami: bool = False  # came in on the management port (Basic auth per request works there)
 
 
 @dataclass
 class Answer:
     status: int
     body: bytes = b""  # already JSON; empty for no body
+    headers: dict[str, str] = field(default_factory=dict)  # beyond Content-Type and Content-Length
 
 
 def answer(status: int, value: Any) -> Answer:
@@ -53,25 +61,87 @@ def flavor_of(path: str) -> str | None:
 
 
 def route(sim: Simulator, request: Request) -> Answer:
-    """Answer one appliance request."""
+    """Answer one appliance request.
+
+    The path is routed before the session is checked, as the real endpoint does: an unknown path
+    answers 404 even without a session, a known one 401 without a session, 403 without the privilege.
+    """
     flavor = flavor_of(request.path)
     if flavor is None or flavor not in sim.flavors:
         return answer(404, wire.not_found(flavor or API))
     if request.path == SESSION_PATH[flavor]:
         return _session(sim, request, flavor)
-    session = sim.sessions.touch(request.headers.get("vmware-api-session-id"))
-    if session is None:
-        return answer(401, wire.unauthenticated(flavor))
+    if sim.replay is not None:
+        return _replayed(sim, request, flavor)
     rel = request.path[len(PREFIX[flavor]) :]
-    if not rel.startswith(BACKUP + "/"):
+    backup = rel.startswith(BACKUP + "/")
+    parts = [unquote(p) for p in rel[len(BACKUP) + 1 :].split("/")] if backup else []
+    known = rel in (SYSTEM_TIME, HEALTH) and request.method == "GET"
+    if not known and not _known(parts, request.method):
         return answer(404, wire.not_found(flavor))
-    parts = [unquote(p) for p in rel[len(BACKUP) + 1 :].split("/")]
+    session = sim.sessions.touch(session_token(request))
+    if session is None and request.vami:
+        session = sim.sessions.basic(request.headers.get("authorization"), sim.root_password)
+    if session is None:
+        return answer(401, wire.unauthenticated(flavor, sim.challenge))
+    if rel == HEALTH:
+        return answer(200, wire.wrap(flavor, "green"))
+    if not backup:  # the clock: any signed-in user may read it
+        return answer(200, wire.wrap(flavor, wire.system_time(sim.clock())))
+    if not session.privileged:
+        return answer(403, wire.unauthorized(flavor))
+    return _backup(sim, request, flavor, parts, session.user)
+
+
+def _replayed(sim: Simulator, request: Request, flavor: str) -> Answer:
+    """A recording's answer; sessions are still the simulator's."""
+    assert sim.replay is not None
+    if sim.sessions.touch(session_token(request)) is None:
+        return answer(401, wire.unauthenticated(flavor, sim.challenge))
+    found = sim.replay.find(request.method, request.path, urlencode(request.query))
+    if found is None:
+        return answer(404, wire.not_found(flavor))
+    headers = {"Content-Type": found.content_type} if found.content_type else {}
+    return Answer(found.status, found.body, headers)
+
+
+def session_token(request: Request) -> str | None:
+    """The session id from the `vmware-api-session-id` header, else from the cookie of that name."""
+    token = request.headers.get(SESSION_HEADER)
+    if token:
+        return token
+    cookies = SimpleCookie()
+    try:
+        cookies.load(request.headers.get("cookie", ""))
+    except CookieError:
+        return None
+    morsel = cookies.get(SESSION_HEADER)
+    return morsel.value if morsel is not None and morsel.value else None
+
+
+def _known(parts: list[str], method: str) -> bool:
+    """Whether `parts` (below `.../recovery/backup/`) name an operation the appliance has."""
+    if not parts:
+        return False
+    head, count = parts[0], len(parts)
+    if head == "job":
+        return (
+            (count == 1 and method in ("GET", "POST"))
+            or (count == 2 and method in ("GET", "POST"))
+            or (count == 3 and parts[2] == "cancel" and method == "POST")
+        )
+    if head in ("schedules", "parts"):
+        return (count == 1 and method == "GET") or (count == 2 and method in ("GET", "POST"))
+    return False
+
+
+def _backup(sim: Simulator, request: Request, flavor: str, parts: list[str], user: str) -> Answer:
     method = request.method
     action = dict(request.query).get("action")
     if parts == ["job"] and method == "GET":
-        return answer(200, wire.wrap(flavor, sim.jobs.ids()))
+        return answer(200, wire.wrap(flavor, sim.jobs.ids()))  # newest first: clients take [0]
     if parts == ["job"] and method == "POST":
-        return _create(sim, request, flavor, session.user)
+        return _create(sim, request, flavor, user)
     if parts == ["job", "details"] and method == "GET":
         return Answer(200, sim.jobs.details(flavor, _details_filter(request, flavor)))
     if len(parts) == 2 and parts[0] == "job" and method == "GET":
@@ -92,25 +162,32 @@ def route(sim: Simulator, request: Request) -> Answer:
         if method == "GET":
             return answer(200, wire.wrap(flavor, sim.schedule))
         if method == "POST" and action == "run":
-            return _start(sim, flavor, "SCHEDULED", session.user, None, None)
+            return _start(sim, flavor, "SCHEDULED", user, None, None)
     if parts == ["parts"] and method == "GET":
         return answer(200, wire.wrap(flavor, _PARTS))
+    if len(parts) == 2 and parts[0] == "parts" and method == "GET":
+        size = PART_SIZE_MB.get(parts[1])
+        if size is None:
+            return answer(404, wire.not_found(flavor, f"Backup part {parts[1]} does not exist."))
+        return answer(200, wire.wrap(flavor, size))
     return answer(404, wire.not_found(flavor))
 
 
 def _session(sim: Simulator, request: Request, flavor: str) -> Answer:
-    token_header = request.headers.get("vmware-api-session-id")
+    token_header = session_token(request)
     is_get = request.method == "GET" if flavor == API else dict(request.query).get("~action") == "get"
     if request.method == "POST" and not is_get:
         token = sim.sessions.login(request.headers.get("authorization"))
         if token is None:
-            return answer(401, wire.unauthenticated(flavor))
-        return answer(201, token) if flavor == API else answer(200, {"value": token})
+            return answer(401, wire.unauthenticated(flavor, sim.challenge))
+        result = answer(201, token) if flavor == API else answer(200, {"value": token})
+        result.headers["Set-Cookie"] = f"{SESSION_HEADER}={token}; Path=/{flavor}; HttpOnly"
+        return result
     if request.method not in ("GET", "POST", "DELETE"):
         return answer(404, wire.not_found(flavor))
     session = sim.sessions.touch(token_header)
     if session is None:
-        return answer(401, wire.unauthenticated(flavor))
+        return answer(401, wire.unauthenticated(flavor, sim.challenge))
     if request.method == "DELETE":
         sim.sessions.logout(token_header)
         return Answer(204) if flavor == API else Answer(200)

@@ -7,6 +7,7 @@ Appliance paths go through `routes.route` and are subject to faults and counted 
 from __future__ import annotations
 
 import contextlib
+import email.utils
 import json
 import socket
 import sys
@@ -16,7 +17,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from backuptui.simulator import wire
+from backuptui.simulator import jsonrpc, wire
 from backuptui.simulator.faults import FaultError
 from backuptui.simulator.live import InProgress
 from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
@@ -31,8 +32,9 @@ class ApplianceServer(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
 
-    def __init__(self, address: tuple[str, int], sim: Simulator) -> None:
+    def __init__(self, address: tuple[str, int], sim: Simulator, *, vami: bool = False) -> None:
         self.sim = sim
+        self.vami = vami  # the management port: Basic auth on every request
         self._connections: set[socket.socket] = set()
         self._connections_lock = threading.Lock()
         self.accepted = 0  # TCP connections accepted (keep-alive reuse shows as few connections)
@@ -78,6 +80,12 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: Any) -> None:  # quiet
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The `Date` header from the appliance's clock (which may be skewed)."""
+        if timestamp is None:
+            timestamp = self.server.sim.clock().timestamp()
+        return email.utils.formatdate(timestamp, usegmt=True)
+
     def do_GET(self) -> None:
         self._handle()
 
@@ -109,6 +117,7 @@ class Handler(BaseHTTPRequestHandler):
             query=parse_qsl(split.query, keep_blank_values=True),
             headers={name.lower(): value for name, value in self.headers.items()},
             body=body,
+            vami=self.server.vami,
         )
         if request.path.startswith("/_simulator/"):
             self._send(self._control(sim, request), count=False)
@@ -122,16 +131,24 @@ class Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         flavor = flavor_of(request.path) or wire.API
-        if fault == "error_503":
-            result = answer(503, _error(flavor, "SERVICE_UNAVAILABLE", "Service is unavailable."))
-        elif fault == "error_500":
-            result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", "Internal server error."))
+        rpc = jsonrpc.is_jsonrpc(request) and wire.API in sim.flavors
+        if fault in ("error_503", "error_500"):
+            # the backup operations declare `error` (not `internal_server_error`) for a failure
+            error_type, text = (
+                ("SERVICE_UNAVAILABLE", "Service is unavailable.")
+                if fault == "error_503"
+                else ("ERROR", "Internal server error.")
+            )
+            if rpc:
+                result = jsonrpc.error_answer(request, error_type, text)
+            else:
+                result = answer(wire.ERROR_STATUS[error_type], _error(flavor, error_type, text))
         else:
             try:
-                result = route(sim, request)
+                result = jsonrpc.handle(sim, request) if rpc else route(sim, request)
             except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
                 text = f"Simulator error: {type(exc).__name__}"
-                result = answer(500, _error(flavor, "INTERNAL_SERVER_ERROR", text))
+                result = answer(500, _error(flavor, "ERROR", text))
         damage = sim.faults.take(request.path, ("malformed", "truncate")) if result.body else None
         if damage == "malformed":
             result = Answer(result.status, result.body[: len(result.body) // 2] + b" <html>Bad Gateway")
@@ -139,8 +156,11 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, result: Answer, *, count: bool, truncate: bool = False) -> None:
         self.send_response(result.status)
+        for name, value in result.headers.items():
+            self.send_header(name, value)
         if result.status != 204:
-            self.send_header("Content-Type", "application/json")
+            if "Content-Type" not in result.headers:
+                self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(result.body)))
         self.end_headers()
         data = result.body[: len(result.body) // 2] if truncate else result.body

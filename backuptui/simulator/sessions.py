@@ -3,6 +3,9 @@
 `lockout_failures` failed logins of a user within `lockout_window` seconds lock that user for
 `lockout_time` seconds; while locked even the right password gets the plain 401 (the appliance
 does not say "locked").
+
+Besides the main user there may be `others`: accounts that log in with their own password but
+lack the privilege to read backup jobs (a user outside `SystemConfiguration.Administrators`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import hmac
 import secrets
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -24,6 +27,7 @@ class Session:
     created: datetime
     last_accessed: datetime
     last_mono: float
+    privileged: bool = True  # may read and start backup jobs
 
 
 @dataclass
@@ -35,6 +39,7 @@ class SessionStore:
     lockout_failures: int = 5
     lockout_window: float = 180.0
     lockout_time: float = 300.0
+    others: Mapping[str, str] = field(default_factory=dict)  # unprivileged user -> password
     logins: int = 0
     failed_logins: int = 0
     logouts: int = 0
@@ -52,13 +57,8 @@ class SessionStore:
         mono = time.monotonic()
         with self._lock:
             locked = user is not None and self._locked_until.get(user, 0.0) > mono
-            good = (
-                user is not None
-                and password is not None
-                and hmac.compare_digest(user.encode(), self.user.encode())
-                and hmac.compare_digest(password.encode(), self.password.encode())
-            )
-            if locked or not good:
+            account = self.check(user, password)
+            if locked or account is None:
                 self.failed_logins += 1
                 if not locked and user is not None:
                     recent = [t for t in self._failures.get(user, []) if mono - t < self.lockout_window]
@@ -69,11 +69,33 @@ class SessionStore:
                         self._failures[user] = []
                 return None
             self.logins += 1
-            self._failures.pop(self.user, None)
+            self._failures.pop(account, None)
             token = secrets.token_hex(16)
             now = self.clock()
-            self._sessions[token] = Session(self.user, now, now, mono)
+            self._sessions[token] = Session(account, now, now, mono, account == self.user)
             return token
+
+    def check(self, user: str | None, password: str | None) -> str | None:
+        """The account name if `user`/`password` are right (compared in constant time), else None."""
+        if user is None or password is None:
+            return None
+        for name, secret in ((self.user, self.password), *self.others.items()):
+            if hmac.compare_digest(user.encode(), name.encode()) and hmac.compare_digest(
+                password.encode(), secret.encode()
+            ):
+                return name
+        return None
+
+    def basic(self, authorization: str | None, root_password: str) -> Session | None:
+        """A one-request session for Basic credentials (the management port): SSO users or `root`."""
+        user, password = _basic(authorization)
+        account = self.check(user, password)
+        if account is None and user == "root" and password is not None:
+            account = "root" if hmac.compare_digest(password.encode(), root_password.encode()) else None
+        if account is None:
+            return None
+        now = self.clock()
+        return Session(account, now, now, time.monotonic(), account in (self.user, "root"))
 
     def touch(self, token: str | None) -> Session | None:
         """The live session of `token` (its idle timer restarted), or None if unknown or expired."""

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
 import threading
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any
 
-from backuptui.simulator import catalog
+from backuptui.simulator import catalog, wire
 from backuptui.simulator.config import SimulatorConfig
 from backuptui.simulator.faults import Faults, parse_spec
 from backuptui.simulator.history import generate, variety
 from backuptui.simulator.live import JobStore
+from backuptui.simulator.replay import ReplayLog
 from backuptui.simulator.scenarios import schedule_info, shape_for
 from backuptui.simulator.server import ApplianceServer
 from backuptui.simulator.sessions import SessionStore
@@ -22,19 +24,32 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _skewed(clock: Callable[[], datetime], seconds: float) -> Callable[[], datetime]:
+    """`clock`, running `seconds` ahead (the appliance's own clock may be off)."""
+    if not seconds:
+        return clock
+    skew = timedelta(seconds=seconds)
+
+    def skewed() -> datetime:
+        return clock() + skew
+
+    return skewed
+
+
 class Simulator:
     """A simulated appliance. `with Simulator(cfg) as sim:` serves it at `sim.url` until the block ends."""
 
     def __init__(self, config: SimulatorConfig | None = None) -> None:
         self.config = cfg = config or SimulatorConfig()
-        self.clock = cfg.clock or _now
+        self.clock = _skewed(cfg.clock or _now, cfg.clock_skew)
         now = self.clock().astimezone(UTC)
         shape = shape_for(cfg.scenario, cfg.jobs, now)
         records = generate(
             shape, seed=cfg.seed, now=now, fqdn=cfg.appliance_fqdn, fail_rate=cfg.fail_rate, user=cfg.user
         )
+        build = catalog.BUILDS[0]
         if cfg.variety:
-            variety(records, now, cfg.appliance_fqdn)
+            build = variety(records, now, cfg.appliance_fqdn)
         self.schedule: dict[str, Any] | None = schedule_info(shape, *catalog.TARGETS[0])
         self.flavors = ("api", "rest") if cfg.flavor == "both" else (cfg.flavor,)
         self.jobs = JobStore(
@@ -46,6 +61,7 @@ class Simulator:
             fail_rate=cfg.fail_rate,
             auto_backup_every=cfg.auto_backup_every,
             default_user=cfg.user,
+            build=build,
         )
         self.sessions = SessionStore(
             cfg.user,
@@ -55,13 +71,28 @@ class Simulator:
             cfg.lockout_failures,
             cfg.lockout_window,
             cfg.lockout_time,
+            {cfg.unprivileged_user: cfg.password} if cfg.unprivileged_user else {},
         )
+        version = self.jobs.build[1]
+        realm = hashlib.sha256(f"{cfg.appliance_fqdn}-{cfg.seed}".encode()).hexdigest()[:32]
+        modern = int(version.split(".")[0]) >= 7
+        #: the 401 `challenge`: sent by builds from 7.0 on
+        self.challenge = wire.challenge(cfg.appliance_fqdn, realm) if modern else None
+        #: a recording served instead of the generated history (`replay=PATH`); speed sets its pace
+        self.replay: ReplayLog | None = None
+        if cfg.replay is not None:
+            self.replay = ReplayLog.load(cfg.replay, speed=cfg.speed, loop=cfg.replay_loop)
+            if self.replay.flavor in ("api", "rest"):  # a client detecting the flavour finds the recorded one
+                self.flavors = (self.replay.flavor,)
         self.faults = Faults()
         self.faults.update_all(cfg.faults)
         self._stats_lock = threading.Lock()
         self._requests: dict[str, int] = {}
         self._bytes_sent = 0
+        self.root_password = cfg.password if cfg.root_password is None else cfg.root_password
         self._server: ApplianceServer | None = None
+        self._vami: ApplianceServer | None = None
+        self._vami_thread: threading.Thread | None = None
         self._thread: threading.Thread | None = None
         self._ticker: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -76,12 +107,20 @@ class Simulator:
         """Bind the port and serve in a daemon thread."""
         if self._server is not None:
             return self
+        if self.replay is not None:
+            self.replay.restart()  # the recording's timeline starts when serving does
         self._server = ApplianceServer((self.config.host, self.config.port), self)
         self._stopping.clear()
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="simulator", daemon=True
         )
         self._thread.start()
+        if self.config.vami:
+            self._vami = ApplianceServer((self.config.host, self.config.vami_port), self, vami=True)
+            self._vami_thread = threading.Thread(
+                target=self._vami.serve_forever, kwargs={"poll_interval": 0.1}, name="vami", daemon=True
+            )
+            self._vami_thread.start()
         if self.config.auto_backup_every is not None:
             self._ticker = threading.Thread(target=self._tick, name="simulator-ticker", daemon=True)
             self._ticker.start()
@@ -93,13 +132,16 @@ class Simulator:
         if server is None:
             return
         self._stopping.set()
-        server.shutdown()
-        server.server_close()
-        server.close_connections()
-        for thread in (self._thread, self._ticker):
+        vami, self._vami = self._vami, None
+        for each in (server, vami):
+            if each is not None:
+                each.shutdown()
+                each.server_close()
+                each.close_connections()
+        for thread in (self._thread, self._ticker, self._vami_thread):
             if thread is not None:
                 thread.join(timeout=5)
-        self._thread = self._ticker = None
+        self._thread = self._ticker = self._vami_thread = None
 
     def __enter__(self) -> Simulator:
         return self.start()
@@ -125,6 +167,13 @@ class Simulator:
         return f"http://{self.config.host}:{self.port}"
 
     @property
+    def vami_url(self) -> str:
+        """The management-port listener (`vami=True`): Basic auth per request, `root` too."""
+        if self._vami is None:
+            raise RuntimeError("the simulator has no VAMI listener (vami=False) or is not running")
+        return f"http://{self.config.host}:{self._vami.server_address[1]}"
+
+    @property
     def user(self) -> str:
         return self.config.user
 
@@ -145,7 +194,8 @@ class Simulator:
             "requests": requests,
             "requests_total": sum(requests.values()),
             "bytes_sent": bytes_sent,
-            "connections": self._server.accepted if self._server else 0,  # TCP connections accepted
+            "connections": (self._server.accepted if self._server else 0)
+            + (self._vami.accepted if self._vami else 0),  # TCP connections accepted
             "running_job": self.jobs.running,
             "faults": self.faults.state(),
         }

@@ -29,12 +29,25 @@ ERROR_STATUS = {
 
 AUTH_REQUIRED_ID = "com.vmware.vapi.endpoint.method.authentication.required"
 AUTH_REQUIRED_TEXT = "Authentication required."
+AUTHZ_INVALID_ID = "vapi.security.authorization.invalid"
+AUTHZ_INVALID_TEXT = "Unable to authorize user"
 
 
 def format_time(value: datetime) -> str:
     """RFC 3339 in UTC with milliseconds and `Z`, as the appliance writes times."""
     value = value.astimezone(UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def system_time(now: datetime) -> dict[str, Any]:
+    """`com.vmware.appliance.system.time` `SystemTimeStruct`: the appliance's clock (UTC here)."""
+    now = now.astimezone(UTC)
+    return {
+        "seconds_since_epoch": round(now.timestamp(), 3),
+        "date": now.strftime("%a %m-%d-%Y"),
+        "time": now.strftime("%I:%M:%S %p"),
+        "timezone": "UTC",
+    }
 
 
 def message(msg_id: str, text: str, *args: str) -> dict[str, Any]:
@@ -66,9 +79,25 @@ def error_body(flavor: str, error_type: str, messages: list[dict[str, Any]]) -> 
     return {"error_type": error_type, "messages": messages}
 
 
-def unauthenticated(flavor: str) -> dict[str, Any]:
-    """The 401 body, exactly as real appliances send it."""
-    return error_body(flavor, "UNAUTHENTICATED", [message(AUTH_REQUIRED_ID, AUTH_REQUIRED_TEXT)])
+def unauthenticated(flavor: str, challenge: str | None = None) -> dict[str, Any]:
+    """The 401 body, exactly as real appliances send it; builds from 7.0 on add the `challenge`."""
+    body = error_body(flavor, "UNAUTHENTICATED", [message(AUTH_REQUIRED_ID, AUTH_REQUIRED_TEXT)])
+    if challenge is not None:
+        (body["value"] if flavor == REST else body)["challenge"] = challenge
+    return body
+
+
+def challenge(fqdn: str, realm: str) -> str:
+    """The `challenge` of a 401: which schemes the endpoint accepts, as vCenter 7.0+ words it."""
+    return (
+        f'Basic realm="VAPI endpoint",SIGN realm="{realm}",service="VAPI endpoint",'
+        f'sts="https://{fqdn}/sts/STSService/vsphere.local"'
+    )
+
+
+def unauthorized(flavor: str) -> dict[str, Any]:
+    """The 403 body for a user without the privilege (the runtime's own message)."""
+    return error_body(flavor, "UNAUTHORIZED", [message(AUTHZ_INVALID_ID, AUTHZ_INVALID_TEXT)])
 
 
 def not_found(flavor: str, what: str = "Not found.") -> dict[str, Any]:

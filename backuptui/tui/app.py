@@ -1,12 +1,13 @@
-"""The monitor app: one screen that shows an appliance's backup jobs and keeps them current.
+"""The monitor app: watches one appliance and keeps its main screen current.
 
-Data flows one way: a single poll worker asks the injected `Monitor` for a snapshot, the app hands
-the snapshot to the widgets (status line, live progress, job list, detail pane), and the widgets
-post messages back (a job highlighted, a job opened). The app owns no HTTP and no parsing; the
-clock is injected so tests and screenshots are deterministic.
+Data flows one way: a single poll worker asks the injected `Monitor` for a snapshot, the app keeps
+it and hands it to the main screen (`screens/main.py`), whose widgets post messages back (a job
+highlighted, a job opened). The app owns the appliance (polling, passwords, switching, logging
+out) and the keys that work on every screen; it owns no HTTP and no parsing. The clock is
+injected so tests and screenshots are deterministic.
 
-Adding a feature (a screen, a key): add a `Binding(..., id=...)` to `BINDINGS` and an
-`action_...` method in the "actions" section; screens are pushed from actions.
+Adding a key that works on every screen: a `Binding(..., id=...)` in `BINDINGS` here and an
+`action_...` method in the "actions" section; a key about the job list goes on the main screen.
 """
 
 from __future__ import annotations
@@ -14,54 +15,43 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
-from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding, BindingType
-from textual.containers import Container
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType, Keymap
+from textual.dom import DOMNode
 from textual.screen import Screen
-from textual.widgets import Footer
 from textual.worker import Worker, WorkerState
 
 from backuptui.core.appliance.errors import ApplianceError
-from backuptui.core.appliance.models import BackupJob
 from backuptui.core.settings.secrets import Secret
-from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
-from backuptui.tui.format import Tone, one_line
+from backuptui.tui.format import one_line
+from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.password import PasswordScreen
+from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, terminal_alive
-from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.views import appliance_label
 from backuptui.tui.widgets.filter_bar import FilterBar
-from backuptui.tui.widgets.job_detail import JobDetail
-from backuptui.tui.widgets.job_list import JobList, JobPredicate
-from backuptui.tui.widgets.live_progress import LiveProgress
-from backuptui.tui.widgets.status_line import StatusLine
+from backuptui.tui.widgets.job_list import JobList
 from backuptui.tui.worker_failures import report_failed_worker
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
     from backuptui.tui.switching import ProfileSession
 
+__all__ = ["HEALTH_NOTES", "MainScreen", "MonitorApp"]
+
 Clock = Callable[[], datetime]
 
 #: how long logging out may take when quitting before we leave anyway
 LOGOUT_TIMEOUT = 5.0
-
-
-#: the health verdict's part of the status line: a symbol and the word, so it reads without colour
-HEALTH_NOTES: dict[HealthLevel, tuple[str, Tone]] = {
-    HealthLevel.OK: ("✔ backup OK", Tone.GOOD),
-    HealthLevel.WARNING: ("▲ backup WARNING", Tone.WARNING),
-    HealthLevel.CRITICAL: ("✖ backup CRITICAL", Tone.BAD),
-    HealthLevel.UNKNOWN: ("? backup UNKNOWN", Tone.NEUTRAL),
-}
 
 
 def _utc_now() -> datetime:
@@ -85,18 +75,9 @@ class MonitorApp(App[int]):
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "drill", "Open", id="drill"),
-        Binding("escape", "escape", "Back", id="back", show=False),
-        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
         Binding("r", "refresh", "Refresh", id="refresh"),
         Binding("p", "pause", "Pause", id="pause"),
         Binding("p", "resume", "Resume", id="resume"),  # the same key; the footer says which
-        Binding("y", "copy", "Copy", id="copy"),
-        Binding("s", "save", "Save JSON", id="save", show=False),
-        Binding("d", "toggle_detail", "Details", id="toggle-detail"),
-        Binding("h", "health", "Health", show=False, id="health"),  # 80 columns: the footer is full
-        Binding("t", "trend", "Trend", show=False, id="trend"),
-        Binding("e", "export", "Export", show=False, id="export"),
         # not in the footer (full at 80 columns): in the palette and the help screen
         Binding("a", "switch_appliance", "Appliances", show=False, id="switch-appliance"),
         # priority: also from the password prompt (a modal), to leave an appliance that refuses you
@@ -136,41 +117,25 @@ class MonitorApp(App[int]):
         self.password_problem = password_problem
         self.paused = False
         self.snapshot: Snapshot = monitor.snapshot
-        self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
         self._wake = asyncio.Event()
         self._full_requested = False
         self._last_connection: ConnectionState | None = None
         self._password_open = False
         self._quitting = False
-        self._predicate: JobPredicate | None = None
         #: the backup health verdict (issue 5): schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
+        #: `[keys]` of the configuration file, as given to `set_keymap`
+        self.keymap: dict[str, str] = {}
+        #: the main view: the app is the state it shows
+        self.main_screen = MainScreen(self)
 
-    # -- layout ---------------------------------------------------------------------------
+    # -- screens --------------------------------------------------------------------------
 
-    def compose(self) -> ComposeResult:
-        yield StatusLine(id="status")
-        yield LiveProgress(id="progress")
-        with Container(id="panes"):
-            yield JobList(id="jobs")
-            yield JobDetail(id="detail")
-        yield FilterBar(clock=self.clock, id="filter")
-        yield Footer(compact=True)
-
-    @property
-    def job_list(self) -> JobList:
-        return self.query_one("#jobs", JobList)
-
-    @property
-    def detail(self) -> JobDetail:
-        return self.query_one("#detail", JobDetail)
+    def get_default_screen(self) -> MainScreen:
+        return self.main_screen
 
     def on_mount(self) -> None:
-        self.query_one("#detail", JobDetail).border_title = "Job"
-        self.job_list.empty_text = "Connecting to the appliance…"
-        self._render_status()
-        self._render_jobs(self.snapshot)
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
         if self.ask_password:
@@ -178,41 +143,110 @@ class MonitorApp(App[int]):
         elif self.auto_poll:
             self.start_polling()
 
-    #: actions about the job list, which do nothing while another screen (drill-down, help) is on top
-    MAIN_SCREEN_ACTIONS = frozenset(
-        {"drill", "escape", "filter", "copy", "save", "toggle_detail", "health", "trend", "export"}
-    )
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pause":
             return not self.paused
         if action == "resume":
             return self.paused
-        on_top = self.screen is not self.screen_stack[0]
-        return not (on_top and action in self.MAIN_SCREEN_ACTIONS)
+        return True
 
-    #: (title, help, action) for the command palette; the same actions as the keys
-    PALETTE_COMMANDS: ClassVar[tuple[tuple[str, str, str], ...]] = (
-        ("Open job", "Show the selected job's messages, error and raw JSON (Enter)", "drill"),
-        ("Filter jobs", "Filter the list by text, status:failed, type:manual, since:2d … (/)", "filter"),
-        ("Refresh now", "Fetch the whole job history now (r)", "refresh"),
-        ("Pause / resume", "Freeze the list and detail pane; the status line stays live (p)", "toggle_pause"),
-        ("Copy job as JSON", "Copy the selected job to the terminal clipboard with OSC 52 (y)", "copy"),
-        ("Save job as JSON", "Save the selected job to a file in the current directory (s)", "save"),
-        ("Show / hide details", "Toggle the detail pane (d)", "toggle_detail"),
-        ("Backup health", "Is the appliance protected: the verdict, its reasons, the schedule (h)", "health"),
-        ("Backup trend", "Data transferred and duration of the last backups (t)", "trend"),
-        ("Export history", "Write the (filtered) job list to a CSV or JSON file (e)", "export"),
-        ("Help", "Keys, columns, colours and filter syntax (?)", "help"),
-        ("Switch appliance", "Watch another saved appliance; logs out of this one (a)", "switch_appliance"),
+    #: the command palette: (title, what it does, action, the binding whose keys it names)
+    PALETTE_COMMANDS: ClassVar[tuple[tuple[str, str, str, str], ...]] = (
+        ("Open job", "Show the selected job's messages, error and raw JSON", "screen.drill", "drill"),
+        (
+            "Filter jobs",
+            "Filter the list by text, status:failed, type:manual, since:2d …",
+            "screen.filter",
+            "filter",
+        ),
+        ("Refresh now", "Fetch the whole job history now", "refresh", "refresh"),
+        (
+            "Pause / resume",
+            "Freeze the list and detail pane; the status line stays live",
+            "toggle_pause",
+            "pause",
+        ),
+        (
+            "Copy job as JSON",
+            "Copy the selected job to the terminal clipboard with OSC 52",
+            "screen.copy",
+            "copy",
+        ),
+        (
+            "Save job as JSON",
+            "Save the selected job to a file in the current directory",
+            "screen.save",
+            "save",
+        ),
+        ("Show / hide details", "Toggle the detail pane", "screen.toggle_detail", "toggle-detail"),
+        (
+            "Backup health",
+            "Is the appliance protected: the verdict, its reasons, the schedule",
+            "screen.health",
+            "health",
+        ),
+        ("Backup trend", "Data transferred and duration of the last backups", "screen.trend", "trend"),
+        ("Export history", "Write the (filtered) job list to a CSV or JSON file", "screen.export", "export"),
+        ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
+        (
+            "Switch appliance",
+            "Watch another saved appliance; logs out of this one",
+            "switch_appliance",
+            "switch-appliance",
+        ),
     )
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        if screen is not self.screen_stack[0]:
+        if screen is not self.main_screen:
             return
-        for title, help_text, action in self.PALETTE_COMMANDS:
-            yield SystemCommand(title, help_text, partial(self.run_action, action))
+        keys = self.key_lookup()
+        for title, help_text, action, binding_id in self.PALETTE_COMMANDS:
+            shown = keys_text(keys, binding_id)
+            text = f"{help_text} ({shown})" if shown else help_text
+            yield SystemCommand(title, text, partial(self.run_action, action))
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Also remembered here: Textual has no public getter for the keymap in use."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    @classmethod
+    def known_bindings(cls) -> list[BindingType]:
+        """Every binding of this app and of the screens and widgets it shows: what `[keys]` may
+        rebind, and where the help and the palette read the key text."""
+        from backuptui.tui.screens.drilldown import DrillDownScreen
+        from backuptui.tui.screens.export import ExportScreen
+        from backuptui.tui.screens.health import HealthScreen
+        from backuptui.tui.screens.help import HelpScreen
+        from backuptui.tui.screens.profile_form import ProfileFormScreen
+        from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
+
+        owners: tuple[type[DOMNode], ...] = (
+            cls,
+            MainScreen,
+            JobList,
+            FilterBar,
+            DrillDownScreen,
+            HealthScreen,
+            HelpScreen,
+            ExportScreen,
+            ProfilePickerScreen,
+            ProfileFormScreen,
+            ConfirmScreen,
+            PasswordScreen,
+        )
+        return [binding for owner in owners for binding in owner.BINDINGS]
+
+    @classmethod
+    def known_binding_ids(cls) -> frozenset[str]:
+        return frozenset(keys_by_id(cls.known_bindings(), {}))
+
+    def key_lookup(self) -> KeyLookup:
+        """Each binding id's keys, after the keymap."""
+        return keys_by_id(self.known_bindings(), self.keymap)
 
     # -- polling --------------------------------------------------------------------------
 
@@ -273,7 +307,7 @@ class MonitorApp(App[int]):
             self.stale_after = stale_after
         self.snapshot = monitor.snapshot
         self.health = HealthWatch(schedule_loader(monitor))
-        self._shown = None
+        self.main_screen.forget_shown()
         self._last_connection = None
         self._full_requested = False
         self.paused = False
@@ -332,7 +366,7 @@ class MonitorApp(App[int]):
                 markup=False,
             )
 
-    # -- rendering ------------------------------------------------------------------------
+    # -- rendering (the main screen draws) -------------------------------------------------
 
     def _ui_gone(self) -> bool:
         return self._exit or self._closing or self._closed or not self.screen_stack
@@ -341,9 +375,8 @@ class MonitorApp(App[int]):
         """Once a second: ages and countdowns; widgets repaint only if their text changed."""
         if self._ui_gone():
             return
-        self._render_status()
-        if not self.paused and self._shown is not None:
-            self._render_progress(self._shown)
+        if self.main_screen.ready:
+            self.main_screen.tick()
         if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
 
@@ -351,106 +384,14 @@ class MonitorApp(App[int]):
         return appliance_label(snapshot, self.appliance_name)
 
     def _render_status(self) -> None:
-        snapshot = self.snapshot
-        view = status_view(
-            snapshot,
-            now=self.clock(),
-            name=self.appliance_name,
-            paused=self.paused,
-            stale_after=self.stale_after,
-            shown=len(self.job_list.jobs) if self._predicate is not None else None,
-            notes=self.status_notes(snapshot),
-        )
-        self.query_one(StatusLine).show(view)
-
-    def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
-        """Extra (text, tone) parts for the status line; a hook for other features (health).
-        Called once a second: keep it cheap (cache per snapshot)."""
-        if snapshot.last_success is None or not snapshot.complete:
-            return ()  # nothing to judge yet, or only the newest page of the history
-        if snapshot.connection != ConnectionState.LIVE:
-            return (HEALTH_NOTES[HealthLevel.UNKNOWN],)  # as `backuptui check` says when it cannot ask
-        level = self.health.current(snapshot, self.clock()).level
-        return (HEALTH_NOTES[level],)
+        if self.main_screen.ready:
+            self.main_screen.show_status()
 
     def _render_jobs(self, snapshot: Snapshot) -> None:
-        """The job widgets show `snapshot` (not called while paused)."""
-        self._shown = snapshot
-        self.job_list.set_jobs(snapshot.jobs)
-        self._list_changed()
+        if self.main_screen.ready:
+            self.main_screen.show_jobs(snapshot)
 
-    def _list_changed(self) -> None:
-        """After the list's jobs or filter changed: its empty text, the count, detail, progress."""
-        snapshot = self._shown or self.snapshot
-        job_list = self.job_list
-        job_list.empty_text = empty_list_text(snapshot, filtered=self._predicate is not None)
-        self.query_one(FilterBar).set_count(len(job_list.jobs), job_list.total_count)
-        self._render_detail()
-        self._render_progress(snapshot)
-
-    def _render_detail(self) -> None:
-        job = self.job_list.selected_job
-        if job is None and self._shown is not None and self._shown.jobs and self._predicate:
-            self.detail.show_job(None, "No job matches the filter.")
-        else:
-            self.detail.show_job(job, "No job selected.")  # also its border title
-
-    def _render_progress(self, snapshot: Snapshot) -> None:
-        view = progress_view(snapshot, self.job_list.selected_job, now=self.clock())
-        self.query_one(LiveProgress).show(view)
-
-    @on(JobList.Highlighted)
-    def _job_highlighted(self, event: JobList.Highlighted) -> None:
-        self._render_detail()
-        if self._shown is not None:
-            self._render_progress(self._shown)
-
-    @on(JobList.Opened)
-    def _job_opened(self, event: JobList.Opened) -> None:
-        event.stop()
-        self._open_job(event.job)
-
-    # -- actions --------------------------------------------------------------------------
-
-    def action_drill(self) -> None:
-        job = self.job_list.selected_job
-        if job is not None:
-            self._open_job(job)
-
-    def _open_job(self, job: BackupJob) -> None:
-        try:
-            from backuptui.tui.screens.drilldown import DrillDownScreen
-        except ImportError:
-            self.notify("The drill-down view is not available in this build.", markup=False)
-            return
-        self.push_screen(DrillDownScreen(job))
-
-    def action_escape(self) -> None:
-        """Esc on the list: clear an active filter, else leave a pushed screen."""
-        filter_bar = self.query_one(FilterBar)
-        if filter_bar.is_open or filter_bar.is_active:
-            filter_bar.clear()
-        elif len(self.screen_stack) > 1:
-            self.pop_screen()
-
-    def action_filter(self) -> None:
-        self.query_one(FilterBar).open()
-
-    @on(FilterBar.Changed)
-    def _filter_changed(self, event: FilterBar.Changed) -> None:
-        job_filter = event.filter
-        if job_filter.is_empty:
-            self._predicate = None
-        else:
-            now = self.clock()
-            self._predicate = lambda job: job_filter.matches(job, now=now)
-        self.job_list.set_filter(self._predicate)
-        self._list_changed()
-        self._render_status()
-
-    @on(FilterBar.Closed)
-    def _filter_closed(self, event: FilterBar.Closed) -> None:
-        self.job_list.focus()
+    # -- actions on every screen ----------------------------------------------------------
 
     def action_refresh(self) -> None:
         if self.snapshot.connection == ConnectionState.LIVE:
@@ -482,66 +423,10 @@ class MonitorApp(App[int]):
         self._render_status()
         self.refresh_bindings()
 
-    def action_copy(self) -> None:
-        job = self.job_list.selected_job
-        if job is None:
-            self.notify("No job selected.", severity="warning", markup=False)
-            return
-        from backuptui.tui.clipboard import copy_job
-
-        copy_job(self, job)
-
-    def action_save(self) -> None:
-        job = self.job_list.selected_job
-        if job is None:
-            self.notify("No job selected.", severity="warning", markup=False)
-            return
-        from backuptui.tui.clipboard import save_job_and_notify
-
-        save_job_and_notify(self, job)
-
-    def action_toggle_detail(self) -> None:
-        self.query_one("#panes").toggle_class("-hide-detail")
-
-    def action_health(self) -> None:
-        self._open_health("health-tab")
-
-    def action_trend(self) -> None:
-        self._open_health("trend-tab")
-
-    def _open_health(self, tab: str) -> None:
-        from backuptui.tui.screens.health import HealthScreen
-
-        screen = HealthScreen(
-            lambda: self.snapshot,
-            self.health,
-            clock=self.clock,
-            export_source=self._export_source,
-            initial=tab,
-        )
-        self.push_screen(screen)
-
-    def _export_source(self) -> tuple[Sequence[BackupJob], dict[str, Any]]:
-        """What `e` exports: the list as shown (filtered), and the filter that made it."""
-        job_filter = self.query_one(FilterBar).filter
-        filters: dict[str, Any] = {} if job_filter.is_empty else {"query": job_filter.describe()}
-        return tuple(self.job_list.jobs), filters
-
-    def action_export(self) -> None:
-        from backuptui.tui.screens.export import open_export
-
-        jobs, filters = self._export_source()
-        snapshot = self.snapshot
-        name = self._appliance_label(snapshot)
-        open_export(self, jobs, appliance=name, base_url=snapshot.base_url, filters=filters)
-
     def action_help(self) -> None:
-        try:
-            from backuptui.tui.screens.help import HelpScreen
-        except ImportError:
-            self.notify("Help is not available in this build.", markup=False)
-            return
-        self.push_screen(HelpScreen())
+        from backuptui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.key_lookup()))
 
     async def action_quit(self) -> None:
         """Log out of the appliance, then leave (the terminal is restored by Textual)."""

@@ -182,6 +182,10 @@ def run_monitor(args: argparse.Namespace) -> int:
                 )
             ensure_terminal()
             return _run_demo(args, refresh)
+        if getattr(args, "replay", None):
+            if any(getattr(args, name, None) for name in ("url", "user", "profile")):
+                raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
+            return _run_demo(args, refresh, replay=args.replay)
         target = resolve_target(args)
         profiles, password_problem = None, None
         if target is None:  # -p NAME, else the default profile, else the profile picker
@@ -209,14 +213,23 @@ def run_monitor(args: argparse.Namespace) -> int:
         return 2
 
 
-def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
+def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
+    """The monitor on the built-in simulator: the demo appliance, or a recording (`replay`)."""
     from backuptui.simulator import Simulator, SimulatorConfig
 
-    config = SimulatorConfig(
-        jobs=DEMO_JOBS, speed=DEMO_SPEED, running_at_start=True, auto_backup_every=DEMO_BACKUP_EVERY
-    )
+    if replay is not None:
+        config = SimulatorConfig(jobs=0, replay=replay)
+    else:
+        config = SimulatorConfig(
+            jobs=DEMO_JOBS, speed=DEMO_SPEED, running_at_start=True, auto_backup_every=DEMO_BACKUP_EVERY
+        )
     with ExitStack() as stack:
-        simulator = stack.enter_context(Simulator(config))
+        try:
+            simulator = stack.enter_context(Simulator(config))
+        except ValueError as exc:  # a file that is no recording
+            raise UsageError(f"--replay {replay}: {exc}") from None
+        if replay is not None:
+            ensure_terminal()
         target = ConnectionTarget(
             url=simulator.url,
             user=simulator.user,
@@ -224,7 +237,7 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
             credentials_from="demo",
             flavor=parse_flavor(getattr(args, "flavor", None)),
             verify=True,
-            name="demo",
+            name="replay" if replay is not None else "demo",
         )
         return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
     raise AssertionError("unreachable")  # pragma: no cover
@@ -240,14 +253,20 @@ def run_target(
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store)."""
+    from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
+    from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
 
     limit_heap_growth()  # large bodies freed go back to the system (issue 6 row 7)
 
     session = profiles if profiles is not None else session_for_store()
+    try:
+        check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
+    except ConfigError as exc:
+        raise UsageError(str(exc)) from None
     client = target.client()
     settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
     monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first

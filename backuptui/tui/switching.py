@@ -293,6 +293,8 @@ def check_theme(config: Config) -> None:
 
 
 def apply_settings(app: App[Any], settings: AppSettings) -> None:
-    """The app settings that belong to the app object itself (the theme; mouse is a run option)."""
+    """The app settings that belong to the app object itself (the theme, the keys; mouse is a run
+    option)."""
     if settings.theme is not None and settings.theme in BUILTIN_THEMES:
         app.theme = settings.theme
+    app.set_keymap(dict(settings.keys))

@@ -123,6 +123,8 @@ class AppSettings:
     refresh: RefreshIntervals = field(default_factory=RefreshIntervals)
     mouse: bool = True
     theme: str | None = None
+    #: `[keys]`: binding id -> keys ("ctrl+f" or "f,ctrl+f"); which ids exist is the TUI's to check
+    keys: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,7 @@ class Profile:
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "profiles")
+TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "keys", "profiles")
 REFRESH_KEYS = ("idle", "running")
 
 

@@ -7,7 +7,7 @@ error (a URL may hold a password).
 from __future__ import annotations
 
 import difflib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -77,6 +77,21 @@ class _Validator:
             except ValueError as exc:
                 raise self.error((*key, name), str(exc)) from None
         return RefreshIntervals(**numbers)
+
+    def keys(self, value: Any) -> dict[str, str]:
+        """`[keys]`: each binding id names its keys as one string, several split by commas."""
+        table = self.table(value, ("keys",))
+        keys: dict[str, str] = {}
+        for binding_id, text in table.items():
+            where = ("keys", binding_id)
+            if isinstance(text, list) and text and all(isinstance(key, str) for key in text):
+                text = ",".join(text)
+            text = self.string(text, where)
+            parts = [part.strip() for part in text.split(",")]
+            if not all(parts) or any(char.isspace() for part in parts for char in part):
+                raise self.error(where, "must name keys like \"f\", \"ctrl+f\" or \"f,ctrl+f\"")
+            keys[binding_id] = ",".join(parts)
+        return keys
 
     def profile(self, name: str, value: Any) -> Profile:
         key = ("profiles", name)
@@ -172,6 +187,7 @@ class _Validator:
             refresh=self.refresh(data["refresh"], ("refresh",)) if "refresh" in data else RefreshIntervals(),
             mouse=self.boolean(data.get("mouse", True), ("mouse",)),
             theme=self.string(data["theme"], ("theme",)) if "theme" in data else None,
+            keys=self.keys(data["keys"]) if "keys" in data else {},
         )
         return Config(self.path, exists, default, settings, profiles)
 
@@ -188,6 +204,19 @@ def _toml_type(value: Any) -> str:
     if isinstance(value, dict):
         return "a table"
     return f"a {type(value).__name__}"
+
+
+def check_binding_ids(path: Path, keys: Mapping[str, str], known: Collection[str], text: str | None) -> None:
+    """Every id in `[keys]` names a binding in `known` (only the TUI knows its bindings); `text`
+    is the file's text, for the line. Raises ConfigError with the line and the closest id."""
+    for binding_id in keys:
+        if binding_id in known:
+            continue
+        close = difflib.get_close_matches(binding_id, sorted(known), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'?" if close else f"known ids: {', '.join(sorted(known))}"
+        key = ("keys", binding_id)
+        line = KeyLocator(text).line_of(key) if text is not None else None
+        raise ConfigError(path, "unknown key binding id", line=line, key=format_key(key), hint=hint)
 
 
 def parse_config(path: Path, text: str | None) -> Config:

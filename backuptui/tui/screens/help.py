@@ -7,6 +7,7 @@ from that screen's live bindings under "More keys", so the help never silently m
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from textual.app import ComposeResult
@@ -25,65 +26,119 @@ from backuptui.tui.format import (
     status_label,
     status_tone,
 )
+from backuptui.tui.keys import KeyLookup, describe_key, keys_by_id, keys_text
+from backuptui.tui.screens.main import HEALTH_NOTES
 
 #: (keys as shown, what they do)
 KeyRow = tuple[str, str]
 
-KEY_GROUPS: tuple[tuple[str, tuple[KeyRow, ...]], ...] = (
+#: the keys of a help row: binding ids (their keys are read from the live bindings, after the
+#: keymap), or a text for what has no binding of ours (the mouse, Textual's own keys)
+KeySpec = tuple[str, ...] | str
+
+#: what each key does, in the user's words; `{id}` in a text is that binding's keys
+KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
     (
         "Moving around",
         (
-            ("↑ ↓  k j", "previous / next job"),
-            ("g G  Home End", "first / last job"),
-            ("PgUp PgDn", "a page up / down"),
+            (("cursor-up", "cursor-down"), "previous / next job"),
+            (("cursor-first", "cursor-last"), "first / last job"),
+            (("page-up", "page-down"), "a page up / down"),
             ("mouse", "click a job to select it, the wheel scrolls (off with --no-mouse)"),
         ),
     ),
     (
         "The selected job",
         (
-            ("Enter", "open it: every message, the error as a tree, the raw JSON"),
-            ("y", "copy it as JSON to your terminal's clipboard (OSC 52, works over SSH)"),
-            ("s", "save it as JSON to a file in the current directory (when copying does not arrive)"),
+            (("drill",), "open it: every message, the error as a tree, the raw JSON"),
+            (("copy",), "copy it as JSON to your terminal's clipboard (OSC 52, works over SSH)"),
+            (("save",), "save it as JSON to a file in the current directory (when copying does not arrive)"),
         ),
     ),
     (
         "The list",
         (
-            ("/", "filter the jobs as you type; Enter keeps the filter, Esc clears it"),
-            ("r", "refresh now"),
-            ("p", "pause / resume: the list freezes, the status line stays live"),
-            ("d", "show / hide the detail pane (for small terminals)"),
+            (("filter",), "filter the jobs as you type; Enter keeps the filter, {filter.clear} clears it"),
+            (("refresh",), "refresh now"),
+            (("pause",), "pause / resume: the list freezes, the status line stays live"),
+            (("toggle-detail",), "show / hide the detail pane (for small terminals)"),
         ),
     ),
     (
         "Backup health",
         (
-            ("h", "health: the verdict (as 'backuptui check'), its reasons, the schedule, the next run"),
-            ("t", "trend: data transferred and duration of recent backups (n: 10 / 30 / 90)"),
-            ("e", "export the list as shown (filtered) to a CSV or JSON file"),
+            (
+                ("health",),
+                "health: the verdict (as 'backuptui check'), its reasons, the schedule, the next run",
+            ),
+            (
+                ("trend",),
+                "trend: data transferred and duration of recent backups ({health.window}: 10 / 30 / 90)",
+            ),
+            (("export",), "export the list as shown (filtered) to a CSV or JSON file"),
         ),
     ),
     (
-        "Inside a job (after Enter)",
+        "Inside a job (after {drill})",
         (
-            ("1  2", "messages / error tree"),
-            ("v", "raw JSON of the record, and back"),
-            ("↑↓ jk gG PgUp/Dn", "scroll (in the error tree: move between nodes)"),
-            ("y  s", "copy / save this job's JSON"),
-            ("Esc", "back to the list"),
+            (
+                ("drilldown.messages", "drilldown.error", "drilldown.json-tab"),
+                "messages / error tree / raw JSON",
+            ),
+            (("drilldown.toggle-json",), "raw JSON of the record, and back"),
+            (
+                ("drilldown.up", "drilldown.down", "drilldown.top", "drilldown.bottom"),
+                "scroll (in the error tree: move between nodes)",
+            ),
+            (("drilldown.copy", "drilldown.save"), "copy / save this job's JSON"),
+            (("drilldown.back",), "back to the list"),
         ),
     ),
     (
         "Everywhere",
         (
-            ("?", "this help (Esc or ? closes it)"),
-            ("a  Ctrl+O", "switch to another appliance (saved profiles)"),
+            (("help",), "this help ({help.close} closes it)"),
+            (("switch-appliance", "switch-ctrl-o"), "switch to another appliance (saved profiles)"),
             ("Ctrl+P", "command palette: every action, searchable"),
-            ("q  Ctrl+C  Ctrl+Q", "quit (logs out of the appliance)"),
+            (("quit", "quit-ctrl-c"), "quit (logs out of the appliance; Ctrl+Q too)"),
         ),
     ),
 )
+
+_PLACEHOLDER = re.compile(r"\{([\w.-]+)\}")
+
+
+def fill_keys(text: str, keys: KeyLookup) -> str:
+    """`{id}` in `text` becomes that binding's keys."""
+    return _PLACEHOLDER.sub(lambda match: keys_text(keys, match.group(1)) or match.group(0), text)
+
+
+def key_rows(keys: KeyLookup) -> list[tuple[str, list[KeyRow]]]:
+    """The curated groups with the live keys filled in."""
+    groups: list[tuple[str, list[KeyRow]]] = []
+    for title, rows in KEY_GROUPS:
+        filled: list[KeyRow] = []
+        for spec, what in rows:
+            shown = spec if isinstance(spec, str) else keys_text(keys, *spec)
+            if shown:
+                filled.append((shown, fill_keys(what, keys)))
+        groups.append((fill_keys(title, keys), filled))
+    return groups
+
+
+def documented_ids() -> frozenset[str]:
+    """The binding ids the curated groups describe."""
+    ids = {
+        binding_id
+        for _, rows in KEY_GROUPS
+        for spec, _ in rows
+        if not isinstance(spec, str)
+        for binding_id in spec
+    }
+    return frozenset(
+        ids | {"resume", "open-job", "back", "help.close", "help.up", "help.down", "help.top", "help.bottom"}
+    )
+
 
 FILTER_ROWS: tuple[KeyRow, ...] = (
     ("words", "every word must appear in the job: id, status, type, location, user, messages, error"),
@@ -178,10 +233,6 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
 
 def _health_rows() -> list[HelpRow]:
     """The health verdict's part of the status line, as the app writes it."""
-    try:
-        from backuptui.tui.app import HEALTH_NOTES
-    except ImportError:  # pragma: no cover - a build without the health feature
-        return []
     meaning = {
         "OK": "a recent good backup, and the schedule runs",
         "WARNING": "the last good backup is over 25 h old, or the schedule is off or missed a run",
@@ -194,35 +245,16 @@ def _health_rows() -> list[HelpRow]:
     return rows
 
 
-#: keys the groups describe under another name, and Textual's own focus/copy keys
-_ALSO_DOCUMENTED = frozenset(
-    {"up", "down", "home", "end", "pageup", "pagedown", "enter", "escape", "question_mark", "slash"}
-    | {"tab", "shift+tab", "ctrl+c", "super+c"}
-)
-
-
-def extra_key_rows(bindings: Iterable[Binding]) -> list[KeyRow]:
-    """Bindings with a description whose key the curated groups do not mention."""
-    documented = {
-        token.lower()
-        for _, rows in KEY_GROUPS
-        for keys, _ in rows
-        for token in keys.replace("Ctrl+", "ctrl+").split()
-    }
-    documented |= _ALSO_DOCUMENTED
+def extra_key_rows(bindings: Iterable[Binding], documented: frozenset[str] | None = None) -> list[KeyRow]:
+    """Our bindings (those with an id; Textual's own have none) with a description that the
+    curated groups do not describe: a key added later is listed rather than missed."""
+    documented = documented_ids() if documented is None else documented
     rows: dict[str, str] = {}
     for binding in bindings:
-        key = binding.key
-        if not binding.description or key.lower() in documented or key in rows:
+        if not binding.id or not binding.description or binding.id in documented or binding.key in rows:
             continue
-        rows[key] = one_line(binding.description)
-    return sorted(((_describe_key_name(key), what) for key, what in rows.items()), key=lambda row: row[0])
-
-
-def _describe_key_name(key: str) -> str:
-    """`ctrl+o` as `Ctrl+O`, like the rest of the help."""
-    *modifiers, last = key.split("+")
-    return "+".join([*(m.capitalize() for m in modifiers), last.upper() if modifiers else last])
+        rows[binding.key] = one_line(binding.description)
+    return sorted(((describe_key(key), what) for key, what in rows.items()), key=lambda row: row[0])
 
 
 class HelpScreen(ModalScreen[None]):
@@ -256,13 +288,18 @@ class HelpScreen(ModalScreen[None]):
 
     AUTO_FOCUS = "#help-scroll"
 
-    def __init__(self, *, name: str | None = None, id: str | None = None) -> None:
+    def __init__(
+        self, keys: KeyLookup | None = None, *, name: str | None = None, id: str | None = None
+    ) -> None:
+        """`keys`: each binding id's keys after the keymap (default: as bound here)."""
         super().__init__(name=name, id=id)
+        self.keys: KeyLookup = keys if keys is not None else keys_by_id(self.BINDINGS, {})
 
     def compose(self) -> ComposeResult:
         extra = extra_key_rows(self._bindings_beneath())
         groups: list[tuple[str, Sequence[HelpRow]]] = [
-            (title, [((keys, _KEY_STYLE), what) for keys, what in rows]) for title, rows in KEY_GROUPS
+            (title, [((keys, _KEY_STYLE), what) for keys, what in rows])
+            for title, rows in key_rows(self.keys)
         ]
         if extra:
             groups.append(("More keys on this screen", [((keys, _KEY_STYLE), what) for keys, what in extra]))
@@ -277,7 +314,8 @@ class HelpScreen(ModalScreen[None]):
                         with Horizontal(classes="help-row"):
                             yield Static(Content.assemble(left), classes="help-key")
                             yield Static(Content(right), classes="help-what")
-            yield Static("↑↓ j k scroll   Esc close", id="help-hint")
+            scroll = keys_text(self.keys, "help.up", "help.down")
+            yield Static(f"{scroll} scroll   {keys_text(self.keys, 'help.close')} close", id="help-hint")
 
     def _bindings_beneath(self) -> list[Binding]:
         stack = self.app.screen_stack

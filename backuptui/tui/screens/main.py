@@ -1,0 +1,324 @@
+"""The main view: the status line, live progress, the job list, the detail pane and the filter.
+
+The screen renders what the app watches (`WatchState`: the latest snapshot, paused or not, the
+clock, the health verdict) and owns what belongs to the view: the filter, the job shown in the
+detail pane, and the keys that act on the selected job. The app owns the appliance: polling,
+passwords, switching, quitting.
+
+Adding a key that acts on the list: a `Binding(..., id=...)` in `BINDINGS` and an `action_...`
+method here; a key that works on every screen belongs to the app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, ClassVar, Protocol
+
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import ActiveBinding, Binding, BindingType
+from textual.containers import Container
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from backuptui.core.appliance.models import BackupJob
+from backuptui.core.watch.health import HealthLevel
+from backuptui.core.watch.health_watch import HealthWatch
+from backuptui.core.watch.monitor import ConnectionState, Snapshot
+from backuptui.tui.format import Tone
+from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.widgets.filter_bar import FilterBar
+from backuptui.tui.widgets.job_detail import JobDetail
+from backuptui.tui.widgets.job_list import JobList, JobPredicate
+from backuptui.tui.widgets.live_progress import LiveProgress
+from backuptui.tui.widgets.status_line import StatusLine
+
+#: the health verdict's part of the status line: a symbol and the word, so it reads without colour
+HEALTH_NOTES: dict[HealthLevel, tuple[str, Tone]] = {
+    HealthLevel.OK: ("✔ backup OK", Tone.GOOD),
+    HealthLevel.WARNING: ("▲ backup WARNING", Tone.WARNING),
+    HealthLevel.CRITICAL: ("✖ backup CRITICAL", Tone.BAD),
+    HealthLevel.UNKNOWN: ("? backup UNKNOWN", Tone.NEUTRAL),
+}
+
+
+class WatchState(Protocol):
+    """What the main view shows, as the app keeps it (the app is one)."""
+
+    @property
+    def snapshot(self) -> Snapshot: ...
+    @property
+    def paused(self) -> bool: ...
+    @property
+    def clock(self) -> Callable[[], datetime]: ...
+    @property
+    def appliance_name(self) -> str | None: ...
+    @property
+    def stale_after(self) -> float: ...
+    @property
+    def health(self) -> HealthWatch: ...
+
+
+class MainScreen(Screen[None]):
+    """One appliance's backup jobs, kept current by the app."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "drill", "Open", id="drill"),
+        Binding("escape", "escape", "Back", id="back", show=False),
+        Binding("slash", "filter", "Filter", key_display="/", id="filter"),
+        Binding("y", "copy", "Copy", id="copy"),
+        Binding("s", "save", "Save JSON", id="save", show=False),
+        Binding("d", "toggle_detail", "Details", id="toggle-detail"),
+        # in the footer only where there is room (`FOOTER_ROOM`); always in the help and the palette
+        Binding("h", "health", "Health", show=False, id="health"),
+        Binding("t", "trend", "Trend", show=False, id="trend"),
+        Binding("e", "export", "Export", show=False, id="export"),
+    ]
+
+    #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
+    FOOTER_ROOM = 110
+    FOOTER_WHEN_ROOM = frozenset({"health", "trend", "export", "switch-appliance"})
+
+    def __init__(self, state: WatchState) -> None:
+        super().__init__()
+        self.state = state
+        self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
+        self._predicate: JobPredicate | None = None
+        self._wide_footer = False
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        """As Textual's, in the order the bindings are declared (a keymap moves the keys it rebinds
+        to the end), and with `FOOTER_WHEN_ROOM` in the footer when the screen is wide enough."""
+        bindings = _in_declared_order(super().active_bindings)
+        if self.size.width < self.FOOTER_ROOM:
+            return bindings
+        return {
+            key: active._replace(binding=replace(active.binding, show=True))
+            if active.binding.id in self.FOOTER_WHEN_ROOM
+            else active
+            for key, active in bindings.items()
+        }
+
+    def on_resize(self, event: events.Resize) -> None:
+        if (event.size.width >= self.FOOTER_ROOM) != (self._wide_footer):
+            self._wide_footer = event.size.width >= self.FOOTER_ROOM
+            self.refresh_bindings()
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield StatusLine(id="status")
+        yield LiveProgress(id="progress")
+        with Container(id="panes"):
+            yield JobList(id="jobs")
+            yield JobDetail(id="detail")
+        yield FilterBar(clock=self.state.clock, id="filter")
+        yield Footer(compact=True)
+
+    @property
+    def job_list(self) -> JobList:
+        return self.query_one("#jobs", JobList)
+
+    @property
+    def detail(self) -> JobDetail:
+        return self.query_one("#detail", JobDetail)
+
+    def on_mount(self) -> None:
+        self.detail.border_title = "Job"
+        self.job_list.empty_text = "Connecting to the appliance…"
+        self.show_status()
+        self.show_jobs(self.state.snapshot)
+
+    # -- rendering (called by the app) ----------------------------------------------------
+
+    @property
+    def ready(self) -> bool:
+        """The widgets exist (the app may poll before the screen has composed them)."""
+        return self.is_mounted
+
+    def forget_shown(self) -> None:
+        """Another appliance: nothing of the old one's jobs stays."""
+        self._shown = None
+
+    def tick(self) -> None:
+        """Once a second: ages and countdowns; widgets repaint only if their text changed."""
+        self.show_status()
+        if not self.state.paused and self._shown is not None:
+            self._render_progress(self._shown)
+
+    def show_status(self) -> None:
+        state = self.state
+        snapshot = state.snapshot
+        view = status_view(
+            snapshot,
+            now=state.clock(),
+            name=state.appliance_name,
+            paused=state.paused,
+            stale_after=state.stale_after,
+            shown=len(self.job_list.jobs) if self._predicate is not None else None,
+            notes=self.status_notes(snapshot),
+        )
+        self.query_one(StatusLine).show(view)
+
+    def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
+        """Extra (text, tone) parts for the status line; a hook for other features (health).
+        Called once a second: keep it cheap (cache per snapshot)."""
+        if snapshot.last_success is None or not snapshot.complete:
+            return ()  # nothing to judge yet, or only the newest page of the history
+        if snapshot.connection != ConnectionState.LIVE:
+            return (HEALTH_NOTES[HealthLevel.UNKNOWN],)  # as `backuptui check` says when it cannot ask
+        level = self.state.health.current(snapshot, self.state.clock()).level
+        return (HEALTH_NOTES[level],)
+
+    def show_jobs(self, snapshot: Snapshot) -> None:
+        """The job widgets show `snapshot` (not called while paused)."""
+        self._shown = snapshot
+        self.job_list.set_jobs(snapshot.jobs)
+        self._list_changed()
+
+    def _list_changed(self) -> None:
+        """After the list's jobs or filter changed: its empty text, the count, detail, progress."""
+        snapshot = self._shown or self.state.snapshot
+        job_list = self.job_list
+        job_list.empty_text = empty_list_text(snapshot, filtered=self._predicate is not None)
+        self.query_one(FilterBar).set_count(len(job_list.jobs), job_list.total_count)
+        self._render_detail()
+        self._render_progress(snapshot)
+
+    def _render_detail(self) -> None:
+        job = self.job_list.selected_job
+        if job is None and self._shown is not None and self._shown.jobs and self._predicate:
+            self.detail.show_job(None, "No job matches the filter.")
+        else:
+            self.detail.show_job(job, "No job selected.")  # also its border title
+
+    def _render_progress(self, snapshot: Snapshot) -> None:
+        view = progress_view(snapshot, self.job_list.selected_job, now=self.state.clock())
+        self.query_one(LiveProgress).show(view)
+
+    @on(JobList.Highlighted)
+    def _job_highlighted(self, event: JobList.Highlighted) -> None:
+        self._render_detail()
+        if self._shown is not None:
+            self._render_progress(self._shown)
+
+    @on(JobList.Opened)
+    def _job_opened(self, event: JobList.Opened) -> None:
+        event.stop()
+        self._open_job(event.job)
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_drill(self) -> None:
+        job = self.job_list.selected_job
+        if job is not None:
+            self._open_job(job)
+
+    def _open_job(self, job: BackupJob) -> None:
+        from backuptui.tui.screens.drilldown import DrillDownScreen
+
+        self.app.push_screen(DrillDownScreen(job))
+
+    def action_escape(self) -> None:
+        """Esc on the list: clear an active filter."""
+        filter_bar = self.query_one(FilterBar)
+        if filter_bar.is_open or filter_bar.is_active:
+            filter_bar.clear()
+
+    def action_filter(self) -> None:
+        self.query_one(FilterBar).open()
+
+    @on(FilterBar.Changed)
+    def _filter_changed(self, event: FilterBar.Changed) -> None:
+        job_filter = event.filter
+        if job_filter.is_empty:
+            self._predicate = None
+        else:
+            now = self.state.clock()
+            self._predicate = lambda job: job_filter.matches(job, now=now)
+        self.job_list.set_filter(self._predicate)
+        self._list_changed()
+        self.show_status()
+
+    @on(FilterBar.Closed)
+    def _filter_closed(self, event: FilterBar.Closed) -> None:
+        self.job_list.focus()
+
+    def action_copy(self) -> None:
+        job = self.job_list.selected_job
+        if job is None:
+            self.notify("No job selected.", severity="warning", markup=False)
+            return
+        from backuptui.tui.clipboard import copy_job
+
+        copy_job(self.app, job)
+
+    def action_save(self) -> None:
+        job = self.job_list.selected_job
+        if job is None:
+            self.notify("No job selected.", severity="warning", markup=False)
+            return
+        from backuptui.tui.clipboard import save_job_and_notify
+
+        save_job_and_notify(self.app, job)
+
+    def action_toggle_detail(self) -> None:
+        self.query_one("#panes").toggle_class("-hide-detail")
+
+    def action_health(self) -> None:
+        self._open_health("health-tab")
+
+    def action_trend(self) -> None:
+        self._open_health("trend-tab")
+
+    def _open_health(self, tab: str) -> None:
+        from backuptui.tui.screens.health import HealthScreen
+
+        state = self.state
+        screen = HealthScreen(
+            lambda: state.snapshot,
+            state.health,
+            clock=state.clock,
+            export_source=self._export_source,
+            initial=tab,
+        )
+        self.app.push_screen(screen)
+
+    def _export_source(self) -> tuple[Sequence[BackupJob], dict[str, Any]]:
+        """What `e` exports: the list as shown (filtered), and the filter that made it."""
+        job_filter = self.query_one(FilterBar).filter
+        filters: dict[str, Any] = {} if job_filter.is_empty else {"query": job_filter.describe()}
+        return tuple(self.job_list.jobs), filters
+
+    def action_export(self) -> None:
+        from backuptui.tui.screens.export import open_export
+
+        jobs, filters = self._export_source()
+        snapshot = self.state.snapshot
+        name = appliance_label(snapshot, self.state.appliance_name)
+        open_export(self.app, jobs, appliance=name, base_url=snapshot.base_url, filters=filters)
+
+
+def _in_declared_order(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """Each node's bindings in the order of its `BINDINGS` (the nodes keep their order)."""
+    nodes = list(dict.fromkeys(active.node for active in bindings.values()))
+
+    def declared(item: tuple[str, ActiveBinding]) -> tuple[int, int]:
+        node, binding = item[1].node, item[1].binding
+        ids = _binding_ids(type(node))
+        return nodes.index(node), ids.index(binding.id) if binding.id in ids else len(ids)
+
+    return dict(sorted(bindings.items(), key=declared))
+
+
+def _binding_ids(owner: type) -> list[str | None]:
+    """The ids of `owner`'s bindings, its own first, then those it inherits."""
+    ids: list[str | None] = []
+    for cls in owner.__mro__:
+        for binding in cls.__dict__.get("BINDINGS", ()):
+            if isinstance(binding, Binding):
+                ids.append(binding.id)
+    return ids
