@@ -59,7 +59,7 @@ async def test_testing_a_profile_with_a_broken_ca_bundle_ends_with_the_error(
     session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": simulator.password})
     app = monitor_app(lab, simulator.password, session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.job_list.total_count == 50, "lab's jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 50, "lab's jobs")
         picker = await open_picker(pilot, app)
         picker.env = session.env
         await pilot.press("down", "t")
@@ -87,7 +87,7 @@ async def test_a_switch_to_a_broken_profile_changes_nothing_and_says_why(
     assert session.current is None  # unchanged
     app = monitor_app(lab, simulator.password, session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: app.job_list.total_count == 50, "lab's jobs")
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 50, "lab's jobs")
         app._switch_appliance(ProfileChoice(broken, Secret("pw"), session.settings))
         await wait_until(pilot, lambda: any("Not switched to broken" in n for n in notes(app)), "the reason")
         assert session.current is not None and session.current.name == "lab"
