@@ -1,8 +1,7 @@
 """The comparison for row 8: the official VMware Python bindings (PyPI vmware-vcenter 9.1.1.0).
 
-REST mode against the simulator's `/rest` flavour over plain HTTP, as in
-shared/reference/vcsa-backup-api.md section 4: log in with `requests` (the SDK's own Session.create
-posts to the wrong path in REST mode), then hand the token to a `Details` stub.
+REST mode against the simulator's `/rest` flavour over plain HTTP: log in with `requests` (the
+SDK's own Session.create posts to the wrong path in REST mode), then hand the token to a `Details` stub.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""backuptui benchmarks (issue 6): every figure beside its comparison, measured in the same run.
+"""backuptui benchmarks: every figure beside its comparison, measured in the same run.
 
     python benchmarks/run.py            # full run, about 5 minutes on 2 cores
     python benchmarks/run.py --quick    # about 2 minutes, fewer repetitions (noisier)

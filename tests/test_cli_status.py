@@ -50,7 +50,7 @@ def test_table_fits_80_columns(sim: Simulator) -> None:
     assert lines[0].split() == ["START", "(UTC)", "STATUS", "TYPE", "DURATION", "SIZE", "ID"]
     assert max(len(line) for line in lines) <= 80
     assert lines[1].startswith("2026-11-28 09:00  FAILED     sched")
-    assert lines[2].startswith("    ↳ BackupManager encountered an exception")  # the problem, indented
+    assert lines[2] == "    ↳ getDbHealthStatus returns status as DEGRADED"  # the cause, indented
     job_lines = [line for line in lines[1:] if not line.startswith("    ")]
     assert len(job_lines) == 60
     assert sim.stats()["logouts"] == 1

@@ -1,6 +1,6 @@
 """Conformance: the official VMware bindings (vmware-vcenter 9.1.1.0, REST mode) read the simulator.
 
-Exactly as in reference section 4: log in with plain `requests`, hand the session token to a REST
+As the SDK's REST mode needs: log in with plain `requests`, hand the session token to a REST
 connector on `<url>/rest`, and let `Details(cfg).list()` deserialize every job. The bindings enforce
 the union rules keyed on `status`, so one wrong record fails the whole call.
 """
@@ -75,7 +75,7 @@ def test_sdk_deserializes_every_job_of_every_status_and_type(varied: Simulator) 
             assert info.end_time > info.start_time
             assert info.error is not None
             assert info.error.get_error_value() is not None
-    # The SDK asked exactly as in the reference: GET with a JSON body of {}.
+    # The SDK asks with GET and a JSON body of {}: one request.
     assert varied.stats()["requests"]["/rest/appliance/recovery/backup/job/details"] == 1
 
 

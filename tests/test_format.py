@@ -80,6 +80,7 @@ def test_human_duration(seconds: int | None, text: str) -> None:
         (3 * 3600 + 5, "3 h ago"),
         (47 * 3600, "47 h ago"),
         (4 * 86400 + 10, "4 d ago"),
+        (3 * 86400 + 8 * 3600, "3 d 08 h ago"),
     ],
 )
 def test_human_age(seconds: float | None, text: str) -> None:

@@ -268,7 +268,7 @@ def test_recovered_failure_is_reported_but_ok() -> None:
     verdict = evaluate_health(history, [daily()], now=NOW)
     assert verdict.level is HealthLevel.OK
     assert verdict.failures_24h == 1
-    assert any("1 failed backups in the last 24 h" in f.text for f in verdict.reasons)
+    assert any("1 failed backup in the last 24 h, 1 in the last 7 days" in f.text for f in verdict.reasons)
 
 
 def test_unreadable_records_warn() -> None:

@@ -405,7 +405,7 @@ def test_schedule_without_days_retention_or_recurrence() -> None:
     assert parse_schedules({}, ApiFlavor.API) == ()
 
 
-# -- the fast path and the record-by-record text parser (issue 6, rows 7 and 8) ------------------
+# -- the fast path and the record-by-record text parser (benchmark rows 7 and 8) -----------------
 
 from backuptui.core.appliance import details_text as details_text_module  # noqa: E402
 from backuptui.core.appliance import models as models_module  # noqa: E402

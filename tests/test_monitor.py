@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from snapshot_diff import changed_ids, removed_ids
 
 from backuptui.core.appliance.errors import (
     ApiError,
@@ -182,7 +183,6 @@ async def test_first_poll_fetches_full_history_newest_first_without_events() -> 
     assert client.take_calls() == [FULL]
     assert snap.connection is ConnectionState.LIVE
     assert [job.id for job in snap.jobs] == [job_id(i) for i in reversed(range(5))]
-    assert snap.changed == frozenset(job_id(i) for i in range(5)) and snap.removed == frozenset()
     assert snap.events == ()  # the history is not news
     assert snap.last_success == clock.now and snap.taken_at == clock.now
     assert snap.flavor is ApiFlavor.API
@@ -217,7 +217,8 @@ async def test_unchanged_refresh_reuses_jobs_tuple_and_objects() -> None:
     clock.advance(30)
     second = await monitor.poll()
     assert client.take_calls() == [FULL, FULL]
-    assert second.changed == frozenset() and second.removed == frozenset() and second.events == ()
+    assert changed_ids(first, second) == set() and removed_ids(first, second) == set()
+    assert second.events == ()
     assert second.jobs is first.jobs
     assert second.by_id is first.by_id
     assert second.last_success == clock.now
@@ -229,7 +230,7 @@ async def test_identical_result_from_client_cache_is_a_no_op() -> None:
     first = await monitor.poll()
     clock.advance(30)
     second = await monitor.poll()
-    assert second.jobs is first.jobs and second.changed == frozenset()
+    assert second.jobs is first.jobs and changed_ids(first, second) == set()
 
 
 async def test_changed_record_is_replaced_in_place_others_keep_identity() -> None:
@@ -239,7 +240,7 @@ async def test_changed_record_is_replaced_in_place_others_keep_identity() -> Non
     records[job_id(3)]["messages"] = [{"id": "w", "default_message": "warning", "args": []}]
     clock.advance(30)
     second = await monitor.poll()
-    assert second.changed == {job_id(3)}
+    assert changed_ids(first, second) == {job_id(3)}
     assert [j.id for j in second.jobs] == [j.id for j in first.jobs]
     for before, after in zip(first.jobs, second.jobs, strict=True):
         assert (before is after) == (after.id != job_id(3))
@@ -251,11 +252,11 @@ async def test_changed_record_is_replaced_in_place_others_keep_identity() -> Non
 async def test_removed_job_is_reported() -> None:
     records = history(4)
     monitor, _, clock = make(records)
-    await monitor.poll()
+    before = await monitor.poll()
     del records[job_id(0)]
     clock.advance(30)
     snap = await monitor.poll()
-    assert snap.removed == {job_id(0)} and job_id(0) not in snap.by_id and snap.total == 3
+    assert removed_ids(before, snap) == {job_id(0)} and job_id(0) not in snap.by_id and snap.total == 3
 
 
 async def test_running_job_is_polled_alone_through_the_filter() -> None:
@@ -327,21 +328,22 @@ async def test_job_end_gives_event_and_an_immediate_full_poll() -> None:
     assert snap.events[0].job.problem == "No space left on device"
     assert snap.running == () and snap.transfers == {}
     assert monitor.next_delay() == 0.0
+    ended = snap
     snap = await monitor.poll()
     assert client.take_calls() == [FULL, ("details", (running,)), FULL]
-    assert snap.events == () and snap.changed == frozenset()  # the end was told once
+    assert snap.events == () and changed_ids(ended, snap) == set()  # the end was told once
     assert monitor.next_delay() == 30.0
 
 
 async def test_success_event_and_new_job_seen_by_idle_full_poll() -> None:
     records = history(2)
     monitor, _, clock = make(records)
-    await monitor.poll()
+    before = await monitor.poll()
     records[job_id(2)] = record("SUCCEEDED", start=START + timedelta(days=2))  # ran between polls
     clock.advance(30)
     snap = await monitor.poll()
     assert [(e.kind, e.job.id) for e in snap.events] == [("succeeded", job_id(2))]
-    assert snap.changed == {job_id(2)} and snap.jobs[0].id == job_id(2)
+    assert changed_ids(before, snap) == {job_id(2)} and snap.jobs[0].id == job_id(2)
 
 
 async def test_job_vanishing_from_filtered_answer_triggers_full_poll() -> None:
@@ -349,13 +351,13 @@ async def test_job_vanishing_from_filtered_answer_triggers_full_poll() -> None:
     running = job_id(2)
     records[running] = record("RUNNING", start=START + timedelta(days=2), size=0, completed=0)
     monitor, client, clock = make(records)
-    await monitor.poll()
+    before = await monitor.poll()
     del records[running]
     clock.advance(2)
     await monitor.poll()
     assert monitor.next_delay() == 0.0
     snap = await monitor.poll()
-    assert client.take_calls()[-1] == FULL and snap.removed == {running} and snap.running == ()
+    assert client.take_calls()[-1] == FULL and removed_ids(before, snap) == {running} and snap.running == ()
 
 
 async def test_unknown_end_status_gives_ended_event() -> None:
@@ -453,7 +455,7 @@ async def test_unreachable_keeps_data_backs_off_and_recovers() -> None:
         assert snap.jobs is good.jobs and snap.last_success == good.last_success
         assert isinstance(snap.error, ApplianceUnreachable)
         assert snap.retry_at == clock.now + timedelta(seconds=delays[-1] or 0)
-        assert snap.changed == frozenset() and snap.events == ()
+        assert changed_ids(good, snap) == set() and snap.events == ()
     assert delays == expected_delays(7)
     client.fail = None
     client.take_calls()
@@ -559,9 +561,9 @@ async def test_problem_records_are_listed_and_keep_the_last_good_version() -> No
     assert "bad-1" not in snap.by_id and snap.total == 3
     records[job_id(1)]["start_time"] = "yesterday"
     clock.advance(30)
-    snap = await monitor.poll()
+    before, snap = snap, await monitor.poll()
     assert {p.record_id for p in snap.problems} == {"bad-1", job_id(1)}
-    assert job_id(1) in snap.by_id and snap.removed == frozenset()
+    assert job_id(1) in snap.by_id and removed_ids(before, snap) == set()
     records[job_id(1)]["start_time"] = format_time(START + timedelta(days=1))
     del records["bad-1"]
     clock.advance(30)
@@ -614,7 +616,7 @@ async def test_cancelled_poll_leaves_state_untouched() -> None:
     assert monitor.snapshot is before
     client.gate = None
     snap = await monitor.poll()
-    assert snap.changed == {job_id(9)} and [e.kind for e in snap.events] == ["succeeded"]
+    assert changed_ids(before, snap) == {job_id(9)} and [e.kind for e in snap.events] == ["succeeded"]
 
 
 async def test_close_logs_out_and_swallows_an_unreachable_appliance() -> None:

@@ -21,7 +21,7 @@ NOW = datetime(2026, 11, 28, 21, 5, 17, tzinfo=UTC)
 GB = 1024**3
 TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 
-UNION = {  # reference section 3.1: the fields each status requires; the others must be absent
+UNION = {  # what the bindings' union rules require for each status; the others must be absent
     "SUCCEEDED": {"duration", "size", "progress", "start_time", "end_time"},
     "FAILED": {"duration", "size", "progress", "start_time", "end_time"},
     "RUNNING": {"duration", "size", "progress", "start_time"},
@@ -39,7 +39,7 @@ def check_message(message: Any) -> None:
 
 
 def check_record(job_id: str, info: dict[str, Any]) -> None:
-    """The rules of the official bindings for one `Details.Info` (reference sections 1.5, 3.1, 4)."""
+    """The rules of the official bindings (vmware-vcenter 9.1.1.0) for one `Details.Info`."""
     assert set(info) >= REQUIRED and isinstance(info["cancelable"], bool), job_id
     assert info["status"] in UNION, job_id
     present = UNION_FIELDS & set(info)

@@ -49,13 +49,14 @@ async def wait_until(
 async def wait_for_jobs(pilot: Pilot[Any], count: int | None = None) -> JobList:
     app = pilot.app
     assert isinstance(app, MonitorApp)
+    job_list = app.main_screen.job_list  # the app is ready once its main screen is
     await wait_until(
         pilot,
-        lambda: (total := app.main_screen.job_list.total_count) > 0 and (count is None or total == count),
+        lambda: job_list.total_count > 0 and (count is None or job_list.total_count == count),
         f"{count or 'some'} jobs in the list",
     )
     await pilot.pause()
-    return app.main_screen.job_list
+    return job_list
 
 
 

@@ -97,8 +97,9 @@ async def test_a_poll_that_changed_nothing_needs_no_layout(simulator: Simulator)
         layouts.reset()
         job_list.rows_rendered = 0
         for _ in range(3):
+            before = app.monitor.snapshot
             snapshot = await app.monitor.poll(full=True)
-            assert not snapshot.changed
+            assert snapshot.jobs is before.jobs  # nothing changed: the same tuple of the same jobs
             app.apply_snapshot(snapshot)
             await pilot.pause()
         assert layouts.widgets == []

@@ -141,7 +141,7 @@ def test_progress_when_nothing_runs() -> None:
     assert text.splitlines() == [
         "No backup is running.",
         "Last job: ✖ FAILED  MANUAL  20261128-100000-1",
-        "ended 2026-11-28 10:01:00 (1 h ago), took 1m 00s, 3.00 GiB  ·  No space left on device",
+        "ended 2026-11-28 10:01:00 UTC (1 h ago), took 1m 00s, 3.00 GiB  ·  No space left on device",
     ]
     nothing = progress_content(ProgressView(None, None, None, 0, NOW), 80).plain
     assert nothing.startswith("No backup is running.")

@@ -28,7 +28,7 @@ from backuptui.core.appliance.models import (
     Progress,
     Recurrence,
     Schedule,
-    newest_first,
+    sorted_newest_first,
 )
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
@@ -80,7 +80,7 @@ def growing_history(*, failed_last: bool = True, failure: str = FAILURE) -> tupl
         jobs.append(job(tonight, JobStatus.FAILED, 0, 1, failure))
     else:
         jobs.append(job(tonight, JobStatus.SUCCEEDED, int(8.2e9), 31))
-    return tuple(newest_first(jobs))
+    return tuple(sorted_newest_first(jobs))
 
 
 SCHEDULE = Schedule(

@@ -1,10 +1,10 @@
 """End to end: the installed `backuptui` with saved profiles, in a real terminal (tmux).
 
-Issue 4's "done when": with XDG_CONFIG_HOME pointing at an empty directory, `backuptui profile add lab
---url SIM --user USER --password-source env`, then `BACKUPTUI_PASSWORD=... backuptui -p lab` shows the
-simulator's jobs; the file is 0600 and holds no password; a hand-broken file gives a precise error
-and stays as it was. Also: the first run with no profiles opens the picker with a --demo hint.
-"""
+The saved-profile path a new user takes: with XDG_CONFIG_HOME pointing at an empty directory,
+`backuptui profile add lab --url SIM --user USER --password-source env`, then
+`BACKUPTUI_PASSWORD=... backuptui -p lab` shows the simulator's jobs; the file is 0600 and holds no
+password; a hand-broken file gives a precise error and stays as it was. Also: the first run with no
+profiles opens the picker with a --demo hint."""
 
 from __future__ import annotations
 

@@ -45,7 +45,8 @@ def register(subparsers: Any) -> None:
             "Durations take s, m, h, d or w (a bare number means hours). CRITICAL when the latest "
             "finished backup failed, when the last success is at least --crit-age old, or when "
             "backup is not configured; WARNING when the last success is older than --warn-age, a "
-            "scheduled run was missed, or the schedule is disabled."
+            "scheduled run was missed, the schedule is disabled, or a job is PENDING or BLOCKED for "
+            "longer than --max-wait."
         ),
     )
     add_target_arguments(parser)
@@ -67,6 +68,12 @@ def register(subparsers: Any) -> None:
         metavar="AGE",
         default=format_threshold(defaults.missed_window),
         help="a scheduled run is missed when no job started this long after its time (default %(default)s)",
+    )
+    limits.add_argument(
+        "--max-wait",
+        metavar="AGE",
+        default=format_threshold(defaults.waiting_limit),
+        help="warn when a job is PENDING or BLOCKED for longer than this (default %(default)s)",
     )
     limits.add_argument(
         "--timezone",
@@ -126,6 +133,7 @@ def _options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]
             warn_age=parse_duration(args.warn_age),
             crit_age=parse_duration(args.crit_age),
             missed_window=parse_duration(args.missed_window),
+            waiting_limit=parse_duration(args.max_wait),
         )
     except ValueError as exc:
         raise TargetError(f"bad threshold: {exc}") from None

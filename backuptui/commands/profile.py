@@ -52,10 +52,12 @@ def register(subparsers: Any) -> None:
     actions = parser.add_subparsers(dest="profile_action", metavar="ACTION", required=True)
 
     listing = actions.add_parser("list", help="list the profiles")
+    listing.add_argument("--json", action="store_true", help="print the profiles as JSON")
     listing.set_defaults(handler=run_list)
 
     show = actions.add_parser("show", help="show one profile (never a password)")
     show.add_argument("name", metavar="NAME")
+    show.add_argument("--json", action="store_true", help="print the profile as JSON")
     show.set_defaults(handler=run_show)
 
     add = actions.add_parser(
@@ -142,6 +144,8 @@ def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
 @_guarded
 def run_list(args: argparse.Namespace) -> int:
     config = ProfileStore().load()
+    if getattr(args, "json", False):
+        return _print_json([_profile_json(p, config.default_profile) for p in config.profiles.values()])
     if not config.profiles:
         print(f"No profiles in {config.path}.")
         print("Add one: backuptui profile add NAME --url URL --user USER   (or try: backuptui --demo)")
@@ -162,6 +166,8 @@ def run_list(args: argparse.Namespace) -> int:
 def run_show(args: argparse.Namespace) -> int:
     config = ProfileStore().load()
     profile = config.profile(args.name)
+    if getattr(args, "json", False):
+        return _print_json(_profile_json(profile, config.default_profile))
     lines = [
         ("profile", profile.name + ("  (default)" if profile.name == config.default_profile else "")),
         ("url", profile.url),
@@ -409,6 +415,29 @@ def _refresh(text: str | None) -> RefreshIntervals | None:
         return RefreshIntervals.parse(text)
     except ValueError as exc:
         raise UsageError(f"--refresh: {exc}") from None
+
+
+def _profile_json(profile: Profile, default: str | None) -> dict[str, Any]:
+    """A profile for programs: what the file says, never a password."""
+    command = profile.password_command
+    return {
+        "name": profile.name,
+        "default": profile.name == default,
+        "url": profile.url,
+        "username": profile.username,
+        "verify_tls": profile.verify_tls,
+        "ca_bundle": profile.ca_bundle,
+        "flavor": profile.flavor,
+        "password_source": str(profile.password_source) if profile.password_source else None,
+        "password_command": _command_text(command) if command is not None else None,
+    }
+
+
+def _print_json(value: Any) -> int:
+    import json
+
+    print(json.dumps(value, indent=2))
+    return EXIT_OK
 
 
 def _source_word(profile: Profile) -> str:

@@ -51,6 +51,13 @@ def register(subparsers: Any) -> None:
     )
     parser.add_argument("--variety", action="store_true", help="also PENDING, BLOCKED and LOCAL_BACKUP jobs")
     parser.add_argument(
+        "--unreadable",
+        type=_non_negative,
+        default=0,
+        metavar="N",
+        help="N records of the history carry a wrong-typed field (size as text), to see how they show",
+    )
+    parser.add_argument(
         "--unprivileged-user",
         metavar="NAME",
         help="a second user (same password) who may log in but gets 403 on backup jobs",
@@ -150,6 +157,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             replay_loop=args.loop,
             vami=args.vami or bool(args.vami_port),
             vami_port=args.vami_port,
+            unreadable=args.unreadable,
         )
         sim = Simulator(config)
     except (ValueError, FaultError) as exc:

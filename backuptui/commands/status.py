@@ -17,8 +17,10 @@ from typing import Any, TextIO
 
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
+from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
 from backuptui.core.export import FORMATS, export_history, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
+from backuptui.core.watch.timing import job_started
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # the appliance could not be asked, or the file could not be written
@@ -116,7 +118,7 @@ def _type_word(job: BackupJob) -> str:
 def render_table(jobs: Sequence[BackupJob], *, now: datetime | None = None) -> str:
     """Fixed columns, 80 wide: START, STATUS, TYPE, DURATION, SIZE, ID; a second, indented line for a
     failed job's problem or a running job's progress. Times are local, with the zone in the header."""
-    from backuptui.tui.format import EMPTY, human_bytes, human_duration, local_time, one_line, percent_text
+    from backuptui.tui.format import EMPTY, human_bytes, human_duration, local_time, one_line
 
     current = now or datetime.now(UTC)
     zone = current.astimezone().tzname() or "local"
@@ -124,8 +126,14 @@ def render_table(jobs: Sequence[BackupJob], *, now: datetime | None = None) -> s
     rows: list[tuple[tuple[str, str, str, str, str, str], str | None]] = []
     for job in jobs:
         duration = job.duration
-        if duration is None and job.is_active and job.start_time is not None:
-            duration = int((current - job.start_time).total_seconds())
+        waited: int | None = None  # how long a pending or blocked job has waited (it is not a duration)
+        started = job_started(job) if job.is_active else None  # a pending job: its id's time
+        if duration is None and started is not None:
+            elapsed = int((current - started).total_seconds())
+            if job.is_running:
+                duration = elapsed
+            else:
+                waited = elapsed
         cells = (
             local_time(job.start_time, seconds=False),
             one_line(str(job.status)),
@@ -134,27 +142,50 @@ def render_table(jobs: Sequence[BackupJob], *, now: datetime | None = None) -> s
             human_bytes(job.size),
             one_line(job.id),
         )
-        note: str | None = None
-        if job.problem:
-            note = one_line(job.problem)
-        elif job.is_active:
-            progress = percent_text(job.percent)
-            message = one_line(job.progress.message.text) if job.progress else ""
-            note = f"{progress} {message}".strip()
-        rows.append((cells, note))
+        rows.append((cells, _note(job, waited)))
     widths = [16, 9, 6, 8, 8, 0]
     for cells, _ in rows:
+        if cells[1] == UNREADABLE:
+            continue  # its own line, not the columns
         for index, cell in enumerate(cells[:-1]):
             widths[index] = max(widths[index], len(cell))
     widths[0] = max(widths[0], len(header[0]))
     lines = [_line(header, widths)]
     for cells, note in rows:
-        lines.append(_line(cells, widths))
+        if cells[1] == UNREADABLE:  # a record with no readable field: its id and the word
+            lines.append(f"{EMPTY.ljust(widths[0])}  {cells[1]}  {cells[-1]}")
+        else:
+            lines.append(_line(cells, widths))
         if note:
             lines.append(_ellipsize("    ↳ " + note, 80))
     if not rows:
         lines.append("(no backup jobs)")
     return "\n".join(lines) + "\n"
+
+
+def _note(job: BackupJob, waited: int | None) -> str | None:
+    """The indented line under a job: why it failed, how far a running job is, or what a pending
+    or blocked one waits for and since how long; None when there is nothing to say."""
+    from backuptui.tui.format import human_duration, one_line, percent_text
+
+    if job.problem:
+        return one_line(job.problem)
+    if not job.is_active:
+        return None
+    parts: list[str] = []
+    if job.is_running:
+        if job.percent is not None:
+            parts.append(percent_text(job.percent))
+        if job.progress and job.progress.message.text.strip():
+            parts.append(one_line(job.progress.message.text))
+    else:
+        if waited is not None:
+            parts.append(f"{one_line(str(job.status)).lower()} for {human_duration(waited)}:")
+        said = [m.text for m in job.messages if m.text.strip()]
+        if said:
+            parts.append(one_line(said[-1]))
+    text = " ".join(parts).rstrip(":")
+    return text or None
 
 
 def _line(cells: Sequence[str], widths: Sequence[int]) -> str:
@@ -233,7 +264,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         filters["limit"] = args.limit
 
     if fmt == "table":
-        text = render_table(jobs)
+        text = render_table(with_unreadable(jobs, result.problems))  # a row for each unreadable record
     else:
         text = render_history(jobs, fmt, appliance=appliance, base_url=base_url, filters=filters)
     if args.output:

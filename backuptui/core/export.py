@@ -144,7 +144,7 @@ def history_document(
         "base_url": redact_location(base_url) if base_url else None,
         "generated_at": format_time(when),
         "filter": dict(filters or {}),
-        "jobs": [job_to_json(job) for job in jobs],
+        "jobs": [job_to_json(job) for job in jobs if job.unreadable is None],  # no stand-ins
     }
 
 
@@ -217,7 +217,8 @@ def history_to_csv(jobs: Iterable[BackupJob]) -> str:
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for job in jobs:
-        writer.writerow(_csv_row(job))
+        if job.unreadable is None:  # a stand-in for an unreadable record is not a record
+            writer.writerow(_csv_row(job))
     return buffer.getvalue()
 
 

@@ -3,6 +3,7 @@
     failed sftp                 every word must appear somewhere in the job (case-insensitive)
     "no space left"             a quoted phrase is one word
     status:failed  type:manual  field terms; values may be prefixes (`status:fail`, `type:sched`)
+    status:failed,running       a comma list: any of them
     id:2024  location:sftp  user:admin  message:broken  error:exception
     since:2d  since:12h  since:2026-11-01  until:2026-11-15
     -status:succeeded  !sftp    `-` or `!` negates any term
@@ -172,7 +173,9 @@ def _field_term(name: str, value: str, negated: bool) -> tuple[Term | None, str 
         statuses = _statuses(lowered)
         if not statuses:
             known = [s.value.lower() for s in JobStatus] + sorted(STATUS_GROUPS)
-            return None, f"no status '{value}' (status: takes {', '.join(known)})"
+            parts = [part.strip() for part in value.split(",")]
+            bad = next((part for part in parts if part and not _statuses(part.lower())), value)
+            return None, f"no status '{bad}' (status: takes {', '.join(known)}, or a comma list)"
         return Term(name, lowered, negated, statuses=statuses), None
     if name == "type":
         types = _types(lowered)
@@ -196,6 +199,16 @@ def _field_term(name: str, value: str, negated: bool) -> tuple[Term | None, str 
 
 
 def _statuses(value: str) -> frozenset[JobStatus]:
+    """The statuses `value` names: a name, a prefix, a group, or a comma list of them (as
+    `status --status failed,running` takes); empty when any part names none."""
+    if "," in value:
+        found: set[JobStatus] = set()
+        for part in (p.strip() for p in value.split(",")):
+            named = _statuses(part) if part else frozenset()
+            if part and not named:
+                return frozenset()
+            found |= named
+        return frozenset(found)
     if value in STATUS_GROUPS:
         return STATUS_GROUPS[value]
     exact = [s for s in JobStatus if s.value.lower() == value]

@@ -41,7 +41,7 @@ VAMI_FAILURE = message(
     "BackupManager encountered an exception. Please check logs for details.",
 )
 
-#: (weight, message id, the cause as backup.log tells it) -- real texts, reference section 5
+#: (weight, message id, the cause as backup.log tells it) -- texts seen on real appliances
 FAILURE_CAUSES: tuple[tuple[int, str, str], ...] = (
     (5, "com.vmware.applmgmt.backup.snapshot", "Full backup not allowed during VM snapshot"),
     (

@@ -32,6 +32,7 @@ class SimulatorConfig:
     faults: Sequence[str | Mapping[str, Any]] = ()  # fault specs, see faults.py
     clock: Callable[[], datetime] | None = None  # -> aware UTC datetime; default: now
     variety: bool = False  # also PENDING, BLOCKED and LOCAL_BACKUP records (for conformance tests)
+    unreadable: int = 0  # this many records of the history carry a wrong-typed field (`size` as text)
     fail_rate: float = 0.07  # share of failed jobs in the history (and of live jobs failing midway x2)
     appliance_fqdn: str = "vcsa01.example.com"
     lockout_failures: int = 5  # failed logins ...
@@ -52,6 +53,8 @@ class SimulatorConfig:
             raise ValueError(f"unknown scenario {self.scenario!r}; choose one of {', '.join(SCENARIOS)}")
         if self.jobs < 0:
             raise ValueError("jobs must be >= 0")
+        if self.unreadable < 0:
+            raise ValueError("unreadable must be >= 0")
         if self.speed <= 0:
             raise ValueError("speed must be > 0")
         if self.unprivileged_user is not None and (

@@ -242,3 +242,15 @@ def _rebuilt(ident: str, info: dict[str, Any], build: tuple[str, str, str]) -> t
     info = dict(info, build={"version_name": build[0], "version": build[1], "build_number": build[2]})
     info["location"] = info["location"].replace(f"_{old_version}_", f"_{build[1]}_")
     return ident[:15] + "-" + build[2], info
+
+
+def unreadable(records: list[tuple[str, dict[str, Any]]], count: int) -> None:
+    """Give `count` finished records after the newest a `size` that is text, not a number (in
+    place): what a client must report as an unreadable record without losing the others."""
+    damaged = 0
+    for index, (ident, info) in enumerate(records[1:], start=1):
+        if damaged >= count:
+            return
+        if "size" in info:
+            records[index] = (ident, dict(info, size=f"{info['size'] // 2**30} GB"))
+            damaged += 1

@@ -12,7 +12,7 @@ from typing import Any
 from backuptui.simulator import catalog, wire
 from backuptui.simulator.config import SimulatorConfig
 from backuptui.simulator.faults import Faults, parse_spec
-from backuptui.simulator.history import generate, variety
+from backuptui.simulator.history import generate, unreadable, variety
 from backuptui.simulator.live import JobStore
 from backuptui.simulator.replay import ReplayLog
 from backuptui.simulator.scenarios import schedule_info, shape_for
@@ -50,6 +50,8 @@ class Simulator:
         build = catalog.BUILDS[0]
         if cfg.variety:
             build = variety(records, now, cfg.appliance_fqdn)
+        if cfg.unreadable:
+            unreadable(records, cfg.unreadable)
         self.schedule: dict[str, Any] | None = schedule_info(shape, *catalog.TARGETS[0])
         self.flavors = ("api", "rest") if cfg.flavor == "both" else (cfg.flavor,)
         self.jobs = JobStore(

@@ -25,6 +25,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType, Keymap
 from textual.dom import DOMNode
 from textual.screen import Screen
+from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
 
 from backuptui.core.appliance.errors import ApplianceError
@@ -122,7 +123,7 @@ class MonitorApp(App[int]):
         self._last_connection: ConnectionState | None = None
         self._password_open = False
         self._quitting = False
-        #: the backup health verdict (issue 5): schedules read now and then, judged with each snapshot
+        #: the backup health verdict: schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
         #: `[keys]` of the configuration file, as given to `set_keymap`
@@ -135,7 +136,10 @@ class MonitorApp(App[int]):
     def get_default_screen(self) -> MainScreen:
         return self.main_screen
 
-    def on_mount(self) -> None:
+    async def on_mount(self) -> None:
+        # the main screen composes in its own task: wait, so that the app is ready (for a
+        # test's pilot too) only once the view exists
+        await AwaitMount(self.main_screen, [self.main_screen])
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
         if self.ask_password:

@@ -13,7 +13,9 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from backuptui.core.ages import human_age as human_age  # one way to say an age, core and TUI
 from backuptui.core.appliance.models import JobStatus
+from backuptui.core.appliance.unreadable import UNREADABLE
 
 #: shown where the appliance gave no value
 EMPTY = "—"
@@ -65,22 +67,6 @@ def human_duration(seconds: float | None) -> str:
     return f"{secs}s"
 
 
-def human_age(seconds: float | None) -> str:
-    """How long ago, in the largest unit that fits: `just now`, `12 s ago`, `5 min ago`, `3 h ago`."""
-    if seconds is None:
-        return "never"
-    seconds = max(0.0, seconds)
-    if seconds < 1:
-        return "just now"
-    if seconds < 60:
-        return f"{int(seconds)} s ago"
-    if seconds < 3600:
-        return f"{int(seconds // 60)} min ago"
-    if seconds < 86400 * 2:
-        return f"{int(seconds // 3600)} h ago"
-    return f"{int(seconds // 86400)} d ago"
-
-
 def local_time(value: datetime | None, *, seconds: bool = True) -> str:
     """An aware datetime in the machine's local time zone: `2026-11-28 21:17:03`."""
     if value is None:
@@ -120,20 +106,21 @@ _STATUS_SYMBOLS: dict[str, tuple[str, Tone]] = {
     JobStatus.RUNNING: ("▶", Tone.ACTIVE),
     JobStatus.PENDING: ("…", Tone.ACTIVE),
     JobStatus.BLOCKED: ("⏸", Tone.WARNING),
+    UNREADABLE: ("", Tone.WARNING),  # the word alone: it says it, and fits an 11-cell column
 }
 
 
 def status_label(status: JobStatus | str) -> str:
     """Symbol and word, so the status reads without colour: `✔ SUCCEEDED`; unknown ones as they are."""
     symbol, _ = _STATUS_SYMBOLS.get(str(status), ("?", Tone.NEUTRAL))
-    return f"{symbol} {one_line(str(status))}"
+    return f"{symbol} {one_line(str(status))}".lstrip()
 
 
 def status_tone(status: JobStatus | str) -> Tone:
     return _STATUS_SYMBOLS.get(str(status), ("?", Tone.NEUTRAL))[1]
 
 
-#: last successful backup age thresholds (issue 3): within 1 day fine, over 1 day warning, 3+ days critical
+#: last successful backup age thresholds: within 1 day fine, over 1 day warning, 3+ days critical
 BACKUP_AGE_WARNING = 86400.0
 BACKUP_AGE_CRITICAL = 3 * 86400.0
 

@@ -260,7 +260,7 @@ def run_target(
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
 
-    limit_heap_growth()  # large bodies freed go back to the system (issue 6 row 7)
+    limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
     session = profiles if profiles is not None else session_for_store()
     try:

@@ -1,5 +1,6 @@
 """The terminal going away (SSH dropped, tmux killed): notice it, and never linger as an orphan
-that keeps polling a vCenter (see tui-anchors.md §2.4)."""
+that keeps polling a vCenter (a process whose SSH session dropped gets SIGHUP, or nothing at all
+when the hang-up is lost, and then finds its terminal gone)."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from backuptui.core.appliance.models import BackupJob
+from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
 from backuptui.tui.widgets.live_progress import ProgressView
@@ -66,8 +66,11 @@ def status_view(
         retry_at=snapshot.retry_at,
         error_kind=snapshot.error.kind if snapshot.error else None,
         total=snapshot.total,
-        running=len(snapshot.running),
+        running=snapshot.active_counts[JobStatus.RUNNING],
+        pending=snapshot.active_counts[JobStatus.PENDING],
+        blocked=snapshot.active_counts[JobStatus.BLOCKED],
         failed=snapshot.failed_count,
+        unreadable=len(snapshot.rows) - len(snapshot.jobs),
         shown=shown,
         loading=not snapshot.complete,
         last_backup_end=last_success_end(snapshot),

@@ -40,7 +40,7 @@ from backuptui.core.appliance.failures import (
     RETRY_HINT,
     decode_json,
     json_kind,
-    one_line,
+    short_reason,
     status_error,
     transport_error,
 )
@@ -71,7 +71,7 @@ _BACKUP_PREFIX: Final = {
     ApiFlavor.API: "/api/appliance/recovery/backup",
     ApiFlavor.REST: "/rest/appliance/recovery/backup",
 }
-# the details filter in each flavour's syntax (reference section 1.1)
+# the details filter in each flavour's syntax: `?jobs=a&jobs=b` on /api, `?filter.jobs=a` on /rest
 _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs"}
 # details bodies at least this long (about 250 jobs) are parsed in a worker thread
 _PARSE_IN_THREAD: Final = 200_000
@@ -146,6 +146,8 @@ class ApplianceClient:
         self._auth_failure: tuple[str, str] | None = None
         self._login_lock = asyncio.Lock()
         self._closed = False
+        #: why the last logout failed (None: it worked, or there was no session to close)
+        self.logout_failure: ApplianceError | None = None
         self.bytes_received = 0
         self.connections_opened = 0
         self._last_connection: object = None
@@ -244,6 +246,7 @@ class ApplianceClient:
                         ),
                     )
                 except ApplianceError as exc:
+                    self.logout_failure = exc
                     log.debug("%s: logout failed: %s", self.name, exc)
         finally:
             self._closed = True
@@ -445,7 +448,7 @@ class ApplianceClient:
         messages = parse_error({"messages": result.get("messages") or []}).messages
         texts = [m.text for m in messages]
         if status == "FAIL":
-            detail = f": {one_line(texts[0])}" if texts else ""
+            detail = f": {short_reason(texts[0])}" if texts else ""
             raise ApiError(
                 self.name,
                 f"the appliance could not cancel job {job_id}{detail}",

@@ -10,10 +10,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
-from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, RecordError
+from backuptui.core.appliance.models import (
+    ApiFlavor,
+    BackupJob,
+    DetailsResult,
+    RecordError,
+    newest_first_key,
+)
 from backuptui.core.appliance.parsing import parse_details, parse_job
 from backuptui.core.appliance.raw_records import _BLOCK_RECORDS, RawRecord, _pack
 
@@ -24,14 +29,6 @@ class _NotStreamable(Exception):
 
 _WHITESPACE = re.compile(r"[ \t\n\r]*")
 _WHITESPACE_CHARS = frozenset(" \t\n\r")
-_MIN_TIME = datetime.min.replace(tzinfo=UTC)
-
-
-def _newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
-    """`BackupJob.sort_key` without formatting the time (parsed times are all UTC, where the
-    order of the times is the order of their ISO forms)."""
-    start = job.start_time
-    return (start is None, start or _MIN_TIME, job.id)
 
 
 # (text, index) -> (value, end), StopIteration if no JSON value starts there; the C scanner of json.loads
@@ -182,5 +179,5 @@ def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJ
     if pos != len(text):
         raise _NotStreamable
     _pack(pending)
-    jobs.sort(key=_newest_first, reverse=True)
+    jobs.sort(key=newest_first_key, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))

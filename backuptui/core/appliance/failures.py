@@ -39,8 +39,9 @@ RETRY_HINT: Final = (
 )
 
 
-def one_line(text: str, limit: int = 200) -> str:
-    """Appliance text for a one-line message: control characters made visible, length capped."""
+def short_reason(text: str, limit: int = 200) -> str:
+    """Appliance or library text quoted inside an error message: control characters written as
+    escapes (`\x1b`), length capped. (`tui.format.one_line` is the screen's form of a line.)"""
     cleaned = "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text.strip())
     return cleaned if len(cleaned) <= limit else cleaned[: limit - 1] + "…"
 
@@ -98,7 +99,7 @@ def transport_error(
         )
     for cause in _chain(exc):
         if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = one_line(cause.verify_message or cause.reason or str(cause))
+            reason = short_reason(cause.verify_message or cause.reason or str(cause))
             return TLSVerificationFailed(
                 name,
                 f"the appliance's TLS certificate could not be verified ({reason})",
@@ -109,13 +110,13 @@ def transport_error(
         if isinstance(cause, ssl.SSLError):
             return ApplianceUnreachable(
                 name,
-                f"the TLS handshake failed ({one_line(cause.reason or str(cause))})",
+                f"the TLS handshake failed ({short_reason(cause.reason or str(cause))})",
                 "Check the address: its scheme (https:// or http://) and port must match the appliance",
             )
         if isinstance(cause, socket.gaierror):
             return ApplianceUnreachable(
                 name,
-                f"cannot resolve the host name {host!r} ({one_line(cause.strerror or str(cause))})",
+                f"cannot resolve the host name {host!r} ({short_reason(cause.strerror or str(cause))})",
                 "Check the spelling of the address and this machine's DNS settings",
             )
         if isinstance(cause, ConnectionRefusedError):
@@ -136,14 +137,14 @@ def transport_error(
             name, f"cannot resolve the host name {host!r}", "Check the spelling of the address and DNS"
         )
     if isinstance(exc, httpx.ConnectError):
-        return ApplianceUnreachable(name, f"cannot connect ({one_line(text)})", reachable_hint)
+        return ApplianceUnreachable(name, f"cannot connect ({short_reason(text)})", reachable_hint)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError):
         return ApplianceUnreachable(
             name,
-            f"{what}: the connection was dropped before an answer arrived ({one_line(text)})",
+            f"{what}: the connection was dropped before an answer arrived ({short_reason(text)})",
             reachable_hint,
         )
-    return ApplianceUnreachable(name, f"{what}: {one_line(text)}", reachable_hint)
+    return ApplianceUnreachable(name, f"{what}: {short_reason(text)}", reachable_hint)
 
 
 def decode_json(content: bytes, status_code: int, *, appliance: str, what: str) -> Any:
@@ -194,7 +195,7 @@ def status_error(
         texts = [message.text for message in parsed.messages if message.text]
     short = _short_type(error_type)
     detail = f"HTTP {status}" + (f" {short}" if short else "")
-    said = f": {one_line(texts[0])}" if texts else ""
+    said = f": {short_reason(texts[0])}" if texts else ""
     if status == 403:
         return NotAuthorized(
             appliance,
@@ -205,7 +206,7 @@ def status_error(
         return AuthenticationFailed(appliance, f"{what}: the session was refused ({detail}{said})", AUTH_HINT)
     if 300 <= status < 400:
         location = headers.get("location", "")
-        target = f" to {one_line(location, 120)}" if location else ""
+        target = f" to {short_reason(location, 120)}" if location else ""
         return ApiError(
             appliance,
             f"{what}: the appliance redirected{target} ({detail})",

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import Enum, StrEnum
 from typing import Any
 
@@ -170,6 +170,8 @@ class BackupJob:
     target: DynamicID | None = None
     error: JobError | None = None
     user: str | None = None
+    #: set only on the stand-in for a record that could not be parsed (`unreadable_job`): why
+    unreadable: RecordError | None = None
     # the record as the appliance sent it: a `RawRecord` (its JSON text, decoded on access) for
     # jobs from a details response, the decoded dict for `parse_job(id, dict)`
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
@@ -193,19 +195,11 @@ class BackupJob:
 
     @property
     def problem(self) -> str | None:
-        """What went wrong, in one line: the error's first message, else the first job message."""
-        if self.error and self.error.summary:
-            return self.error.summary
-        if self.status == JobStatus.FAILED and self.messages:
-            return self.messages[0].text
-        return None
+        """What went wrong, in its most specific words (`failure_cause`): the cause the appliance
+        gave, the generic "check logs" text only when it gave nothing better."""
+        from backuptui.core.appliance.failure_cause import failure_cause
 
-    @property
-    def sort_key(self) -> tuple[bool, str, str]:
-        """Newest first sorts descending on this: a job without a start time is pending, so newer
-        than any started one; then the start time; then the id, which begins with a timestamp."""
-        started = self.start_time.isoformat() if self.start_time else ""
-        return (self.start_time is None, started, self.id)
+        return failure_cause(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -254,8 +248,19 @@ class DetailsResult:
     problems: tuple[RecordError, ...] = ()
 
 
-def newest_first(jobs: Iterable[BackupJob]) -> list[BackupJob]:
-    return sorted(jobs, key=lambda job: job.sort_key, reverse=True)
+_MIN_TIME = datetime.min.replace(tzinfo=UTC)
+
+
+def newest_first_key(job: BackupJob) -> tuple[bool, datetime, str]:
+    """The one order of a history, newest first when sorted descending on this key: a job
+    without a start time is pending, so newer than any started one; then the start time; then
+    the id, which begins with a timestamp."""
+    return (job.start_time is None, job.start_time or _MIN_TIME, job.id)
+
+
+def sorted_newest_first(jobs: Iterable[BackupJob]) -> list[BackupJob]:
+    """`jobs` as a new list, newest first (`newest_first_key`)."""
+    return sorted(jobs, key=newest_first_key, reverse=True)
 
 
 def job_ids(jobs: Sequence[BackupJob]) -> list[str]:

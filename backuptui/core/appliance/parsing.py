@@ -27,6 +27,7 @@ from backuptui.core.appliance.models import (
     Progress,
     RecordError,
     ResponseShapeError,
+    newest_first_key,
 )
 from backuptui.core.appliance.raw_records import RawRecord
 from backuptui.core.appliance.record_fields import _json_type, _message, _messages, _Reader, parse_error
@@ -336,7 +337,7 @@ def parse_details(
             jobs.append(parse_job(job_id, record))
         except RecordError as exc:
             problems.append(exc)
-    jobs.sort(key=lambda job: job.sort_key, reverse=True)
+    jobs.sort(key=newest_first_key, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
 
 

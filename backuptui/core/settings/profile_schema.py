@@ -89,7 +89,7 @@ class _Validator:
             text = self.string(text, where)
             parts = [part.strip() for part in text.split(",")]
             if not all(parts) or any(char.isspace() for part in parts for char in part):
-                raise self.error(where, "must name keys like \"f\", \"ctrl+f\" or \"f,ctrl+f\"")
+                raise self.error(where, 'must name keys like "f", "ctrl+f" or "f,ctrl+f"')
             keys[binding_id] = ",".join(parts)
         return keys
 

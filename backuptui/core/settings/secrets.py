@@ -48,7 +48,7 @@ class Secret:
 
 # --- where a profile's password comes from -------------------------------------------------------
 #
-# Resolution order, per profile (issue 4): the OS keyring (when a backend really works), the
+# Resolution order, per profile: the OS keyring (when a backend really works), the
 # profile's password_command, BACKUPTUI_PASSWORD_<PROFILE> then BACKUPTUI_PASSWORD, and last a masked
 # prompt in the app (not here: this module never touches the terminal). `--password-stdin` is read by
 # the caller and beats all of them. Nothing below ever puts a password, or a command's output, into

@@ -3,7 +3,7 @@
 The same verdict feeds `backuptui check` (Monitoring Plugins exit codes and perfdata), the TUI
 status line and the health panel, so all three always agree. No Textual, no Rich, no I/O.
 
-Defaults follow what monitoring people use (reference section 6): warning when the last successful
+Defaults follow what monitoring people use: warning when the last successful
 backup is over 25 h old (Nagios `check_vcenter_backup.sh`), critical from 72 h (VMware's VCF
 reporting: RED at 3 days), critical when the latest finished job failed, a warning when the
 schedule is disabled (AsBuiltReport) and "not configured" when there is neither a schedule nor a
@@ -20,7 +20,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, tzinfo
 from enum import IntEnum
 
-from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, newest_first
+from backuptui.core.ages import age_span, human_age
+from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, sorted_newest_first
+from backuptui.core.counting import counted
 from backuptui.core.watch.timing import job_finished, job_started, next_run, previous_run
 
 
@@ -46,6 +48,9 @@ class HealthThresholds:
     crit_age: timedelta = timedelta(hours=72)
     #: a scheduled run is missed when no job started within this long after the scheduled time
     missed_window: timedelta = timedelta(hours=2)
+    #: a job PENDING or BLOCKED for longer than this is a warning (it waits for something that
+    #: may never come: another operation, a lock, a full disk)
+    waiting_limit: timedelta = timedelta(minutes=30)
 
     def __post_init__(self) -> None:
         if self.warn_age <= timedelta(0) or self.crit_age <= timedelta(0):
@@ -54,6 +59,8 @@ class HealthThresholds:
             raise ValueError("the warning age must not be longer than the critical age")
         if self.missed_window <= timedelta(0):
             raise ValueError("the missed-run window must be positive")
+        if self.waiting_limit <= timedelta(0):
+            raise ValueError("the waiting limit must be positive")
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +103,7 @@ NOT_SCHEDULED = "not-scheduled"
 MISSED_RUN = "missed-run"
 RUN_DUE = "run-due"
 RUNNING = "running"
+WAITING = "waiting"
 RECENT_FAILURES = "recent-failures"
 UNREADABLE_RECORDS = "unreadable-records"
 SCHEDULES_UNKNOWN = "schedules-unknown"
@@ -162,19 +170,22 @@ _MAX_PROBLEM = 100
 
 
 def format_utc(value: datetime) -> str:
-    """`2026-11-27 02:00 UTC`: the form the check's status line and the panel use."""
+    """`2026-11-27 02:00 UTC`: the form the check's status line uses."""
     return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
+def format_when(value: datetime, *, local: bool = False) -> str:
+    """`format_utc`, or with `local` the machine's time zone, named: `2026-11-27 03:00 CET`
+    (the TUI shows every time of a screen in one zone, the one its other times are in)."""
+    if not local:
+        return format_utc(value)
+    shown = value.astimezone()
+    return f"{shown:%Y-%m-%d %H:%M} {shown.tzname() or ''}".rstrip()
+
+
 def format_age(age: timedelta) -> str:
-    """`45 min`, `26 h`, `3 d 08 h`."""
-    seconds = max(0, int(age.total_seconds()))
-    if seconds < 3600:
-        return f"{seconds // 60} min"
-    if seconds < 48 * 3600:
-        return f"{seconds // 3600} h"
-    days, rest = divmod(seconds, 86400)
-    return f"{days} d {rest // 3600:02d} h"
+    """`24 s`, `45 min`, `26 h`, `3 d 08 h` (`backuptui.core.ages`: one way to say an age)."""
+    return age_span(age)
 
 
 def format_threshold(value: timedelta) -> str:
@@ -223,18 +234,24 @@ def evaluate_health(
     thresholds: HealthThresholds | None = None,
     tz: tzinfo = UTC,
     problems: Sequence[RecordError] = (),
+    local_times: bool = False,
 ) -> HealthVerdict:
     """The verdict for one appliance at `now` (aware).
 
     `schedules` None means they could not be read (the schedule checks are skipped and say so);
     an empty sequence means the appliance has no schedule. `tz` is the appliance's time zone, in
-    which the recurrence's hour and minute are meant.
+    which the recurrence's hour and minute are meant. `local_times`: the texts name times in the
+    machine's zone (the TUI) instead of UTC (`check`).
     """
+
+    def at(value: datetime) -> str:
+        return format_when(value, local=local_times)
+
     if now.tzinfo is None:
         raise ValueError("now must be an aware datetime")
     now = now.astimezone(UTC)
     limits = thresholds or HealthThresholds()
-    history = newest_first(jobs)
+    history = sorted_newest_first(jobs)
     findings: list[Finding] = []
 
     latest_finished = next((job for job in history if job.is_finished), None)
@@ -260,7 +277,7 @@ def evaluate_health(
         when = job_started(latest_finished, tz) or job_finished(latest_finished)
         text = "last backup FAILED"
         if when is not None:
-            text += f" {format_utc(when)}"
+            text += f" {at(when)}"
         problem = latest_finished.problem
         if problem:
             text += f": {one_line_problem(problem)}"
@@ -273,7 +290,7 @@ def evaluate_health(
                 Finding(
                     HealthLevel.CRITICAL,
                     NO_SUCCESS,
-                    f"no successful backup on record ({finished} finished jobs, none succeeded)"
+                    f"no successful backup on record ({counted(finished, 'finished job')}, none succeeded)"
                     if finished
                     else "no backup has finished yet",
                 )
@@ -282,7 +299,7 @@ def evaluate_health(
             findings.append(Finding(HealthLevel.CRITICAL, NO_SUCCESS, "no backup has ever run"))
     else:
         age = max(timedelta(0), now - last_success_at)
-        text = f"last successful backup {format_age(age)} ago ({format_utc(last_success_at)})"
+        text = f"last successful backup {human_age(age)} ({at(last_success_at)})"
         if age >= limits.crit_age:
             findings.append(
                 Finding(
@@ -298,7 +315,7 @@ def evaluate_health(
                 Finding(
                     HealthLevel.OK,
                     LAST_SUCCESS,
-                    f"last backup succeeded {format_utc(last_success_at)} ({format_age(age)} ago)",
+                    f"last backup succeeded {at(last_success_at)} ({human_age(age)})",
                 )
             )
 
@@ -354,8 +371,8 @@ def evaluate_health(
                     Finding(
                         HealthLevel.WARNING,
                         MISSED_RUN,
-                        f"scheduled backup {format_utc(due)} did not run "
-                        f"(no job started by {format_utc(due + limits.missed_window)[11:]})",
+                        f"scheduled backup {at(due)} did not run "
+                        f"(no job started by {at(due + limits.missed_window)[11:]})",
                     )
                 )
             if (
@@ -367,17 +384,33 @@ def evaluate_health(
                     Finding(
                         HealthLevel.OK,
                         RUN_DUE,
-                        f"scheduled backup {format_utc(due_now)} has not started yet "
-                        f"(missed after {format_utc(due_now + limits.missed_window)[11:]})",
+                        f"scheduled backup {at(due_now)} has not started yet "
+                        f"(missed after {at(due_now + limits.missed_window)[11:]})",
                     )
                 )
 
-    if running is not None:
+    waited_too_long: set[str] = set()
+    for job in history:
+        if job.status not in (JobStatus.PENDING, JobStatus.BLOCKED):
+            continue
+        since = job_started(job, tz)
+        if since is not None and now - since > limits.waiting_limit:
+            waited_too_long.add(job.id)
+            findings.append(
+                Finding(
+                    HealthLevel.WARNING,
+                    WAITING,
+                    f"backup {job.status} for {format_age(now - since)} since {at(since)}, "
+                    f"longer than {format_threshold(limits.waiting_limit)}",
+                )
+            )
+
+    if running is not None and running.id not in waited_too_long:
         started = job_started(running, tz)
         percent = running.percent
         text = f"backup {running.status.lower()}"
         if started is not None:
-            text += f" since {format_utc(started)}"
+            text += f" since {at(started)}"
         if percent is not None:
             text += f", {int(percent)}%"
         findings.append(Finding(HealthLevel.OK, RUNNING, text))
@@ -388,7 +421,8 @@ def evaluate_health(
             Finding(
                 HealthLevel.OK,
                 RECENT_FAILURES,
-                f"{failures_24h} failed backups in the last 24 h, {failures_7d} in the last 7 days",
+                f"{counted(failures_24h, 'failed backup')} in the last 24 h, "
+                f"{failures_7d} in the last 7 days",
             )
         )
 
@@ -398,7 +432,8 @@ def evaluate_health(
             Finding(
                 HealthLevel.WARNING,
                 UNREADABLE_RECORDS,
-                f"{len(problems)} job records could not be read (first: {one_line_problem(str(first), 80)})",
+                f"{counted(len(problems), 'job record')} could not be read "
+                f"(first: {one_line_problem(str(first), 80)})",
             )
         )
 
@@ -454,6 +489,7 @@ _PRIORITY = {
             LATEST_FAILED,
             NO_SUCCESS,
             MISSED_RUN,
+            WAITING,
             SCHEDULE_DISABLED,
             NO_SCHEDULE,
             NOT_SCHEDULED,

@@ -49,11 +49,15 @@ class HealthWatch:
         thresholds: HealthThresholds | None = None,
         tz: tzinfo = UTC,
         schedule_refresh: float = SCHEDULE_REFRESH,
+        local_times: bool = True,
     ) -> None:
+        """`local_times`: the verdict names times in the machine's zone, as the rest of the
+        screen does (`backuptui check` keeps UTC)."""
         self.loader = loader
         self.thresholds = thresholds or HealthThresholds()
         self.tz = tz
         self.schedule_refresh = schedule_refresh
+        self.local_times = local_times
         self.schedules: tuple[Schedule, ...] | None = None
         self.schedule_error: str | None = None
         self.fetched_at: datetime | None = None
@@ -110,6 +114,7 @@ class HealthWatch:
             thresholds=self.thresholds,
             tz=self.tz,
             problems=snapshot.problems,
+            local_times=self.local_times,
         )
 
     def current(self, snapshot: Snapshot, now: datetime) -> HealthVerdict:

@@ -41,7 +41,14 @@ from backuptui.core.appliance.errors import (
     InvalidResponse,
     NotAuthorized,
 )
-from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, RecordError, Schedule
+from backuptui.core.appliance.models import (
+    ApiFlavor,
+    BackupJob,
+    DetailsResult,
+    RecordError,
+    Schedule,
+    newest_first_key,
+)
 from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.events import JobEvent, job_event
 from backuptui.core.watch.snapshot import (
@@ -50,7 +57,6 @@ from backuptui.core.watch.snapshot import (
     FAILED_STATES,
     ConnectionState,
     Snapshot,
-    newest_first,
 )
 from backuptui.core.watch.transfer import Transfer, TransferTracker
 
@@ -296,8 +302,6 @@ class Monitor:
         self._snapshot = replace(
             self._snapshot,
             flavor=self._client.flavor,
-            changed=frozenset(),
-            removed=frozenset(),
             events=(),
             connection=state,
             error=error,
@@ -327,13 +331,13 @@ class Monitor:
                 self._full_pending = True  # the rest of the history, on the next poll (due at once)
         self._commit(applied)
         self._loaded = True
-        applied.events.sort(key=lambda event: newest_first(event.job))  # told in the order they happened
+        applied.events.sort(key=lambda event: newest_first_key(event.job))  # told in the order they happened
 
         for job_id in self._active:
             if job_id not in self._problems:  # a record that did not parse brought no new figures
                 self._tracker.observe(self._jobs[job_id], now)
         self._tracker.keep_only(self._active)
-        running = tuple(sorted((self._jobs[i] for i in self._active), key=newest_first, reverse=True))
+        running = tuple(sorted((self._jobs[i] for i in self._active), key=newest_first_key, reverse=True))
         transfers: Mapping[str, Transfer] = (
             MappingProxyType({job.id: self._tracker.transfer(job, now) for job in running})
             if running
@@ -354,8 +358,6 @@ class Monitor:
             verify_tls=self._client.verify_tls,
             jobs=self._order,
             by_id=self._by_id,
-            changed=frozenset(applied.changed),
-            removed=frozenset(applied.removed),
             connection=ConnectionState.LIVE,
             error=None,
             last_success=now,
@@ -426,7 +428,7 @@ class Monitor:
         previous = self._jobs
         same_ids = not applied.removed and all(job_id in previous for job_id in applied.changed)
         if same_ids and len(jobs) == len(previous) and all(
-            newest_first(jobs[job_id]) == newest_first(previous[job_id]) for job_id in applied.changed
+            newest_first_key(jobs[job_id]) == newest_first_key(previous[job_id]) for job_id in applied.changed
         ):
             if self._index is None:
                 self._index = {job.id: position for position, job in enumerate(self._order)}
@@ -435,7 +437,7 @@ class Monitor:
                 order[self._index[job_id]] = jobs[job_id]
             self._order = tuple(order)
         else:
-            self._order = tuple(sorted(jobs.values(), key=newest_first, reverse=True))
+            self._order = tuple(sorted(jobs.values(), key=newest_first_key, reverse=True))
             self._index = None
         self._jobs = jobs
         self._by_id = MappingProxyType(jobs)

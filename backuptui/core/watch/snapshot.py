@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from functools import cached_property
 from types import MappingProxyType
 
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, JobStatus, RecordError
+from backuptui.core.appliance.unreadable import with_unreadable
 from backuptui.core.watch.events import JobEvent
 from backuptui.core.watch.transfer import Transfer
 
@@ -38,8 +39,8 @@ EMPTY_TRANSFERS: Mapping[str, Transfer] = MappingProxyType({})
 class Snapshot:
     """What the monitor knows after a poll; immutable, so a renderer can hold it as long as it likes.
 
-    `changed` and `removed` are relative to the previous snapshot, so a table updates only those
-    rows; a job object that did not change is the same object as in the previous snapshot.
+    A job that did not change is the same object as in the previous snapshot (and an unchanged
+    history the same tuple), so a renderer finds what to redraw by identity.
     """
 
     appliance: str
@@ -48,8 +49,6 @@ class Snapshot:
     verify_tls: bool
     jobs: tuple[BackupJob, ...] = ()  # whole known history, newest first
     by_id: Mapping[str, BackupJob] = field(default_factory=lambda: EMPTY_JOBS)
-    changed: frozenset[str] = frozenset()
-    removed: frozenset[str] = frozenset()
     connection: ConnectionState = ConnectionState.CONNECTING
     error: ApplianceError | None = None  # why the last poll failed (None when it succeeded)
     last_success: datetime | None = None  # when data was last fetched successfully
@@ -73,6 +72,21 @@ class Snapshot:
         return sum(1 for job in self.jobs if job.status == JobStatus.FAILED)
 
     @cached_property
+    def rows(self) -> tuple[BackupJob, ...]:
+        """What the job list shows: a stand-in row (`UNREADABLE`) for each record that did not
+        parse and has no earlier readable version, then the jobs."""
+        return with_unreadable(self.jobs, self.problems)
+
+    @cached_property
+    def active_counts(self) -> Mapping[JobStatus, int]:
+        """How many active jobs are in each state, by name: RUNNING, PENDING and BLOCKED are
+        different things to a person (a blocked job is waiting, not making progress)."""
+        counts = dict.fromkeys((JobStatus.RUNNING, JobStatus.PENDING, JobStatus.BLOCKED), 0)
+        for job in self.running:
+            counts[job.status] = counts.get(job.status, 0) + 1
+        return MappingProxyType(counts)
+
+    @cached_property
     def last_successful_job(self) -> BackupJob | None:
         return next((job for job in self.jobs if job.status == JobStatus.SUCCEEDED), None)
 
@@ -90,11 +104,3 @@ class Snapshot:
         """Showing data from an earlier poll because the latest one failed."""
         return self.connection in FAILED_STATES and self.last_success is not None
 
-
-def newest_first(job: BackupJob) -> tuple[bool, datetime, str]:
-    """Sort key (descending): a job without a start time is pending, so newer than any started one;
-    then start time; then the id, which begins with a timestamp."""
-    return (job.start_time is None, job.start_time or MIN_TIME, job.id)
-
-
-MIN_TIME = datetime.min.replace(tzinfo=UTC)

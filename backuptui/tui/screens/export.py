@@ -18,6 +18,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from backuptui.core.appliance.models import BackupJob
+from backuptui.core.counting import counted
 from backuptui.core.export import default_export_name, export_history
 
 
@@ -55,7 +56,7 @@ class ExportScreen(ModalScreen[Path | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            what = f"Export {len(self.jobs)} jobs"
+            what = f"Export {counted(len(self.jobs), 'job')}"
             if self.filters:
                 what += " (the filtered list)"
             yield Static(Content.styled(what, "bold"))
@@ -110,7 +111,8 @@ def open_export(
 
     def written(path: Path | None) -> None:
         if path is not None:
-            app.notify(f"Exported {count} jobs to {path}", title="Export", timeout=10, markup=False)
+            what = counted(count, "job")
+            app.notify(f"Exported {what} to {path}", title="Export", timeout=10, markup=False)
 
     default = default_export_name(appliance, fmt)
     app.push_screen(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from textual import work
@@ -26,11 +26,12 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
-from backuptui.core.appliance.models import BackupJob, JobStatus, Schedule
+from backuptui.core.appliance.models import BackupJob, JobStatus, Recurrence, Schedule
+from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
-from backuptui.core.watch.timing import describe_recurrence
+from backuptui.core.watch.timing import describe_recurrence, job_started
 from backuptui.tui.format import (
     EMPTY,
     human_age,
@@ -107,7 +108,9 @@ def facts_content(verdict: HealthVerdict, now: datetime) -> Content:
     if verdict.running is not None:
         job = verdict.running
         percent = f", {int(job.percent)}%" if job.percent is not None else ""
-        rows.append(("Running", f"{one_line(job.id)} since {_when(job.start_time)}{percent}"))
+        since = _when(job_started(job, verdict.timezone))  # a pending job: the time in its id
+        label = one_line(str(job.status)).capitalize()  # Running, Pending or Blocked: by its name
+        rows.append((label, f"{one_line(job.id)} since {since}{percent}"))
     problem = verdict.latest_finished.problem if verdict.latest_finished else None
     if verdict.latest_finished is not None and verdict.latest_finished.status == JobStatus.FAILED and problem:
         rows.append(("Why it failed", one_line(problem)))
@@ -144,10 +147,24 @@ def schedule_content(verdict: HealthVerdict, watch: HealthWatch | None, now: dat
     return Content("\n\n").join(blocks)
 
 
+def _recurrence_text(schedule: Schedule, verdict: HealthVerdict) -> str:
+    """The recurrence in the zone of the screen's other times (`Daily 03:00 CET`); in the
+    appliance's zone only when converting would move it to another day (a weekday list)."""
+    recurrence = schedule.recurrence
+    upcoming = verdict.next_run
+    if recurrence is None or upcoming is None:
+        return describe_recurrence(recurrence, verdict.timezone)
+    local, there = upcoming.astimezone(), upcoming.astimezone(verdict.timezone)
+    if recurrence.days is not None and local.date() != there.date():
+        return describe_recurrence(recurrence, verdict.timezone)
+    shown = Recurrence(minute=local.minute, hour=local.hour, days=recurrence.days)
+    return describe_recurrence(shown, timezone(local.utcoffset() or timedelta(0), local.tzname() or 'local'))
+
+
 def _schedule_block(schedule: Schedule, verdict: HealthVerdict, now: datetime) -> Content:
     state = ("enabled", "$text-success") if schedule.enabled else ("DISABLED", "bold $text-warning")
     rows: list[tuple[str, str]] = [
-        ("Recurrence", describe_recurrence(schedule.recurrence, verdict.timezone)),
+        ("Recurrence", _recurrence_text(schedule, verdict)),
     ]
     if schedule.enabled and schedule.recurrence is not None and verdict.next_run is not None:
         wait = (verdict.next_run - now).total_seconds()
@@ -175,7 +192,8 @@ def thresholds_content(verdict: HealthVerdict) -> Content:
     return Content.styled(
         f"Warning when the last success is over {format_threshold(limits.warn_age)} old, critical from "
         f"{format_threshold(limits.crit_age)}; a scheduled run is missed when no job started within "
-        f"{format_threshold(limits.missed_window)}. Same verdict as 'backuptui check'.",
+        f"{format_threshold(limits.missed_window)}; a job pending or blocked for over "
+        f"{format_threshold(limits.waiting_limit)} is a warning. Same verdict as 'backuptui check'.",
         "$text-muted",
     )
 
@@ -356,7 +374,9 @@ class HealthScreen(ReportsWorkerFailures, Screen[None]):
 
     def _show_trend(self, trend: Trend) -> None:
         self.query_one("#trend-title", Static).update(
-            Content(f"Last {trend.count} successful backups, oldest → newest (n: show 10 / 30 / 90)")
+            Content(
+                f"Last {counted(trend.count, 'successful backup')}, oldest → newest (n: show 10 / 30 / 90)"
+            )
         )
         self.query_one("#trend-size", Sparkline).data = list(trend.sizes)
         self.query_one("#trend-duration", Sparkline).data = list(trend.durations)
@@ -365,7 +385,8 @@ class HealthScreen(ReportsWorkerFailures, Screen[None]):
             series_summary(trend.durations, human_duration)
         )
         note = (
-            f"{trend.failed_left_out} failed backups in this range are left out: a failure "
+            f"{counted(trend.failed_left_out, 'failed backup')} in this range "
+            f"{'is' if trend.failed_left_out == 1 else 'are'} left out: a failure "
             "transfers next to nothing and would hide the trend."
             if trend.failed_left_out
             else ""

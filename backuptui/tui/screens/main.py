@@ -136,8 +136,8 @@ class MainScreen(Screen[None]):
 
     @property
     def ready(self) -> bool:
-        """The widgets exist (the app may poll before the screen has composed them)."""
-        return self.is_mounted
+        """The widgets exist: not before the screen composed them, nor while the app tears it down."""
+        return self.is_mounted and bool(self.query("#status"))
 
     def forget_shown(self) -> None:
         """Another appliance: nothing of the old one's jobs stays."""
@@ -176,7 +176,7 @@ class MainScreen(Screen[None]):
     def show_jobs(self, snapshot: Snapshot) -> None:
         """The job widgets show `snapshot` (not called while paused)."""
         self._shown = snapshot
-        self.job_list.set_jobs(snapshot.jobs)
+        self.job_list.set_jobs(snapshot.rows)  # the jobs, and a row for each unreadable record
         self._list_changed()
 
     def _list_changed(self) -> None:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Input, Static
 
+from backuptui.core.counting import counted
 from backuptui.core.filtering import Clock, JobFilter
 
 PLACEHOLDER = "words, status:failed, type:manual, -status:succeeded, since:2d, location:sftp …"
@@ -148,9 +149,9 @@ class FilterBar(Widget):
         if self.total is None:
             text = ""
         elif self.filter.is_empty:
-            text = f"{self.total} jobs"
+            text = counted(self.total, "job")
         else:
-            text = f"{self.shown} of {self.total} jobs"
+            text = f"{self.shown} of {counted(self.total, 'job')}"
         if text != self._count_text:
             # Static.update asks for a layout pass of the screen: only when the text changed
             # (the app reports the count after every poll, usually the same).

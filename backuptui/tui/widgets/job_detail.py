@@ -16,7 +16,7 @@ from textual.content import Content
 from textual.geometry import Size
 from textual.widget import Widget
 
-from backuptui.core.appliance.models import BackupJob, Message
+from backuptui.core.appliance.models import BackupJob, JobStatus, Message
 from backuptui.tui.format import (
     EMPTY,
     Tone,
@@ -31,6 +31,7 @@ from backuptui.tui.format import (
 )
 
 LABEL_WIDTH = 15
+WHY_IT_FAILED = "Why it failed"
 
 TONE_STYLES: dict[Tone, str] = {
     Tone.GOOD: "$text-success bold",
@@ -53,7 +54,18 @@ def _message_line(message: Message) -> str:
 
 
 def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
-    """(label, value) for every field of the record, in reading order; values are safe text."""
+    """(label, value) for every field of the record, in reading order; values are safe text.
+
+    A failed job starts with why it failed (the most specific message), before any other field."""
+    if job.unreadable is not None:  # a stand-in: the record has no fields that could be read
+        yield "Job id", one_line(job.id)
+        yield "Status", status_label(job.status)
+        yield "Field", one_line(job.unreadable.field_path) or "(the whole record)"
+        yield "Problem", one_line(job.unreadable.reason)
+        yield "", "The appliance's record of this job could not be read, so none of its fields show."
+        return
+    if job.status == JobStatus.FAILED and job.problem:
+        yield WHY_IT_FAILED, one_line(job.problem)
     yield "Job id", one_line(job.id)
     yield "Status", status_label(job.status)
     yield "Type", one_line(str(job.type))
@@ -103,7 +115,7 @@ def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
 def _value_style(job: BackupJob, label: str) -> str:
     if label == "Status":
         return TONE_STYLES[status_tone(job.status)]
-    if label == "Error" and job.error is not None:
+    if label in (WHY_IT_FAILED, "Problem") or (label == "Error" and job.error is not None):
         return "$text-error"
     return ""
 

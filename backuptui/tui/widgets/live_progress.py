@@ -23,6 +23,7 @@ from backuptui.tui.format import (
     human_duration,
     human_rate,
     local_time,
+    local_time_with_zone,
     one_line,
     percent_text,
     status_label,
@@ -120,7 +121,7 @@ def _idle_content(view: ProgressView) -> Content:
         "\nLast job: ",
         (status_label(last.status), TONE_STYLES[status_tone(last.status)]),
         f"  {one_line(str(last.type))}  {one_line(last.id)}",
-        f"\nended {local_time(ended)} ({human_age(age)})" if ended else "\nend time unknown",
+        f"\nended {local_time_with_zone(ended)} ({human_age(age)})" if ended else "\nend time unknown",
         f", took {human_duration(last.duration)}, {human_bytes(last.size)}",
     ]
     if problem:

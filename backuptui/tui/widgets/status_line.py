@@ -13,6 +13,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widget import Widget
 
+from backuptui.core.counting import counted
 from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line
 
 _TONE_STYLE = {
@@ -37,7 +38,10 @@ class StatusView:
     error_kind: str | None = None  # ApplianceError.kind of the last failure
     total: int = 0
     running: int = 0
+    pending: int = 0  # counted apart from running: a pending or blocked job makes no progress
+    blocked: int = 0
     failed: int = 0
+    unreadable: int = 0  # records that could not be read (each a row of its own in the list)
     shown: int | None = None  # rows shown when a filter is active
     loading: bool = False  # only the newest jobs are known yet: no counts over the history
     last_backup_end: datetime | None = None  # end of the newest successful backup
@@ -95,11 +99,21 @@ def status_content(view: StatusView, *, compact: bool = False) -> Content:
     if view.loading:
         parts += [sep, ("loading history…", "italic")]
     else:
-        jobs = f"{view.total} jobs" if view.shown is None else f"{view.shown} of {view.total} jobs"
+        jobs = counted(view.total, "job")
+        if view.shown is not None:
+            jobs = f"{view.shown} of {jobs}"
         parts += [sep, jobs, ", "]
         parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
         parts.append(", ")
+        for count, word, style in (
+            (view.pending, "pending", "$text-accent"),
+            (view.blocked, "blocked", "$text-warning bold"),
+        ):
+            if count:
+                parts += [(f"{count} {word}", style), ", "]
         parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
+        if view.unreadable:
+            parts.append((f", {view.unreadable} unreadable", "$text-warning bold"))
     if view.last_success is not None or view.last_backup_end is not None:
         backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
         parts += [

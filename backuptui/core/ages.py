@@ -1,0 +1,33 @@
+"""How long ago something happened, said one way everywhere: `24 s`, `5 min`, `26 h`, `3 d 08 h`.
+
+The health verdict, `check`, the status line, the health panel and the progress widget all say
+an age through these two functions, so one moment never reads "(0 min ago)" in one place and
+"(24 s ago)" in another.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+
+def age_span(age: float | timedelta) -> str:
+    """An age in the largest unit that fits: `24 s`, `5 min`, `26 h` (up to two days), `3 d 08 h`, `3 d`."""
+    seconds = max(0, int(age.total_seconds() if isinstance(age, timedelta) else age))
+    if seconds < 60:
+        return f"{seconds} s"
+    if seconds < 3600:
+        return f"{seconds // 60} min"
+    if seconds < 48 * 3600:
+        return f"{seconds // 3600} h"
+    days, rest = divmod(seconds, 86400)
+    return f"{days} d {rest // 3600:02d} h" if rest >= 3600 else f"{days} d"
+
+
+def human_age(age: float | timedelta | None) -> str:
+    """`just now`, `24 s ago`, `5 min ago`, `3 d 08 h ago`; `never` for None."""
+    if age is None:
+        return "never"
+    seconds = age.total_seconds() if isinstance(age, timedelta) else age
+    if seconds < 1:
+        return "just now"
+    return f"{age_span(seconds)} ago"
