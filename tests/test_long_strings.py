@@ -9,6 +9,7 @@ from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
+from backuptui.tui.clipboard import shown_job_json
 from backuptui.tui.format import MAX_SHOWN, one_line, safe_text
 from backuptui.tui.screens.drilldown import messages_content
 from backuptui.tui.widgets.job_detail import job_detail_lines
@@ -44,3 +45,12 @@ async def test_the_drilldown_messages_show_a_huge_message_cut(
     job = await _huge_job(simulator_factory)
     content = messages_content(job)
     assert len(content.plain) < 10 * (MAX_SHOWN + 2_000)
+
+
+async def test_the_drilldown_raw_json_shows_a_huge_message_cut(
+    simulator_factory: Callable[..., Simulator],
+) -> None:
+    job = await _huge_job(simulator_factory)
+    text = shown_job_json(job, MAX_SHOWN)
+    assert len(text) < 10 * (MAX_SHOWN + 2_000)
+    assert "… 490,000 more characters" in text

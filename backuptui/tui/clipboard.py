@@ -55,6 +55,22 @@ def job_json(job: BackupJob) -> str:
     return json.dumps({job.id: _redact(job.raw)}, indent=2, ensure_ascii=False, default=str)
 
 
+def shown_job_json(job: BackupJob, limit: int) -> str:
+    """`job_json` for the screen: every string longer than `limit` cut, ending in
+    `… N more characters`, so a 50 MB message is never escaped, coloured or laid out in full."""
+
+    def cut(value: Any) -> Any:
+        if isinstance(value, str) and len(value) > limit:
+            return f"{value[:limit]}… {len(value) - limit:,} more characters"
+        if isinstance(value, Mapping):
+            return {key: cut(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [cut(item) for item in value]
+        return value
+
+    return json.dumps({job.id: cut(_redact(job.raw))}, indent=2, ensure_ascii=False, default=str)
+
+
 def copy_job(app: App[Any], job: BackupJob) -> str:
     """Send the job's JSON to the terminal clipboard (OSC 52) and say so; returns the text sent."""
     text = job_json(job)

@@ -23,8 +23,8 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, Tree
 from textual.widgets.tree import TreeNode
 
 from backuptui.core.appliance.models import BackupJob, Message
-from backuptui.tui.clipboard import copy_job, job_json, save_job_and_notify
-from backuptui.tui.format import EMPTY, local_time_with_zone, one_line, safe_text, status_label
+from backuptui.tui.clipboard import copy_job, save_job_and_notify, shown_job_json
+from backuptui.tui.format import EMPTY, MAX_SHOWN, local_time_with_zone, one_line, safe_text, status_label
 
 TAB_MESSAGES = "drill-messages"
 TAB_ERROR = "drill-error"
@@ -239,7 +239,7 @@ class DrillDownScreen(Screen[None]):
                 TabPane("Raw JSON", id=TAB_JSON),
                 VerticalScroll(id="drill-json-scroll", classes="drill-scroll"),
             ):
-                yield Static(json_content(job_json(self.job)), id="drill-json-body")
+                yield Static(json_content(shown_job_json(self.job, MAX_SHOWN)), id="drill-json-body")
         yield Footer()
 
     def _messages_title(self) -> str:
@@ -254,7 +254,7 @@ class DrillDownScreen(Screen[None]):
         self.job = job
         self.query_one("#drill-title", Static).update(title_content(job))
         self.query_one("#drill-messages-body", Static).update(messages_content(job))
-        self.query_one("#drill-json-body", Static).update(json_content(job_json(job)))
+        self.query_one("#drill-json-body", Static).update(json_content(shown_job_json(job, MAX_SHOWN)))
         fill_error_tree(self.query_one("#drill-error-tree", Tree), job)
         tabs = self.query_one(TabbedContent)
         tabs.get_tab(TAB_MESSAGES).label = Content(self._messages_title())
