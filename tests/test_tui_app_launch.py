@@ -16,7 +16,7 @@ import pytest
 import trustme
 
 from backuptui.cli import build_parser, main
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.tui.launch import (
     ConnectionTarget,
     RefreshIntervals,

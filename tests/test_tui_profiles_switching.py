@@ -14,9 +14,10 @@ from keyring.backends import fail
 from textual.pilot import Pilot
 
 from backuptui.cli import build_parser
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profile_session import client_for
 from backuptui.core.settings.profiles import Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.secrets import PasswordSource, Secret, keyring_get
+from backuptui.core.settings.secrets import PasswordSource, keyring_get
 from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp

@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from typing import TextIO
 
 from backuptui.core.appliance.client import base_url_for
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import ResolutionError, tls_rule
-from backuptui.core.settings.secrets import Secret
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
 
 __all__ = ["ConnectionTarget", "TargetError", "add_target_arguments", "resolve_target"]

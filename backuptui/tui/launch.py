@@ -18,8 +18,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import ResolutionError, stale_after, tls_rule
-from backuptui.core.settings.secrets import PasswordError, Secret, password_from_env, read_password_stdin
+from backuptui.core.settings.secrets import PasswordError, password_from_env, read_password_stdin
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:

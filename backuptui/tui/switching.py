@@ -21,18 +21,19 @@ from textual.app import App
 from textual.theme import BUILTIN_THEMES
 
 from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
-from backuptui.core.settings.profile_session import monitor_for, refresh_for
+from backuptui.core.settings.profile_session import refresh_for
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
 from backuptui.core.settings.resolution import stale_after
 from backuptui.core.settings.secrets import (
     PasswordError,
-    Secret,
     keyring_set,
     probe_keyring,
     resolve_password,
 )
 from backuptui.core.watch.monitor import Monitor
+from backuptui.core.watch.profile_monitor import monitor_for
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
     NO_DEFAULT_HINT,

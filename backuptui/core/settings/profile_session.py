@@ -1,7 +1,9 @@
-"""From a saved profile (and its password) to a client, a monitor, or a one-shot connection test.
+"""From a saved profile (and its password) to a client, its poll intervals, or a one-shot connection
+test.
 
 The app's profile picker, its appliance switching and `backuptui -p NAME` all build their client
-here, so a profile means the same thing everywhere. No Textual.
+here (the monitor around it is `core.watch.profile_monitor`'s), so a profile means the same thing
+everywhere. No Textual.
 """
 
 from __future__ import annotations
@@ -11,15 +13,14 @@ from dataclasses import dataclass
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import AppSettings, Profile, RefreshIntervals
 from backuptui.core.settings.resolution import check_profile_tls
-from backuptui.core.settings.secrets import Secret
 from backuptui.core.settings.target import profile_target
-from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
 
-#: the monitor's own defaults, for intervals neither the profile nor the app settings give
-_MONITOR_DEFAULTS = RefreshSettings()
-DEFAULT_REFRESH = RefreshIntervals(idle=_MONITOR_DEFAULTS.idle, running=_MONITOR_DEFAULTS.running)
+#: the poll intervals when neither the command line, the profile nor the app settings give one
+#: (the monitor's own defaults; a test keeps the two equal)
+DEFAULT_REFRESH = RefreshIntervals(idle=30.0, running=2.0)
 
 
 def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
@@ -36,24 +37,6 @@ def refresh_for(
     if profile is not None and profile.refresh is not None:
         intervals = intervals.over(profile.refresh)
     return intervals.over(settings.refresh).over(DEFAULT_REFRESH)
-
-
-def monitor_for(
-    profile: Profile,
-    password: Secret,
-    settings: AppSettings,
-    *,
-    override: RefreshIntervals | None = None,
-    timeouts: Timeouts | None = None,
-) -> Monitor:
-    """A monitor of the profile's appliance with the profile's poll intervals."""
-    intervals = refresh_for(profile, settings, override)
-    assert intervals.idle is not None and intervals.running is not None
-    return Monitor(
-        client_for(profile, password, timeouts=timeouts),
-        RefreshSettings(idle=intervals.idle, running=intervals.running),
-        first_page=FIRST_PAGE,  # the app paints the newest jobs first, then loads the history
-    )
 
 
 @dataclass(frozen=True)
