@@ -1,5 +1,4 @@
-"""From a saved profile (and its password) to a client, its poll intervals, or a one-shot connection
-test.
+"""From a saved profile (and its password) to a client, or a one-shot connection test.
 
 The app's profile picker, its appliance switching and `backuptui -p NAME` all build their client
 here (the monitor around it is `core.watch.profile_monitor`'s), so a profile means the same thing
@@ -14,29 +13,15 @@ from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.settings.profiles import AppSettings, Profile, RefreshIntervals
+from backuptui.core.settings.profiles import Profile
 from backuptui.core.settings.resolution import check_profile_tls
 from backuptui.core.settings.target import profile_target
-
-#: the poll intervals when neither the command line, the profile nor the app settings give one
-#: (the monitor's own defaults; a test keeps the two equal)
-DEFAULT_REFRESH = RefreshIntervals(idle=30.0, running=2.0)
 
 
 def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
     """A client for the profile's appliance (not logged in yet; the caller closes it). Its CA bundle
     is read first: a missing or unusable file is a `ResolutionError`, never a half-built client."""
     return profile_target(profile, password, verify=check_profile_tls(profile)).client(timeouts)
-
-
-def refresh_for(
-    profile: Profile | None, settings: AppSettings, override: RefreshIntervals | None = None
-) -> RefreshIntervals:
-    """Poll intervals by precedence: the command line, the profile, the app settings, the defaults."""
-    intervals = override or RefreshIntervals()
-    if profile is not None and profile.refresh is not None:
-        intervals = intervals.over(profile.refresh)
-    return intervals.over(settings.refresh).over(DEFAULT_REFRESH)
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from backuptui.core.appliance.client import Timeouts
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.settings.profile_session import client_for, refresh_for
+from backuptui.core.settings.profile_session import client_for
 from backuptui.core.settings.profiles import AppSettings, Profile, RefreshIntervals
+from backuptui.core.settings.resolution import refresh_for
 from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
 
 __all__ = ["monitor_for"]
