@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from typing import Any
 
 import pytest
 from screen_text import screen_text
 from test_tui_app import make_app, wait_for_jobs
+from test_tui_health import Host, growing_history, settle
 
 from backuptui.tui.screens.drilldown import DrillDownScreen
 
@@ -28,3 +31,27 @@ async def test_drilldown_footer_shows_every_key(simulator: Any, size: tuple[int,
             key = binding.key_display or binding.key
             key = {"escape": "esc", "question_mark": "?"}.get(key, key)
             assert f"{key} {binding.description}" in footer, (binding.id, footer)
+
+
+#: what a figure's second half looks like at the start of a line: a unit, a clock time, "ago"
+FIGURE_TAIL = re.compile(r"^(B|KiB|MiB|GiB|TiB|UTC|h|min|s|ago|days?|\d\d:\d\d|\d\ds)\b")
+
+
+def split_figures(text: str) -> list[str]:
+    """Line breaks that fall inside a figure: `3.46` / `MiB`, `2026-11-28` / `02:00`, `(3` / `h ago)`."""
+    lines = [line.strip(" │▂▃▄▅▆▇█") for line in text.splitlines()]
+    return [
+        f"{before!r} / {after!r}"
+        for before, after in itertools.pairwise(lines)
+        if before and after and before[-1].isdigit() and FIGURE_TAIL.match(after)
+    ]
+
+
+@pytest.mark.parametrize("size", [(80, 24), (72, 30), (120, 40)])
+async def test_health_panel_never_splits_a_figure(size: tuple[int, int]) -> None:
+    app = Host(growing_history())
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "Last backup" in text
+        assert split_figures(text) == [], text
