@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import itertools
 import re
+from pathlib import Path
 from typing import Any
 
 import pytest
 from screen_text import screen_text
-from test_tui_app import make_app, wait_for_jobs
+from test_tui_app import make_app, wait_for_jobs, wait_until
 from test_tui_health import Host, growing_history, settle
+from textual.widgets._toast import Toast
 
+from backuptui.tui.clipboard import job_filename
 from backuptui.tui.screens.drilldown import DrillDownScreen
 
 SIZES = [(80, 24), (120, 40)]
@@ -55,3 +58,22 @@ async def test_health_panel_never_splits_a_figure(size: tuple[int, int]) -> None
         text = screen_text(app)
         assert "Last backup" in text
         assert split_figures(text) == [], text
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_save_toast_keeps_the_file_name_whole(
+    simulator: Any, size: tuple[int, int], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    deep = tmp_path / "a-rather-long-directory-name" / "and-another-one-below-it"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
+    app = make_app(simulator)
+    async with app.run_test(size=size, notifications=True) as pilot:
+        job_list = await wait_for_jobs(pilot)
+        await pilot.press("s")
+        name = job_filename(job_list.jobs[0])
+        await wait_until(pilot, lambda: bool(app.screen.query(Toast)), "the save toast")
+        await pilot.pause()
+        assert (deep / name).exists()
+        lines = [line.strip(" ▌▐") for line in screen_text(app).splitlines()]
+        assert any(line.endswith(name) for line in lines), screen_text(app)
