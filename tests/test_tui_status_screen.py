@@ -136,3 +136,21 @@ async def test_at_80_columns_the_list_shows_the_year_and_the_locations_host() ->
     finally:
         simulator.stop()
         restore()
+
+
+def test_a_narrow_location_keeps_the_host_when_the_host_alone_fills_the_column() -> None:
+    from dataclasses import replace
+
+    from test_models import info
+
+    from backuptui.core.appliance.parsing import parse_job
+    from backuptui.tui.widgets.job_list import narrow_location
+
+    base = parse_job("20261129-132949-24853646", info("SUCCEEDED"))
+    job = replace(
+        base,
+        location="smb://fileserver.example.com/vcsa/vCenter/sn_vcsa01.example.com/M_8.0.3.00400_20261129-132949_",
+    )
+    shown = narrow_location(job, 22)
+    assert shown.startswith("fileserver.example")  # before: "…0400_20261129-132949_", the host hidden
+    assert len(shown) <= 22

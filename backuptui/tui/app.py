@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType, Keymap
 from textual.dom import DOMNode
@@ -46,6 +46,7 @@ from backuptui.tui.terminal import (
 from backuptui.tui.views import appliance_label
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_list import JobList
+from backuptui.tui.worker_failures import report_failed_worker
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
@@ -333,18 +334,10 @@ class MonitorApp(App[int]):
         elif self.auto_poll:
             self.start_polling()
 
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        worker = event.worker
-        if worker.group == "poll" and event.state == WorkerState.ERROR and not self._quitting:
-            # A bug, not an appliance problem (those become snapshot states): say so, keep going.
-            self.notify(
-                f"Polling stopped on an internal error: {one_line(repr(worker.error))}. "
-                "Press r to restart it.",
-                title="Internal error",
-                severity="error",
-                timeout=30,
-                markup=False,
-            )
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one funnel: every failed worker of the app becomes a message that says what to do."""
+        report_failed_worker(self, event)
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
         """Show a snapshot: the status line always, the jobs unless paused; notify what happened."""
@@ -528,12 +521,20 @@ class MonitorApp(App[int]):
     async def _switch_appliance(self, choice: ProfileChoice) -> None:
         """Close what belonged to the appliance left (a drill-down, its password prompt), log out
         of it, and watch the one picked."""
+        from backuptui.core.settings.resolution import ResolutionError
+
         assert self.profiles is not None
+        try:
+            monitor = self.profiles.open(choice)
+        except ResolutionError as exc:  # nothing changed: still watching the appliance before
+            message = f"Not switched to {choice.profile.name}: {exc}"
+            self.notify(message, severity="error", timeout=30, markup=False)
+            return
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self._password_open = False
         await self.switch_monitor(
-            self.profiles.open(choice),
+            monitor,
             appliance_name=choice.profile.name,
             user=choice.profile.username,
             stale_after=self.profiles.stale_after(choice.profile),

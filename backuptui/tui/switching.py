@@ -92,11 +92,15 @@ class ProfileSession:
         return stale_after(idle)
 
     def open(self, choice: ProfileChoice) -> Monitor:
-        """The monitor of the picked appliance (its session is opened by the first poll)."""
+        """The monitor of the picked appliance (its session is opened by the first poll). Raises
+        core's `ResolutionError` (its CA bundle is unusable) before the current profile changes,
+        so that a password accepted later is never kept under the wrong profile."""
+        override = self.refresh_override
+        monitor = monitor_for(choice.profile, choice.password, choice.settings, override=override)
         self.settings = choice.settings
         self.current = choice.profile
         self.offer_keyring = False
-        return monitor_for(choice.profile, choice.password, choice.settings, override=self.refresh_override)
+        return monitor
 
     def password_accepted(self, secret: Secret) -> bool:
         """The appliance accepted a password typed in the app: keep it for the session.

@@ -12,6 +12,7 @@ from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.settings.profiles import AppSettings, Profile, RefreshIntervals
+from backuptui.core.settings.resolution import check_profile_tls
 from backuptui.core.settings.secrets import Secret
 from backuptui.core.settings.target import profile_target
 from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
@@ -22,8 +23,9 @@ DEFAULT_REFRESH = RefreshIntervals(idle=_MONITOR_DEFAULTS.idle, running=_MONITOR
 
 
 def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
-    """A client for the profile's appliance (not logged in yet; the caller closes it)."""
-    return profile_target(profile, password).client(timeouts)
+    """A client for the profile's appliance (not logged in yet; the caller closes it). Its CA bundle
+    is read first: a missing or unusable file is a `ResolutionError`, never a half-built client."""
+    return profile_target(profile, password, verify=check_profile_tls(profile)).client(timeouts)
 
 
 def refresh_for(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any
+from typing import TYPE_CHECKING
 
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import Schedule
@@ -25,17 +25,18 @@ from backuptui.core.watch.health import (
 )
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
+if TYPE_CHECKING:
+    from backuptui.core.watch.monitor import Monitor
+
 ScheduleLoader = Callable[[], Awaitable[Sequence[Schedule]]]
 
 #: seconds between schedule fetches while the app runs
 SCHEDULE_REFRESH = 600.0
 
 
-def schedule_loader(monitor: Any) -> ScheduleLoader | None:
-    """The monitor's client's `get_schedules`, if it has one (a public `client`, else `_client`)."""
-    client = getattr(monitor, "client", None) or getattr(monitor, "_client", None)
-    loader = getattr(client, "get_schedules", None)
-    return loader if callable(loader) else None
+def schedule_loader(monitor: Monitor) -> ScheduleLoader | None:
+    """The monitor's own way to read the schedules (None: its client reads none)."""
+    return monitor.schedule_loader
 
 
 class HealthWatch:

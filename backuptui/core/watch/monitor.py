@@ -27,7 +27,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -46,6 +46,7 @@ from backuptui.core.appliance.models import (
     BackupJob,
     DetailsResult,
     RecordError,
+    Schedule,
     newest_first_key,
 )
 from backuptui.core.settings.secrets import Secret
@@ -197,6 +198,13 @@ class Monitor:
     @property
     def snapshot(self) -> Snapshot:
         return self._snapshot
+
+    @property
+    def schedule_loader(self) -> Callable[[], Awaitable[Sequence[Schedule]]] | None:
+        """The client's `get_schedules` for the health view (None: a client that reads no schedules,
+        as a test's fake may be): it shares the monitor's session instead of opening one."""
+        loader = getattr(self._client, "get_schedules", None)
+        return loader if callable(loader) else None
 
     def next_delay(self) -> float | None:
         """Seconds from the end of the last poll to the start of the next; None: do not poll

@@ -39,6 +39,7 @@ from backuptui.tui.format import (
     human_duration,
     one_line,
 )
+from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 TAB_HEALTH = "health-tab"
 TAB_TREND = "trend-tab"
@@ -265,7 +266,7 @@ def series_summary(values: Sequence[float], show: Callable[[float], str]) -> Con
 # --- the screen --------------------------------------------------------------------------------
 
 
-class HealthScreen(Screen[None]):
+class HealthScreen(ReportsWorkerFailures, Screen[None]):
     """The health panel and the trend view, as two tabs; Esc goes back."""
 
     DEFAULT_CSS = """

@@ -27,6 +27,7 @@ from backuptui.core.appliance.errors import AuthenticationFailed
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profile_session import ConnectionCheck, check_connection
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore
+from backuptui.core.settings.resolution import ResolutionError, check_profile_tls
 from backuptui.core.settings.secrets import (
     COMMAND_TIMEOUT,
     PasswordError,
@@ -38,6 +39,7 @@ from backuptui.core.settings.secrets import (
 )
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
+from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 FIRST_RUN_HINT = (
     "No appliance profiles yet. Press a to add one (you can also use 'backuptui profile add'), "
@@ -116,7 +118,7 @@ def short_url(url: str, width: int = URL_CELL) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-class ProfilePickerScreen(Screen[ProfileChoice | None]):
+class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
     """Dismisses with a `ProfileChoice` (connect) or None (Esc: back to where it was opened)."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -417,8 +419,19 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         )
         return secret, secret is not None, resolution.can_save_to_keyring
 
+    def _tls_usable(self, profile: Profile, doing: str) -> bool:
+        """Its CA bundle is read before any password is asked for; say why not otherwise."""
+        try:
+            check_profile_tls(profile)
+        except ResolutionError as exc:
+            self.say(f"{doing}: {exc}", error=True)
+            return False
+        return True
+
     @work(exclusive=True, group="profile-action", exit_on_error=False)
     async def _test(self, profile: Profile) -> None:
+        if not self._tls_usable(profile, "Not tested"):
+            return
         secret, typed, can_save = await self._password(profile)
         if secret is None:
             self.say(f"Test of '{profile.name}' cancelled: no password.")
@@ -434,6 +447,8 @@ class ProfilePickerScreen(Screen[ProfileChoice | None]):
         if self.config is None:
             return
         settings = self.config.settings
+        if not self._tls_usable(profile, "Not connected"):
+            return
         secret, typed, can_save = await self._password(profile)
         if secret is None:
             self.say(f"Not connected to '{profile.name}': no password was entered.")

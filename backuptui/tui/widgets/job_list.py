@@ -118,8 +118,10 @@ def narrow_location(job: BackupJob, width: int) -> str:
         return full  # the host and the whole folder name fit
     folder = _STAMP.sub("", folder) or folder
     room = width - len(host) - 2
-    if not host or "://" not in location or room < 4:
+    if not host or "://" not in location:
         return full
+    if room < 4:  # the host alone fills the column: which server it went to matters most
+        return ellipsize(host, width)
     return f"{host}/…{folder[-room:]}"
 
 
