@@ -12,7 +12,7 @@ from harness import PASSWORD, USER, SimProcess, Tmux, Workspace
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import BackupJob
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.tui.format import (
     human_bytes,
     human_duration,

@@ -17,7 +17,7 @@ from harness import PASSWORD, USER, Result, Sample, fmt
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import ApiFlavor
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 

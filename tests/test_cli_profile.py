@@ -16,9 +16,10 @@ import pytest
 from keyring.backends import fail
 
 from backuptui.cli import main
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import config_path
 from backuptui.core.settings.profiles import Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.secrets import PasswordSource, Secret, keyring_get, keyring_set
+from backuptui.core.settings.secrets import PasswordSource, keyring_get, keyring_set
 from tests.test_secrets import MemoryKeyring
 
 PASSWORD = "Sup3r-s3cret!pw"

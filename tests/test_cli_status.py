@@ -18,8 +18,8 @@ from backuptui.cli import build_parser
 from backuptui.commands import status
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import JobStatus
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.export import history_from_json
-from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -13,10 +13,11 @@ import trustme
 from backuptui.cli import build_parser
 from backuptui.commands.target import TargetError, resolve_target
 from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile, ProfileStore
-from backuptui.core.settings.secrets import PasswordSource, Secret
+from backuptui.core.settings.secrets import PasswordSource
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
-from backuptui.tui.switching import target_from_profiles
+from backuptui.tui.launch import target_from_profiles
 
 LAB = Profile(
     name="lab",

@@ -17,7 +17,7 @@ from backuptui.core.appliance.errors import (
     TLSVerificationFailed,
 )
 from backuptui.core.appliance.models import ApiFlavor, JobStatus
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.simulator import Simulator
 
 FLAVORS = [ApiFlavor.API, ApiFlavor.REST]

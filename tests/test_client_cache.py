@@ -23,7 +23,7 @@ from backuptui.core.appliance.errors import InvalidResponse
 from backuptui.core.appliance.failures import decode_json
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, JobStatus
 from backuptui.core.appliance.parsing import parse_details
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.simulator import Simulator
 
 FLAVORS = [ApiFlavor.API, ApiFlavor.REST]

@@ -29,7 +29,7 @@ from backuptui.core.appliance.errors import (
     TLSVerificationFailed,
 )
 from backuptui.core.appliance.models import ApiFlavor, JobStatus, JobType
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 
 TOKEN = "tok-3c1f0a9e5d7b42"
 PASSWORD = "pw-Zq8!unique"

@@ -13,7 +13,7 @@ import trustme
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import TLSVerificationFailed
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator.server import ApplianceServer
 

@@ -13,8 +13,9 @@ from backuptui.cli import build_parser
 from backuptui.commands import check, status
 from backuptui.commands.deadline import Deadline
 from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile, ProfileStore
-from backuptui.core.settings.secrets import PasswordSource, Secret
+from backuptui.core.settings.secrets import PasswordSource
 from backuptui.simulator import Simulator
 
 

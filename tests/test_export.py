@@ -24,6 +24,7 @@ from backuptui.core.appliance.models import (
     Progress,
 )
 from backuptui.core.appliance.parsing import parse_job
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.export import (
     CSV_COLUMNS,
     export_history,
@@ -34,7 +35,6 @@ from backuptui.core.export import (
     redact_location,
 )
 from backuptui.core.output_file import write_atomic
-from backuptui.core.settings.secrets import Secret
 from backuptui.simulator import Simulator
 
 WHEN = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

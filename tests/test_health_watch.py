@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApiError, ApplianceUnreachable
 from backuptui.core.appliance.models import ApiFlavor, Schedule
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader, short_summary
 from backuptui.core.watch.monitor import Monitor, RefreshSettings

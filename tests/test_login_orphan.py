@@ -8,7 +8,7 @@ import pytest
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import InvalidResponse
 from backuptui.core.appliance.models import ApiFlavor
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.simulator import Simulator
 
 

@@ -30,7 +30,7 @@ from backuptui.core.appliance.errors import (
 from backuptui.core.appliance.models import ApiFlavor, DetailsResult
 from backuptui.core.appliance.parsing import parse_details
 from backuptui.core.appliance.record_fields import format_time
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import (
     ConnectionState,
     Monitor,

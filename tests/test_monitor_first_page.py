@@ -14,7 +14,7 @@ from snapshot_diff import changed_ids
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApiError, ApplianceUnreachable
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import FIRST_PAGE, ConnectionState, Monitor, RefreshSettings

@@ -20,7 +20,7 @@ from snapshot_diff import changed_ids
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApplianceUnreachable
 from backuptui.core.appliance.models import ApiFlavor
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 

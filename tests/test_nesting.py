@@ -16,7 +16,7 @@ from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor, RecordError
 from backuptui.core.appliance.nesting import MAX_NESTING, text_too_deep, value_end, value_too_deep
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.simulator import Simulator
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)

@@ -15,9 +15,9 @@ from backuptui.commands import check
 from backuptui.core.ages import human_age
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import JobStatus
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.counting import counted
 from backuptui.core.filtering import JobFilter
-from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.health import evaluate_health
 from backuptui.simulator import Simulator
 from backuptui.tui.screens.health import facts_content, schedule_content, verdict_content

@@ -9,10 +9,13 @@ import pytest
 
 from backuptui.core.appliance.errors import ApplianceUnreachable, AuthenticationFailed
 from backuptui.core.appliance.models import ApiFlavor
-from backuptui.core.settings.profile_session import check_connection, monitor_for, refresh_for
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.profile_session import check_connection
 from backuptui.core.settings.profiles import AppSettings, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.secrets import PasswordSource, Secret, resolve_password
+from backuptui.core.settings.resolution import refresh_for
+from backuptui.core.settings.secrets import PasswordSource, resolve_password
 from backuptui.core.watch.monitor import ConnectionState
+from backuptui.core.watch.profile_monitor import monitor_for
 from backuptui.simulator import Simulator
 
 

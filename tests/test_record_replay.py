@@ -18,9 +18,9 @@ import pytest
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.record.recorder import record
 from backuptui.core.record.recording import RecordingError, load, loads, save
-from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator.replay import ReplayError, ReplayLog

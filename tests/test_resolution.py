@@ -14,7 +14,7 @@ from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import Profile, ProfileStore, RefreshIntervals
 from backuptui.core.settings.resolution import ResolutionError, check_profile_tls, stale_after, tls_rule
 from backuptui.core.settings.secrets import PasswordSource
-from backuptui.tui.switching import target_from_profiles
+from backuptui.tui.launch import target_from_profiles
 
 
 @pytest.fixture
@@ -99,3 +99,12 @@ def test_a_config_file_refresh_below_the_bound_names_file_line_and_key() -> None
 
 def test_stale_after_is_two_idle_intervals_and_a_little() -> None:
     assert stale_after(30.0) == 70.0
+
+
+def test_default_refresh_is_the_monitors_own() -> None:
+    """The settings' fallback intervals are the monitor's defaults, without the settings importing it."""
+    from backuptui.core.settings.resolution import DEFAULT_REFRESH
+    from backuptui.core.watch.monitor import RefreshSettings
+
+    defaults = RefreshSettings()
+    assert (DEFAULT_REFRESH.idle, DEFAULT_REFRESH.running) == (defaults.idle, defaults.running)

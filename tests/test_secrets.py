@@ -16,13 +16,13 @@ import pytest
 from keyring.backend import KeyringBackend
 from keyring.backends import fail, null
 
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings import secrets
 from backuptui.core.settings.profiles import Profile
 from backuptui.core.settings.secrets import (
     PasswordError,
     PasswordResolution,
     PasswordSource,
-    Secret,
     keyring_delete,
     keyring_get,
     keyring_set,

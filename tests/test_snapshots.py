@@ -30,7 +30,7 @@ from textual.widgets import Input
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import JobStatus
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator import live as simulator_live

@@ -16,7 +16,7 @@ from screen_text import screen_text
 from textual.pilot import Pilot
 
 from backuptui.core.appliance.client import ApplianceClient
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp

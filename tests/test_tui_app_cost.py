@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.messages import Layout
 
 from backuptui.core.appliance.client import ApplianceClient
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp

@@ -16,12 +16,12 @@ import pytest
 import trustme
 
 from backuptui.cli import build_parser, main
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.profiles import AppSettings, RefreshIntervals
+from backuptui.core.settings.resolution import ResolutionError, TargetOptions, refresh_for
 from backuptui.tui.launch import (
     ConnectionTarget,
-    RefreshIntervals,
     UsageError,
-    parse_refresh,
     read_password_from_stdin,
     resolve_target,
 )
@@ -57,12 +57,16 @@ def test_bad_arguments_end_with_one_line_and_status_2(
 
 
 def test_parse_refresh() -> None:
-    assert parse_refresh(None) == RefreshIntervals(30.0, 2.0)
-    assert parse_refresh("60") == RefreshIntervals(60.0, 2.0)
-    assert parse_refresh("1") == RefreshIntervals(1.0, 1.0)
-    assert parse_refresh("45, 1.5") == RefreshIntervals(45.0, 1.5)
-    with pytest.raises(UsageError):
-        parse_refresh("30,")
+    """`--refresh` goes through the one parser and the one precedence rule of core's resolver."""
+    def parse(text: str | None) -> RefreshIntervals:
+        return refresh_for(None, AppSettings(), TargetOptions(refresh=text).refresh_override())
+
+    assert parse(None) == RefreshIntervals(30.0, 2.0)
+    assert parse("60") == RefreshIntervals(60.0, 2.0)
+    assert parse("1") == RefreshIntervals(1.0, 1.0)
+    assert parse("45, 1.5") == RefreshIntervals(45.0, 1.5)
+    with pytest.raises(ResolutionError):
+        parse("30,")
 
 
 def test_no_appliance_named_gives_no_target() -> None:

@@ -288,7 +288,7 @@ TEXTUAL_KEYS = {"tab", "shift+tab", "super+c"}
 
 async def test_help_lists_every_key_of_the_monitor_and_the_legend(simulator: Any) -> None:
     from backuptui.core.appliance.client import ApplianceClient
-    from backuptui.core.settings.secrets import Secret
+    from backuptui.core.appliance.secret import Secret
     from backuptui.core.watch.monitor import Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.screens.help import HelpScreen

@@ -19,7 +19,7 @@ from textual.widgets import Input, TabbedContent
 from backuptui.cli import build_parser
 from backuptui.commands import check
 from backuptui.core.appliance.client import ApplianceClient
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.health import HealthThresholds
 from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator

@@ -11,8 +11,9 @@ from keyring.backends import fail
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select
 
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile, ProfileStore, profile_with
-from backuptui.core.settings.secrets import PasswordSource, Secret, keyring_get, keyring_set
+from backuptui.core.settings.secrets import PasswordSource, keyring_get, keyring_set
 from backuptui.simulator import Simulator
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profile_form import ProfileFormScreen

@@ -14,16 +14,17 @@ from keyring.backends import fail
 from textual.pilot import Pilot
 
 from backuptui.cli import build_parser
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profile_session import client_for
 from backuptui.core.settings.profiles import Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.secrets import PasswordSource, Secret, keyring_get
+from backuptui.core.settings.secrets import PasswordSource, keyring_get
 from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
-from backuptui.tui.launch import UsageError
+from backuptui.tui.launch import UsageError, target_from_profiles
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
-from backuptui.tui.switching import ProfileSession, profile_launch, target_from_profiles
+from backuptui.tui.switching import ProfileSession
 from backuptui.tui.widgets.status_line import StatusLine
 from tests.test_secrets import MemoryKeyring
 
@@ -145,10 +146,10 @@ async def test_switching_from_a_wrong_password_prompt(simulator_factory: Callabl
 async def test_a_typed_password_is_offered_to_the_keyring_once_accepted(simulator: Simulator) -> None:
     keyring.set_keyring(MemoryKeyring())
     profile = save("lab", simulator)
-    launched = profile_launch("lab", env={})
-    assert not isinstance(launched, ProfileSession)
-    assert launched.password is None
-    session = launched.session
+    launched = target_from_profiles(build_parser().parse_args(["-p", "lab"]), environ={})
+    assert launched is not None
+    target, session, _problem, _refresh = launched
+    assert target.password is None
     assert session.offer_keyring
     app = monitor_app(profile, "", session, ask_password=True)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -164,13 +165,14 @@ async def test_a_typed_password_is_offered_to_the_keyring_once_accepted(simulato
 
 async def test_the_first_prompt_says_why_the_password_is_asked(simulator: Simulator) -> None:
     profile = save("lab", simulator, password_source=PasswordSource.COMMAND, password_command="exit 3")
-    launched = profile_launch("lab", env={})
-    assert not isinstance(launched, ProfileSession)
-    assert launched.problem == "the password command of profile 'lab' failed with exit code 3"
-    app = monitor_app(profile, "", launched.session, ask_password=True, password_problem=launched.problem)
+    launched = target_from_profiles(build_parser().parse_args(["-p", "lab"]), environ={})
+    assert launched is not None
+    _target, session, problem, _refresh = launched
+    assert problem == "the password command of profile 'lab' failed with exit code 3"
+    app = monitor_app(profile, "", session, ask_password=True, password_problem=problem)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
-        assert str(app.screen.query_one("#password-problem").content) == launched.problem
+        assert str(app.screen.query_one("#password-problem").content) == problem
 
 
 # --- from the command line to a target ------------------------------------------------------------

@@ -14,7 +14,7 @@ from backuptui.commands import check, status
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import NotAuthorized
 from backuptui.core.appliance.models import ApiFlavor
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.simulator import Simulator
 
 OPERATOR = "operator@vsphere.local"

@@ -13,9 +13,9 @@ from screen_text import screen_text
 from backuptui.cli import build_parser
 from backuptui.commands import check, status
 from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.appliance.unreadable import UNREADABLE
 from backuptui.core.export import history_to_csv, history_to_json
-from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.monitor import Monitor
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp

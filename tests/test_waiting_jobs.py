@@ -13,7 +13,7 @@ from backuptui.cli import build_parser
 from backuptui.commands import check, status
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import BackupJob, JobStatus
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.health import WAITING, HealthLevel, HealthThresholds, evaluate_health
 from backuptui.core.watch.monitor import Monitor
 from backuptui.simulator import Simulator

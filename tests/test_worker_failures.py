@@ -10,9 +10,10 @@ import pytest
 from textual.pilot import Pilot
 from textual.worker import Worker
 
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile, ProfileStore
 from backuptui.core.settings.resolution import ResolutionError
-from backuptui.core.settings.secrets import PasswordSource, Secret
+from backuptui.core.settings.secrets import PasswordSource
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.screens.profiles import ProfileChoice, ProfilePickerScreen

@@ -10,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.record.recorder import record
 from backuptui.core.record.recording import save
-from backuptui.core.settings.secrets import Secret
 from backuptui.core.watch.monitor import RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 

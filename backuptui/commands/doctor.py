@@ -15,11 +15,11 @@ import sys
 import textwrap
 from typing import Any, TextIO
 
-from backuptui.commands.target import TargetError, _verify, add_target_arguments, resolve_target
+from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.commands.terminal import paint, wants_colour, width
 from backuptui.core.diagnosis import Outcome, Step, all_needed_work, diagnose
 from backuptui.core.diagnosis.step import failed, ok, skipped, warning
-from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
+from backuptui.core.settings.target import ConnectionTarget
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a step backuptui needs failed
@@ -161,34 +161,19 @@ def _keyring_note() -> str:
 
 def _target_without_password(args: argparse.Namespace) -> ConnectionTarget | None:
     """The appliance the options name when its password could not be found: the network steps
-    can still be checked."""
-    try:
-        return _options_target(args)
-    except TargetError:
-        return None  # an unusable CA bundle: the password step already says so
-
-
-def _options_target(args: argparse.Namespace) -> ConnectionTarget | None:
+    can still be checked (None: the options name none, or its CA bundle is unusable, which the
+    password step already says)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.settings.profiles import ProfileStore
+    from backuptui.core.settings.resolution import ResolutionError, TargetOptions, resolve
 
-    url: str | None = getattr(args, "url", None)
-    flavor: str | None = getattr(args, "flavor", None)
-    no_verify = bool(getattr(args, "no_verify", False))
-    ca_bundle: str | None = getattr(args, "ca_bundle", None)
-    if url:
-        user = getattr(args, "user", None) or ""
-        return ConnectionTarget(url, user, None, "", parse_flavor(flavor), _verify(no_verify, ca_bundle))
+    options = TargetOptions.from_args(args)
     try:
-        config = ProfileStore().load()
-        chosen = getattr(args, "profile", None)
-        profile = config.profile(chosen) if chosen else config.default
-    except ConfigError:
+        config = None if options.url else ProfileStore().load()
+        resolved = resolve(options, config, lookup_password=False)
+    except (ConfigError, ResolutionError):
         return None
-    if profile is None:
-        return None
-    verify = _verify(no_verify, ca_bundle, profile.verify)
-    return profile_target(profile, None, user=getattr(args, "user", None), flavor=flavor, verify=verify)
+    return resolved.target if resolved is not None else None
 
 
 def render(steps: list[Step], good: bool, colour: bool, columns: int) -> str:

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TextIO
 
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import (
     Profile,
@@ -26,7 +27,6 @@ from backuptui.core.settings.secrets import (
     PASSWORD_ENV,
     PasswordError,
     PasswordSource,
-    Secret,
     keyring_delete,
     keyring_get,
     keyring_set,

@@ -29,7 +29,7 @@ from textual.widget import AwaitMount
 from textual.worker import Worker, WorkerState
 
 from backuptui.core.appliance.errors import ApplianceError, AuthenticationFailed
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.format import one_line

@@ -11,15 +11,22 @@ from __future__ import annotations
 
 import argparse
 import os
-import ssl
 import sys
 from collections.abc import Mapping
 from contextlib import ExitStack
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
-from backuptui.core.settings.resolution import ResolutionError, stale_after, tls_rule
-from backuptui.core.settings.secrets import PasswordError, Secret, password_from_env, read_password_stdin
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.profiles import AppSettings, ProfileStore, RefreshIntervals
+from backuptui.core.settings.resolution import (
+    ResolutionError,
+    TargetOptions,
+    refresh_for,
+    resolve,
+    resolve_profile,
+    stale_after,
+)
+from backuptui.core.settings.secrets import PasswordError, read_password_stdin
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
@@ -27,12 +34,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConnectionTarget",
-    "RefreshIntervals",
-    "UsageError",
+        "UsageError",
     "read_password_from_stdin",
     "resolve_target",
     "run_monitor",
     "run_target",
+    "target_from_profiles",
 ]
 
 #: the built-in simulator for `--demo`: a backup runs at start, a new one every two minutes,
@@ -46,43 +53,8 @@ class UsageError(Exception):
     """Arguments that cannot work; the message is the one line shown to the user."""
 
 
-@dataclass(frozen=True)
-class RefreshIntervals:
-    idle: float = 30.0
-    running: float = 2.0
-
-
-def parse_refresh(text: str | None) -> RefreshIntervals:
-    """`--refresh IDLE[,RUNNING]` in seconds, e.g. `30` or `60,2`."""
-    if text is None:
-        return RefreshIntervals()
-    parts = [part.strip() for part in text.split(",")]
-    if len(parts) > 2 or not all(parts):
-        raise UsageError(f"--refresh takes IDLE or IDLE,RUNNING in seconds (e.g. 30,2), not {text!r}")
-    try:
-        values = [float(part) for part in parts]
-    except ValueError:
-        raise UsageError(f"--refresh takes numbers of seconds (e.g. 30,2), not {text!r}") from None
-    if not all(0.2 <= value <= 86400 for value in values):
-        raise UsageError(f"--refresh intervals must be between 0.2 and 86400 seconds, not {text!r}")
-    if len(values) == 1:
-        return RefreshIntervals(idle=values[0], running=min(2.0, values[0]))
-    return RefreshIntervals(idle=values[0], running=values[1])
-
-
-def _verify(
-    args: argparse.Namespace, default: bool | str = True, origin: str = "--ca-bundle"
-) -> bool | ssl.SSLContext:
-    """The one TLS rule (core's `tls_rule`), its error as a usage error."""
-    try:
-        return tls_rule(
-            no_verify=bool(getattr(args, "no_verify", False)),
-            ca_bundle=getattr(args, "ca_bundle", None),
-            default=default,
-            origin=origin,
-        )
-    except ResolutionError as exc:
-        raise UsageError(str(exc)) from None
+def _resolution_error(exc: ResolutionError) -> UsageError:
+    return UsageError(str(exc))
 
 
 def read_password_from_stdin(stdin: TextIO) -> Secret:
@@ -121,15 +93,10 @@ def ensure_terminal(environ: Mapping[str, str] | None = None) -> None:
     reattach_terminal()
 
 
-def _password(
-    args: argparse.Namespace, environ: Mapping[str, str], stdin: TextIO
-) -> tuple[Secret | None, str]:
-    if getattr(args, "password_stdin", False):
-        return read_password_from_stdin(stdin), "stdin"
-    found = password_from_env(None, environ)
-    if found is not None:
-        return found[0], "environment"
-    return None, "prompt"
+def _stdin_password(args: argparse.Namespace, stdin: TextIO | None) -> Secret | None:
+    if not getattr(args, "password_stdin", False):
+        return None
+    return read_password_from_stdin(sys.stdin if stdin is None else stdin)
 
 
 def resolve_target(
@@ -138,43 +105,82 @@ def resolve_target(
     environ: Mapping[str, str] | None = None,
     stdin: TextIO | None = None,
 ) -> ConnectionTarget | None:
-    """The appliance the arguments name, or None when they name none (no --url, no --profile).
-
-    The seam for saved profiles: `-p NAME` will resolve here to the same `ConnectionTarget`.
-    """
-    environ = os.environ if environ is None else environ
-    stdin = sys.stdin if stdin is None else stdin
-    url, user = getattr(args, "url", None), getattr(args, "user", None)
-    if url is not None and getattr(args, "profile", None):
-        raise UsageError("give either --url or -p/--profile, not both")
-    if url is None:
-        return None  # a saved profile (run_monitor: target_from_profiles; --user overrides its user)
-    if not url.strip():
-        raise UsageError("--url is empty; give the appliance's host name or URL")
-    if not user:
-        raise UsageError(f"--url {url} needs --user (e.g. --user administrator@vsphere.local)")
-    from backuptui.core.appliance.client import base_url_for
-
+    """The appliance `--url` names (core's resolver), or None when there is no --url (a saved
+    profile: `target_from_profiles`). Its password None: the app asks for it."""
+    options = TargetOptions.from_args(args)
+    if options.url is None:
+        return None
     try:
-        base_url_for(url)
-    except ValueError as exc:
-        raise UsageError(f"--url {url}: {exc}") from None
-    verify = _verify(args)
-    password, source = _password(args, environ, stdin)
-    return ConnectionTarget(
-        url=url,
-        user=user,
-        password=password,
-        credentials_from=source,
-        flavor=parse_flavor(getattr(args, "flavor", None)),
-        verify=verify,
-    )
+        resolved = resolve(options, None, environ=environ, stdin_password=_stdin_password(args, stdin))
+    except ResolutionError as exc:
+        raise _resolution_error(exc) from None
+    return resolved.target if resolved is not None else None
+
+
+def target_from_profiles(
+    args: argparse.Namespace, *, environ: Mapping[str, str] | None = None, stdin: TextIO | None = None
+) -> tuple[ConnectionTarget, ProfileSession, str | None, RefreshIntervals] | None:
+    """For `run_monitor`: the target of `-p NAME`, else of the default profile, else of the profile
+    picked in the picker (the TUI's edge; the rest is core's resolver). Also the session (for
+    switching), why the password must be typed (or None), and the poll intervals. None: the user
+    closed the picker. Raises UsageError."""
+    from backuptui.core.settings.config import ConfigError
+    from backuptui.tui.switching import ProfileSession, check_theme, has_terminal, pick_profile
+
+    options = TargetOptions.from_args(args)
+    try:
+        override = options.refresh_override()
+    except ResolutionError as exc:
+        raise _resolution_error(exc) from None
+    stdin_password = _stdin_password(args, stdin)
+    store = ProfileStore()
+    try:
+        config = store.load()
+        check_theme(config)
+        resolved = resolve(options, config, environ=environ, stdin_password=stdin_password)
+    except (ConfigError, ResolutionError) as exc:
+        raise UsageError(str(exc)) from None
+    session = ProfileSession(store, config.settings, override, env=environ)
+    if resolved is None:
+        if options.user:
+            raise UsageError("--user needs --url, or -p NAME (no default profile is set)")
+        if stdin_password is not None:
+            raise UsageError(
+                "--password-stdin needs --url and --user, or -p NAME (no default profile is set)"
+            )
+        if not has_terminal(environ):
+            raise UsageError(
+                "no appliance given. Try 'backuptui --demo' to watch the built-in simulator, "
+                "'backuptui --url HOST --user USER', or 'backuptui -p NAME' for a saved profile"
+            )
+        choice = pick_profile(session)
+        if choice is None:
+            return None
+        try:
+            resolved = resolve_profile(
+                choice.profile,
+                options,
+                session.settings,
+                password=choice.password,
+                password_from="profile picker",  # noqa: S106 (a source's name, not a password)
+                override=override,
+            )
+        except ResolutionError as exc:
+            raise UsageError(str(exc)) from None
+    else:
+        session.current = resolved.profile
+        lookup = resolved.password_lookup
+        session.offer_keyring = bool(lookup and lookup.secret is None and lookup.can_save_to_keyring)
+    return resolved.target, session, resolved.password_problem, resolved.refresh
 
 
 def run_monitor(args: argparse.Namespace) -> int:
     """`backuptui [--demo | --url URL --user USER ...]`: open the monitor; the exit status."""
     try:
-        refresh = parse_refresh(getattr(args, "refresh", None))
+        try:
+            refresh = refresh_for(None, AppSettings(), TargetOptions.from_args(args).refresh_override())
+        except ResolutionError as exc:
+            raise _resolution_error(exc) from None
         if getattr(args, "demo", False):
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError(
@@ -189,8 +195,6 @@ def run_monitor(args: argparse.Namespace) -> int:
         target = resolve_target(args)
         profiles, password_problem = None, None
         if target is None:  # -p NAME, else the default profile, else the profile picker
-            from backuptui.tui.switching import target_from_profiles
-
             found = target_from_profiles(args)
             if found is None:
                 return 0  # the picker was closed
@@ -268,6 +272,7 @@ def run_target(
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     client = target.client()
+    assert refresh.idle is not None and refresh.running is not None  # resolved: both set
     settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
     monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
     app = MonitorApp(

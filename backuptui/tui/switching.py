@@ -1,6 +1,6 @@
 """Saved profiles in the monitor: `-p NAME`, the default profile, the first-run picker, and switching.
 
-`launch` asks `profile_launch()` which appliance to open when no `--url` is given; the app keeps a
+`launch` resolves which appliance to open (core's resolver) and asks for the picker here; the app keeps a
 `ProfileSession` to open the picker (`a`, or "Switch appliance" in the palette) and to build the
 monitor of the appliance picked. Typed passwords live in `ProfileSession.passwords`, in memory, for
 the whole session.
@@ -8,31 +8,28 @@ the whole session.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import difflib
 import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import Any
 
 from textual.app import App
 from textual.theme import BUILTIN_THEMES
 
-from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
-from backuptui.core.settings.profile_session import monitor_for, refresh_for
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.resolution import stale_after
+from backuptui.core.settings.resolution import refresh_for, stale_after
 from backuptui.core.settings.secrets import (
     PasswordError,
-    Secret,
     keyring_set,
     probe_keyring,
-    resolve_password,
 )
 from backuptui.core.watch.monitor import Monitor
+from backuptui.core.watch.profile_monitor import monitor_for
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
     NO_DEFAULT_HINT,
@@ -40,10 +37,6 @@ from backuptui.tui.screens.profiles import (
     ProfilePickerScreen,
     ProfilesApp,
 )
-
-if TYPE_CHECKING:
-    from backuptui.core.settings.target import ConnectionTarget
-    from backuptui.tui.launch import RefreshIntervals as LaunchRefresh
 
 
 class ProfileLaunchError(Exception):
@@ -77,13 +70,9 @@ class ProfileSession:
     def intervals(self, profile: Profile | None) -> RefreshIntervals:
         return refresh_for(profile, self.settings, self.refresh_override)
 
-    def launch_refresh(self, profile: Profile | None) -> LaunchRefresh:
-        """The intervals in the form `launch.run_target` takes."""
-        from backuptui.tui.launch import RefreshIntervals as LaunchRefresh
-
-        intervals = self.intervals(profile)
-        assert intervals.idle is not None and intervals.running is not None
-        return LaunchRefresh(intervals.idle, intervals.running)
+    def launch_refresh(self, profile: Profile | None) -> RefreshIntervals:
+        """The intervals `launch.run_target` takes (both set)."""
+        return self.intervals(profile)
 
     def stale_after(self, profile: Profile | None) -> float:
         """When the status line calls data stale: two idle intervals and a little."""
@@ -122,50 +111,6 @@ class ProfileSession:
         return f"Saved the password for '{self.current.name}' in the keyring."
 
 
-@dataclass(frozen=True)
-class ProfileLaunch:
-    """The profile to open, with its password if a source had one (None: the app asks)."""
-
-    profile: Profile
-    password: Secret | None
-    source: str | None
-    problem: str | None
-    session: ProfileSession
-
-    @property
-    def flavor(self) -> ApiFlavor | None:
-        return ApiFlavor(self.profile.flavor) if self.profile.flavor else None
-
-
-def profile_launch(
-    name: str | None,
-    *,
-    stdin_password: Secret | None = None,
-    refresh_override: RefreshIntervals | None = None,
-    env: Mapping[str, str] | None = None,
-    store: ProfileStore | None = None,
-) -> ProfileLaunch | ProfileSession:
-    """`-p NAME` (or no name: the default profile). A `ProfileSession` without a profile means
-    "no name and no default": the caller opens the picker. Raises ProfileLaunchError."""
-    store = store if store is not None else ProfileStore()
-    try:
-        config = store.load()
-        profile = config.profile(name) if name else config.default
-        check_theme(config)
-    except ConfigError as exc:
-        raise ProfileLaunchError(str(exc)) from None
-    session = ProfileSession(store, config.settings, refresh_override, env=env)
-    if profile is None:
-        return session
-    session.current = profile
-    if stdin_password is not None:
-        return ProfileLaunch(profile, stdin_password, "stdin", None, session)
-    resolution = resolve_password(profile, env=env)
-    session.offer_keyring = resolution.secret is None and resolution.can_save_to_keyring
-    problem = "; ".join(resolution.problems) or None
-    return ProfileLaunch(profile, resolution.secret, resolution.source, problem, session)
-
-
 def pick_profile(session: ProfileSession) -> ProfileChoice | None:
     """Run the picker on its own (first run, or no default profile); the choice, or None on quit."""
     try:
@@ -187,68 +132,7 @@ def pick_profile(session: ProfileSession) -> ProfileChoice | None:
     return choice
 
 
-def target_from_profiles(
-    args: argparse.Namespace, *, environ: Mapping[str, str] | None = None, stdin: TextIO | None = None
-) -> tuple[ConnectionTarget, ProfileSession, str | None, LaunchRefresh] | None:
-    """For `launch`: the target of `-p NAME`, else of the default profile, else of the profile picked
-    in the picker. Also the session (for switching), why the password must be typed (or None),
-    and the poll intervals. None: the user closed the picker. Raises launch's UsageError."""
-    from backuptui.core.settings.target import profile_target
-    from backuptui.tui.launch import UsageError, _verify, parse_refresh, read_password_from_stdin
-
-    stdin = sys.stdin if stdin is None else stdin
-    name: str | None = getattr(args, "profile", None)
-    refresh_text: str | None = getattr(args, "refresh", None)
-    override = None
-    if refresh_text is not None:
-        parsed = parse_refresh(refresh_text)
-        override = RefreshIntervals(parsed.idle, parsed.running)
-    stdin_password = read_password_from_stdin(stdin) if getattr(args, "password_stdin", False) else None
-    try:
-        launched = profile_launch(name, stdin_password=stdin_password, refresh_override=override, env=environ)
-    except ProfileLaunchError as exc:
-        raise UsageError(str(exc)) from None
-    password: Secret | None
-    source: str | None
-    problem: str | None = None
-    if isinstance(launched, ProfileSession):
-        session = launched
-        if getattr(args, "user", None):
-            raise UsageError("--user needs --url, or -p NAME (no default profile is set)")
-        if stdin_password is not None:
-            raise UsageError(
-                "--password-stdin needs --url and --user, or -p NAME (no default profile is set)"
-            )
-        if not _has_terminal(environ):
-            raise UsageError(
-                "no appliance given. Try 'backuptui --demo' to watch the built-in simulator, "
-                "'backuptui --url HOST --user USER', or 'backuptui -p NAME' for a saved profile"
-            )
-        choice = pick_profile(session)
-        if choice is None:
-            return None
-        profile, password, source = choice.profile, choice.password, "profile picker"
-    else:
-        session = launched.session
-        profile, password, source, problem = (
-            launched.profile,
-            launched.password,
-            launched.source,
-            launched.problem,
-        )
-    verify = _verify(args, profile.verify, origin=f"profile '{profile.name}': ca_bundle")
-    target = profile_target(
-        profile,
-        password,
-        source,
-        user=getattr(args, "user", None),
-        flavor=getattr(args, "flavor", None),
-        verify=verify,
-    )
-    return target, session, problem, session.launch_refresh(profile)
-
-
-def _has_terminal(environ: Mapping[str, str] | None) -> bool:
+def has_terminal(environ: Mapping[str, str] | None) -> bool:
     """Whether the picker can be shown: stdin is a terminal, or a test driver needs none.
 
     Unlike a named appliance, the picker never reattaches /dev/tty: `backuptui < /dev/null` (or

@@ -55,7 +55,7 @@ from backuptui.core.appliance.models import (
 )
 from backuptui.core.appliance.record_fields import parse_error
 from backuptui.core.appliance.schedules import parse_schedules
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 
 __all__ = ["SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
 

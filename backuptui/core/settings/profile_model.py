@@ -84,13 +84,13 @@ class RefreshIntervals:
         """`IDLE` or `IDLE,RUNNING` in seconds, as on the command line."""
         parts = [part.strip() for part in text.split(",")]
         if not 1 <= len(parts) <= 2 or not all(parts):
-            raise ValueError("expected IDLE or IDLE,RUNNING in seconds, e.g. 30 or 30,2")
+            raise ValueError(f"takes IDLE or IDLE,RUNNING in seconds (e.g. 30,2), not {text!r}")
         values: list[float] = []
         for part in parts:
             try:
                 number = float(part)
             except ValueError:
-                raise ValueError(f"{part!r} is not a number of seconds") from None
+                raise ValueError(f"takes numbers of seconds (e.g. 30,2), not {text!r}") from None
             try:
                 values.append(check_refresh_seconds(number))
             except ValueError as exc:

@@ -10,32 +10,61 @@ Public face (for the monitor's launch, the headless commands, the profile picker
   `ResolutionError` whose message is one line that says what to do.
 - `check_profile_tls(profile)`: the same rule for a saved profile, for the picker and switching.
 - `ResolutionError`: a target that cannot work; `str()` is the line to show.
+- `TargetOptions`: the "which appliance" options as parsed (`TargetOptions.from_args(args)`).
+- `resolve(options, config, environ=, stdin_password=)`: the one resolver. A `Resolution` (the
+  target, its poll intervals, and where its password comes from: a value, or "ask the user"), or
+  None when nothing names an appliance (no `--url`, no `-p`, no default profile).
+- `resolve_profile(profile, ...)`, `resolve_many(names, config, ...)`: the same for one saved
+  profile, or for each of several (a fleet), one resolution or one error per name.
+- `refresh_for(profile, settings, override)`: poll intervals by precedence, always complete.
 
-No prompting, no Textual, no network.
+No prompting, no Textual, no network; a password command may run (the profile says so).
 """
 
 from __future__ import annotations
 
+import argparse
+import os
 import ssl
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profile_model import (
     REFRESH_MAX,
     REFRESH_MIN,
+    AppSettings,
+    Config,
     Profile,
+    RefreshIntervals,
     check_refresh_seconds,
 )
+from backuptui.core.settings.secrets import PasswordResolution, password_from_env, resolve_password
+from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
 
 __all__ = [
+    "DEFAULT_REFRESH",
     "REFRESH_MAX",
     "REFRESH_MIN",
+    "Resolution",
     "ResolutionError",
+    "TargetOptions",
     "check_ca_bundle",
     "check_profile_tls",
     "check_refresh_seconds",
+    "refresh_for",
+    "resolve",
+    "resolve_many",
+    "resolve_profile",
     "stale_after",
     "tls_rule",
 ]
+
+#: the poll intervals when neither the command line, the profile nor the app settings give one
+#: (the monitor's own defaults; a test keeps the two equal)
+DEFAULT_REFRESH = RefreshIntervals(idle=30.0, running=2.0)
 
 
 class ResolutionError(Exception):
@@ -88,3 +117,235 @@ def tls_rule(
 def check_profile_tls(profile: Profile) -> bool | ssl.SSLContext:
     """A saved profile's TLS rule, its CA bundle read now (a `ResolutionError` names the profile)."""
     return tls_rule(default=profile.verify, origin=f"profile '{profile.name}': ca_bundle")
+
+
+def refresh_for(
+    profile: Profile | None, settings: AppSettings, override: RefreshIntervals | None = None
+) -> RefreshIntervals:
+    """Poll intervals by precedence: the command line, the profile, the app settings, the defaults.
+    Both are always set; an idle interval given alone never polls running jobs more slowly."""
+    intervals = override or RefreshIntervals()
+    if profile is not None and profile.refresh is not None:
+        intervals = intervals.over(profile.refresh)
+    intervals = intervals.over(settings.refresh)
+    if intervals.idle is not None and intervals.running is None:
+        assert DEFAULT_REFRESH.running is not None
+        return RefreshIntervals(intervals.idle, min(DEFAULT_REFRESH.running, intervals.idle))
+    return intervals.over(DEFAULT_REFRESH)
+
+
+@dataclass(frozen=True)
+class TargetOptions:
+    """The "which appliance" options as the user gave them (None or False: not given)."""
+
+    url: str | None = None
+    profile: str | None = None
+    user: str | None = None
+    flavor: str | None = None
+    no_verify: bool = False
+    ca_bundle: str | None = None
+    refresh: str | None = None
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> TargetOptions:
+        """From parsed arguments; an option a parser does not define counts as not given."""
+        return cls(
+            url=getattr(args, "url", None),
+            profile=getattr(args, "profile", None),
+            user=getattr(args, "user", None),
+            flavor=getattr(args, "flavor", None),
+            no_verify=bool(getattr(args, "no_verify", False)),
+            ca_bundle=getattr(args, "ca_bundle", None),
+            refresh=getattr(args, "refresh", None),
+        )
+
+    def refresh_override(self) -> RefreshIntervals | None:
+        """`--refresh`, checked by the same rule as profiles and the config file. `--refresh IDLE`
+        alone also sets the running interval (the default, or IDLE if shorter), as it always has."""
+        if self.refresh is None:
+            return None
+        try:
+            parsed = RefreshIntervals.parse(self.refresh)
+        except ValueError as exc:
+            raise ResolutionError(f"--refresh {exc}") from None
+        if parsed.running is None and parsed.idle is not None:
+            assert DEFAULT_REFRESH.running is not None
+            return RefreshIntervals(parsed.idle, min(DEFAULT_REFRESH.running, parsed.idle))
+        return parsed
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """One appliance, resolved: the target (its password None means "ask the user"), its poll
+    intervals, the profile it came from, and why no source gave a password (if none did)."""
+
+    target: ConnectionTarget
+    refresh: RefreshIntervals  # idle and running both set
+    profile: Profile | None = None
+    password_lookup: PasswordResolution | None = None  # a profile's sources, as they answered
+
+    @property
+    def asks_password(self) -> bool:
+        return self.target.password is None
+
+    @property
+    def password_problem(self) -> str | None:
+        """Why the password must be typed (the sources' problems), or None."""
+        if self.target.password is not None or self.password_lookup is None:
+            return None
+        return "; ".join(self.password_lookup.problems) or None
+
+    @property
+    def idle(self) -> float:
+        assert self.refresh.idle is not None
+        return self.refresh.idle
+
+    @property
+    def running(self) -> float:
+        assert self.refresh.running is not None
+        return self.refresh.running
+
+
+def resolve(
+    options: TargetOptions,
+    config: Config | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    stdin_password: Secret | None = None,
+    command_timeout: float | None = None,
+    lookup_password: bool = True,
+) -> Resolution | None:
+    """The appliance the options name, or None when nothing names one (no `--url`, no `-p`, no
+    default profile). `config`: the loaded config file (None: none loaded, the defaults apply).
+    `stdin_password`: a password the caller already read from `--password-stdin`. Never prompts;
+    a `ResolutionError` says what is wrong. `lookup_password=False`: ask no password source (a
+    network check after the lookup already failed)."""
+    environ = os.environ if environ is None else environ
+    if options.url is not None and options.profile:
+        raise ResolutionError("give either --url or -p/--profile, not both")
+    override = options.refresh_override()
+    settings = config.settings if config is not None else AppSettings()
+    if options.url is not None:
+        environ = environ if lookup_password else {}
+        return _url_resolution(options, settings, override, environ, stdin_password)
+    profile = _named_profile(options.profile, config)
+    if profile is None:
+        return None
+    return resolve_profile(
+        profile,
+        options,
+        settings,
+        environ=environ,
+        password=stdin_password,
+        command_timeout=command_timeout,
+        override=override,
+        lookup_password=lookup_password,
+    )
+
+
+def resolve_profile(
+    profile: Profile,
+    options: TargetOptions | None = None,
+    settings: AppSettings | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    password: Secret | None = None,
+    password_from: str = "stdin",  # noqa: S107 (where a given password came from, not one)
+    command_timeout: float | None = None,
+    override: RefreshIntervals | None = None,
+    lookup_password: bool = True,
+) -> Resolution:
+    """A saved profile, resolved; `options` (`--user`, `--flavor`, `--no-verify`, `--ca-bundle`,
+    `--refresh`) override it. `password`: one already known (from stdin, typed in the picker),
+    else the profile's sources are asked now."""
+    options = options if options is not None else TargetOptions()
+    settings = settings if settings is not None else AppSettings()
+    if override is None:
+        override = options.refresh_override()
+    verify = tls_rule(
+        no_verify=options.no_verify,
+        ca_bundle=options.ca_bundle,
+        default=profile.verify,
+        origin=f"profile '{profile.name}': ca_bundle",
+    )
+    lookup: PasswordResolution | None = None
+    source: str | None = password_from
+    if password is None and lookup_password:
+        lookup = (
+            resolve_password(profile, env=environ)
+            if command_timeout is None
+            else resolve_password(profile, env=environ, command_timeout=command_timeout)
+        )
+        password, source = lookup.secret, lookup.source
+    target = profile_target(
+        profile, password, source, user=options.user, flavor=options.flavor, verify=verify
+    )
+    return Resolution(target, refresh_for(profile, settings, override), profile, lookup)
+
+
+def resolve_many(
+    names: Iterable[str],
+    config: Config,
+    *,
+    environ: Mapping[str, str] | None = None,
+    command_timeout: float | None = None,
+) -> dict[str, Resolution | ResolutionError]:
+    """Each named profile resolved on its own, in the order given: one that cannot work is its
+    `ResolutionError` and leaves the others alone (a fleet watches what it can)."""
+    resolved: dict[str, Resolution | ResolutionError] = {}
+    for name in names:
+        try:
+            profile = _named_profile(name, config)
+            assert profile is not None
+            resolved[name] = resolve_profile(
+                profile, None, config.settings, environ=environ, command_timeout=command_timeout
+            )
+        except ResolutionError as exc:
+            resolved[name] = exc
+    return resolved
+
+
+def _named_profile(name: str | None, config: Config | None) -> Profile | None:
+    """`-p NAME`, else the default profile, else None; an unknown name is a `ResolutionError`."""
+    if config is None:
+        if name:
+            raise ResolutionError(f"no profile '{name}' (there is no config file)")
+        return None
+    try:
+        return config.profile(name) if name else config.default
+    except ConfigError as exc:
+        raise ResolutionError(str(exc)) from None
+
+
+def _url_resolution(
+    options: TargetOptions,
+    settings: AppSettings,
+    override: RefreshIntervals | None,
+    environ: Mapping[str, str],
+    stdin_password: Secret | None,
+) -> Resolution:
+    url, user = options.url or "", options.user
+    if not url.strip():
+        raise ResolutionError("--url is empty; give the appliance's host name or URL")
+    if not user:
+        raise ResolutionError(f"--url {url} needs --user (e.g. --user administrator@vsphere.local)")
+    from backuptui.core.appliance.client import base_url_for
+
+    try:
+        base_url_for(url)
+    except ValueError as exc:
+        raise ResolutionError(f"--url {url}: {exc}") from None
+    verify = tls_rule(no_verify=options.no_verify, ca_bundle=options.ca_bundle)
+    password, source = stdin_password, "stdin"
+    if password is None:
+        found = password_from_env(None, environ)
+        password, source = (found[0], "environment") if found is not None else (None, "prompt")
+    target = ConnectionTarget(
+        url=url,
+        user=user,
+        password=password,
+        credentials_from=source,
+        flavor=parse_flavor(options.flavor),
+        verify=verify,
+    )
+    return Resolution(target, refresh_for(None, settings, override))

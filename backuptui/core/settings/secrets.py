@@ -1,5 +1,5 @@
-"""Passwords: held in memory so that they never leak into reprs, logs or tracebacks, and looked up
-for a profile from the keyring, a password command or the environment."""
+"""Passwords for a profile, looked up from the keyring, a password command or the environment
+(each held as core.appliance's `Secret`, so that it never leaks into reprs, logs or tracebacks)."""
 
 from __future__ import annotations
 
@@ -10,40 +10,12 @@ import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, TextIO
+
+from backuptui.core.appliance.secret import Secret
 
 if TYPE_CHECKING:
     from backuptui.core.settings.profiles import Profile
-
-
-class Secret:
-    """A password in memory. Its repr and str are masked, so a traceback that shows locals
-    (Textual's crash report does) or a log line never prints it; `reveal()` is explicit."""
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str) -> None:
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('********')"
-
-    __str__ = __repr__
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Secret) and other._value == self._value
-
-    def __hash__(self) -> int:
-        return hash(self._value)
-
-    def __reduce__(self) -> NoReturn:
-        raise TypeError("a Secret is not to be pickled")
 
 
 # --- where a profile's password comes from -------------------------------------------------------

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.models import ApiFlavor
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile
-from backuptui.core.settings.secrets import Secret
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from backuptui.core.appliance.models import (
     Schedule,
     newest_first_key,
 )
-from backuptui.core.settings.secrets import Secret
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.events import JobEvent, job_event
 from backuptui.core.watch.snapshot import (
     EMPTY_JOBS,

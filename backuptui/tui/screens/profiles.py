@@ -24,6 +24,7 @@ from textual.widgets import Button, DataTable, Footer, Label, Static
 
 from backuptui.core.appliance.client import Timeouts
 from backuptui.core.appliance.errors import AuthenticationFailed
+from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profile_session import ConnectionCheck, check_connection
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore
@@ -31,7 +32,6 @@ from backuptui.core.settings.resolution import ResolutionError, check_profile_tl
 from backuptui.core.settings.secrets import (
     COMMAND_TIMEOUT,
     PasswordError,
-    Secret,
     keyring_delete,
     keyring_set,
     probe_keyring,
