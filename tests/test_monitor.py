@@ -207,7 +207,10 @@ async def test_events_come_oldest_first() -> None:
     clock.advance(30)
     snap = await monitor.poll()
     assert [(e.kind, e.job.id) for e in snap.events] == [
-        ("succeeded", job_id(3)), ("succeeded", job_id(4)), ("succeeded", job_id(5)), ("started", job_id(6))
+        ("succeeded", job_id(3)),
+        ("succeeded", job_id(4)),
+        ("succeeded", job_id(5)),
+        ("started", job_id(6)),
     ]
 
 

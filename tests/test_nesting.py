@@ -88,4 +88,3 @@ def test_depth_is_counted_outside_strings() -> None:
         cursor.append([])
         cursor = cursor[0]  # type: ignore[assignment]
     assert value_too_deep(deep_value) and not value_too_deep([[1], {"a": [2]}])
-

@@ -31,9 +31,7 @@ def lab_config(tmp_path: Path) -> ProfileStore:
         )
     )
     store.add_profile(Profile("prod", "https://prod.example.com", "ops", password_source=PasswordSource.ENV))
-    store.add_profile(
-        Profile("broken", "https://b.example.com", "u", ca_bundle=str(tmp_path / "gone.pem"))
-    )
+    store.add_profile(Profile("broken", "https://b.example.com", "u", ca_bundle=str(tmp_path / "gone.pem")))
     return store
 
 

@@ -39,8 +39,11 @@ async def test_a_huge_record_below_the_limit_reads_and_keeps_its_message(
     sim = simulator_factory(jobs=5, faults=["huge=2", "match=/job/details"])
     async with ApplianceClient(sim.url, sim.user, Secret(sim.password)) as client:
         result = await client.list_job_details()
-    [huge] = [job for job in result.jobs if job.error is not None and job.error.messages
-              and len(job.error.messages[0].text) == 2_000_000]
+    [huge] = [
+        job
+        for job in result.jobs
+        if job.error is not None and job.error.messages and len(job.error.messages[0].text) == 2_000_000
+    ]
     assert huge.status.value == "FAILED"
     assert len(result.jobs) == 5
 

@@ -59,8 +59,6 @@ async def wait_for_jobs(pilot: Pilot[Any], count: int | None = None) -> JobList:
     return job_list
 
 
-
-
 async def test_shows_the_history_newest_first(simulator: Simulator) -> None:
     app = make_app(simulator)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -58,6 +58,7 @@ def test_bad_arguments_end_with_one_line_and_status_2(
 
 def test_parse_refresh() -> None:
     """`--refresh` goes through the one parser and the one precedence rule of core's resolver."""
+
     def parse(text: str | None) -> RefreshIntervals:
         return refresh_for(None, AppSettings(), TargetOptions(refresh=text).refresh_override())
 

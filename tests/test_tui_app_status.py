@@ -17,7 +17,10 @@ NOW = datetime(2026, 11, 28, 12, 0, 0, tzinfo=UTC)
 
 def view(**fields: object) -> StatusView:
     base: dict[str, object] = {
-        "appliance": "vcsa01", "host": "vcsa01.example.com", "connection": "live", "now": NOW
+        "appliance": "vcsa01",
+        "host": "vcsa01.example.com",
+        "connection": "live",
+        "now": NOW,
     }
     base.update(fields)
     return StatusView(**base)  # type: ignore[arg-type]
@@ -106,7 +109,9 @@ RUNNING = {
     "duration": 300,
     "size": 3 * 1024**3,
     "progress": {
-        "total": 100, "completed": 42, "message": {"id": "m", "default_message": "Backing up database"}
+        "total": 100,
+        "completed": 42,
+        "message": {"id": "m", "default_message": "Backing up database"},
     },
 }
 

@@ -106,8 +106,6 @@ class DrillApp(App[None]):
         self.push_screen(DrillDownScreen(self.job))
 
 
-
-
 def tree_labels(node: TreeNode[Any]) -> list[str]:
     labels = [node.label.plain]
     for child in node.children:

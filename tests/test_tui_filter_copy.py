@@ -19,7 +19,7 @@ from textual.widgets import Input, Static
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.appliance.parsing import parse_job
 from backuptui.core.filtering import JobFilter
-from backuptui.tui.clipboard import MASK, copy_job, job_filename, save_job, save_job_and_notify
+from backuptui.tui.clipboard import MASK, copy_job, job_filename, save_job, save_job_and_notify, short_path
 from backuptui.tui.widgets.filter_bar import FilterBar
 
 
@@ -179,7 +179,7 @@ async def test_copy_and_save_from_the_drilldown(tmp_path: Path, monkeypatch: pyt
         assert json.loads(app.clipboard) == {FAILED_ID: FAILED_RECORD}
         saved = tmp_path / f"backuptui-job-{FAILED_ID}.json"
         assert json.loads(saved.read_text()) == {FAILED_ID: FAILED_RECORD}
-        assert any(str(saved) in note for note in notifications(app))
+        assert any(short_path(saved) in note for note in notifications(app))
 
 
 async def test_save_writes_the_file_and_notifies_the_full_path(tmp_path: Path) -> None:
@@ -191,7 +191,7 @@ async def test_save_writes_the_file_and_notifies_the_full_path(tmp_path: Path) -
         assert json.loads(path.read_text(encoding="utf-8")) == {FAILED_ID: FAILED_RECORD}
         assert path.read_text().endswith("}\n")
         assert os.listdir(tmp_path) == [path.name]  # no temporary file left
-        assert any(str(path) in note for note in notifications(app))
+        assert any(short_path(path) in note for note in notifications(app))
 
 
 async def test_save_into_an_unwritable_directory_says_so(tmp_path: Path) -> None:

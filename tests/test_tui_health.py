@@ -145,8 +145,6 @@ class Host(App[None]):
         return screen
 
 
-
-
 def file_names(directory: Path) -> list[str]:
     return sorted(p.name for p in directory.iterdir())
 

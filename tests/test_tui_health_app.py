@@ -46,8 +46,6 @@ def make_app(sim: Simulator) -> MonitorApp:
     return MonitorApp(Monitor(client, SLOW, clock=lambda: NOW), user=sim.user, clock=lambda: NOW)
 
 
-
-
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + 15.0
     while not condition():

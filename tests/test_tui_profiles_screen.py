@@ -101,3 +101,14 @@ async def test_the_delete_question_is_shown_whole(size: tuple[int, int]) -> None
         await pilot.pause()
         flat = " ".join(" ".join(line.strip(" █").split()) for line in screen_text(app).splitlines())
         assert "Its saved keyring password goes too." in " ".join(flat.split())
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_long_url_gives_way_to_the_user(size: tuple[int, int]) -> None:
+    add("east", "https://vcsa01.datacenter-east.example.com:5480")
+    add("sim", "http://127.0.0.1:18400")
+    app = ProfilesApp(ProfilePickerScreen(env={}))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "administrator@vsphere.local" in text, text

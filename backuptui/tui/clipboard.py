@@ -129,7 +129,7 @@ def save_job(job: BackupJob, directory: Path | str | None = None) -> Path:
 
 
 def save_job_and_notify(app: App[Any], job: BackupJob, directory: Path | str | None = None) -> Path | None:
-    """`save_job`, then tell the user the full path written (or why it could not be written)."""
+    """`save_job`, then tell the user the path written, on its own line, (or why it could not be written)."""
     try:
         path = save_job(job, directory)
     except OSError as exc:
@@ -142,5 +142,23 @@ def save_job_and_notify(app: App[Any], job: BackupJob, directory: Path | str | N
             markup=False,
         )
         return None
-    app.notify(f"Job {one_line(job.id)} saved to {path}", title="Saved", markup=False, timeout=10)
+    app.notify(
+        f"Job {one_line(job.id)} saved to\n{short_path(path)}", title="Saved", markup=False, timeout=10
+    )
     return path
+
+
+#: what fits on one line of a toast (60 columns wide, less its padding and border)
+TOAST_LINE = 56
+
+
+def short_path(path: Path, width: int = TOAST_LINE) -> str:
+    """The path on one toast line: the file name whole, the directory cut from the left with `…`."""
+    text = str(path)
+    if len(text) <= width:
+        return text
+    name = path.name
+    room = width - len(name) - 2  # "…" and the separator
+    if room <= 0:
+        return name
+    return f"…{str(path.parent)[-room:]}/{name}"

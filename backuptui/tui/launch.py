@@ -34,7 +34,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ConnectionTarget",
-        "UsageError",
+    "UsageError",
     "read_password_from_stdin",
     "resolve_target",
     "run_monitor",

@@ -427,8 +427,13 @@ class Monitor:
         jobs = applied.jobs
         previous = self._jobs
         same_ids = not applied.removed and all(job_id in previous for job_id in applied.changed)
-        if same_ids and len(jobs) == len(previous) and all(
-            newest_first_key(jobs[job_id]) == newest_first_key(previous[job_id]) for job_id in applied.changed
+        if (
+            same_ids
+            and len(jobs) == len(previous)
+            and all(
+                newest_first_key(jobs[job_id]) == newest_first_key(previous[job_id])
+                for job_id in applied.changed
+            )
         ):
             if self._index is None:
                 self._index = {job.id: position for position, job in enumerate(self._order)}

@@ -26,8 +26,12 @@ class ConnectionState(StrEnum):
 
 
 FAILED_STATES = frozenset(
-    {ConnectionState.UNREACHABLE, ConnectionState.AUTH_FAILED, ConnectionState.NOT_AUTHORIZED,
-     ConnectionState.ERROR}
+    {
+        ConnectionState.UNREACHABLE,
+        ConnectionState.AUTH_FAILED,
+        ConnectionState.NOT_AUTHORIZED,
+        ConnectionState.ERROR,
+    }
 )
 
 
@@ -103,4 +107,3 @@ class Snapshot:
     def is_stale(self) -> bool:
         """Showing data from an earlier poll because the latest one failed."""
         return self.connection in FAILED_STATES and self.last_success is not None
-

@@ -203,12 +203,12 @@ class DrillDownScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="drilldown.back"),
-        Binding("1", "show_tab('drill-messages')", "Messages", id="drilldown.messages"),
-        Binding("2", "show_tab('drill-error')", "Error", id="drilldown.error"),
+        Binding("1", "show_tab('drill-messages')", "Messages", show=False, id="drilldown.messages"),
+        Binding("2", "show_tab('drill-error')", "Error", show=False, id="drilldown.error"),
         Binding("3", "show_tab('drill-json')", "JSON", id="drilldown.json-tab", show=False),
-        Binding("v", "toggle_json", "Raw JSON", id="drilldown.toggle-json"),
-        Binding("y", "copy_json", "Copy JSON", id="drilldown.copy"),
-        Binding("s", "save_json", "Save JSON", id="drilldown.save"),
+        Binding("v", "toggle_json", "JSON", id="drilldown.toggle-json"),
+        Binding("y", "copy_json", "Copy", id="drilldown.copy"),
+        Binding("s", "save_json", "Save", id="drilldown.save"),
         Binding("j,down", "scroll_lines(1)", "Down", show=False, id="drilldown.down"),
         Binding("k,up", "scroll_lines(-1)", "Up", show=False, id="drilldown.up"),
         Binding("g,home", "scroll_edge('home')", "Top", show=False, id="drilldown.top"),
@@ -240,7 +240,7 @@ class DrillDownScreen(Screen[None]):
                 VerticalScroll(id="drill-json-scroll", classes="drill-scroll"),
             ):
                 yield Static(json_content(shown_job_json(self.job, MAX_SHOWN)), id="drill-json-body")
-        yield Footer()
+        yield Footer(compact=True)
 
     def _messages_title(self) -> str:
         return f"Messages ({len(self.job.messages)})"

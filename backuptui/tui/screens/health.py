@@ -79,6 +79,10 @@ def verdict_content(verdict: HealthVerdict) -> Content:
     return Content.assemble(*parts)
 
 
+#: the label column of the Health tab's rows
+LABEL_WIDTH = 15
+
+
 def _when(value: datetime | None) -> str:
     """`2026-11-28 02:01 UTC`: local time to the minute, with the zone."""
     if value is None:
@@ -88,14 +92,17 @@ def _when(value: datetime | None) -> str:
 
 
 def _job_line(job: BackupJob | None, now: datetime, *, ended: bool) -> str:
-    """`FAILED  started 2026-11-28 02:00 UTC (3 h ago) · 0 B · 1m 00s`; the last success without
+    """`FAILED  started 2026-11-28 02:00 UTC (3 h ago)`, then `0 B · 1m 00s` below; the last success without
     its (obvious) status, from its end (the age of the last good backup counts from there)."""
     if job is None:
         return EMPTY if ended else "none yet"
     when = (job.end_time or job.start_time) if ended else (job.start_time or job.end_time)
     age = f" ({human_age((now - when).total_seconds())})" if when else ""
     head = "ended" if ended else f"{one_line(str(job.status))}  started"
-    return f"{head} {_when(when)}{age} · {human_bytes(job.size)} · {human_duration(job.duration)}"
+    # size and duration on a line of their own, under the value: at 80 columns one line would
+    # wrap inside a figure (`3.46` / `MiB`)
+    figures = f"{human_bytes(job.size)} · {human_duration(job.duration)}"
+    return f"{head} {_when(when)}{age}\n{' ' * LABEL_WIDTH}{figures}"
 
 
 def facts_content(verdict: HealthVerdict, now: datetime) -> Content:
@@ -117,7 +124,7 @@ def facts_content(verdict: HealthVerdict, now: datetime) -> Content:
     return _rows(rows)
 
 
-def _rows(rows: Sequence[tuple[str, str]], width: int = 15) -> Content:
+def _rows(rows: Sequence[tuple[str, str]], width: int = LABEL_WIDTH) -> Content:
     parts: list[str | tuple[str, str]] = []
     for index, (label, value) in enumerate(rows):
         if index:
@@ -158,7 +165,7 @@ def _recurrence_text(schedule: Schedule, verdict: HealthVerdict) -> str:
     if recurrence.days is not None and local.date() != there.date():
         return describe_recurrence(recurrence, verdict.timezone)
     shown = Recurrence(minute=local.minute, hour=local.hour, days=recurrence.days)
-    return describe_recurrence(shown, timezone(local.utcoffset() or timedelta(0), local.tzname() or 'local'))
+    return describe_recurrence(shown, timezone(local.utcoffset() or timedelta(0), local.tzname() or "local"))
 
 
 def _schedule_block(schedule: Schedule, verdict: HealthVerdict, now: datetime) -> Content:

@@ -107,6 +107,17 @@ class PickerPasswordScreen(PasswordScreen):
         self.query_one("#password-hint", Label).update("Enter to log in, Esc to cancel.")
 
 
+#: the longest Host or URL cell: at 80 columns the User column needs the room
+URL_CELL = 20
+
+
+def short_url(url: str, width: int = URL_CELL) -> str:
+    """The URL without `https://` (the TLS column says how it connects), cut with `…` when long."""
+    text = url[len("https://") :] if url.lower().startswith("https://") else url
+    text = text.rstrip("/")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
     """Dismisses with a `ProfileChoice` (connect) or None (Esc: back to where it was opened)."""
 
@@ -223,7 +234,8 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
             tls = Text("NOT verified", style="bold red")
         else:
             tls = Text("CA bundle" if profile.ca_bundle else "verified")
-        return (Text(mark), Text(profile.name), Text(profile.url), tls, Text(source), Text(profile.username))
+        url = Text(short_url(profile.url))
+        return (Text(mark), Text(profile.name), url, tls, Text(source), Text(profile.username))
 
     @property
     def selected_name(self) -> str | None:
