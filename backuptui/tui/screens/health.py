@@ -343,7 +343,7 @@ class HealthScreen(ReportsWorkerFailures, Screen[None]):
                 yield Sparkline([], id="trend-duration", summary_function=max)
                 yield Static(id="trend-duration-summary", classes="trend-summary")
                 yield Static(id="trend-note", classes="health-section")
-        yield Footer()
+        yield Footer(compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#trend-scroll" if self.initial == TAB_TREND else "#health-scroll").focus()

@@ -9,6 +9,7 @@ id, not a row number: it stays on the same job when new jobs arrive at the top."
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar
@@ -397,9 +398,11 @@ class JobList(ScrollView, can_focus=True):
             return self._header_strip(width, base)
         row = round(self.scroll_y) + y - 1
         if row >= len(self._jobs):
-            if row == 0:
-                empty = self.get_component_rich_style("job-list--empty")
-                return Strip([Segment(set_cell_size(" " + self.empty_text, width), base + empty)])
+            if not self._jobs:  # the empty list's text, wrapped at word boundaries, never cut
+                lines = textwrap.wrap(self.empty_text, max(width - 1, 1), break_on_hyphens=False)
+                if row < len(lines):
+                    empty = self.get_component_rich_style("job-list--empty")
+                    return Strip([Segment(set_cell_size(" " + lines[row], width), base + empty)])
             return Strip.blank(width, base)
         job = self._jobs[row]
         if row == self._cursor:
