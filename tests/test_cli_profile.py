@@ -312,3 +312,19 @@ def test_installed_script_broken_file_exit_2_no_traceback_file_untouched(tmp_pat
             in result.stderr
         )
         assert path.read_bytes() == before
+
+
+def test_profile_list_fits_the_terminal_width(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = "https://vcsa-frankfurt-datacenter-02.infrastructure.example.com:443"
+    assert run("profile", "add", "fra", "--url", url, "--user", "monitor@vsphere.local") == 0
+    capsys.readouterr()
+    monkeypatch.setenv("COLUMNS", "60")
+    assert run("profile", "list") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines and all(len(line) <= 60 for line in lines), lines  # before: the URL ran past 60
+    assert "monitor@vsphere.local" in lines[1] and "…" in lines[1]  # the URL gives way, the user stays
+    monkeypatch.delenv("COLUMNS")
+    assert run("profile", "list") == 0  # into a pipe the table stays whole
+    assert url in capsys.readouterr().out

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from backuptui.commands import terminal
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import (
@@ -141,6 +143,27 @@ def _guarded(action: Callable[[argparse.Namespace], int]) -> Callable[[argparse.
     return run
 
 
+_URL, _USER = 2, 3  # the columns that give way, URL first, when the table is wider than the terminal
+
+
+def _fitted_widths(rows: Sequence[tuple[str, ...]]) -> list[int]:
+    """Column widths that fit the terminal: on a terminal (or with COLUMNS set) the URL, then the user,
+    are cut with '…'; into a pipe without COLUMNS the table stays whole (scripts use --json)."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    if not (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+        return widths
+    room = terminal.width(limit=10_000)
+    for column in (_URL, _USER):
+        over = sum(widths) + 2 * (len(widths) - 1) - room
+        if over > 0:
+            widths[column] = max(len(rows[0][column]), 8, widths[column] - over)
+    return widths
+
+
+def _cut(cell: str, width: int) -> str:
+    return cell if len(cell) <= width else cell[: width - 1] + "…"
+
+
 @_guarded
 def run_list(args: argparse.Namespace) -> int:
     config = ProfileStore().load()
@@ -156,9 +179,10 @@ def run_list(args: argparse.Namespace) -> int:
         rows.append(
             (marker, profile.name, profile.url, profile.username, _source_word(profile), _tls_word(profile))
         )
-    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    widths = _fitted_widths(rows)
     for row in rows:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+        cells = (_cut(cell, width).ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(cells).rstrip())
     return EXIT_OK
 
 
