@@ -307,3 +307,25 @@ def test_other_commands_keep_the_usage_exit_code() -> None:
     with pytest.raises(SystemExit) as raised:
         main(["status", "--bogus"])
     assert raised.value.code == 2
+
+
+def test_json_says_the_same_verdict_as_the_plugin_line(
+    simulator_factory: Callable[..., Simulator], password: None
+) -> None:
+    import json
+
+    sim = simulator_factory(scenario="latest-failed", clock=lambda: NOW)
+    code, line = run_check(sim, clock=lambda: NOW)
+    json_code, output = run_check(sim, "--json", clock=lambda: NOW)
+    answer = json.loads(output)
+    assert json_code == code == answer["exit_code"] == 2
+    assert answer["status"] == "CRITICAL" and line.startswith(f"BACKUP CRITICAL - {answer['summary']}")
+    assert {p["label"]: p["value"] for p in answer["perfdata"]}["failures_24h"] == 1
+    assert any(reason["level"] == "CRITICAL" for reason in answer["reasons"])
+
+
+def test_json_unknown_is_json_too(password: None) -> None:
+    import json
+
+    code, output = run_check(None, "--json", url="http://127.0.0.1:9")
+    assert code == 3 and json.loads(output)["status"] == "UNKNOWN"

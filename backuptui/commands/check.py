@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import sys
 import zoneinfo
 from collections.abc import Callable
@@ -93,6 +94,11 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="list every reason on the lines after the status line"
     )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print the verdict as one JSON object instead of the plugin lines (same exit code)",
+    )
     parser.set_defaults(handler=run)
     answer_usage_errors_as_unknown(parser)
 
@@ -122,8 +128,35 @@ def long_output(verdict: HealthVerdict) -> list[str]:
     return [f"{finding.level.name}: {finding.text}" for finding in verdict.reasons]
 
 
-def _unknown(out: TextIO, problem: str) -> int:
-    out.write(f"{SERVICE} {HealthLevel.UNKNOWN.name} - {one_line_problem(problem, 400)}\n")
+def verdict_json(verdict: HealthVerdict) -> dict[str, Any]:
+    """The verdict for programs: the level, the summary, every reason with its stable code, and
+    the performance data as numbers (null where undetermined)."""
+    return {
+        "service": SERVICE,
+        "status": verdict.level.name,
+        "exit_code": int(verdict.level),
+        "summary": verdict.summary,
+        "reasons": [
+            {"level": finding.level.name, "code": finding.code, "text": finding.text}
+            for finding in verdict.reasons
+        ],
+        "perfdata": [
+            {"label": v.label, "value": v.value, "unit": v.uom, "warn": v.warn, "crit": v.crit}
+            for v in verdict.perfdata
+        ],
+        "checked_at": verdict.checked_at.isoformat(),
+        "last_success_at": verdict.last_success_at.isoformat() if verdict.last_success_at else None,
+        "job_count": verdict.job_count,
+    }
+
+
+def _unknown(out: TextIO, problem: str, as_json: bool = False) -> int:
+    text = one_line_problem(problem, 400)
+    if as_json:
+        answer = {"service": SERVICE, "status": HealthLevel.UNKNOWN.name, "exit_code": 3, "summary": text}
+        out.write(json.dumps(answer) + "\n")
+    else:
+        out.write(f"{SERVICE} {HealthLevel.UNKNOWN.name} - {text}\n")
     out.flush()
     return int(HealthLevel.UNKNOWN)
 
@@ -190,20 +223,25 @@ def run(
     from backuptui.core.appliance.errors import ApplianceError
 
     stream = out or sys.stdout
+    as_json = bool(getattr(args, "json", False))
     try:
         thresholds, zone, timeout = _options(args)
         deadline = Deadline(timeout)
         verdict = asyncio.run(deadline.run(collect(args, thresholds, zone, clock=clock, deadline=deadline)))
     except TargetError as exc:
-        return _unknown(stream, str(exc))
+        return _unknown(stream, str(exc), as_json)
     except ApplianceError as exc:
-        return _unknown(stream, exc.message)
+        return _unknown(stream, exc.message, as_json)
     except TimeoutError:
-        return _unknown(stream, f"no answer within {float(args.timeout):g} s (--timeout)")
+        return _unknown(stream, f"no answer within {float(args.timeout):g} s (--timeout)", as_json)
     except KeyboardInterrupt:
-        return _unknown(stream, "interrupted")
+        return _unknown(stream, "interrupted", as_json)
     except Exception as exc:  # a plugin must answer UNKNOWN, not a traceback
-        return _unknown(stream, f"internal error: {type(exc).__name__}: {exc}")
+        return _unknown(stream, f"internal error: {type(exc).__name__}: {exc}", as_json)
+    if as_json:
+        stream.write(json.dumps(verdict_json(verdict)) + "\n")
+        stream.flush()
+        return int(verdict.level)
     lines = [status_line(verdict)]
     if args.verbose:
         lines.extend(long_output(verdict))
