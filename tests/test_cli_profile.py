@@ -320,11 +320,12 @@ def test_profile_list_fits_the_terminal_width(
     url = "https://vcsa-frankfurt-datacenter-02.infrastructure.example.com:443"
     assert run("profile", "add", "fra", "--url", url, "--user", "monitor@vsphere.local") == 0
     capsys.readouterr()
-    monkeypatch.setenv("COLUMNS", "60")
+    monkeypatch.setenv("COLUMNS", "60")  # the terminal's width, as shutil.get_terminal_size reads it
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: True)
     assert run("profile", "list") == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines and all(len(line) <= 60 for line in lines), lines  # before: the URL ran past 60
     assert "monitor@vsphere.local" in lines[1] and "…" in lines[1]  # the URL gives way, the user stays
-    monkeypatch.delenv("COLUMNS")
-    assert run("profile", "list") == 0  # into a pipe the table stays whole
+    monkeypatch.setattr(sys.stdout, "isatty", lambda: False)
+    assert run("profile", "list") == 0  # into a pipe the table stays whole, whatever the width
     assert url in capsys.readouterr().out

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import getpass
-import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -147,10 +146,10 @@ _URL, _USER = 2, 3  # the columns that give way, URL first, when the table is wi
 
 
 def _fitted_widths(rows: Sequence[tuple[str, ...]]) -> list[int]:
-    """Column widths that fit the terminal: on a terminal (or with COLUMNS set) the URL, then the user,
-    are cut with '…'; into a pipe without COLUMNS the table stays whole (scripts use --json)."""
+    """Column widths that fit the terminal: on a terminal the URL, then the user, are cut with '…';
+    into a pipe or a file the table stays whole (scripts use --json)."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-    if not (sys.stdout.isatty() or os.environ.get("COLUMNS")):
+    if not sys.stdout.isatty():
         return widths
     room = terminal.width(limit=10_000)
     for column in (_URL, _USER):
