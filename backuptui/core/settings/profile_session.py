@@ -1,8 +1,8 @@
 """From a saved profile (and its password) to a client, or a one-shot connection test.
 
-The app's profile picker, its appliance switching and `backuptui -p NAME` all build their client
-here (the monitor around it is `core.watch.profile_monitor`'s), so a profile means the same thing
-everywhere. No Textual.
+The profile picker's Test builds its client here, from the one resolver's answer for the profile
+and the password it found; a monitor of a profile is built from its `Resolution` too
+(`core.watch.resolved_monitor`). No Textual.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile
-from backuptui.core.settings.resolution import check_profile_tls
-from backuptui.core.settings.target import profile_target
+from backuptui.core.settings.resolution import resolve_profile
 
 
 def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
     """A client for the profile's appliance (not logged in yet; the caller closes it). Its CA bundle
     is read first: a missing or unusable file is a `ResolutionError`, never a half-built client."""
-    return profile_target(profile, password, verify=check_profile_tls(profile)).client(timeouts)
+    return resolve_profile(profile, password=password).target.client(timeouts)
 
 
 @dataclass(frozen=True)
