@@ -42,6 +42,19 @@ class ConnectionCheck:
         return f"{self.profile}: connection ok, API flavour {flavor}, {jobs}"
 
 
+async def check_reachable(profile: Profile, *, timeouts: Timeouts | None = None) -> ApplianceError | None:
+    """Whether the profile's address answers as its URL says (scheme, port, TLS), before any password
+    is looked up or asked for: None, or the error that says why not. Sends no credentials."""
+    client = resolve_profile(profile, lookup_password=False).target.client(timeouts)
+    try:
+        await client.check_reachable()
+    except ApplianceError as exc:
+        return exc
+    finally:
+        await client.close()
+    return None
+
+
 async def check_connection(
     profile: Profile, password: Secret, *, timeouts: Timeouts | None = None
 ) -> ConnectionCheck:

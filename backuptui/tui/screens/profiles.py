@@ -26,7 +26,7 @@ from backuptui.core.appliance.client import Timeouts
 from backuptui.core.appliance.errors import AuthenticationFailed
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
-from backuptui.core.settings.profile_session import ConnectionCheck, check_connection
+from backuptui.core.settings.profile_session import ConnectionCheck, check_connection, check_reachable
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore
 from backuptui.core.settings.resolution import ResolutionError, check_profile_tls
 from backuptui.core.settings.secrets import (
@@ -55,6 +55,16 @@ class ProfileChoice:
     profile: Profile
     password: Secret
     settings: AppSettings
+
+
+@dataclass(frozen=True)
+class _Password:
+    """What the picker found for a profile's password, and how."""
+
+    secret: Secret | None = None
+    typed: bool = False  # by the user, in the prompt
+    can_save: bool = False  # a keyring could keep it
+    unreachable: bool = False  # not asked: the appliance does not answer as its URL says
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -412,22 +422,35 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
 
     # -- passwords, testing, connecting -----------------------------------------------------
 
-    async def _password(self, profile: Profile) -> tuple[Secret | None, bool, bool]:
-        """(password, typed by the user, a keyring could save it); prompts if no source has one."""
+    async def _password(self, profile: Profile, *, before_prompt: str | None = None) -> _Password:
+        """The password: kept for the session, from a source, else typed in the prompt.
+        `before_prompt`: what the action says (e.g. "Not connected") if, before the prompt, the
+        appliance turns out not to answer as its URL says: then it is `_Password(unreachable=True)`."""
         cached = self.passwords.get(profile.name)
         if cached is not None:
-            return cached, False, False
+            return _Password(cached)
         self.say(f"Looking up the password for '{profile.name}'…")
         resolution = await asyncio.to_thread(
             resolve_password, profile, env=self.env, command_timeout=self.command_timeout
         )
         if resolution.secret is not None:
-            return resolution.secret, False, False
+            return _Password(resolution.secret)
+        if before_prompt is not None and not await self._reachable(profile, before_prompt):
+            return _Password(unreachable=True)
         problem = "; ".join(resolution.problems) or None
         secret = await self.app.push_screen_wait(
             PickerPasswordScreen(f"{profile.name} ({profile.host})", profile.username, problem)
         )
-        return secret, secret is not None, resolution.can_save_to_keyring
+        return _Password(secret, typed=secret is not None, can_save=resolution.can_save_to_keyring)
+
+    async def _reachable(self, profile: Profile, doing: str) -> bool:
+        """The address answers as its URL says (scheme, port, TLS); say why not otherwise."""
+        self.say(f"Reaching '{profile.name}' ({profile.url})…")
+        error = await check_reachable(profile, timeouts=self.timeouts)
+        if error is not None:
+            self.say(f"{doing}: {error}", error=True)
+            return False
+        return True
 
     def _tls_usable(self, profile: Profile, doing: str) -> bool:
         """Its CA bundle is read before any password is asked for; say why not otherwise."""
@@ -440,9 +463,11 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
 
     @work(exclusive=True, group="profile-action", exit_on_error=False)
     async def _test(self, profile: Profile) -> None:
-        if not self._tls_usable(profile, "Not tested"):
+        # the CA bundle, then the address (its scheme and port), before any password is asked for
+        if not self._tls_usable(profile, "Not tested") or not await self._reachable(profile, "Not tested"):
             return
-        secret, typed, can_save = await self._password(profile)
+        found = await self._password(profile)
+        secret, typed, can_save = found.secret, found.typed, found.can_save
         if secret is None:
             self.say(f"Test of '{profile.name}' cancelled: no password.")
             return
@@ -459,7 +484,10 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         settings = self.config.settings
         if not self._tls_usable(profile, "Not connected"):
             return
-        secret, typed, can_save = await self._password(profile)
+        found = await self._password(profile, before_prompt="Not connected")
+        if found.unreachable:
+            return
+        secret, typed, can_save = found.secret, found.typed, found.can_save
         if secret is None:
             self.say(f"Not connected to '{profile.name}': no password was entered.")
             return
