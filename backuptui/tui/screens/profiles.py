@@ -38,6 +38,7 @@ from backuptui.core.settings.secrets import (
     resolve_password,
 )
 from backuptui.tui.password import PasswordScreen
+from backuptui.tui.screens.profile_columns import COLUMNS, CONNECTED_MARK, DEFAULT_MARK, fitted_rows
 from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
@@ -117,17 +118,6 @@ class PickerPasswordScreen(PasswordScreen):
         self.query_one("#password-hint", Label).update("Enter to log in, Esc to cancel.")
 
 
-#: the longest Host or URL cell: at 80 columns the User column needs the room
-URL_CELL = 20
-
-
-def short_url(url: str, width: int = URL_CELL) -> str:
-    """The URL without `https://` (the TLS column says how it connects), cut with `…` when long."""
-    text = url[len("https://") :] if url.lower().startswith("https://") else url
-    text = text.rstrip("/")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
     """Dismisses with a `ProfileChoice` (connect) or None (Esc: back to where it was opened)."""
 
@@ -157,10 +147,9 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
     ProfilePickerScreen #picker-result.-error { color: $text-error; }
     """
 
-    COLUMNS = ("", "Name", "Host or URL", "TLS", "Password", "User")
-    #: the first column's marks, read without colour (the title line explains them)
-    CONNECTED_MARK = "●"
-    DEFAULT_MARK = "*"
+    COLUMNS = COLUMNS
+    CONNECTED_MARK = CONNECTED_MARK
+    DEFAULT_MARK = DEFAULT_MARK
 
     def __init__(
         self,
@@ -200,23 +189,24 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#profiles", DataTable)
-        for label in self.COLUMNS:
-            table.add_column(label, key=label or "mark")
         self.query_one("#picker-hint").display = bool(self.hint)
         self.reload(select=self.current)
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.config is not None:
+            self._show(self.config, self.selected_name)
 
     # -- the list ---------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
         """Read the file again and show it; a broken file is shown as its error, never written."""
-        table = self.query_one("#profiles", DataTable)
         previous = select or self.selected_name
-        table.clear()
         try:
             self.config = self.store.load()
         except ConfigError as exc:
             self.config = None
+            self.query_one("#profiles", DataTable).clear()
             self.say(f"{exc}. Fix the file (or move it away), then press r to read it again.", error=True)
             return
         config = self.config
@@ -224,28 +214,25 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         self.query_one("#picker-hint").display = bool(self.hint) and not (
             self.hint == FIRST_RUN_HINT and config.profiles
         )
-        for profile in config.profiles.values():
-            table.add_row(*self._cells(profile, config, self.current), key=profile.name)
-        target = previous if previous in config.profiles else (config.default_profile or None)
-        if target is not None:
-            table.move_cursor(row=table.get_row_index(target))
+        self._show(config, previous)
         if not config.profiles and not self.hint:
             self.say("No profiles. Press a to add one.")
 
-    @classmethod
-    def _cells(cls, profile: Profile, config: Config, current: str | None) -> tuple[Text, ...]:
-        mark = (cls.CONNECTED_MARK if profile.name == current else "") + (
-            cls.DEFAULT_MARK if profile.name == config.default_profile else ""
-        )
-        source = str(profile.password_source) if profile.password_source else "auto"
-        if profile.url.lower().startswith("http://"):
-            tls = Text("no TLS", style="bold")  # plain HTTP: nothing is verified or encrypted
-        elif not profile.verify_tls:
-            tls = Text("NOT verified", style="bold red")
-        else:
-            tls = Text("CA bundle" if profile.ca_bundle else "verified")
-        url = Text(short_url(profile.url))
-        return (Text(mark), Text(profile.name), url, tls, Text(source), Text(profile.username))
+    def _show(self, config: Config, select: str | None) -> None:
+        """The table, its cells cut to the width of the screen (a resize shows it again)."""
+        table = self.query_one("#profiles", DataTable)
+        room = self.size.width or self.app.size.width
+        if len(config.profiles) + 1 > max(1, table.size.height):  # the rows scroll: a scrollbar
+            room -= table.styles.scrollbar_size_vertical
+        widths, rows = fitted_rows(config, self.current, room)
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(label, width=width, key=label or "mark")
+        for name, row in zip(config.profiles, rows, strict=True):
+            table.add_row(*row, key=name)
+        target = select if select in config.profiles else (config.default_profile or None)
+        if target is not None:
+            table.move_cursor(row=table.get_row_index(target))
 
     @property
     def selected_name(self) -> str | None:
