@@ -172,7 +172,7 @@ def target_from_profiles(
                 options,
                 session.settings,
                 password=choice.password,
-                password_from="profile picker",  # noqa: S106 (a source's name, not a password)
+                password_from=choice.password_from,
                 override=override,
             )
         except ResolutionError as exc:

@@ -77,7 +77,7 @@ class ProfileSession:
             None,
             choice.settings,
             password=choice.password,
-            password_from="profile picker",  # noqa: S106 (a source's name, not a password)
+            password_from=choice.password_from,
             override=self.refresh_override,
         )
         monitor = monitor_for_resolution(resolution)
