@@ -177,6 +177,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         self.timeouts = timeouts
         self.config: Config | None = None
         self.last_check: ConnectionCheck | None = None
+        self._shown_room = 0  # the room the table was last fitted to
 
     def compose(self) -> ComposeResult:
         legend = f"{self.DEFAULT_MARK} default"
@@ -197,7 +198,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         table.focus()
 
     def on_resize(self) -> None:
-        if self.config is not None:
+        if self.config is not None and self._room() != self._shown_room:
             self._show(self.config, self.selected_name)
 
     # -- the list ---------------------------------------------------------------------------
@@ -221,12 +222,20 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         if not config.profiles and not self.hint:
             self.say("No profiles. Press a to add one.")
 
+    def _room(self) -> int:
+        """The cells the table's columns may take: the screen's width, less a scrollbar if the rows
+        scroll."""
+        table = self.query_one("#profiles", DataTable)
+        room = self.size.width or self.app.size.width
+        rows = len(self.config.profiles) if self.config is not None else 0
+        if rows + 1 > max(1, table.size.height):
+            room -= table.styles.scrollbar_size_vertical
+        return room
+
     def _show(self, config: Config, select: str | None) -> None:
         """The table, its cells cut to the width of the screen (a resize shows it again)."""
         table = self.query_one("#profiles", DataTable)
-        room = self.size.width or self.app.size.width
-        if len(config.profiles) + 1 > max(1, table.size.height):  # the rows scroll: a scrollbar
-            room -= table.styles.scrollbar_size_vertical
+        self._shown_room = room = self._room()
         widths, rows = fitted_rows(config, self.current, room)
         table.clear(columns=True)
         for label, width in zip(COLUMNS, widths, strict=True):
