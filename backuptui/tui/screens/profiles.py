@@ -132,8 +132,10 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         Binding("t", "test", "Test", id="profile-test"),
         Binding("asterisk", "make_default", "Default", key_display="*", id="profile-default"),
         Binding("r", "reload", "Reload", id="profile-reload", show=False),
-        Binding("j", "cursor(1)", "Down", id="profile-down", show=False),
-        Binding("k", "cursor(-1)", "Up", id="profile-up", show=False),
+        # priority like Enter, so that keys typed ahead ("j Enter", "down Enter") act in order:
+        # a key the table handled itself would still wait in its queue when Enter connects
+        Binding("j,down", "cursor(1)", "Down", id="profile-down", show=False, priority=True),
+        Binding("k,up", "cursor(-1)", "Up", id="profile-up", show=False, priority=True),
         Binding("escape", "close", "Back", id="profile-close"),
         # on its own (first run) there is nothing to go back to: Esc quits, and says so
         Binding("escape", "quit_picker", "Quit", id="profile-quit"),
