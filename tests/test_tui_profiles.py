@@ -306,7 +306,9 @@ async def test_connect_returns_the_profile_and_its_password(simulator: Simulator
 async def test_keys_typed_ahead_act_in_order(simulator: Simulator, down: str) -> None:
     """A move and Enter that arrive together (one read from the terminal) connect the row moved to."""
     add_lab(simulator.url, password_source=PasswordSource.ENV)
-    ProfileStore().add_profile(Profile("prod", simulator.url, simulator.user, password_source=PasswordSource.ENV))
+    ProfileStore().add_profile(
+        Profile("prod", simulator.url, simulator.user, password_source=PasswordSource.ENV)
+    )
     app = make_app(env={"BACKUPTUI_PASSWORD": simulator.password})
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
