@@ -231,6 +231,7 @@ class MonitorApp(App[int]):
         rebind, and where the help and the palette read the key text."""
         from backuptui.tui.screens.drilldown import DrillDownScreen
         from backuptui.tui.screens.export import ExportScreen
+        from backuptui.tui.screens.full_text import FullTextScreen
         from backuptui.tui.screens.health import HealthScreen
         from backuptui.tui.screens.help import HelpScreen
         from backuptui.tui.screens.profile_form import ProfileFormScreen
@@ -242,6 +243,7 @@ class MonitorApp(App[int]):
             JobList,
             FilterBar,
             DrillDownScreen,
+            FullTextScreen,
             HealthScreen,
             HelpScreen,
             ExportScreen,
