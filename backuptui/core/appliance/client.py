@@ -652,7 +652,7 @@ class ApplianceClient:
             self.name,
             f"{what}: the answer is larger than the limit of {size}; the rest was not read",
             "An answer this large is not a real backup history; check the appliance, or raise "
-            "the maximum response size",
+            "max_body_mib in the config file (MiB)",
         )
 
     def _status_error(self, response: _Body, what: str) -> ApplianceError:

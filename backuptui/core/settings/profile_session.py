@@ -7,21 +7,29 @@ everywhere. No Textual.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.settings.profiles import Profile
-from backuptui.core.settings.resolution import check_profile_tls
+from backuptui.core.settings.profiles import AppSettings, Profile
+from backuptui.core.settings.resolution import check_profile_tls, max_body_for
 from backuptui.core.settings.target import profile_target
 
 
-def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
+def client_for(
+    profile: Profile,
+    password: Secret,
+    *,
+    timeouts: Timeouts | None = None,
+    settings: AppSettings | None = None,
+) -> ApplianceClient:
     """A client for the profile's appliance (not logged in yet; the caller closes it). Its CA bundle
-    is read first: a missing or unusable file is a `ResolutionError`, never a half-built client."""
-    return profile_target(profile, password, verify=check_profile_tls(profile)).client(timeouts)
+    is read first: a missing or unusable file is a `ResolutionError`, never a half-built client.
+    `settings`: the file's app settings (the body-size limit); None: the defaults."""
+    target = profile_target(profile, password, verify=check_profile_tls(profile))
+    return replace(target, max_body=max_body_for(settings)).client(timeouts)
 
 
 @dataclass(frozen=True)

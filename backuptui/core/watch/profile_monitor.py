@@ -27,7 +27,7 @@ def monitor_for(
     intervals = refresh_for(profile, settings, override)
     assert intervals.idle is not None and intervals.running is not None
     return Monitor(
-        client_for(profile, password, timeouts=timeouts),
+        client_for(profile, password, timeouts=timeouts, settings=settings),
         RefreshSettings(idle=intervals.idle, running=intervals.running),
         first_page=FIRST_PAGE,  # the app paints the newest jobs first, then loads the history
     )
