@@ -39,6 +39,7 @@ from backuptui.core.settings.secrets import (
 )
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
+from backuptui.tui.typeahead import FreshKeys
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 FIRST_RUN_HINT = (
@@ -57,7 +58,7 @@ class ProfileChoice:
     settings: AppSettings
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FreshKeys, ModalScreen[bool]):
     """A yes/no question; y/Enter say yes, n/Esc say no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
