@@ -128,6 +128,28 @@ async def test_switching_resolves_the_picked_profile_with_the_one_resolver(simul
         await monitor.close()
 
 
+async def test_a_refused_password_after_switching_says_where_it_came_from(
+    simulator_factory: Callable[..., Simulator],
+) -> None:
+    """The picker's password source reaches the resolution, so the prompt can name it."""
+    lab, prod = simulator_factory(jobs=3), simulator_factory(jobs=4, seed=2)
+    lab_profile = save("lab", lab, password_source=PasswordSource.ENV)
+    save("prod", prod, password_source=PasswordSource.ENV)
+    session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": "not-prods-password"})
+    app = monitor_app(lab_profile, lab.password, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 3, "lab's jobs")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        origin = app.screen.query_one("#password-origin")
+        assert str(origin.content) == "The refused password came from BACKUPTUI_PASSWORD."
+        assert prod.stats()["failed_logins"] == 1
+        await pilot.press("escape")
+    assert prod.stats()["failed_logins"] == 1  # never retried
+
+
 async def test_escape_in_the_picker_keeps_watching(simulator: Simulator) -> None:
     profile = save("lab", simulator)
     app = monitor_app(profile, simulator.password, ProfileSession(ProfileStore()))

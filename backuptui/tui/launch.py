@@ -25,7 +25,6 @@ from backuptui.core.settings.resolution import (
     TargetOptions,
     refresh_for,
     resolve,
-    resolve_profile,
     stale_after,
 )
 from backuptui.core.settings.secrets import PasswordError, read_password_stdin, resolve_password, runs_command
@@ -175,14 +174,7 @@ def target_from_profiles(
         if choice is None:
             return None
         try:
-            resolved = resolve_profile(
-                choice.profile,
-                options,
-                session.settings,
-                password=choice.password,
-                password_from="profile picker",  # noqa: S106 (a source's name, not a password)
-                override=override,
-            )
+            resolved = session.resolve(choice, options)
         except ResolutionError as exc:
             raise UsageError(str(exc)) from None
     else:

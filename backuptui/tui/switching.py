@@ -22,7 +22,7 @@ from textual.theme import BUILTIN_THEMES
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.resolution import Resolution, resolve_profile
+from backuptui.core.settings.resolution import Resolution, TargetOptions, resolve_profile
 from backuptui.core.settings.secrets import (
     PasswordError,
     keyring_set,
@@ -72,19 +72,24 @@ class ProfileSession:
             env=self.env,
         )
 
-    def open(self, choice: ProfileChoice) -> tuple[Monitor, Resolution]:
-        """The picked appliance, resolved by core's resolver (`--refresh` still beats the profile's
-        intervals), and its monitor (its session is opened by the first poll). Raises core's
-        `ResolutionError` (its CA bundle is unusable) before the current profile changes, so that
-        a password accepted later is never kept under the wrong profile."""
-        resolution = resolve_profile(
+    def resolve(self, choice: ProfileChoice, options: TargetOptions | None = None) -> Resolution:
+        """A picked profile, resolved by core's resolver: with the password picked, `--refresh`
+        beating its intervals, and `options` (`--user`, `--flavor` ... of the launch) over it."""
+        return resolve_profile(
             choice.profile,
-            None,
+            options,
             choice.settings,
             password=choice.password,
-            password_from="profile picker",  # noqa: S106 (a source's name, not a password)
+            password_from=choice.password_from,
             override=self.refresh_override,
         )
+
+    def open(self, choice: ProfileChoice) -> tuple[Monitor, Resolution]:
+        """The picked appliance, resolved (`resolve`), and its monitor (its session is opened by
+        the first poll). Raises core's `ResolutionError` (its CA bundle is unusable) before the
+        current profile changes, so that a password accepted later is never kept under the wrong
+        profile."""
+        resolution = self.resolve(choice)
         monitor = monitor_for_resolution(resolution)
         self.settings = choice.settings
         self.current = choice.profile

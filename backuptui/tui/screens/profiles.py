@@ -57,6 +57,8 @@ class ProfileChoice:
     profile: Profile
     password: Secret
     settings: AppSettings
+    #: where the password came from (a target's `credentials_from`: "keyring", "typed", ...)
+    password_from: str = "profile picker"  # noqa: S105 (a source's name, not a password)
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class _Password:
     """What the picker found for a profile's password, and how."""
 
     secret: Secret | None = None
+    source: str | None = None  # where it came from, in a target's `credentials_from` words
     typed: bool = False  # by the user, in the prompt
     can_save: bool = False  # a keyring could keep it
     unreachable: bool = False  # not asked: the appliance does not answer as its URL says
@@ -416,20 +419,21 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         appliance turns out not to answer as its URL says: then it is `_Password(unreachable=True)`."""
         cached = self.passwords.get(profile.name)
         if cached is not None:
-            return _Password(cached)
+            return _Password(cached, "typed")  # only typed passwords are kept for the session
         self.say(f"Looking up the password for '{profile.name}'…")
         resolution = await asyncio.to_thread(
             resolve_password, profile, env=self.env, command_timeout=self.command_timeout
         )
         if resolution.secret is not None:
-            return _Password(resolution.secret)
+            return _Password(resolution.secret, resolution.source)
         if before_prompt is not None and not await self._reachable(profile, before_prompt):
             return _Password(unreachable=True)
         problem = "; ".join(resolution.problems) or None
         secret = await self.app.push_screen_wait(
             PickerPasswordScreen(f"{profile.name} ({profile.host})", profile.username, problem)
         )
-        return _Password(secret, typed=secret is not None, can_save=resolution.can_save_to_keyring)
+        typed = secret is not None
+        return _Password(secret, "typed", typed=typed, can_save=resolution.can_save_to_keyring)
 
     async def _reachable(self, profile: Profile, doing: str) -> bool:
         """The address answers as its URL says (scheme, port, TLS); say why not otherwise."""
@@ -488,7 +492,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
             await self._offer_keyring(profile, secret)
         elif typed:
             self.passwords[profile.name] = secret
-        self.dismiss(ProfileChoice(profile, secret, settings))
+        self.dismiss(ProfileChoice(profile, secret, settings, found.source or "profile picker"))
 
     def _show_check(self, check: ConnectionCheck, secret: Secret, typed: bool) -> None:
         self.last_check = check
