@@ -32,7 +32,7 @@ async def test_f_shows_the_full_text_of_a_cut_message_page_by_page() -> None:
         assert isinstance(drill, DrillDownScreen)
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "f Full text" in screen_text(app).splitlines()[-1]
+        assert "f Full " in screen_text(app).splitlines()[-1]
         await pilot.press("f")
         await pilot.pause()
         full = app.screen
@@ -44,6 +44,12 @@ async def test_f_shows_the_full_text_of_a_cut_message_page_by_page() -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "page 2 of 4" in text and "<page-1>" in text and "<page-0>" not in text
+        await pilot.press("b")
+        await pilot.pause()
+        assert "page 1 of 4" in screen_text(app)
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert "page 2 of 4" in screen_text(app)
         await pilot.press("G")
         await pilot.pause()
         text = screen_text(app)
@@ -60,7 +66,7 @@ async def test_the_full_text_key_shows_only_when_something_is_cut() -> None:
         await pilot.pause()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert "Full text" not in screen_text(app)
+        assert "f Full" not in screen_text(app)
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, DrillDownScreen)

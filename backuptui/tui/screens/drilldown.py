@@ -219,7 +219,7 @@ class DrillDownScreen(Screen[None]):
         Binding("v", "toggle_json", "JSON", id="drilldown.toggle-json"),
         Binding("y", "copy_json", "Copy", id="drilldown.copy"),
         Binding("s", "save_json", "Save", id="drilldown.save"),
-        Binding("f", "full_text", "Full text", id="drilldown.full-text"),
+        Binding("f", "full_text", "Full", id="drilldown.full-text"),  # short: 80 columns
         Binding("j,down", "scroll_lines(1)", "Down", show=False, id="drilldown.down"),
         Binding("k,up", "scroll_lines(-1)", "Up", show=False, id="drilldown.up"),
         Binding("g,home", "scroll_edge('home')", "Top", show=False, id="drilldown.top"),

@@ -21,9 +21,11 @@ from backuptui.tui.format import MAX_SHOWN, safe_text
 #: characters on one page
 PAGE = MAX_SHOWN
 
+_NEXT, _PREVIOUS = "fulltext.next-page", "fulltext.previous-page"
+
 
 class FullTextScreen(Screen[None]):
-    """The full text of each long string of a record: `n`/`p` turn pages, `]`/`[` change string."""
+    """The full text of each long string of a record: `n`/`b` turn pages, `]`/`[` change string."""
 
     DEFAULT_CSS = """
     FullTextScreen #full-text-title { height: auto; padding: 0 1; background: $panel; }
@@ -32,8 +34,9 @@ class FullTextScreen(Screen[None]):
 
     BINDINGS = [
         Binding("escape", "back", "Back", id="fulltext.back"),
-        Binding("n,pagedown,space", "page(1)", "Next page", id="fulltext.next-page"),
-        Binding("p,pageup", "page(-1)", "Previous page", id="fulltext.previous-page"),
+        # priority: PgDn/PgUp turn pages, not scroll the page's own view
+        Binding("n,pagedown,space", "page(1)", "Next", key_display="n", priority=True, id=_NEXT),
+        Binding("b,pageup", "page(-1)", "Previous", key_display="b", priority=True, id=_PREVIOUS),
         Binding("g,home", "first_page", "First page", show=False, id="fulltext.first-page"),
         Binding("G,end", "last_page", "Last page", show=False, id="fulltext.last-page"),
         Binding("right_square_bracket", "string(1)", "Next string", id="fulltext.next-string"),
