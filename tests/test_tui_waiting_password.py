@@ -5,6 +5,7 @@ opened do not land in it."""
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 
 from screen_text import screen_text
@@ -97,3 +98,32 @@ async def test_keys_typed_before_the_prompt_opened_do_not_land_in_it(simulator: 
         assert prompt.value == ""
         await pilot.press(*"ok")
         assert prompt.value == "ok"
+
+
+def test_the_launch_leaves_a_password_command_to_the_app(tmp_path: Path) -> None:
+    """With a terminal, `backuptui -p lab` runs no password command before the app shows it waits."""
+    from backuptui.cli import build_parser
+    from backuptui.core.settings.profiles import ProfileStore
+    from backuptui.tui.launch import target_from_profiles
+
+    ran = tmp_path / "ran"
+    store = ProfileStore()
+    store.add_profile(
+        Profile(
+            "lab",
+            "http://127.0.0.1:9",
+            "u",
+            password_source=PasswordSource.COMMAND,
+            password_command=("sh", "-c", f'touch "{ran}"; echo pw'),
+        ),
+        make_default=True,
+    )
+    args = build_parser().parse_args(["-p", "lab"])
+    found = target_from_profiles(args, environ={"TEXTUAL_DRIVER": "headless"})
+    assert found is not None
+    target, session, _, _ = found
+    assert target.password is None and not ran.exists()
+    assert session.password_lookup is not None
+    assert session.password_lookup.what == "the password command of profile 'lab'"
+    result = session.password_lookup.run(threading.Event())
+    assert ran.exists() and result.secret is not None and result.source == "password_command"

@@ -57,7 +57,10 @@ class Access(AppParts):
     async def _run_lookup(self, lookup: PasswordLookup, waiting: WaitingScreen) -> None:
         # a thread of the loop's executor; the worker itself stays on the loop, so nothing has to
         # call back into an app that may be leaving (Esc, Ctrl-C and every way out set `cancel`)
-        result = await asyncio.to_thread(lookup.run, waiting.cancel)
+        try:
+            result = await asyncio.to_thread(lookup.run, waiting.cancel)
+        except Exception as exc:  # a keyring backend gone wrong: ask, rather than wait forever
+            result = PasswordResolution(None, None, (f"{lookup.what} failed ({type(exc).__name__})",))
         self._lookup_cancel = None
         while waiting in self.screen_stack:  # with whatever was opened over it (help)
             self.pop_screen()
