@@ -40,6 +40,7 @@ from backuptui.core.settings.secrets import (
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profile_columns import COLUMNS, CONNECTED_MARK, DEFAULT_MARK, fitted_rows
 from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
+from backuptui.tui.typeahead import FreshKeys
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 FIRST_RUN_HINT = (
@@ -71,7 +72,7 @@ class _Password:
     unreachable: bool = False  # not asked: the appliance does not answer as its URL says
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FreshKeys, ModalScreen[bool]):
     """A yes/no question; y/Enter say yes, n/Esc say no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
