@@ -103,7 +103,7 @@ def fleet_columns(width: int) -> tuple[FleetColumn, ...]:
         elif column.id == "cause":
             column = replace(column, cell="cause" if "state" in chosen else _NARROW_CAUSE)
         shown.append(column)
-    cause = max(CAUSE_MIN, width - used)
+    cause = max(CAUSE_MIN, width - used + 1)  # `used` counted a space after the cause too
     return tuple(replace(column, width=cause) if column.id == "cause" else column for column in shown)
 
 
