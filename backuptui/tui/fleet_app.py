@@ -176,9 +176,9 @@ class FleetApp(App[int]):
         self._pending[row.name] = row
         if not self._flush_scheduled:
             self._flush_scheduled = True
-            self.call_next(self._flush)
+            self.call_next(self._show_pending)
 
-    def _flush(self) -> None:
+    def _show_pending(self) -> None:
         self._flush_scheduled = False
         pending, self._pending = self._pending, {}
         if self._ui_gone():

@@ -62,25 +62,25 @@ class MemberScreen(MainScreen):
 
     def __init__(self, watch: MemberWatch, *, back: Callable[[], None], refresh: Callable[[], None]) -> None:
         super().__init__(watch)
-        self.watch = watch
+        self.member_watch = watch
         self._back = back
         self._refresh = refresh
         self._seen: Snapshot | None = None
 
     @property
     def name_shown(self) -> str:
-        return self.watch.member.name
+        return self.member_watch.member.name
 
     def follow(self) -> None:
         """Show the member's newest snapshot if it changed (the app calls this often)."""
         if not self.ready:
             return
-        snapshot = self.watch.snapshot
+        snapshot = self.member_watch.snapshot
         if snapshot is self._seen:
             return
         self._seen = snapshot
         self.show_status()
-        if not self.watch.paused:
+        if not self.member_watch.paused:
             self.show_jobs(snapshot)
 
     def on_mount(self) -> None:
@@ -89,9 +89,9 @@ class MemberScreen(MainScreen):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "pause":
-            return not self.watch.paused
+            return not self.member_watch.paused
         if action == "resume":
-            return self.watch.paused
+            return self.member_watch.paused
         return True
 
     def action_escape(self) -> None:
@@ -113,12 +113,12 @@ class MemberScreen(MainScreen):
         self._set_paused(False)
 
     def action_toggle_pause(self) -> None:
-        self._set_paused(not self.watch.paused)
+        self._set_paused(not self.member_watch.paused)
 
     def _set_paused(self, paused: bool) -> None:
-        self.watch.paused = paused
+        self.member_watch.paused = paused
         if not paused:
-            self.show_jobs(self.watch.snapshot)
+            self.show_jobs(self.member_watch.snapshot)
         else:
             self.show_progress()
         self.show_status()
