@@ -52,6 +52,7 @@ class Fleet:
         resolutions: Mapping[str, Resolution | ResolutionError],
         *,
         on_change: Callable[[FleetRow], None] | None = None,
+        on_poll: Callable[[FleetMember], None] | None = None,
         max_in_flight: int = IN_FLIGHT,
         window: int = FLEET_PAGE,
         timeouts: Timeouts | None = None,
@@ -61,8 +62,9 @@ class Fleet:
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`resolutions`: what `resolve_many` returns. `on_change(row)` is called on the event loop
-        each time a row changed. `local_times`: verdicts name times in the machine's zone (the
-        headless commands keep UTC)."""
+        each time a row changed; `on_poll(member)` after every poll of any member (the screen of
+        the opened appliance redraws from `member.snapshot`). `local_times`: verdicts name times in
+        the machine's zone (the headless commands keep UTC)."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.max_in_flight = max_in_flight
@@ -79,6 +81,7 @@ class Fleet:
                 gate=self._gate,
                 clock=self._clock,
                 publish=self._changed,
+                polled=on_poll,
                 window=window,
                 timeouts=timeouts,
                 thresholds=thresholds,

@@ -42,6 +42,7 @@ class FleetMember:
         gate: asyncio.Semaphore,
         clock: Clock,
         publish: Callable[[FleetMember], None],
+        polled: Callable[[FleetMember], None] | None = None,
         window: int = FLEET_PAGE,
         timeouts: Timeouts | None = None,
         thresholds: HealthThresholds | None = None,
@@ -53,6 +54,7 @@ class FleetMember:
         self._gate = gate
         self._clock = clock
         self._publish = publish
+        self._polled = polled
         self._wake = asyncio.Event()
         self._password: Secret | None = None
         self._full_now = False
@@ -143,6 +145,8 @@ class FleetMember:
                 async with self._gate:
                     await health.refresh(now)
             self._update(now)
+            if self._polled is not None:
+                self._polled(self)
             await self._sleep(monitor.next_delay())
 
     async def close(self) -> None:
