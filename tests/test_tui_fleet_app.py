@@ -16,10 +16,9 @@ from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profile_model import RefreshIntervals
 from backuptui.core.settings.resolution import Resolution
 from backuptui.core.settings.target import ConnectionTarget
-from backuptui.core.watch.fleet import Fleet, FleetRow
 from backuptui.core.watch.fleet_row import MemberState
 from backuptui.simulator import Simulator
-from backuptui.tui.fleet_app import FleetApp
+from backuptui.tui.fleet_app import FleetApp, fleet_app
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.member import MemberScreen
 
@@ -36,14 +35,6 @@ def unreachable(name: str) -> Resolution:
     """Port 9 on loopback: nothing listens there, the connection is refused at once."""
     target = ConnectionTarget("http://127.0.0.1:9", "administrator@vsphere.local", Secret("x"), name=name)
     return Resolution(target, RefreshIntervals(idle=30.0, running=2.0))
-
-
-def fleet_app(resolutions: dict[str, Resolution]) -> FleetApp:
-    def changed(row: FleetRow) -> None:
-        app.row_changed(row)
-
-    app = FleetApp(Fleet(resolutions, on_change=changed))
-    return app
 
 
 async def wait_until(

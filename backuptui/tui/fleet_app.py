@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
@@ -24,7 +24,8 @@ from textual.widget import AwaitMount
 from textual.worker import Worker
 
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.watch.fleet import Fleet, FleetRow
+from backuptui.core.settings.resolution import Resolution, ResolutionError
+from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
 from backuptui.tui.fleet_view import fleet_entry, fleet_notices
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.password import PasswordScreen, password_origin
@@ -39,9 +40,6 @@ Clock = Callable[[], datetime]
 #: how long quitting waits for the logouts of every appliance (they run at once)
 LOGOUT_TIMEOUT = 5.0
 
-#: how often the open appliance's screen looks for a new snapshot of its member
-FOLLOW_EVERY = 0.25
-
 
 #: bindings of the single-appliance monitor that the fleet does not have
 _NOT_IN_FLEET = frozenset({"switch-appliance", "switch-ctrl-o"})
@@ -49,6 +47,26 @@ _NOT_IN_FLEET = frozenset({"switch-appliance", "switch-ctrl-o"})
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def fleet_app(
+    resolutions: Mapping[str, Resolution | ResolutionError],
+    *,
+    clock: Clock | None = None,
+    **fleet_options: Any,
+) -> FleetApp:
+    """A fleet app over a new `Fleet` of these appliances, whose changes and polls it hears
+    (`fleet_options` go to the fleet: `max_in_flight`, `timeouts`, …)."""
+
+    def changed(row: FleetRow) -> None:
+        app.row_changed(row)
+
+    def polled(member: FleetMember) -> None:
+        app.member_polled(member)
+
+    fleet = Fleet(resolutions, on_change=changed, on_poll=polled, **fleet_options)
+    app = FleetApp(fleet, clock=clock)
+    return app
 
 
 class FleetApp(App[int]):
@@ -117,7 +135,6 @@ class FleetApp(App[int]):
         self._rows = {row.name: row for row in self.fleet.rows()}
         self.fleet_screen.show([fleet_entry(row, self.clock()) for row in self._rows.values()])
         self.set_interval(1.0, self._tick, name="clock")
-        self.set_interval(FOLLOW_EVERY, self._follow, name="follow")
         if not self.is_headless:
             install_hangup_handler(self._hang_up)
             install_stop_handlers(self._stop_on_signal)
@@ -211,9 +228,11 @@ class FleetApp(App[int]):
         if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
 
-    def _follow(self) -> None:
-        if self.member_screen is not None and not self._ui_gone():
-            self.member_screen.follow()
+    def member_polled(self, member: FleetMember) -> None:
+        """The fleet's `on_poll`: the opened appliance's screen shows its newest snapshot."""
+        screen = self.member_screen
+        if screen is not None and screen.name_shown == member.name and not self._ui_gone():
+            screen.follow()
 
     def _ui_gone(self) -> bool:
         return self._exit or self._closing or self._closed or not self.screen_stack

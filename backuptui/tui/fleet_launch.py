@@ -29,9 +29,8 @@ def run_fleet(
     from pathlib import Path
 
     from backuptui.core.settings.config import ConfigError
-    from backuptui.core.watch.fleet import Fleet, FleetRow
     from backuptui.core.watch.memory import limit_heap_growth
-    from backuptui.tui.fleet_app import FleetApp
+    from backuptui.tui.fleet_app import FleetApp, fleet_app
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.launch import UsageError
     from backuptui.tui.switching import apply_settings
@@ -44,11 +43,7 @@ def run_fleet(
         except ConfigError as exc:
             raise UsageError(str(exc)) from None
 
-    def changed(row: FleetRow) -> None:
-        app.row_changed(row)
-
-    fleet = Fleet(resolutions, on_change=changed)
-    app = FleetApp(fleet)
+    app = fleet_app(resolutions)
     apply_settings(app, settings)
     result = app.run(mouse=mouse and settings.mouse)
     return int(result or 0)
