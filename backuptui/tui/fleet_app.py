@@ -45,6 +45,10 @@ LOGOUT_TIMEOUT = 5.0
 _NOT_IN_FLEET = frozenset({"switch-appliance", "switch-ctrl-o"})
 
 
+#: under the password field: Esc goes back to the fleet, not out of the app
+PROMPT_HINT = "Enter to log in (one attempt), Esc back to the fleet. Nothing is retried until you enter it."
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -294,9 +298,9 @@ class FleetApp(App[int]):
             origin = password_origin(source)
         elif row.problem:
             problem = row.problem
-        hint = f"{name} ({row.host})" if row.host else name
+        label = f"{name} ({row.host})" if row.host else name
         self.push_screen(
-            PasswordScreen(hint, user or "the user", problem, origin=origin),
+            PasswordScreen(label, user or "the user", problem, origin=origin, hint=PROMPT_HINT),
             partial(self._password_entered, name),
         )
 

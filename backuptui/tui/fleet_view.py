@@ -47,6 +47,8 @@ _STATE_TONES: dict[MemberState, Tone] = {
 
 #: states in which the appliance answered (its data is fresh)
 _ANSWERING = frozenset({MemberState.LIVE, MemberState.CONNECTING})
+#: states whose name is the whole story in a narrow cause column (the line under the table says more)
+_SAYS_IT_ALL = frozenset({MemberState.LOGIN_REFUSED, MemberState.PASSWORD_NEEDED, MemberState.NOT_AUTHORIZED})
 _LOST = frozenset({MemberState.UNREACHABLE, MemberState.STALE, MemberState.ERROR})
 
 
@@ -75,11 +77,22 @@ def latest_with_progress(row: FleetRow) -> str:
     return f"▶ {percent_of(row)}{eta}"
 
 
+def short_problem(row: FleetRow) -> str:
+    """Why the appliance cannot be asked, in its first sentence and without the appliance's name
+    in front (the row names it): `connection refused`, not `vcsa-dr: connection refused. Check …`."""
+    text = one_line(row.problem or row.reason)
+    for prefix in (f"{row.name}: ", f"{row.host}: "):
+        if prefix.strip(": ") and text.startswith(prefix):
+            text = text[len(prefix) :]
+    first, dot, _ = text.partition(". ")
+    return first if dot else text.rstrip(".")
+
+
 def cause_text(row: FleetRow) -> str:
     """The most specific reason this row is not OK: why the appliance cannot be asked, the latest
     failure's own words, else the verdict's summary (empty for an OK row without failures)."""
     if row.state not in _ANSWERING and row.state is not MemberState.STALE:
-        return one_line(row.problem or row.reason)
+        return short_problem(row)
     if row.latest_status == JobStatus.FAILED and row.failure_cause:
         return one_line(row.failure_cause)
     if row.level is not HealthLevel.OK:
@@ -93,6 +106,8 @@ def cause_with_state(row: FleetRow) -> str:
     """For a terminal too narrow for the connection column: a connection problem leads the cause."""
     if row.state in _ANSWERING:
         return cause_text(row)
+    if row.state in _SAYS_IT_ALL:
+        return str(row.state)
     cause = cause_text(row)
     state = str(row.state)
     if not cause or cause.casefold().startswith(state):
@@ -116,7 +131,7 @@ def _detail(row: FleetRow) -> str:
     if row.next_run is not None:
         parts.append(f"next run {local_time(row.next_run, seconds=False)}")
     text = " · ".join(parts)
-    cause = cause_text(row)
+    cause = one_line(row.problem) if row.problem and row.state not in _ANSWERING else cause_text(row)
     return f"{text}\n{cause}" if cause else text
 
 
@@ -167,16 +182,16 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     if before is None:
         return []
     notices: list[Notice] = []
-    if before.state in _ANSWERING and after.state in _LOST and before.state is MemberState.LIVE:
-        problem = one_line(after.problem or "no answer")
+    if before.state is MemberState.LIVE and after.state in _LOST:
+        problem = short_problem(after) if after.problem else "no answer"
         notices.append(Notice(f"{name}: lost connection: {problem}", "Lost connection", "warning", 10))
     elif before.state in _LOST and after.state is MemberState.LIVE:
         notices.append(Notice(f"{name}: connection is back.", "Reconnected"))
     if after.state is MemberState.LOGIN_REFUSED and before.state is not MemberState.LOGIN_REFUSED:
-        problem = one_line(after.problem or "login refused")
+        problem = short_problem(after)
         notices.append(
             Notice(
-                f"{name}: login refused: {problem} (Enter on it to type the password)",
+                f"{name}: {problem}. Not retried on its own: Enter on it to type the password.",
                 "Login refused",
                 "error",
                 30,

@@ -9,10 +9,11 @@ refresh, pause, and Esc back to the fleet.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import ClassVar
 
-from textual.binding import Binding, BindingType
+from textual.binding import ActiveBinding, Binding, BindingType
 
 from backuptui.core.settings.resolution import stale_after
 from backuptui.core.watch.fleet import FleetMember
@@ -59,6 +60,22 @@ class MemberScreen(MainScreen):
         Binding("p", "pause", "Pause", id="pause"),
         Binding("p", "resume", "Resume", id="resume"),  # the same key; the footer says which
     ]
+
+    #: left out of the footer under `FOOTER_ROOM` columns, so that Esc Fleet and q Quit fit at 80
+    #: (in the help and the palette as always)
+    FOOTER_WHEN_NARROW_HIDDEN = frozenset({"toggle-detail"})
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        if self.size.width >= self.FOOTER_ROOM:
+            return bindings
+        return {
+            key: active._replace(binding=replace(active.binding, show=False))
+            if active.binding.id in self.FOOTER_WHEN_NARROW_HIDDEN
+            else active
+            for key, active in bindings.items()
+        }
 
     def __init__(self, watch: MemberWatch, *, back: Callable[[], None], refresh: Callable[[], None]) -> None:
         super().__init__(watch)

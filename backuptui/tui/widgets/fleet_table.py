@@ -52,23 +52,26 @@ class FleetColumn:
 
 
 #: the cause column keeps at least this many cells; a column that would squeeze it gives way
-CAUSE_MIN = 20
+CAUSE_MIN = 22
+#: ... and at least this many beside the columns that matter less (priority 3 and up)
+CAUSE_ROOMY = 32
 
 #: every column, left to right. At 80 columns the verdict, the name, the age of the last good
-#: backup, the latest job (with a running job's progress in it), the failures and the cause fit;
-#: at 120 the connection, the progress with its ETA and the next run join; the start of the
-#: latest job and the host need a wider terminal (both are on the line under the table).
+#: backup, the latest job (with a running job's progress and ETA in it), the failures and the
+#: cause (led by a connection problem) fit; at 120 the connection and the next run join; the
+#: progress in a column of its own, the start of the latest job and the host need a wider
+#: terminal (the start and the host are on the line under the table).
 COLUMNS: tuple[FleetColumn, ...] = (
     FleetColumn("verdict", "Verdict", 10, 0),
     FleetColumn("name", "Appliance", 14, 0),
     FleetColumn("host", "Host", 22, 9),
-    FleetColumn("state", "Connection", 15, 4),
+    FleetColumn("state", "Connection", 15, 3),
     FleetColumn("age", "Last good", 9, 1, "right"),
     FleetColumn("latest", "Latest job", 11, 2),
     FleetColumn("started", "Started", 11, 8),
-    FleetColumn("progress", "Progress", 14, 5),
-    FleetColumn("fails", "24h/7d", 6, 3, "right"),
-    FleetColumn("next", "Next run", 11, 6),
+    FleetColumn("progress", "Progress", 14, 6),
+    FleetColumn("fails", "24h/7d", 6, 2, "right"),
+    FleetColumn("next", "Next run", 11, 4),
     FleetColumn("cause", "Cause", 0, 0),
 )
 
@@ -89,7 +92,8 @@ def fleet_columns(width: int) -> tuple[FleetColumn, ...]:
         if column.id in chosen:
             continue
         extra = _NARROW_LATEST_EXTRA if column.id == "progress" else 0
-        if used + column.width + 1 - extra + CAUSE_MIN > width:
+        room = CAUSE_MIN if column.priority < 3 else CAUSE_ROOMY
+        if used + column.width + 1 - extra + room > width:
             continue
         chosen.add(column.id)
         used += column.width + 1
@@ -196,6 +200,8 @@ class FleetTable(ScrollView, can_focus=True):
         self._columns: tuple[FleetColumn, ...] = fleet_columns(80)
         self._strips: dict[str, tuple[FleetLine, tuple[bool, bool], Strip]] = {}
         self._rendered_width = -1
+        #: until the user moves the cursor, it stays on the first (the worst) row
+        self._chosen = False
         #: how many rows were drawn since the last reset (tests prove unchanged rows are not)
         self.rows_rendered = 0
 
@@ -228,9 +234,9 @@ class FleetTable(ScrollView, can_focus=True):
         old_cursor, old_scroll = self._cursor, round(self.scroll_y)
         self._lines = lines
         self._row_of = {line.key: row for row, line in enumerate(lines)}
-        row = self._row_of.get(self._cursor_key) if self._cursor_key is not None else None
+        row = self._row_of.get(self._cursor_key) if self._cursor_key is not None and self._chosen else None
         if row is None:
-            row = min(old_cursor, max(0, len(lines) - 1))
+            row = min(old_cursor, max(0, len(lines) - 1)) if self._chosen else 0
         self._cursor = row
         self.virtual_size = Size(0, len(lines) + 1)
         if old_keys == [line.key for line in lines]:
@@ -278,6 +284,7 @@ class FleetTable(ScrollView, can_focus=True):
     def _move_cursor(self, row: int) -> None:
         if not self._lines:
             return
+        self._chosen = True
         row = max(0, min(len(self._lines) - 1, row))
         old, self._cursor = self._cursor, row
         self._scroll_cursor_into_view()
