@@ -102,6 +102,18 @@ async def test_the_cursor_stays_on_its_appliance_when_the_order_changes() -> Non
         assert "worst first" in str(screen.query_one("#fleet-header").render())
 
 
+async def test_until_the_user_moves_the_cursor_it_stays_on_the_worst_row() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.fleet_screen
+        assert screen.selected == "crit"
+        screen.update_entry(entry("ok-b", "CRITICAL", cause="backup failed"))
+        screen.update_entry(entry("crit", "OK"))
+        await pilot.pause()
+        assert shown(screen)[0] == "ok-b" and screen.selected == "ok-b"
+
+
 async def test_an_unchanged_row_is_not_redrawn() -> None:
     app = Host()
     async with app.run_test() as pilot:
@@ -164,11 +176,15 @@ def test_columns_give_way_whole_and_the_cause_is_cut_at_a_word() -> None:
     narrow = [column.id for column in fleet_columns(80)]
     wide = [column.id for column in fleet_columns(120)]
     assert narrow == ["verdict", "name", "age", "latest", "fails", "cause"]
-    assert {"state", "progress", "next"} <= set(wide)
+    assert wide == ["verdict", "name", "state", "age", "latest", "fails", "next", "cause"]
+    assert {"progress", "started"} <= {column.id for column in fleet_columns(150)}
     assert sum(column.width for column in fleet_columns(80)) + len(narrow) - 1 == 80
     assert sum(column.width for column in fleet_columns(120)) + len(wide) - 1 == 120
     # at 80 the connection and the progress live in the cause's and the latest job's cells
     cells = {column.id: column.cell_id for column in fleet_columns(80)}
     assert cells["cause"] == "cause_state" and cells["latest"] == "latest_progress"
+    cells = {column.id: column.cell_id for column in fleet_columns(120)}
+    assert cells["cause"] == "cause" and cells["latest"] == "latest_progress"
+    assert all(column.width >= 22 for column in fleet_columns(80) if column.id == "cause")
     assert cut_at_word("unreachable: connection refused by the host", 24) == "unreachable: connection…"
     assert cut_at_word("vcsa-eu-production-01", 10) == "vcsa-eu-p…"
