@@ -192,6 +192,17 @@ def run_monitor(args: argparse.Namespace) -> int:
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
             return _run_demo(args, refresh, replay=args.replay)
+        from backuptui.tui.fleet_launch import fleet_launch, run_fleet
+
+        fleet = fleet_launch(args)
+        if fleet is not None:  # --all, -p a -p b, -g GROUP, or several profiles and no default
+            ensure_terminal()
+            return run_fleet(
+                fleet.resolutions,
+                mouse=not getattr(args, "no_mouse", False),
+                settings=fleet.settings,
+                config_path=fleet.config_path,
+            )
         target = resolve_target(args)
         profiles, password_problem = None, None
         if target is None:  # -p NAME, else the default profile, else the profile picker
