@@ -225,7 +225,6 @@ class FleetApp(App[int]):
         if self._ui_gone():
             return
         now = self.clock()
-        self._rows.update({row.name: row for row in self.fleet.rows()})
         self.fleet_screen.show([fleet_entry(row, now) for row in self._rows.values()])
         if self.member_screen is not None and self.member_screen.ready:
             self.member_screen.tick()

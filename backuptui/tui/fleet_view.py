@@ -116,8 +116,11 @@ def cause_with_state(row: FleetRow) -> str:
 
 
 def age_text(row: FleetRow, now: datetime) -> str:
+    """The age of the last good backup; `never` only when the appliance said so (`—` before it answered)."""
     age = row.last_success_age(now)
-    return age_span(age) if age is not None else "never"
+    if age is not None:
+        return age_span(age)
+    return "never" if row.polled_at is not None else EMPTY
 
 
 def _detail(row: FleetRow) -> str:
@@ -127,7 +130,8 @@ def _detail(row: FleetRow) -> str:
         parts.append(one_line(row.host))
     parts.append(str(row.state))
     if row.latest_status is not None:
-        parts.append(f"latest job {one_line(str(row.latest_status))} {local_time(row.latest_started)}")
+        started = local_time(row.latest_started, seconds=False)
+        parts.append(f"latest job {one_line(str(row.latest_status))} {started}")
     if row.next_run is not None:
         parts.append(f"next run {local_time(row.next_run, seconds=False)}")
     text = " · ".join(parts)
@@ -151,7 +155,7 @@ def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
         "latest_progress": latest_with_progress(row),
         "started": short_local_time(row.latest_started),
         "progress": progress_text(row),
-        "fails": f"{row.failures_24h}/{row.failures_7d}",
+        "fails": f"{row.failures_24h}/{row.failures_7d}" if row.polled_at is not None else EMPTY,
         "next": short_local_time(row.next_run),
         "cause": cause_text(row),
         "cause_state": cause_with_state(row),
