@@ -181,11 +181,18 @@ def run_monitor(args: argparse.Namespace) -> int:
             refresh = refresh_for(None, AppSettings(), TargetOptions.from_args(args).refresh_override())
         except ResolutionError as exc:
             raise _resolution_error(exc) from None
+        if getattr(args, "appliances", None) is not None and not getattr(args, "demo", False):
+            raise UsageError(
+                "--appliances is for --demo (a simulated fleet); "
+                "real appliances: --all, -p NAME -p NAME, -g GROUP"
+            )
         if getattr(args, "demo", False):
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError(
                     "--demo watches the built-in simulator; leave out --url, --user and --profile"
                 )
+            if getattr(args, "appliances", None) is not None:
+                return _run_demo_fleet(args, refresh)
             ensure_terminal()
             return _run_demo(args, refresh)
         if getattr(args, "replay", None):
@@ -226,6 +233,23 @@ def run_monitor(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
         return 2
+
+
+#: the largest demo fleet (`--demo --appliances N`): one process serves them all
+DEMO_FLEET_MAX = 200
+
+
+def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
+    """`--demo --appliances N`: the fleet on N built-in simulators, every state in it."""
+    from backuptui.tui.fleet_demo import demo_fleet
+    from backuptui.tui.fleet_launch import run_fleet
+
+    count = int(args.appliances)
+    if not 1 <= count <= DEMO_FLEET_MAX:
+        raise UsageError(f"--appliances takes 1 to {DEMO_FLEET_MAX} appliances, not {count}")
+    ensure_terminal()
+    with demo_fleet(count, refresh) as resolutions:
+        return run_fleet(resolutions, mouse=not getattr(args, "no_mouse", False))
 
 
 def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
