@@ -26,8 +26,9 @@ from textual.worker import Worker
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
-from backuptui.tui.fleet_view import fleet_entry, fleet_notices
+from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
+from backuptui.tui.notices import Notice
 from backuptui.tui.password import PasswordScreen, password_origin
 from backuptui.tui.screens.fleet import FleetScreen
 from backuptui.tui.screens.member import MemberScreen, MemberWatch
@@ -205,18 +206,19 @@ class FleetApp(App[int]):
         if self._ui_gone():
             return
         now = self.clock()
+        notices: list[Notice] = []
         for name, row in pending.items():
-            before = self._rows.get(name)
+            notices += fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
-            for notice in fleet_notices(before, row):
-                self.notify(
-                    notice.message,
-                    title=notice.title,
-                    severity=notice.severity,
-                    timeout=notice.timeout,
-                    markup=False,
-                )
             self.fleet_screen.update_entry(fleet_entry(row, now))
+        for notice in bundled(notices):
+            self.notify(
+                notice.message,
+                title=notice.title,
+                severity=notice.severity,
+                timeout=notice.timeout,
+                markup=False,
+            )
         if self.member_screen is not None:
             self.member_screen.follow()
 

@@ -26,7 +26,7 @@ from backuptui.tui.format import (
     status_label,
     status_tone,
 )
-from backuptui.tui.notices import Notice
+from backuptui.tui.notices import Notice, Severity
 from backuptui.tui.screens.fleet import FleetEntry
 from backuptui.tui.widgets.fleet_table import FleetLine
 
@@ -198,7 +198,7 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
                 f"{name}: {problem}. Not retried on its own: Enter on it to type the password.",
                 "Login refused",
                 "error",
-                30,
+                15,
             )
         )
     if before.polled_at is None or after.latest_status is None:
@@ -214,3 +214,22 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     ):
         notices.append(Notice(f"{name}: a backup started.", "Backup started"))
     return notices
+
+
+#: more toasts than this at once (a fleet's first answers) become one that names them all
+MAX_TOASTS = 3
+
+
+def bundled(notices: list[Notice]) -> list[Notice]:
+    """At most `MAX_TOASTS`: the first ones, then one toast that names the appliances of the rest
+    (a hundred appliances answering at once must not bury the screen)."""
+    if len(notices) <= MAX_TOASTS:
+        return notices
+    shown, rest = notices[: MAX_TOASTS - 1], notices[MAX_TOASTS - 1 :]
+    names = [notice.message.split(": ", 1)[0] for notice in rest]
+    severity: Severity = "error" if any(notice.severity == "error" for notice in rest) else "warning"
+    text = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+    return [
+        *shown,
+        Notice(f"{len(rest)} more: {text}. The fleet shows why.", "More appliances", severity, 15),
+    ]
