@@ -79,6 +79,7 @@ async def test_a_stuck_appliance_delays_no_other(simulator_factory: Factory) -> 
         assert fleet.row("stuck").state is MemberState.CONNECTING
         assert all(fleet.row(f"vcsa-{i}").state is MemberState.LIVE for i in range(3))
         assert all(fleet.member(f"vcsa-{i}").polls >= 3 for i in range(3))
+        assert all((fleet.member(f"vcsa-{i}").last_poll_seconds or -1) >= 0 for i in range(3))
     finally:
         await fleet.close(timeout=2.0)
 
