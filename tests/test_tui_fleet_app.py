@@ -9,6 +9,8 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from screen_text import screen_text
+from textual.binding import Binding
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -20,6 +22,7 @@ from backuptui.core.watch.fleet_row import MemberState
 from backuptui.simulator import Simulator
 from backuptui.tui.fleet_app import FleetApp, fleet_app
 from backuptui.tui.password import PasswordScreen
+from backuptui.tui.screens.fleet import FleetScreen
 from backuptui.tui.screens.member import MemberScreen
 
 Factory = Callable[..., Simulator]
@@ -163,3 +166,44 @@ async def test_quit_logs_out_of_every_appliance(simulator_factory: Factory) -> N
             pilot, lambda: all(sim.stats()["logouts"] == 1 for sim in sims), "logged out everywhere"
         )
     assert app.return_code == 0
+
+
+def quiet_app() -> FleetApp:
+    """A fleet that never polls (nothing listens on port 9): the keys, the help, the palette."""
+    return fleet_app({f"vcsa-{i}": unreachable(f"vcsa-{i}") for i in range(3)})
+
+
+async def test_every_fleet_key_has_an_id_and_can_be_remapped() -> None:
+    app = FleetApp(quiet_app().fleet, start=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for binding in [*FleetApp.BINDINGS, *FleetScreen.BINDINGS, *MemberScreen.BINDINGS]:
+            assert isinstance(binding, Binding) and binding.id, binding
+        app.set_keymap({"fleet-sort": "S"})
+        await pilot.pause()
+        await pilot.press("S")
+        await pilot.pause()
+        assert app.fleet_screen.order_name == "by name"
+        assert app.key_lookup()["fleet-sort"] == ("S",)
+        assert "switch-appliance" not in app.key_lookup()  # the fleet is where another one is picked
+        footer = screen_text(app).splitlines()[-1]
+        assert "Open" in footer and "Sort" in footer and "Quit" in footer
+        await pilot.press("question_mark")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "The fleet" in text and "S  " in text  # the help shows the remapped key
+        assert "switch to another appliance" not in text
+
+
+async def test_the_palette_offers_the_fleet_commands() -> None:
+    app = FleetApp(quiet_app().fleet, start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = [command.title for command in app.get_system_commands(app.fleet_screen)]
+        assert {"Open appliance", "Filter appliances", "Sort appliances", "Refresh every appliance"} <= set(
+            titles
+        )
+        help_text = next(
+            c.help for c in app.get_system_commands(app.fleet_screen) if c.title == "Sort appliances"
+        )
+        assert help_text.endswith("(o)")

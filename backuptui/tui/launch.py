@@ -296,6 +296,7 @@ def run_target(
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
+    from backuptui.tui.fleet_app import FleetApp
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
 
@@ -303,7 +304,8 @@ def run_target(
 
     session = profiles if profiles is not None else session_for_store()
     try:
-        check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
+        # one `[keys]` table serves the monitor and the fleet: the fleet's ids are known here too
+        check_keymap(session.store.path, session.settings.keys, FleetApp.known_binding_ids())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     client = target.client()

@@ -39,6 +39,22 @@ KeySpec = tuple[str, ...] | str
 #: what each key does, in the user's words; `{id}` in a text is that binding's keys
 KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
     (
+        "The fleet (every appliance at a glance; in one appliance's monitor the keys below)",
+        (
+            (
+                ("fleet-open",),
+                "open the selected appliance's monitor (asks for its password if it needs one)",
+            ),
+            (("fleet-back",), "back from an appliance to the fleet (the cursor where it was)"),
+            (
+                ("fleet-filter",),
+                "filter the appliances: words, verdict:critical, state:unreachable, -verdict:ok",
+            ),
+            (("fleet-sort",), "sort: worst first, by name, oldest good backup first, most failures first"),
+            (("fleet-refresh",), "poll every appliance now"),
+        ),
+    ),
+    (
         "Moving around",
         (
             (("cursor-up", "cursor-down"), "previous / next job"),
@@ -92,22 +108,6 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
             ),
             (("drilldown.copy", "drilldown.save"), "copy / save this job's JSON"),
             (("drilldown.back",), "back to the list"),
-        ),
-    ),
-    (
-        "The fleet (every appliance at a glance)",
-        (
-            (
-                ("fleet-open",),
-                "open the selected appliance's monitor (asks for its password if it needs one)",
-            ),
-            (("fleet-back",), "back from an appliance to the fleet (the cursor where it was)"),
-            (
-                ("fleet-filter",),
-                "filter the appliances: words, verdict:critical, state:unreachable, -verdict:ok",
-            ),
-            (("fleet-sort",), "sort: worst first, by name, oldest good backup first, most failures first"),
-            (("fleet-refresh",), "poll every appliance now"),
         ),
     ),
     (
