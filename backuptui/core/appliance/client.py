@@ -12,11 +12,11 @@ httpx exception, password or session token ever leaves this module.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import hashlib
 import json
 import logging
+import re
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -78,6 +78,7 @@ _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs
 DEFAULT_MAX_BODY: Final = 64 * 1024 * 1024
 # details bodies at least this long (about 250 jobs) are parsed in a worker thread
 _PARSE_IN_THREAD: Final = 200_000
+_NOT_BLANK: Final = re.compile(rb"[^ \t\n\r]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -413,13 +414,10 @@ class ApplianceClient:
         if last is not None and last.flavor is flavor and last.digest == digest:
             return last.result
         previous = {job.id: job for job in last.result.jobs} if last is not None else None
-        text = self._text(response, what)
-        bom = codecs.BOM_UTF8 if response.content.startswith(codecs.BOM_UTF8) else b""
-        response.content = b""  # from here on only the text is needed: one copy of the body, not two
+        self._check_text(response, what)
         try:
-            result = await self._parse(text, flavor, previous)
+            result = await self._parse(response.content, flavor, previous)
         except json.JSONDecodeError:
-            response.content = bom + text.encode()  # the body as it came, for the error's wording
             self._json(response, what)  # raises InvalidResponse saying where and what is wrong
             raise AssertionError("unreachable") from None  # pragma: no cover
         except ResponseShapeError as exc:
@@ -429,25 +427,27 @@ class ApplianceClient:
         return result
 
     async def _parse(
-        self, text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None
+        self, body: bytes | bytearray, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None
     ) -> DetailsResult:
         """Parse a details body; a large one in a worker thread, so the event loop (the keys of
         the TUI) stays live while 10,000 records are parsed."""
-        if len(text) < _PARSE_IN_THREAD:
-            return parse_details_text(text, flavor, previous)
-        return await asyncio.to_thread(parse_details_text, text, flavor, previous)
+        if len(body) < _PARSE_IN_THREAD:
+            return parse_details_text(body, flavor, previous)
+        return await asyncio.to_thread(parse_details_text, body, flavor, previous)
 
-    def _text(self, response: _Body, what: str) -> str:
-        """The body as text; an empty or non-UTF-8 one raises InvalidResponse as `_decoded` does."""
+    def _check_text(self, response: _Body, what: str) -> None:
+        """An empty or non-UTF-8 body raises InvalidResponse as `_decoded` does. (An ASCII body,
+        the usual one, is UTF-8 without being decoded: no text copy of a large body.)"""
         content = response.content
-        try:
-            text = content.decode("utf-8-sig") if content.strip() else ""
-        except UnicodeDecodeError:
-            text = ""
-        if not text:
+        readable = _NOT_BLANK.search(content) is not None  # not .strip(): a copy of the body
+        if readable and not content.isascii():
+            try:
+                readable = bool(content.decode("utf-8-sig").strip())
+            except UnicodeDecodeError:
+                readable = False
+        if not readable:
             self._decoded(response, "GET", what)  # raises with the reason
             raise AssertionError("unreachable")  # pragma: no cover
-        return text
 
     async def list_job_ids(self) -> list[str]:
         """The ids of the backup jobs the appliance knows, as it lists them."""
