@@ -99,9 +99,11 @@ def _profiles(tmp_path: Path, sims: dict[str, Simulator], groups: dict[str, list
     [
         (["--all"], ("site-a", "site-b", "site-c")),
         (["-g", "prod"], ("site-a", "site-b")),
+        (["-p", "site-a", "-p", "site-c"], ("site-a", "site-c")),
+        ([], ("site-a", "site-b", "site-c")),  # several profiles, no default_profile
         (["-p", "site-c"], None),
     ],
-    ids=["all", "group", "one-profile"],
+    ids=["all", "group", "two-profiles", "no-default", "one-profile"],
 )
 def test_the_fleet_opens_from_profiles(
     script: Path,  # noqa: F811

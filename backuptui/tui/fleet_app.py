@@ -210,7 +210,7 @@ class FleetApp(App[int]):
         for name, row in pending.items():
             notices += fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
-            self.fleet_screen.update_entry(fleet_entry(row, now))
+        self.fleet_screen.update_entries([fleet_entry(row, now) for row in pending.values()])
         for notice in bundled(notices):
             self.notify(
                 notice.message,

@@ -109,6 +109,7 @@ class FleetScreen(Screen[None]):
         self._entries: dict[str, FleetEntry] = {}
         self._order = 0
         self._filter: FleetFilter | None = None
+        self._texts: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         yield Static("", id="fleet-header", markup=False)
@@ -150,13 +151,18 @@ class FleetScreen(Screen[None]):
         if self.ready:
             self._show_entries()
 
-    def update_entry(self, entry: FleetEntry) -> None:
-        """One appliance changed: its row in place (and the order, if its place changed)."""
-        if self._entries.get(entry.name) == entry:
-            return
-        self._entries[entry.name] = entry
-        if self.ready:
+    def update_entries(self, entries: Sequence[FleetEntry]) -> None:
+        """Some appliances changed: their rows in place (and the order, if a place changed)."""
+        changed = False
+        for entry in entries:
+            if self._entries.get(entry.name) != entry:
+                self._entries[entry.name] = entry
+                changed = True
+        if changed and self.ready:
             self._show_entries()
+
+    def update_entry(self, entry: FleetEntry) -> None:
+        self.update_entries([entry])
 
     def _show_entries(self) -> None:
         ordered = self.entries
@@ -168,15 +174,21 @@ class FleetScreen(Screen[None]):
             else ("Connecting to the appliances…" if not ordered else "")
         )
         table.set_lines([entry.line for entry in shown])
-        header = f"{verdict_counts(ordered)} · {self.order_name}"
-        self.query_one("#fleet-header", Static).update(Content(header))
+        self._set_text("#fleet-header", f"{verdict_counts(ordered)} · {self.order_name}")
         self.query_one(FilterBar).set_count(len(shown), len(ordered))
         self._render_detail()
 
     def _render_detail(self) -> None:
         key = self.table.selected_key
         entry = self._entries.get(key) if key is not None else None
-        self.query_one("#fleet-detail", Static).update(Content(entry.detail if entry else ""))
+        self._set_text("#fleet-detail", entry.detail if entry else "")
+
+    def _set_text(self, selector: str, text: str) -> None:
+        """`Static.update` asks for a layout pass of the screen: only when the text changed (the
+        clock shows every row again each second, usually the same)."""
+        if self._texts.get(selector) != text:
+            self._texts[selector] = text
+            self.query_one(selector, Static).update(Content(text))
 
     @on(FleetTable.Highlighted)
     def _highlighted(self, event: FleetTable.Highlighted) -> None:
