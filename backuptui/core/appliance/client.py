@@ -56,6 +56,7 @@ from backuptui.core.appliance.models import (
 from backuptui.core.appliance.record_fields import parse_error
 from backuptui.core.appliance.schedules import parse_schedules
 from backuptui.core.appliance.secret import Secret
+from backuptui.core.appliance.tls import bundle_context, shared_context
 
 __all__ = ["DEFAULT_MAX_BODY", "SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
 
@@ -177,13 +178,15 @@ class ApplianceClient:
             headers={"Accept": "application/json", "User-Agent": "backuptui"},
         )
 
-    def _ssl_verify(self) -> bool | ssl.SSLContext:
+    def _ssl_verify(self) -> ssl.SSLContext:
         setting = self._verify_setting
-        if isinstance(setting, bool | ssl.SSLContext):
+        if isinstance(setting, ssl.SSLContext):
             return setting  # a context: its CA bundle was read when the target was resolved
+        if isinstance(setting, bool):
+            return shared_context(setting)  # one per process: loading the CA bundle is slow
         path = Path(setting).expanduser()
         try:
-            context = ssl.create_default_context(cafile=str(path))
+            context = bundle_context(str(path))
         except (OSError, ssl.SSLError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise TLSVerificationFailed(
