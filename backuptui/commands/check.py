@@ -44,6 +44,8 @@ def register(subparsers: Any) -> None:
             "2 CRITICAL, 3 UNKNOWN."
         ),
         epilog=(
+            "--all, -g GROUP or several -p check a fleet: one status line for the worst verdict, "
+            "naming the appliances at fault, perfdata per appliance, the exit code of the worst. "
             "Durations take s, m, h, d or w (a bare number means hours). CRITICAL when the latest "
             "finished backup failed, when the last success is at least --crit-age old, or when "
             "backup is not configured; WARNING when the last success is older than --warn-age, a "
@@ -51,7 +53,7 @@ def register(subparsers: Any) -> None:
             "longer than --max-wait."
         ),
     )
-    add_target_arguments(parser)
+    add_target_arguments(parser, fleet=True)
     limits = parser.add_argument_group("thresholds")
     limits.add_argument(
         "--warn-age",
@@ -161,7 +163,7 @@ def _unknown(out: TextIO, problem: str, as_json: bool = False) -> int:
     return int(HealthLevel.UNKNOWN)
 
 
-def _options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]:
+def verdict_options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]:
     try:
         thresholds = HealthThresholds(
             warn_age=parse_duration(args.warn_age),
@@ -225,7 +227,14 @@ def run(
     stream = out or sys.stdout
     as_json = bool(getattr(args, "json", False))
     try:
-        thresholds, zone, timeout = _options(args)
+        from backuptui.commands.fleet_round import fleet_names
+
+        fleet = fleet_names(args)
+        if fleet is not None:
+            from backuptui.commands.fleet_check import run_fleet_check
+
+            return run_fleet_check(args, *fleet, out=stream)
+        thresholds, zone, timeout = verdict_options(args)
         deadline = Deadline(timeout)
         verdict = asyncio.run(deadline.run(collect(args, thresholds, zone, clock=clock, deadline=deadline)))
     except TargetError as exc:

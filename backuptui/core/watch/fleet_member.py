@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, tzinfo
 from urllib.parse import urlsplit
 
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
@@ -49,6 +49,7 @@ class FleetMember:
         thresholds: HealthThresholds | None = None,
         schedule_refresh: float = SCHEDULE_REFRESH,
         local_times: bool = True,
+        tz: tzinfo = UTC,
     ) -> None:
         self.name = name
         self.window = window
@@ -91,6 +92,7 @@ class FleetMember:
             thresholds=thresholds,
             schedule_refresh=schedule_refresh,
             local_times=local_times,
+            tz=tz,
         )
         self.password_needed = resolved.asks_password
         self.row = self._current_row(now)
@@ -153,6 +155,26 @@ class FleetMember:
             if self._polled is not None:
                 self._polled(self)
             await self._sleep(monitor.next_delay())
+
+    async def once(self) -> FleetRow:
+        """One poll and the schedules, then log out at once: the headless commands' round. A
+        member that cannot poll (misconfigured, no password) answers its row without a request."""
+        monitor, health = self.monitor, self.health
+        try:
+            if monitor is not None and health is not None and not self.password_needed:
+                async with self._gate:
+                    began = time.monotonic()
+                    snapshot = await monitor.poll()
+                    self.last_poll_seconds = time.monotonic() - began
+                self.polls += 1
+                now = self._clock()
+                if snapshot.connection is ConnectionState.LIVE:
+                    async with self._gate:
+                        await health.refresh(now)
+                self.row = self._current_row(self._clock())
+        finally:
+            await self.close()
+        return self.row
 
     async def close(self) -> None:
         """Log out (if logged in) and close the connection."""
