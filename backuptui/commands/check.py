@@ -163,7 +163,7 @@ def _unknown(out: TextIO, problem: str, as_json: bool = False) -> int:
     return int(HealthLevel.UNKNOWN)
 
 
-def verdict_options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]:
+def _options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]:
     try:
         thresholds = HealthThresholds(
             warn_age=parse_duration(args.warn_age),
@@ -230,11 +230,12 @@ def run(
         from backuptui.commands.fleet_round import fleet_names
 
         fleet = fleet_names(args)
+        thresholds, zone, timeout = _options(args)
         if fleet is not None:
             from backuptui.commands.fleet_check import run_fleet_check
 
-            return run_fleet_check(args, *fleet, out=stream)
-        thresholds, zone, timeout = verdict_options(args)
+            names, config = fleet
+            return run_fleet_check(args, names, config, thresholds, zone, timeout, out=stream)
         deadline = Deadline(timeout)
         verdict = asyncio.run(deadline.run(collect(args, thresholds, zone, clock=clock, deadline=deadline)))
     except TargetError as exc:

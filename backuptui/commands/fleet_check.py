@@ -13,12 +13,13 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any, TextIO
 
+from backuptui.core.settings.profile_model import Config
 from backuptui.core.watch.fleet_document import row_document
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, verdict_counts, worst_first
-from backuptui.core.watch.health import HealthLevel, one_line_problem
+from backuptui.core.watch.health import HealthLevel, HealthThresholds, one_line_problem
 
 SERVICE = "BACKUP"
 #: appliances named on the status line before "and N more" (the line stays readable)
@@ -99,15 +100,20 @@ def fleet_json(rows: Sequence[FleetRow], *, checked_at: datetime) -> dict[str, A
 
 
 def run_fleet_check(
-    args: argparse.Namespace, names: tuple[str, ...], config: Any, *, out: TextIO | None = None
+    args: argparse.Namespace,
+    names: tuple[str, ...],
+    config: Config,
+    thresholds: HealthThresholds,
+    zone: tzinfo,
+    timeout: float,
+    *,
+    out: TextIO | None = None,
 ) -> int:
-    """The plugin over a fleet: prints the status line (or JSON), returns the worst exit code.
-    `args` has been checked by the one-appliance `check` (thresholds, zone, timeout)."""
-    from backuptui.commands.check import verdict_options
+    """The plugin over a fleet: prints the status line (or JSON), returns the worst exit code;
+    `thresholds`, `zone` and `timeout` as the one-appliance `check` read them."""
     from backuptui.commands.fleet_round import gather_rows
 
     stream = out or sys.stdout
-    thresholds, zone, timeout = verdict_options(args)
     rows = gather_rows(names, config, bound=timeout, err=sys.stderr, thresholds=thresholds, tz=zone)
     if getattr(args, "json", False):
         stream.write(json.dumps(fleet_json(rows, checked_at=datetime.now(UTC))) + "\n")
