@@ -16,7 +16,12 @@ from pathlib import Path
 from backuptui.core.settings.profiles import AppSettings
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 
-__all__ = ["FleetLaunch", "fleet_launch", "run_fleet"]
+__all__ = ["FleetLaunch", "FleetUsageError", "fleet_launch", "run_fleet"]
+
+
+class FleetUsageError(Exception):
+    """A fleet the command line cannot open; the message is the one line shown (the launch
+    turns it into its usage error)."""
 
 
 @dataclass(frozen=True)
@@ -31,12 +36,11 @@ class FleetLaunch:
 def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None = None) -> FleetLaunch | None:
     """The fleet the command line names (`--all`, `-p a -p b`, `-g GROUP`, or nothing with several
     profiles and no default), by the core's selection; None for one appliance (the monitor).
-    Raises `UsageError` with one line."""
+    Raises `FleetUsageError` with one line."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.settings.profiles import ProfileStore
     from backuptui.core.settings.resolution import TargetOptions, resolve_many
     from backuptui.core.settings.selection import select_fleet
-    from backuptui.tui.launch import UsageError
     from backuptui.tui.switching import check_theme
 
     options = TargetOptions.from_args(args)
@@ -48,12 +52,12 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
         check_theme(config)
     except ConfigError as exc:
         if options.names_fleet:
-            raise UsageError(str(exc)) from None
+            raise FleetUsageError(str(exc)) from None
         return None  # the single appliance's path says it, as it always did
     try:
         names = select_fleet(options, config, default_to_all=True)
     except ResolutionError as exc:
-        raise UsageError(str(exc)) from None
+        raise FleetUsageError(str(exc)) from None
     if names is None:
         return None
     for given, option in (
@@ -61,7 +65,7 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
         (options.user, "--user"),
     ):
         if given:
-            raise UsageError(
+            raise FleetUsageError(
                 f"{option} is for one appliance; a fleet takes each appliance's user and password "
                 "source from its profile"
             )
@@ -82,7 +86,6 @@ def run_fleet(
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.tui.fleet_app import FleetApp, fleet_app
     from backuptui.tui.keys import check_keymap
-    from backuptui.tui.launch import UsageError
     from backuptui.tui.switching import apply_settings
 
     limit_heap_growth()
@@ -91,7 +94,7 @@ def run_fleet(
         try:
             check_keymap(config_path, settings.keys, FleetApp.known_binding_ids())
         except ConfigError as exc:
-            raise UsageError(str(exc)) from None
+            raise FleetUsageError(str(exc)) from None
 
     app = fleet_app(resolutions)
     apply_settings(app, settings)

@@ -201,17 +201,20 @@ def run_monitor(args: argparse.Namespace) -> int:
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
             return _run_demo(args, refresh, replay=args.replay)
-        from backuptui.tui.fleet_launch import fleet_launch, run_fleet
+        from backuptui.tui.fleet_launch import FleetUsageError, fleet_launch, run_fleet
 
-        fleet = fleet_launch(args)
-        if fleet is not None:  # --all, -p a -p b, -g GROUP, or several profiles and no default
-            ensure_terminal()
-            return run_fleet(
-                fleet.resolutions,
-                mouse=not getattr(args, "no_mouse", False),
-                settings=fleet.settings,
-                config_path=fleet.config_path,
-            )
+        try:
+            fleet = fleet_launch(args)
+            if fleet is not None:  # --all, -p a -p b, -g GROUP, or several profiles and no default
+                ensure_terminal()
+                return run_fleet(
+                    fleet.resolutions,
+                    mouse=not getattr(args, "no_mouse", False),
+                    settings=fleet.settings,
+                    config_path=fleet.config_path,
+                )
+        except FleetUsageError as exc:
+            raise UsageError(str(exc)) from None
         from_url = url_launch(args)
         password_problem = None
         if from_url is not None:
@@ -242,14 +245,17 @@ DEMO_FLEET_MAX = 200
 def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
     """`--demo --appliances N`: the fleet on N built-in simulators, every state in it."""
     from backuptui.tui.fleet_demo import demo_fleet
-    from backuptui.tui.fleet_launch import run_fleet
+    from backuptui.tui.fleet_launch import FleetUsageError, run_fleet
 
     count = int(args.appliances)
     if not 1 <= count <= DEMO_FLEET_MAX:
         raise UsageError(f"--appliances takes 1 to {DEMO_FLEET_MAX} appliances, not {count}")
     ensure_terminal()
     with demo_fleet(count, refresh) as resolutions:
-        return run_fleet(resolutions, mouse=not getattr(args, "no_mouse", False))
+        try:
+            return run_fleet(resolutions, mouse=not getattr(args, "no_mouse", False))
+        except FleetUsageError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
