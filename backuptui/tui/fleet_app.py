@@ -128,6 +128,7 @@ class FleetApp(App[int]):
         self._flush_scheduled = False
         self._password_open = False
         self._quitting = False
+        self._shown_minute: datetime | None = None
 
     # -- screens --------------------------------------------------------------------------
 
@@ -227,11 +228,25 @@ class FleetApp(App[int]):
         if self._ui_gone():
             return
         now = self.clock()
-        self.fleet_screen.show([fleet_entry(row, now) for row in self._rows.values()])
+        if self._ages_move(now):
+            self.fleet_screen.show([fleet_entry(row, now) for row in self._rows.values()])
         if self.member_screen is not None and self.member_screen.ready:
             self.member_screen.tick()
         if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
+
+    def _ages_move(self, now: datetime) -> bool:
+        """Whether an age on screen may read differently now: a new minute, or a good backup
+        under two minutes old (said in seconds). Working out a hundred rows every second for
+        nothing would take the time of the keys."""
+        minute = now.replace(second=0, microsecond=0)
+        if minute != self._shown_minute:
+            self._shown_minute = minute
+            return True
+        return any(
+            row.last_success_at is not None and (now - row.last_success_at).total_seconds() < 120
+            for row in self._rows.values()
+        )
 
     def member_polled(self, member: FleetMember) -> None:
         """The fleet's `on_poll`: the opened appliance's screen shows its newest snapshot."""

@@ -203,8 +203,7 @@ class FleetScreen(Screen[None]):
 
     def action_sort(self) -> None:
         self._order = (self._order + 1) % len(ORDERS)
-        self._show_entries()
-        self.notify(f"Sorted {self.order_name}.", timeout=2, markup=False)
+        self._show_entries()  # the header says the order
 
     def action_filter(self) -> None:
         self.query_one(FilterBar).open()
