@@ -9,10 +9,7 @@ password must be typed, or whose login was refused, waits for `provide_password`
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import functools
 import logging
-import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
@@ -21,7 +18,6 @@ from urllib.parse import urlsplit
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError, stale_after
-from backuptui.core.settings.target import ConnectionTarget
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, member_row, waiting_row
 from backuptui.core.watch.health import HealthThresholds
 from backuptui.core.watch.health_watch import SCHEDULE_REFRESH, HealthWatch
@@ -81,7 +77,7 @@ class FleetMember:
             return
         self.resolution = resolved
         try:
-            self.client = _shared_tls(resolved.target).client(timeouts)
+            self.client = resolved.target.client(timeouts)
         except ValueError as exc:  # an address the client cannot use (the resolver checks most)
             self.error = ResolutionError(f"profile '{name}': {exc}")
             self.host = ""
@@ -218,21 +214,6 @@ class FleetMember:
         return member_row(
             self.name, self.host, snapshot, verdict, now=now, stale_after=stale_after(self.resolution.idle)
         )
-
-
-@functools.cache
-def _system_trust() -> ssl.SSLContext:
-    """One context with the system's CA certificates for every member that verifies against them:
-    reading the store costs tens of milliseconds of CPU per client, seconds for 200 appliances."""
-    return ssl.create_default_context()
-
-
-def _shared_tls(target: ConnectionTarget) -> ConnectionTarget:
-    """The target with the shared system-trust context when it verifies against the system's CAs
-    (a CA bundle is a context of its own already, read by the resolver; False stays False)."""
-    if target.verify is True:  # httpx builds a context for an http:// URL too
-        return dataclasses.replace(target, verify=_system_trust())
-    return target
 
 
 def _misconfigured(name: str, message: str, now: datetime) -> FleetRow:
