@@ -129,32 +129,40 @@ class FleetMember:
         if monitor is None or client is None or health is None:
             return
         while True:
-            if self.password_needed and self._password is None:
-                await self._sleep(None)
-                continue
-            password, self._password = self._password, None
-            full, self._full_now = self._full_now, False
+            try:
+                delay = await self._round(monitor, client, health)
+            except Exception:  # a bug must not end this appliance's watch; say it and go on
+                log.exception("fleet member %s: unexpected error", self.name)
+                delay = monitor.settings.backoff_max
+            await self._sleep(delay)
+
+    async def _round(self, monitor: Monitor, client: ApplianceClient, health: HealthWatch) -> float | None:
+        """One poll (and the schedules when due); the seconds until the next (None: wait to be woken)."""
+        if self.password_needed and self._password is None:
+            return None
+        password, self._password = self._password, None
+        full, self._full_now = self._full_now, False
+        async with self._gate:
+            began = time.monotonic()
+            if password is None:
+                snapshot = await monitor.poll(full)
+            elif monitor.snapshot.connection is ConnectionState.AUTH_FAILED:
+                snapshot = await monitor.retry_login(password)
+            else:
+                client.set_password(password)
+                snapshot = await monitor.poll(full)
+            self.last_poll_seconds = time.monotonic() - began
+        if password is not None:
+            self.password_needed = False
+        self.polls += 1
+        now = self._clock()
+        if snapshot.connection is ConnectionState.LIVE and health.due(now):
             async with self._gate:
-                began = time.monotonic()
-                if password is None:
-                    snapshot = await monitor.poll(full)
-                elif monitor.snapshot.connection is ConnectionState.AUTH_FAILED:
-                    snapshot = await monitor.retry_login(password)
-                else:
-                    client.set_password(password)
-                    snapshot = await monitor.poll(full)
-                self.last_poll_seconds = time.monotonic() - began
-            if password is not None:
-                self.password_needed = False
-            self.polls += 1
-            now = self._clock()
-            if snapshot.connection is ConnectionState.LIVE and health.due(now):
-                async with self._gate:
-                    await health.refresh(now)
-            self._update(now)
-            if self._polled is not None:
-                self._polled(self)
-            await self._sleep(monitor.next_delay())
+                await health.refresh(now)
+        self._update(now)
+        if self._polled is not None:
+            self._polled(self)
+        return monitor.next_delay()
 
     async def once(self) -> FleetRow:
         """One poll and the schedules, then log out at once: the headless commands' round. A
