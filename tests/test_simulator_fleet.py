@@ -161,3 +161,21 @@ def test_write_profiles_replaces_only_with_force_and_always_as_0600(tmp_path: Pa
     write_profiles(link, appliances, force=True)
     assert link.is_symlink() and "[profiles.vcsa-01]" in path.read_text()
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (["--appliances", "2", "--port", "8080"], "--port apply to one appliance"),
+        (["--mix", "healty:2"], "unknown scenario 'healty'"),
+        (["--appliances", "0"], "must be 1 or more"),
+    ],
+)
+def test_simulate_fleet_usage_errors(words: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from backuptui.cli import main
+
+    try:
+        code = main(["simulate", *words])
+    except SystemExit as exit_:  # argparse's own refusal
+        code = int(exit_.code or 0)
+    assert code == 2 and said in capsys.readouterr().err
