@@ -198,3 +198,18 @@ def test_progress_goes_to_stderr_only_on_a_terminal(profiles: Path) -> None:
     assert shown.endswith("\r\x1b[K")  # the line is cleared before the table
     gather_rows(names, config, bound=20, err=pipe)
     assert pipe.getvalue() == ""
+
+
+def test_headless_never_asks_a_password(
+    fleet: FleetSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    healthy = named(fleet, "healthy")
+    path = tmp_path / "prompt.toml"
+    path.write_text(
+        f'[profiles.asks]\nurl = "{healthy.url}"\nusername = "{healthy.user}"\npassword_source = "prompt"\n\n'
+        f'[profiles.knows]\nurl = "{healthy.url}"\nusername = "{healthy.user}"\npassword_source = "env"\n'
+    )
+    monkeypatch.setenv("BACKUPTUI_CONFIG", str(path))
+    monkeypatch.setenv("BACKUPTUI_PASSWORD", "VMware1!")
+    code, out = run(capsys, "check", "--all")
+    assert code == 3 and out.startswith("BACKUP UNKNOWN - 1 of 2 appliances: asks password needed | knows_")

@@ -232,3 +232,25 @@ async def test_twenty_appliances_in_every_state_and_a_stuck_one_delays_no_row() 
             if appliance.sim is not None and appliance is not stuck:
                 stats = appliance.sim.stats()
                 assert stats["logins"] == stats["logouts"]
+
+
+async def test_changes_tell_each_changed_row_and_end_when_the_fleet_closes(
+    simulator_factory: Factory,
+) -> None:
+    sim = simulator_factory(scenario="healthy")
+    polled: list[str] = []
+    fleet = Fleet({"one": resolution(sim, "one")}, on_poll=lambda member: polled.append(member.name))
+    told: list[FleetRow] = []
+
+    async def listen() -> None:
+        async for row in fleet.changes():
+            told.append(row)
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0)  # the listener is registered before the first row changes
+    fleet.start()
+    await until(lambda: any(row.state is MemberState.LIVE for row in told), "the live row is told")
+    await until(lambda: len(polled) >= 3, "a few polls")
+    await fleet.close()
+    await asyncio.wait_for(listener, 5)  # ended by the close, not cancelled
+    assert told[-1].name == "one" and len(told) < len(polled) + 1
