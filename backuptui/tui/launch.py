@@ -267,8 +267,9 @@ def run_target(
     limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
     session = profiles if profiles is not None else session_for_store()
-    try:
-        check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
+    try:  # knowing every binding id imports every screen (~20 % of a start): only for a [keys] table
+        if session.settings.keys:
+            check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     client = target.client()
