@@ -302,16 +302,18 @@ def run_target(
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.resolved_monitor import monitor_for_resolution
     from backuptui.tui.app import MonitorApp
-    from backuptui.tui.fleet_app import FleetApp
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
 
     limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
     session = profiles if profiles is not None else session_for_store()
-    try:
-        # one `[keys]` table serves the monitor and the fleet: the fleet's ids are known here too
-        check_keymap(session.store.path, session.settings.keys, FleetApp.known_binding_ids())
+    try:  # knowing every binding id imports every screen (~20 % of a start): only for a [keys] table
+        if session.settings.keys:
+            # one `[keys]` table serves the monitor and the fleet: the fleet's ids are known here too
+            from backuptui.tui.fleet_app import FleetApp
+
+            check_keymap(session.store.path, session.settings.keys, FleetApp.known_binding_ids())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     resolution = Resolution(target, refresh)
