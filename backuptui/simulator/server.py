@@ -123,6 +123,13 @@ class Handler(BaseHTTPRequestHandler):
             self._send(self._control(sim, request), count=False)
             return
         sim.count_request(request.path)
+        started = time.monotonic()
+        try:
+            self._appliance_request(sim, request)
+        finally:
+            sim.note_request(request.path, started, time.monotonic())
+
+    def _appliance_request(self, sim: Simulator, request: Request) -> None:
         delay = sim.faults.delay(request.path)
         if delay:
             time.sleep(delay)

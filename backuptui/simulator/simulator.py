@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
@@ -18,6 +19,9 @@ from backuptui.simulator.replay import ReplayLog
 from backuptui.simulator.scenarios import schedule_info, shape_for
 from backuptui.simulator.server import ApplianceServer
 from backuptui.simulator.sessions import SessionStore
+
+#: appliance requests whose times `request_times()` keeps
+REQUEST_TIMES = 10_000
 
 
 def _now() -> datetime:
@@ -90,6 +94,8 @@ class Simulator:
         self.faults.update_all(cfg.faults)
         self._stats_lock = threading.Lock()
         self._requests: dict[str, int] = {}
+        #: (path, start, end) of the latest appliance requests, `time.monotonic()` seconds
+        self._request_times: deque[tuple[str, float, float]] = deque(maxlen=REQUEST_TIMES)
         self._bytes_sent = 0
         self.root_password = cfg.password if cfg.root_password is None else cfg.root_password
         self._server: ApplianceServer | None = None
@@ -205,6 +211,16 @@ class Simulator:
     def count_request(self, path: str) -> None:
         with self._stats_lock:
             self._requests[path] = self._requests.get(path, 0) + 1
+
+    def note_request(self, path: str, started: float, ended: float) -> None:
+        with self._stats_lock:
+            self._request_times.append((path, started, ended))
+
+    def request_times(self) -> list[tuple[str, float, float]]:
+        """(path, start, end) of the latest appliance requests served, in `time.monotonic()`
+        seconds (comparable across simulators of one process): how many were in flight at once."""
+        with self._stats_lock:
+            return list(self._request_times)
 
     def count_bytes(self, n: int) -> None:
         with self._stats_lock:

@@ -17,6 +17,14 @@ overlap and the next is scheduled from the end of the last. What a poll fetches:
   900) and does a full poll only if an id it does not know appears. That keeps a watched
   backup with a 1,000-job history near 100 KB a minute instead of tens of MB.
 
+With `light=N` (a fleet member, `FLEET_PAGE`) the monitor never fetches the whole history on its
+own: the first poll fetches the newest N jobs (as `first_page` does) and that is the history it
+judges; later polls fetch the active jobs and, every `idle` seconds or when a job ended, the id list
+and the details of only those of the newest N ids it does not know; older jobs (and those that
+retention deleted) leave the history, so it stays N jobs long. `set_light(None)` (the user opened
+that appliance) makes the next poll a full one and the monitor an ordinary one from then on;
+`set_light(N)` makes it light again (and N jobs long at its next id check).
+
 Failures never raise: they become a `ConnectionState`, the last data is kept (stale), and
 `next_delay()` backs off (capped, exponential, jittered). A refused login is never retried on its
 own: SSO locks accounts after a few failures, so the monitor waits for `retry_login()`.
@@ -62,6 +70,7 @@ from backuptui.core.watch.transfer import Transfer, TransferTracker
 
 __all__ = [
     "FIRST_PAGE",
+    "FLEET_PAGE",
     "ConnectionState",
     "JobEvent",
     "Monitor",
@@ -76,9 +85,15 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+_NOTHING = DetailsResult(())  # no active job asked for
+
 #: jobs fetched on the first poll before the full history (ids begin with their start time, so
 #: the highest ids are the newest): the list paints as fast at 10,000 jobs as at 100
 FIRST_PAGE = 100
+
+#: the newest jobs a light (fleet) monitor keeps and judges: with daily backups, months of them,
+#: so failures in 24 h and 7 d and the last success are counted from the window
+FLEET_PAGE = 100
 
 
 def _utc_now() -> datetime:
@@ -142,6 +157,7 @@ class _Fetched:
     queried: frozenset[str] = frozenset()
     listed: list[str] | None = None
     first_page: bool = False  # `active` holds the newest jobs of a first poll, not active ones
+    window: bool = False  # a light poll: `listed` is every id, `active` the active and the new jobs
 
 
 @dataclass(slots=True)
@@ -163,12 +179,17 @@ class Monitor:
         *,
         rng: random.Random | None = None,
         first_page: int | None = None,
+        light: int | None = None,
     ) -> None:
-        """`first_page`: fetch the newest this many jobs first (see the module's docstring)."""
+        """`first_page`: fetch the newest this many jobs first; `light`: poll lightly, keeping the
+        newest this many jobs and what is new (see the module's docstring)."""
         if first_page is not None and first_page < 1:
             raise ValueError("first_page must be at least 1")
+        if light is not None and light < 1:
+            raise ValueError("light must be at least 1")
         self._client = client
         self._first_page = first_page
+        self._light = light
         self.settings = settings or RefreshSettings()
         self._clock = clock or _utc_now
         self._rng = rng or random.Random()  # jitter, not cryptography
@@ -206,6 +227,20 @@ class Monitor:
         loader = getattr(self._client, "get_schedules", None)
         return loader if callable(loader) else None
 
+    @property
+    def light(self) -> int | None:
+        """The window of a light (fleet) monitor; None: an ordinary one."""
+        return self._light
+
+    def set_light(self, window: int | None) -> None:
+        """Poll lightly (`window` jobs) or, with None, fetch the whole history from the next poll on
+        (the caller wakes the poll loop if it should happen now)."""
+        if window is not None and window < 1:
+            raise ValueError("light must be at least 1")
+        if window is None and self._light is not None:
+            self._full_pending = True
+        self._light = window
+
     def next_delay(self) -> float | None:
         """Seconds from the end of the last poll to the start of the next; None: do not poll
         until the user acts (the login was refused)."""
@@ -226,7 +261,7 @@ class Monitor:
         """The user typed the password again: use it for one login and a full poll."""
         async with self._lock:
             self._client.set_password(password)
-            return await self._poll(full=True)
+            return await self._poll(full=self._light is None)
 
     async def close(self) -> None:
         """Log out of the appliance; an appliance that is gone by then is not an error."""
@@ -253,6 +288,10 @@ class Monitor:
 
     async def _fetch(self, full: bool) -> _Fetched:
         client = self._client
+        if self._light is not None and not full:
+            if not self._loaded:
+                return await self._fetch_first(self._light)
+            return await self._fetch_light(self._light)
         if not self._loaded and self._first_page is not None:
             return await self._fetch_first(self._first_page)
         if full or self._wants_full():
@@ -284,6 +323,25 @@ class Monitor:
         newest = frozenset(sorted(listed, reverse=True)[:size])
         page = await client.list_job_details(jobs=sorted(newest))
         return _Fetched(active=page, queried=newest, first_page=True)
+
+    async def _fetch_light(self, size: int) -> _Fetched:
+        """A light poll: the active jobs, and when due the id list and the details of new ids only."""
+        client = self._client
+        queried = frozenset(self._active)
+        active = await client.list_job_details(jobs=sorted(queried)) if queried else _NOTHING
+        since_check = (self._clock() - self._last_id_check).total_seconds() if self._last_id_check else None
+        checked = since_check is not None and since_check < self.settings.idle
+        if queried and checked and not self._full_pending:
+            return _Fetched(active=active, queried=queried)
+        # the window: the newest `size` ids (they begin with their start time)
+        listed = sorted(await client.list_job_ids(), reverse=True)[:size]
+        known = self._jobs.keys() | self._problems.keys() | self._unresolved_ids
+        new = frozenset(job_id for job_id in listed if job_id not in known)
+        if not new:
+            return _Fetched(active=active, queried=queried, listed=listed, window=True)
+        page = await client.list_job_details(jobs=sorted(new))
+        joined = DetailsResult(active.jobs + page.jobs, active.problems + page.problems)
+        return _Fetched(active=joined, queried=queried | new, listed=listed, window=True)
 
     def _failed(self, error: ApplianceError) -> Snapshot:
         now = self._clock()
@@ -324,11 +382,22 @@ class Monitor:
                 self._unresolved_ids = {job_id for job_id in fetched.listed if job_id not in found}
         else:
             assert fetched.active is not None
+            oldest = min(self._jobs, default="")
+            if fetched.window:
+                self._full_pending = False  # this poll's id check is what a pending one was for
             applied = self._apply_active(fetched.active, fetched.queried)
+            if fetched.window:
+                assert fetched.listed is not None
+                self._drop_unlisted(applied, fetched.queried, frozenset(fetched.listed))
+                # an older job that moved into the window (a newer one was deleted) is no news
+                applied.events = [event for event in applied.events if event.job.id >= oldest]
             if fetched.listed is not None:
                 self._last_id_check = now
-            if fetched.first_page:
+            if fetched.first_page and self._light is None:
                 self._full_pending = True  # the rest of the history, on the next poll (due at once)
+            elif fetched.first_page:  # light: the page is the history, from a fresh id list
+                self._full_pending = False
+                self._last_id_check = now
         self._commit(applied)
         self._loaded = True
         applied.events.sort(key=lambda event: newest_first_key(event.job))  # told in the order they happened
@@ -368,7 +437,8 @@ class Monitor:
             running=running,
             reconnected=previous.connection in FAILED_STATES,
             taken_at=now,
-            complete=self._complete,
+            # a light monitor's window is the history it judges: complete as far as it goes
+            complete=self._complete or self._light is not None,
         )
         return self._snapshot
 
@@ -407,6 +477,21 @@ class Monitor:
             self._full_pending = True  # a job ended: show what follows it
         return applied
 
+    def _drop_unlisted(self, applied: _Applied, queried: frozenset[str], listed: frozenset[str]) -> None:
+        """A light poll: jobs outside the window (older than its newest ids, or deleted by
+        retention) leave the history, active ones excepted; a queried id that brought no record
+        is remembered, so it is not asked for on every poll."""
+        jobs = applied.jobs
+        for job_id in [job_id for job_id in jobs if job_id not in listed and not jobs[job_id].is_active]:
+            del applied.jobs[job_id]
+            applied.removed.add(job_id)
+            applied.changed.discard(job_id)
+            self._problems.pop(job_id, None)
+        found = applied.jobs.keys() | self._problems.keys()
+        self._unresolved_ids = {
+            job_id for job_id in self._unresolved_ids | queried if job_id in listed and job_id not in found
+        }
+
     def _merge(self, before: BackupJob | None, job: BackupJob, applied: _Applied) -> None:
         if before is not None and (before is job or before.raw == job.raw):
             applied.jobs[job.id] = before  # unchanged: keep the object, so renderers can skip it
@@ -414,8 +499,9 @@ class Monitor:
         applied.jobs[job.id] = job
         applied.changed.add(job.id)
         # The history found by the first poll, and the older jobs the full poll after a first page
-        # brings, are not news; a job that changed between the two polls is.
-        if self._loaded and (self._complete or before is not None):
+        # brings, are not news; a job that changed between the two polls is (and so is a job new
+        # to a light monitor's window after its first poll).
+        if self._loaded and (self._complete or self._light is not None or before is not None):
             event = job_event(before, job)
             if event is not None:
                 applied.events.append(event)
