@@ -42,7 +42,8 @@ class PollStats:
         self._errors: dict[str, int] = {}
         self.errors: Mapping[str, int] = MappingProxyType({})
 
-    def observe(self, seconds: float, error: ApplianceError | None) -> None:
+    def observe(self, seconds: float | None, error: ApplianceError | None) -> None:
+        """One poll ended: it took `seconds` (None: not measured), and failed with `error`."""
         self.last_duration = seconds
         if error is not None:
             kind = error_kind(error)

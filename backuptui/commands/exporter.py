@@ -1,0 +1,122 @@
+"""`backuptui exporter`: the selected appliances' backup health as Prometheus metrics.
+
+Headless (no Textual): the fleet polls in the background, `backuptui.exporter` serves what it
+knows. Bad options are one line on stderr and exit 2; an address that cannot be bound, exit 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from typing import Any
+
+from backuptui.core.settings.config import ConfigError
+from backuptui.core.settings.profiles import ProfileStore
+from backuptui.core.settings.resolution import Resolution, ResolutionError, resolve_many
+from backuptui.exporter.http import (
+    DEFAULT_HOST,
+    DEFAULT_PORT,
+    Listen,
+    ListenError,
+    MetricsServer,
+    parse_listen,
+    tls_context,
+)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser(
+        "exporter",
+        help="serve the appliances' backup health as Prometheus metrics",
+        description="Poll the selected appliances in the background (the monitor and health verdict "
+        "of the TUI) and serve their backups as Prometheus metrics on /metrics, with / (a page "
+        "linking to them) and /-/healthy. A scrape never waits on an appliance. Logs one line per "
+        "state change on stderr; SIGTERM logs out of every appliance and exits 0.",
+        epilog=f"Examples: backuptui exporter --all; backuptui exporter -p vcsa01 -p vcsa02 --listen "
+        f"127.0.0.1:{DEFAULT_PORT}; backuptui exporter -g prod --listen 0.0.0.0:{DEFAULT_PORT} "
+        "--tls-cert tls.crt --tls-key tls.key. Alert rules, a Grafana dashboard and a systemd unit: "
+        "contrib/ (docs/exporter.md).",
+    )
+    add_selection_arguments(parser)
+    serving = parser.add_argument_group("serving")
+    serving.add_argument(
+        "--listen",
+        metavar="HOST:PORT",
+        default=f"{DEFAULT_HOST}:{DEFAULT_PORT}",
+        help=f"address to serve on (default {DEFAULT_HOST}:{DEFAULT_PORT}, loopback; a bare PORT stays on "
+        "loopback; [::1]:PORT for IPv6; any other address only when given here)",
+    )
+    serving.add_argument("--tls-cert", metavar="FILE", help="serve HTTPS with this PEM certificate (chain)")
+    serving.add_argument("--tls-key", metavar="FILE", help="the PEM private key of --tls-cert")
+    serving.add_argument(
+        "--tls-client-ca",
+        metavar="FILE",
+        help="with TLS: accept only scrapers whose client certificate this PEM CA signed",
+    )
+    parser.set_defaults(handler=run)
+
+
+def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
+    # stand-in until the fleet's shared selection (--all, -p repeatable, -g) is merged
+    which = parser.add_argument_group("which appliances")
+    which.add_argument("--all", action="store_true", dest="all_profiles", help="every saved profile")
+    which.add_argument("-p", "--profile", action="append", dest="profiles", metavar="NAME", help="a profile")
+
+
+def select_appliances(args: argparse.Namespace) -> dict[str, Resolution | ResolutionError] | int:
+    try:
+        config = ProfileStore().load()
+    except ConfigError as exc:
+        print(f"backuptui exporter: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+    names = list(config.profiles) if args.all_profiles else list(args.profiles or ())
+    if not names:
+        return _usage("name the appliances: --all, or -p NAME (repeatable)")
+    return resolve_many(names, config)
+
+
+def _usage(message: str) -> int:
+    print(f"backuptui exporter: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        listen = parse_listen(args.listen)
+        tls = tls_context(args.tls_cert, args.tls_key, args.tls_client_ca)
+    except ListenError as exc:
+        return _usage(str(exc))
+    selected = select_appliances(args)
+    if isinstance(selected, int):
+        return selected
+    return asyncio.run(_serve(selected, listen, tls))
+
+
+async def _serve(selected: Any, listen: Listen, tls: Any) -> int:
+    from backuptui.exporter.service import build_service, stderr_log
+
+    log = stderr_log()
+
+    def bind(app: Any) -> MetricsServer:
+        return MetricsServer(app, listen, tls)
+
+    try:
+        service = build_service(selected, bind, log)
+    except OSError as exc:
+        print(
+            f"backuptui exporter: cannot listen on {listen.url(tls=tls is not None)}: "
+            f"{exc.strerror or exc}. Pick another address with --listen HOST:PORT",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    if not listen.is_loopback:
+        log(
+            f"listening on {listen.host}, not only on loopback (as --listen asks)"
+            + ("" if tls is not None else ": without TLS, whoever reaches the port reads the metrics")
+        )
+    return await service.run()

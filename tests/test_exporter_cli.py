@@ -1,0 +1,207 @@
+"""`backuptui exporter` as a process: what it serves, what it logs, how it stops, and its bad input."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import ssl
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from backuptui.core.metrics import METRIC_NAMES
+from tests.exporter_driver import BACKUPTUI, ExporterProcess, closed_port, start_exporter, write_config
+
+PASSWORD = "VMware1!"  # the simulator's default password: it must never be logged
+
+
+def samples(text: str) -> dict[tuple[str, str], dict[str, float]]:
+    """{(metric, appliance): {other labels joined: value}}."""
+    found: dict[tuple[str, str], dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            rest = ",".join(
+                f"{k}={v}" for k, v in sorted(sample.labels.items()) if k not in ("appliance", "host")
+            )
+            found.setdefault((sample.name, sample.labels["appliance"]), {})[rest] = sample.value
+    return found
+
+
+@pytest.fixture
+def three(
+    simulator_factory: Callable[..., Any], tmp_path: Path
+) -> Iterator[tuple[ExporterProcess, list[Any]]]:
+    healthy = simulator_factory(scenario="healthy", jobs=30)
+    failed = simulator_factory(scenario="latest-failed", jobs=30)
+    config = write_config(
+        tmp_path / "config.toml",
+        {"healthy": healthy.url, "failed": failed.url, "unreachable": f"http://127.0.0.1:{closed_port()}"},
+    )
+    exporter = start_exporter(config)
+    try:
+        yield exporter, [healthy, failed]
+    finally:
+        exporter.stop()
+
+
+def test_serves_every_metric_for_the_three_and_stops_with_a_logout(
+    three: tuple[ExporterProcess, list[Any]],
+) -> None:
+    exporter, sims = three
+    for name in ("healthy", "failed"):
+        exporter.wait_for_line(
+            lambda line, name=name: line.split(" ", 1)[1].startswith(f"{name} (") and ": live," in line
+        )
+    exporter.wait_for_line(lambda line: " unreachable (" in line and ": unreachable," in line)
+    response = exporter.get("/metrics")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/plain")
+    found = samples(response.text)
+    names = {name for name, _ in found}
+    assert names == METRIC_NAMES - {"vcsa_backup_progress_ratio"}  # nothing is running
+    for name in (
+        "vcsa_backup_up",
+        "vcsa_backup_health",
+        "vcsa_backup_health_info",
+        "vcsa_backup_poll_errors_total",
+    ):
+        assert {appliance for metric, appliance in found if metric == name} == {
+            "healthy",
+            "failed",
+            "unreachable",
+        }
+    assert found[("vcsa_backup_up", "healthy")] == {"": 1}
+    assert found[("vcsa_backup_up", "unreachable")] == {"": 0}
+    assert found[("vcsa_backup_health", "failed")] == {"": 2}
+    assert found[("vcsa_backup_health", "unreachable")] == {"": 3}
+    assert found[("vcsa_backup_last_job_status", "failed")] == {"status=FAILED": 1, "status=SUCCEEDED": 0}
+    assert found[("vcsa_backup_poll_errors_total", "unreachable")]["kind=unreachable"] >= 1
+    assert PASSWORD not in response.text
+
+    index = exporter.get("/")
+    assert index.status_code == 200 and 'href="metrics"' in index.text and "3 appliances" in index.text
+    assert exporter.get("/-/healthy").status_code == 200
+    assert exporter.get("/nothing").status_code == 404
+    assert httpx.post(exporter.url + "/", timeout=5).status_code == 405
+
+    assert exporter.stop(signal.SIGTERM) == 0
+    lines = exporter.drain()
+    assert any("SIGTERM: stopping" in line for line in lines)
+    assert lines[-1].endswith("stopped: logged out of 3 appliances")
+    assert not any(PASSWORD in line for line in lines)
+    for sim in sims:
+        stats = sim.stats()
+        assert stats["logins"] == 1 and stats["logouts"] == 1 and stats["active_sessions"] == 0
+
+
+def test_ctrl_c_stops_it_the_same_way(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
+    sim = simulator_factory(scenario="healthy", jobs=10)
+    exporter = start_exporter(write_config(tmp_path / "c.toml", {"one": sim.url}), ("-p", "one"))
+    exporter.wait_for_line(lambda line: ": live," in line)
+    assert exporter.stop(signal.SIGINT) == 0
+    assert sim.stats()["logouts"] == 1
+
+
+@pytest.mark.parametrize(
+    ("listen", "message"),
+    [
+        ("127.0.0.1", "write HOST:PORT"),
+        ("127.0.0.1:99999", "the port must be a number from 0 to 65535"),
+        ("[::1", "write an IPv6 address as [ADDRESS]:PORT"),
+    ],
+)
+def test_a_bad_listen_address_is_one_line(listen: str, message: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1"})
+    result = subprocess.run(
+        [BACKUPTUI, "exporter", "--all", "--listen", listen],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_tls_half_given_is_refused(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1"})
+    result = subprocess.run(
+        [BACKUPTUI, "exporter", "--all", "--tls-cert", str(tmp_path / "x.pem")],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2 and "needs both --tls-cert and --tls-key" in result.stderr
+
+
+def test_a_taken_port_says_so(tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1"})
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [BACKUPTUI, "exporter", "--all", "--listen", f"127.0.0.1:{port}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+        )
+    assert result.returncode == 1
+    assert f"cannot listen on http://127.0.0.1:{port}" in result.stderr and "--listen" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_tls_serves_https(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
+    trustme = pytest.importorskip("trustme")
+    ca = trustme.CA()
+    cert = ca.issue_cert("127.0.0.1")
+    cert.private_key_and_cert_chain_pem.write_to_path(str(tmp_path / "tls.pem"))
+    ca.cert_pem.write_to_path(str(tmp_path / "ca.pem"))
+    sim = simulator_factory(scenario="healthy", jobs=10)
+    config = write_config(tmp_path / "c.toml", {"one": sim.url})
+    tls = ("--tls-cert", str(tmp_path / "tls.pem"), "--tls-key", str(tmp_path / "tls.pem"))
+    exporter = start_exporter(config, ("--all", *tls))
+    try:
+        assert exporter.url.startswith("https://127.0.0.1:")
+        trusted = ssl.create_default_context(cafile=str(tmp_path / "ca.pem"))
+        response = httpx.get(exporter.url + "/metrics", verify=trusted, timeout=10)
+        assert response.status_code == 200 and "vcsa_backup_up" in response.text
+    finally:
+        assert exporter.stop() == 0
+
+
+def test_a_non_loopback_address_is_said_in_the_log(
+    simulator_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    sim = simulator_factory(scenario="healthy", jobs=10)
+    config = write_config(tmp_path / "c.toml", {"one": sim.url})
+    process = subprocess.Popen(
+        [BACKUPTUI, "exporter", "--all", "--listen", "0.0.0.0:0"],
+        stderr=subprocess.PIPE,
+        text=True,
+        env={"BACKUPTUI_CONFIG": str(config), "BACKUPTUI_PASSWORD": PASSWORD, "PATH": "/usr/bin:/bin"},
+    )
+    try:
+        assert process.stderr is not None
+        first = process.stderr.readline()
+        assert "not only on loopback" in first and "without TLS" in first
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=20) == 0
+
+
+def test_the_help_names_the_default_port() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "backuptui", "exporter", "--help"], capture_output=True, text=True
+    )
+    assert result.returncode == 0
+    assert "127.0.0.1:9847" in result.stdout and "--tls-cert" in result.stdout
