@@ -114,9 +114,10 @@ async def _serve(selected: Any, listen: Listen, tls: Any) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
+    notes = []
     if not listen.is_loopback:
-        log(
+        notes.append(
             f"listening on {listen.host}, not only on loopback (as --listen asks)"
             + ("" if tls is not None else ": without TLS, whoever reaches the port reads the metrics")
         )
-    return await service.run()
+    return await service.run(notes)

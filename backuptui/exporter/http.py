@@ -1,5 +1,6 @@
-"""The exporter's HTTP side: `/metrics` (prometheus-client's own WSGI app), `/` (a page linking to
-it), `/-/healthy`; where to listen (loopback unless told otherwise) and optional TLS.
+"""The exporter's HTTP side: `/metrics` (the body prometheus-client formatted last, in the format
+the scraper asks for), `/` (a page linking to it), `/-/healthy`; where to listen (loopback unless
+told otherwise) and optional TLS.
 
 The server runs in its own threads; a scrape only reads the collector's latest state.
 """
@@ -16,11 +17,10 @@ from dataclasses import dataclass
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, make_server
 
-from prometheus_client import make_wsgi_app
 from prometheus_client.exposition import ThreadingWSGIServer
-from prometheus_client.registry import CollectorRegistry
 
 from backuptui import __version__
+from backuptui.exporter.exposition import Exposition
 
 #: the default port. Exporters pick theirs in 9100-9999, a range the Prometheus wiki's list of
 #: default ports has fully handed out, so another exporter on the same host may use it: --listen
@@ -109,18 +109,23 @@ _PAGE = """<!doctype html>
 
 
 def exporter_app(
-    registry: CollectorRegistry, appliance_count: Callable[[], int]
+    exposition: Exposition, appliance_count: Callable[[], int]
 ) -> Callable[..., Iterable[bytes]]:
     """The WSGI application: metrics, the index page and the health check; 404 for anything else."""
-    metrics = make_wsgi_app(registry)
 
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "/")
-        if path == "/metrics":
-            result: Iterable[bytes] = metrics(environ, start_response)
-            return result
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _plain(start_response, "405 Method Not Allowed", "use GET\n", [("Allow", "GET, HEAD")])
+        if path == "/metrics":
+            content_type, body, gzipped = exposition.body(
+                environ.get("HTTP_ACCEPT"), environ.get("HTTP_ACCEPT_ENCODING")
+            )
+            headers = [("Content-Type", content_type), ("Content-Length", str(len(body)))]
+            if gzipped:
+                headers.append(("Content-Encoding", "gzip"))
+            start_response("200 OK", headers)
+            return [body]
         if path == "/":
             page = _PAGE.format(version=html.escape(__version__), count=appliance_count())
             body = page.encode()

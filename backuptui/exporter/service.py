@@ -16,6 +16,7 @@ from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import IN_FLIGHT, Fleet, FleetMember
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.snapshot import FAILED_STATES
+from backuptui.exporter.exposition import Exposition
 from backuptui.exporter.http import MetricsServer, exporter_app
 from backuptui.exporter.readings import fleet_readings
 
@@ -59,26 +60,30 @@ class StateLog:
 class ExporterService:
     """Owns the fleet and the server from start to the last logout."""
 
-    def __init__(self, fleet: Fleet, server: MetricsServer, log: Log, stats: dict[str, PollStats]) -> None:
+    def __init__(self, fleet: Fleet, server: MetricsServer, exposition: Exposition, log: Log) -> None:
         self.fleet = fleet
         self.server = server
+        self.exposition = exposition
         self.log = log
-        self.stats = stats
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
         self._stop.set()
 
-    async def run(self) -> int:
+    async def run(self, notes: Iterable[str] = ()) -> int:
+        """Serve until SIGTERM or SIGINT; `notes` are logged first (once the signals are ours)."""
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(signum, self._stopped_by, signum)
+        for note in notes:
+            self.log(note)
         states = StateLog(self.log)
         for row in self.fleet.rows():
             states(row)
         watcher = asyncio.create_task(self._watch(states), name="exporter state log")
         try:
             self.fleet.start()
+            self.exposition.start()
             self.server.start()
             self.log(f"serving metrics on {self.server.url}/metrics ({len(self.fleet)} appliances)")
             await self._stop.wait()
@@ -86,6 +91,7 @@ class ExporterService:
             for signum in (signal.SIGTERM, signal.SIGINT):
                 loop.remove_signal_handler(signum)
             self.server.close()
+            self.exposition.close()
             await self.fleet.close()
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
@@ -117,12 +123,13 @@ def build_service(
         failed = snapshot is not None and snapshot.connection in FAILED_STATES
         seconds = getattr(member, "last_poll_seconds", None)
         stats[member.name].observe(seconds, snapshot.error if failed and snapshot is not None else None)
+        exposition.changed()
 
     # verdicts in UTC, as `check` words them: a service's log has no local zone to speak of
     fleet = Fleet(resolutions, on_poll=polled, max_in_flight=max_in_flight, local_times=False)
-    registry = exporter_registry(lambda: fleet_readings(fleet, stats))
-    server = server_factory(exporter_app(registry, lambda: len(fleet)))
-    return ExporterService(fleet, server, log, stats)
+    exposition = Exposition(exporter_registry(lambda: fleet_readings(fleet, stats)))
+    server = server_factory(exporter_app(exposition, lambda: len(fleet)))
+    return ExporterService(fleet, server, exposition, log)
 
 
 __all__ = ["ExporterService", "StateLog", "build_service", "state_line", "stderr_log"]
