@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -64,6 +65,8 @@ class FleetMember:
         self.monitor: Monitor | None = None
         self.health: HealthWatch | None = None
         self.polls = 0  # finished polls (for tests and the benchmarks)
+        #: seconds the last poll took inside the gate (waiting for a permit not counted); None before
+        self.last_poll_seconds: float | None = None
         self.password_needed = False
         now = clock()
         if isinstance(resolved, ResolutionError):
@@ -130,6 +133,7 @@ class FleetMember:
             password, self._password = self._password, None
             full, self._full_now = self._full_now, False
             async with self._gate:
+                began = time.monotonic()
                 if password is None:
                     snapshot = await monitor.poll(full)
                 elif monitor.snapshot.connection is ConnectionState.AUTH_FAILED:
@@ -137,6 +141,7 @@ class FleetMember:
                 else:
                     client.set_password(password)
                     snapshot = await monitor.poll(full)
+                self.last_poll_seconds = time.monotonic() - began
             if password is not None:
                 self.password_needed = False
             self.polls += 1
