@@ -30,8 +30,9 @@ def closed_port() -> int:
     return port
 
 
-def write_config(path: Path, appliances: dict[str, str]) -> Path:
-    """A config file with one profile per appliance: {name: url}; passwords from the environment."""
+def write_config(path: Path, appliances: dict[str, str], groups: dict[str, list[str]] | None = None) -> Path:
+    """A config file with one profile per appliance: {name: url}; passwords from the environment;
+    `groups`: {name: its groups}."""
     lines = []
     for name, url in appliances.items():
         lines += [
@@ -39,8 +40,10 @@ def write_config(path: Path, appliances: dict[str, str]) -> Path:
             f'url = "{url}"',
             'username = "administrator@vsphere.local"',
             'password_source = "env"',
-            "",
         ]
+        if groups and name in groups:
+            lines.append("groups = [" + ", ".join(f'"{group}"' for group in groups[name]) + "]")
+        lines.append("")
     path.write_text("\n".join(lines))
     path.chmod(0o600)
     return path

@@ -199,6 +199,62 @@ def test_a_non_loopback_address_is_said_in_the_log(
         assert process.wait(timeout=20) == 0
 
 
+def test_a_group_selects_its_profiles(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
+    sim = simulator_factory(scenario="healthy", jobs=10)
+    config = write_config(
+        tmp_path / "c.toml",
+        {"one": sim.url, "two": sim.url, "other": f"http://127.0.0.1:{closed_port()}"},
+        groups={"one": ["prod"], "two": ["prod", "eu"]},
+    )
+    exporter = start_exporter(config, ("-g", "prod"))
+    try:
+        exporter.wait_for_line(lambda line: " one (" in line and ": live," in line)
+        exporter.wait_for_line(lambda line: " two (" in line and ": live," in line)
+        found = samples(exporter.get("/metrics").text)
+        assert {appliance for name, appliance in found if name == "vcsa_backup_up"} == {"one", "two"}
+    finally:
+        assert exporter.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-p", "nope"], "nope"),
+        (["-g", "nogroup"], "no profile is in group 'nogroup'"),
+        ([], "which appliances? Give --all, -p NAME (repeatable) or -g GROUP"),
+    ],
+)
+def test_a_bad_selection_is_one_line(args: list[str], message: str, tmp_path: Path) -> None:
+    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1", "two": "http://127.0.0.1:2"})
+    result = subprocess.run(
+        [BACKUPTUI, "exporter", *args],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
+    )
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_an_appliance_without_a_password_is_down_and_says_why(
+    tmp_path: Path, simulator_factory: Callable[..., Any]
+) -> None:
+    sim = simulator_factory(scenario="healthy", jobs=10)
+    config = write_config(tmp_path / "c.toml", {"one": sim.url})
+    exporter = start_exporter(config, ("--all",), env={"BACKUPTUI_PASSWORD": ""})
+    try:
+        line = exporter.wait_for_line(lambda line: " one (" in line)
+        assert "password needed" in line
+        found = samples(exporter.get("/metrics").text)
+        assert found[("vcsa_backup_up", "one")] == {"": 0}
+        assert found[("vcsa_backup_health", "one")] == {"": 3}
+        assert sim.stats()["logins"] == 0  # nothing was tried
+    finally:
+        assert exporter.stop() == 0
+
+
 def test_the_help_names_the_default_port() -> None:
     result = subprocess.run(
         [sys.executable, "-m", "backuptui", "exporter", "--help"], capture_output=True, text=True

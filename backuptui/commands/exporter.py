@@ -11,9 +11,19 @@ import asyncio
 import sys
 from typing import Any
 
+from backuptui.commands.target import add_target_arguments
+from backuptui.core.metrics.mapping import host_of
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import ProfileStore
-from backuptui.core.settings.resolution import Resolution, ResolutionError, resolve_many
+from backuptui.core.settings.resolution import (
+    Resolution,
+    ResolutionError,
+    TargetOptions,
+    resolve,
+    resolve_many,
+)
+from backuptui.core.settings.secrets import PasswordError, read_password_stdin
+from backuptui.core.settings.selection import select_fleet
 from backuptui.exporter.http import (
     DEFAULT_HOST,
     DEFAULT_PORT,
@@ -42,7 +52,7 @@ def register(subparsers: Any) -> None:
         "--tls-cert tls.crt --tls-key tls.key. Alert rules, a Grafana dashboard and a systemd unit: "
         "contrib/ (docs/exporter.md).",
     )
-    add_selection_arguments(parser)
+    add_target_arguments(parser, fleet=True)
     serving = parser.add_argument_group("serving")
     serving.add_argument(
         "--listen",
@@ -61,23 +71,28 @@ def register(subparsers: Any) -> None:
     parser.set_defaults(handler=run)
 
 
-def add_selection_arguments(parser: argparse.ArgumentParser) -> None:
-    # stand-in until the fleet's shared selection (--all, -p repeatable, -g) is merged
-    which = parser.add_argument_group("which appliances")
-    which.add_argument("--all", action="store_true", dest="all_profiles", help="every saved profile")
-    which.add_argument("-p", "--profile", action="append", dest="profiles", metavar="NAME", help="a profile")
-
-
 def select_appliances(args: argparse.Namespace) -> dict[str, Resolution | ResolutionError] | int:
+    """The appliances the options name, each resolved (the fleet's one selection and resolver);
+    an exit code when they name none or the config cannot be read."""
+    options = TargetOptions.from_args(args)
     try:
-        config = ProfileStore().load()
-    except ConfigError as exc:
+        stdin_password = read_password_stdin(sys.stdin) if getattr(args, "password_stdin", False) else None
+        config = None if options.url else ProfileStore().load()
+        names = select_fleet(options, config)
+        if names is not None:
+            return resolve_many(names, config) if config is not None else {}
+        single = resolve(options, config, stdin_password=stdin_password)
+    except (ConfigError, PasswordError) as exc:
         print(f"backuptui exporter: {exc}", file=sys.stderr)
         return EXIT_FAILED
-    names = list(config.profiles) if args.all_profiles else list(args.profiles or ())
-    if not names:
-        return _usage("name the appliances: --all, or -p NAME (repeatable)")
-    return resolve_many(names, config)
+    except ResolutionError as exc:
+        return _usage(str(exc))
+    if single is None:
+        return _usage(
+            "which appliances? Give --all, -p NAME (repeatable) or -g GROUP (see 'backuptui profile list')"
+        )
+    name = single.profile.name if single.profile is not None else host_of(single.target.url)
+    return {name: single}
 
 
 def _usage(message: str) -> int:
