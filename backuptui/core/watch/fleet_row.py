@@ -71,7 +71,7 @@ class FleetRow:
     failures_24h: int = 0
     failures_7d: int = 0
     next_run: datetime | None = None
-    failure_cause: str | None = None  # the most specific words of the latest failed job
+    failure_cause: str | None = None  # the most specific words of the latest failure (in 7 d)
     problem: str | None = None  # why the member is not live: the resolution's or the poll's error
     polled_at: datetime | None = field(default=None, compare=False)  # the last successful poll
     verdict: HealthVerdict | None = field(default=None, compare=False, repr=False)
@@ -133,7 +133,10 @@ def member_row(
     running = snapshot.running[0] if snapshot.running else None
     transfer = snapshot.transfers.get(running.id) if running is not None else None
     percent = running.percent if running is not None else None
-    failed = next((job for job in snapshot.jobs if job.status == JobStatus.FAILED), None)
+    # the cause of the newest failure, while it matters: the latest job failed, or one in 7 days did
+    finished = snapshot.latest_finished_job
+    recent = verdict.failures_7d > 0 or (finished is not None and finished.status == JobStatus.FAILED)
+    failed = next((job for job in snapshot.jobs if job.status == JobStatus.FAILED), None) if recent else None
     return FleetRow(
         name=name,
         host=host,
