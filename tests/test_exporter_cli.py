@@ -93,7 +93,7 @@ def test_serves_every_metric_for_the_three_and_stops_with_a_logout(
     assert exporter.stop(signal.SIGTERM) == 0
     lines = exporter.drain()
     assert any("SIGTERM: stopping" in line for line in lines)
-    assert lines[-1].endswith("stopped: logged out of 3 appliances")
+    assert lines[-1].endswith("stopped: logged out everywhere (3 appliances watched)")
     assert not any(PASSWORD in line for line in lines)
     for sim in sims:
         stats = sim.stats()

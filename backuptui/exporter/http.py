@@ -20,6 +20,7 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 from prometheus_client.exposition import ThreadingWSGIServer
 
 from backuptui import __version__
+from backuptui.core.counting import counted
 from backuptui.exporter.exposition import Exposition
 
 #: the default port. Exporters pick theirs in 9100-9999, a range the Prometheus wiki's list of
@@ -101,7 +102,7 @@ _PAGE = """<!doctype html>
 <h1>backuptui exporter</h1>
 <p>Backups of vCenter Server Appliances, as Prometheus metrics (backuptui {version}).</p>
 <ul>
-<li><a href="metrics">/metrics</a>: the metrics ({count} appliances watched)</li>
+<li><a href="metrics">/metrics</a>: the metrics ({count} watched)</li>
 <li><a href="-/healthy">/-/healthy</a>: is the exporter running</li>
 </ul>
 </body></html>
@@ -127,7 +128,9 @@ def exporter_app(
             start_response("200 OK", headers)
             return [body]
         if path == "/":
-            page = _PAGE.format(version=html.escape(__version__), count=appliance_count())
+            page = _PAGE.format(
+                version=html.escape(__version__), count=counted(appliance_count(), "appliance")
+            )
             body = page.encode()
             start_response(
                 "200 OK", [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(body)))]

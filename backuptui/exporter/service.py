@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TextIO
 
+from backuptui.core.counting import counted
 from backuptui.core.metrics import PollStats, exporter_registry
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import IN_FLIGHT, Fleet, FleetMember
@@ -85,7 +86,9 @@ class ExporterService:
             self.fleet.start()
             self.exposition.start()
             self.server.start()
-            self.log(f"serving metrics on {self.server.url}/metrics ({len(self.fleet)} appliances)")
+            self.log(
+                f"serving metrics on {self.server.url}/metrics ({counted(len(self.fleet), 'appliance')})"
+            )
             await self._stop.wait()
         finally:
             for signum in (signal.SIGTERM, signal.SIGINT):
@@ -95,7 +98,7 @@ class ExporterService:
             await self.fleet.close()
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
-        self.log(f"stopped: logged out of {len(self.fleet)} appliances")
+        self.log(f"stopped: logged out everywhere ({counted(len(self.fleet), 'appliance')} watched)")
         return 0
 
     def _stopped_by(self, signum: int) -> None:
