@@ -30,10 +30,16 @@ def closed_port() -> int:
     return port
 
 
-def write_config(path: Path, appliances: dict[str, str], groups: dict[str, list[str]] | None = None) -> Path:
+def write_config(
+    path: Path,
+    appliances: dict[str, str],
+    groups: dict[str, list[str]] | None = None,
+    *,
+    idle: int | None = None,
+) -> Path:
     """A config file with one profile per appliance: {name: url}; passwords from the environment;
-    `groups`: {name: its groups}."""
-    lines = []
+    `groups`: {name: its groups}; `idle`: poll every this many seconds."""
+    lines = [f"refresh = {{ idle = {idle}, running = {idle} }}", ""] if idle else []
     for name, url in appliances.items():
         lines += [
             f"[profiles.{name}]",
@@ -56,9 +62,10 @@ class ExporterProcess:
     seen: list[str] = field(default_factory=list)
     url: str = ""
 
-    def wait_for_line(self, predicate: Callable[[str], bool], timeout: float = 20.0) -> str:
+    def wait_for_line(self, predicate: Callable[[str], bool], timeout: float = 20.0, start: int = 0) -> str:
+        """The first stderr line from the `start`-th on that fits, waiting for it."""
         deadline = time.monotonic() + timeout
-        for line in self.seen:
+        for line in self.seen[start:]:
             if predicate(line):
                 return line
         while time.monotonic() < deadline:

@@ -100,6 +100,30 @@ def test_serves_every_metric_for_the_three_and_stops_with_a_logout(
         assert stats["logins"] == 1 and stats["logouts"] == 1 and stats["active_sessions"] == 0
 
 
+def test_the_last_result_stays_through_an_outage(
+    simulator_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    sim = simulator_factory(scenario="latest-failed", jobs=20)
+    exporter = start_exporter(write_config(tmp_path / "c.toml", {"vcsa": sim.url}, idle=1))
+    try:
+        exporter.wait_for_line(lambda line: " vcsa (" in line and ": live, CRITICAL" in line)
+        sim.faults.update_all(["drop=-1"])  # the appliance stops answering
+        line = exporter.wait_for_line(lambda line: " vcsa (" in line and ": stale," in line)
+        assert "CRITICAL" in line
+        found = samples(exporter.get("/metrics").text)
+        while found[("vcsa_backup_up", "vcsa")] != {"": 0}:  # the body is rebuilt after the poll
+            found = samples(exporter.get("/metrics").text)
+        assert found[("vcsa_backup_last_job_status", "vcsa")] == {"status=FAILED": 1, "status=SUCCEEDED": 0}
+        assert found[("vcsa_backup_health", "vcsa")] == {"": 2}
+        assert found[("vcsa_backup_poll_errors_total", "vcsa")]["kind=unreachable"] >= 1
+        sim.faults.update_all(["drop=0"])
+        exporter.wait_for_line(
+            lambda line: " vcsa (" in line and line.count(": live, CRITICAL") and line is not None
+        )
+    finally:
+        assert exporter.stop() == 0
+
+
 def test_ctrl_c_stops_it_the_same_way(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
     sim = simulator_factory(scenario="healthy", jobs=10)
     exporter = start_exporter(write_config(tmp_path / "c.toml", {"one": sim.url}), ("-p", "one"))
