@@ -100,6 +100,53 @@ def test_serves_every_metric_for_the_three_and_stops_with_a_logout(
         assert stats["logins"] == 1 and stats["logouts"] == 1 and stats["active_sessions"] == 0
 
 
+def test_the_issue_walkthrough_with_simulate_appliances(tmp_path: Path) -> None:
+    """`backuptui simulate --appliances 3 --mix healthy:1,latest-failed:1,unreachable:1
+    --write-profiles f.toml`, then `BACKUPTUI_CONFIG=f.toml backuptui exporter --all`."""
+    profiles = tmp_path / "f.toml"
+    mix = "healthy:1,latest-failed:1,unreachable:1"
+    simulate = subprocess.Popen(
+        [BACKUPTUI, "simulate", "--appliances", "3", "--mix", mix, "--write-profiles", str(profiles)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert simulate.stdout is not None
+        table = []
+        while not (line := simulate.stdout.readline()).startswith("Profiles written"):
+            assert line, "the simulator stopped: " + "".join(table)
+            table.append(line)
+        scenario = {row.split()[0]: row.split()[2] for row in table if row.startswith("  vcsa-")}
+        exporter = start_exporter(profiles)
+        try:
+            for name in scenario:
+                exporter.wait_for_line(
+                    lambda line, name=name: f" {name} (" in line and "connecting" not in line
+                )
+            found = samples(exporter.get("/metrics").text)
+        finally:
+            assert exporter.stop() == 0
+    finally:
+        simulate.send_signal(signal.SIGINT)
+        simulate.wait(timeout=20)
+    by_scenario = {scenario[appliance]: appliance for appliance in scenario}
+    reachable = {by_scenario["healthy"], by_scenario["latest-failed"]}
+    for metric in METRIC_NAMES - {"vcsa_backup_progress_ratio"}:  # nothing is running
+        having = {appliance for name, appliance in found if name == metric}
+        assert reachable <= having, metric
+    for metric in (
+        "vcsa_backup_up",
+        "vcsa_backup_health",
+        "vcsa_backup_health_info",
+        "vcsa_backup_poll_errors_total",
+    ):
+        assert by_scenario["unreachable"] in {appliance for name, appliance in found if name == metric}
+    assert found[("vcsa_backup_up", by_scenario["unreachable"])] == {"": 0}
+    assert found[("vcsa_backup_last_job_status", by_scenario["latest-failed"])]["status=FAILED"] == 1
+
+
 def test_the_last_result_stays_through_an_outage(
     simulator_factory: Callable[..., Any], tmp_path: Path
 ) -> None:
