@@ -171,6 +171,27 @@ def test_the_last_result_stays_through_an_outage(
         assert exporter.stop() == 0
 
 
+def test_a_refused_login_is_down_counted_and_logged_without_the_password(
+    simulator_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    sim = simulator_factory(scenario="healthy", jobs=10)
+    wrong = "not-the-password-42"
+    exporter = start_exporter(
+        write_config(tmp_path / "c.toml", {"vcsa": sim.url}), env={"BACKUPTUI_PASSWORD": wrong}
+    )
+    try:
+        line = exporter.wait_for_line(lambda line: " vcsa (" in line and "connecting" not in line)
+        assert "login refused" in line
+        found = samples(exporter.get("/metrics").text)
+        while found[("vcsa_backup_poll_errors_total", "vcsa")]["kind=auth_failed"] != 1:
+            found = samples(exporter.get("/metrics").text)
+        assert found[("vcsa_backup_up", "vcsa")] == {"": 0}
+        assert found[("vcsa_backup_health", "vcsa")] == {"": 3}
+    finally:
+        assert exporter.stop() == 0
+    assert not any(wrong in line for line in exporter.drain())
+
+
 def test_ctrl_c_stops_it_the_same_way(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
     sim = simulator_factory(scenario="healthy", jobs=10)
     exporter = start_exporter(write_config(tmp_path / "c.toml", {"one": sim.url}), ("-p", "one"))
