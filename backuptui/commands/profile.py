@@ -191,8 +191,8 @@ def run_list(args: argparse.Namespace) -> int:
             profile.name,
             profile.url,
             profile.username,
-            _source_word(profile),
-            _tls_word(profile),
+            profile.password_word,
+            profile.tls_word,
         )
         rows.append(cells + ((",".join(profile.groups),) if grouped else ()))
     widths = _fitted_widths(rows)
@@ -508,18 +508,6 @@ def _print_json(value: Any) -> int:
 
     print(json.dumps(value, indent=2))
     return EXIT_OK
-
-
-def _source_word(profile: Profile) -> str:
-    return str(profile.password_source) if profile.password_source else "auto"
-
-
-def _tls_word(profile: Profile) -> str:
-    if profile.url.lower().startswith("http://"):
-        return "no TLS"  # plain HTTP: nothing to verify, nothing encrypted
-    if not profile.verify_tls:
-        return "NOT verified"
-    return "CA bundle" if profile.ca_bundle else "verified"
 
 
 def _command_text(command: str | tuple[str, ...]) -> str:

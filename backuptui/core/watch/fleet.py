@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable, Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 
 from backuptui.core.appliance.client import Timeouts
 from backuptui.core.appliance.secret import Secret
@@ -59,12 +59,14 @@ class Fleet:
         thresholds: HealthThresholds | None = None,
         schedule_refresh: float = SCHEDULE_REFRESH,
         local_times: bool = True,
+        tz: tzinfo = UTC,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
         """`resolutions`: what `resolve_many` returns. `on_change(row)` is called on the event loop
         each time a row changed; `on_poll(member)` after every poll of any member (the screen of
         the opened appliance redraws from `member.snapshot`). `local_times`: verdicts name times in
-        the machine's zone (the headless commands keep UTC)."""
+        the machine's zone (the headless commands keep UTC); `tz`: the appliances' time zone, in
+        which their schedules are meant."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.max_in_flight = max_in_flight
@@ -87,6 +89,7 @@ class Fleet:
                 thresholds=thresholds,
                 schedule_refresh=schedule_refresh,
                 local_times=local_times,
+                tz=tz,
             )
             for name, resolved in resolutions.items()
         }

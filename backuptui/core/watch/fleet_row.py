@@ -183,7 +183,7 @@ def worst_first(rows: Iterable[FleetRow]) -> list[FleetRow]:
 def verdict_counts(rows: Iterable[FleetRow]) -> Mapping[HealthLevel, int]:
     """How many rows have each level (every level present, zero included)."""
     counts = Counter(row.level for row in rows)
-    return {level: counts.get(level, 0) for level in (HealthLevel.OK, *_RANK)}
+    return {level: counts.get(level, 0) for level in HealthLevel}
 
 
 def counts_text(rows: Iterable[FleetRow]) -> str:
