@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import ssl
 import sys
+from collections.abc import Mapping
 from typing import Any
 
 from backuptui.commands.target import add_target_arguments
@@ -30,6 +32,7 @@ from backuptui.exporter.http import (
     Listen,
     ListenError,
     MetricsServer,
+    WsgiApp,
     parse_listen,
     tls_context,
 )
@@ -106,18 +109,23 @@ def run(args: argparse.Namespace) -> int:
         tls = tls_context(args.tls_cert, args.tls_key, args.tls_client_ca)
     except ListenError as exc:
         return _usage(str(exc))
-    selected = select_appliances(args)
-    if isinstance(selected, int):
-        return selected
-    return asyncio.run(_serve(selected, listen, tls))
+    try:
+        selected = select_appliances(args)
+        if isinstance(selected, int):
+            return selected
+        return asyncio.run(_serve(selected, listen, tls))
+    except KeyboardInterrupt:  # before the service handles SIGINT itself: nothing to log out of yet
+        return 130
 
 
-async def _serve(selected: Any, listen: Listen, tls: Any) -> int:
+async def _serve(
+    selected: Mapping[str, Resolution | ResolutionError], listen: Listen, tls: ssl.SSLContext | None
+) -> int:
     from backuptui.exporter.service import build_service, stderr_log
 
     log = stderr_log()
 
-    def bind(app: Any) -> MetricsServer:
+    def bind(app: WsgiApp) -> MetricsServer:
         return MetricsServer(app, listen, tls)
 
     try:
@@ -129,7 +137,7 @@ async def _serve(selected: Any, listen: Listen, tls: Any) -> int:
             file=sys.stderr,
         )
         return EXIT_FAILED
-    notes = []
+    notes: list[str] = []
     if not listen.is_loopback:
         notes.append(
             f"listening on {listen.host}, not only on loopback (as --listen asks)"

@@ -30,6 +30,7 @@ DEFAULT_HOST = "127.0.0.1"
 
 StartResponse = Callable[[str, list[tuple[str, str]]], Any]
 Environ = dict[str, Any]
+WsgiApp = Callable[[Environ, StartResponse], Iterable[bytes]]
 
 
 class ListenError(ValueError):
@@ -109,9 +110,7 @@ _PAGE = """<!doctype html>
 """
 
 
-def exporter_app(
-    exposition: Exposition, appliance_count: Callable[[], int]
-) -> Callable[..., Iterable[bytes]]:
+def exporter_app(exposition: Exposition, appliance_count: Callable[[], int]) -> WsgiApp:
     """The WSGI application: metrics, the index page and the health check; 404 for anything else."""
 
     def app(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
@@ -166,9 +165,7 @@ class _QuietHandler(WSGIRequestHandler):
 class MetricsServer:
     """A threaded HTTP(S) server for the exporter app; `close()` stops it and frees the port."""
 
-    def __init__(
-        self, app: Callable[..., Iterable[bytes]], listen: Listen, tls: ssl.SSLContext | None
-    ) -> None:
+    def __init__(self, app: WsgiApp, listen: Listen, tls: ssl.SSLContext | None) -> None:
         family = socket.AF_INET6 if ":" in listen.host else socket.AF_INET
 
         class Server(ThreadingWSGIServer):
@@ -203,6 +200,7 @@ __all__ = [
     "Listen",
     "ListenError",
     "MetricsServer",
+    "WsgiApp",
     "exporter_app",
     "parse_listen",
     "tls_context",

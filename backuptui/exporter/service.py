@@ -18,7 +18,7 @@ from backuptui.core.watch.fleet import IN_FLIGHT, Fleet, FleetMember
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.snapshot import FAILED_STATES
 from backuptui.exporter.exposition import Exposition
-from backuptui.exporter.http import MetricsServer, exporter_app
+from backuptui.exporter.http import MetricsServer, WsgiApp, exporter_app
 from backuptui.exporter.readings import fleet_readings
 
 Log = Callable[[str], None]
@@ -112,7 +112,7 @@ class ExporterService:
 
 def build_service(
     resolutions: Mapping[str, Resolution | ResolutionError],
-    server_factory: Callable[[Callable[..., Iterable[bytes]]], MetricsServer],
+    server_factory: Callable[[WsgiApp], MetricsServer],
     log: Log,
     *,
     max_in_flight: int = IN_FLIGHT,
