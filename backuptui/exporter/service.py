@@ -5,8 +5,10 @@ appliance before the process exits 0."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import signal
 import sys
+import time
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TextIO
@@ -26,7 +28,13 @@ Log = Callable[[str], None]
 
 def stderr_log(stream: TextIO | None = None) -> Log:
     """One line per call on stderr, with the UTC time in front (journald adds its own; a
-    terminal or a file has none)."""
+    terminal or a file has none). Warnings and errors that core logs go the same way."""
+    handler = logging.StreamHandler(stream)
+    formatter = logging.Formatter("%(asctime)s %(name)s: %(message)s", "%Y-%m-%dT%H:%M:%SZ")
+    formatter.converter = time.gmtime
+    handler.setFormatter(formatter)
+    handler.setLevel(logging.WARNING)
+    logging.getLogger("backuptui").addHandler(handler)
 
     def write(line: str) -> None:
         out = stream or sys.stderr
@@ -124,8 +132,9 @@ def build_service(
     def polled(member: FleetMember) -> None:
         snapshot = member.snapshot
         failed = snapshot is not None and snapshot.connection in FAILED_STATES
-        seconds = getattr(member, "last_poll_seconds", None)
-        stats[member.name].observe(seconds, snapshot.error if failed and snapshot is not None else None)
+        stats[member.name].observe(
+            member.last_poll_seconds, snapshot.error if failed and snapshot is not None else None
+        )
         exposition.changed()
 
     # verdicts in UTC, as `check` words them: a service's log has no local zone to speak of
