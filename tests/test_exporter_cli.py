@@ -89,6 +89,8 @@ def test_serves_every_metric_for_the_three_and_stops_with_a_logout(
     assert exporter.get("/-/healthy").status_code == 200
     assert exporter.get("/nothing").status_code == 404
     assert httpx.post(exporter.url + "/", timeout=5).status_code == 405
+    head = httpx.head(exporter.url + "/metrics", timeout=5)
+    assert head.status_code == 200 and head.content == b"" and int(head.headers["content-length"]) > 1000
 
     assert exporter.stop(signal.SIGTERM) == 0
     lines = exporter.drain()

@@ -139,7 +139,11 @@ def exporter_app(exposition: Exposition, appliance_count: Callable[[], int]) -> 
             return _plain(start_response, "200 OK", "backuptui exporter is healthy\n")
         return _plain(start_response, "404 Not Found", "not found: the metrics are at /metrics\n")
 
-    return app
+    def head_or_get(environ: Environ, start_response: StartResponse) -> Iterable[bytes]:
+        body = app(environ, start_response)
+        return [] if environ.get("REQUEST_METHOD") == "HEAD" else body  # HEAD: the headers only
+
+    return head_or_get
 
 
 def _plain(
