@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import signal
-import socket
 import ssl
 import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -202,58 +200,6 @@ def test_ctrl_c_stops_it_the_same_way(simulator_factory: Callable[..., Any], tmp
     assert sim.stats()["logouts"] == 1
 
 
-@pytest.mark.parametrize(
-    ("listen", "message"),
-    [
-        ("127.0.0.1", "write HOST:PORT"),
-        ("127.0.0.1:99999", "the port must be a number from 0 to 65535"),
-        ("[::1", "write an IPv6 address as [ADDRESS]:PORT"),
-    ],
-)
-def test_a_bad_listen_address_is_one_line(listen: str, message: str, tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1"})
-    result = subprocess.run(
-        [BACKUPTUI, "exporter", "--all", "--listen", listen],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 2
-    assert message in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-
-
-def test_tls_half_given_is_refused(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1"})
-    result = subprocess.run(
-        [BACKUPTUI, "exporter", "--all", "--tls-cert", str(tmp_path / "x.pem")],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 2 and "needs both --tls-cert and --tls-key" in result.stderr
-
-
-def test_a_taken_port_says_so(tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1"})
-    with socket.socket() as taken:
-        taken.bind(("127.0.0.1", 0))
-        taken.listen()
-        port = taken.getsockname()[1]
-        result = subprocess.run(
-            [BACKUPTUI, "exporter", "--all", "--listen", f"127.0.0.1:{port}"],
-            capture_output=True,
-            text=True,
-            timeout=30,
-            env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-        )
-    assert result.returncode == 1
-    assert f"cannot listen on http://127.0.0.1:{port}" in result.stderr and "--listen" in result.stderr
-    assert "Traceback" not in result.stderr
-
-
 def test_tls_serves_https(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
     trustme = pytest.importorskip("trustme")
     ca = trustme.CA()
@@ -310,28 +256,6 @@ def test_a_group_selects_its_profiles(simulator_factory: Callable[..., Any], tmp
         assert exporter.stop() == 0
 
 
-@pytest.mark.parametrize(
-    ("args", "message"),
-    [
-        (["-p", "nope"], "nope"),
-        (["-g", "nogroup"], "no profile is in group 'nogroup'"),
-        ([], "which appliances? Give --all, -p NAME (repeatable) or -g GROUP"),
-    ],
-)
-def test_a_bad_selection_is_one_line(args: list[str], message: str, tmp_path: Path) -> None:
-    config = write_config(tmp_path / "c.toml", {"one": "http://127.0.0.1:1", "two": "http://127.0.0.1:2"})
-    result = subprocess.run(
-        [BACKUPTUI, "exporter", *args],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        env={"BACKUPTUI_CONFIG": str(config), "PATH": "/usr/bin:/bin"},
-    )
-    assert result.returncode == 2, result.stderr
-    assert message in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
-
-
 def test_an_appliance_without_a_password_is_down_and_says_why(
     tmp_path: Path, simulator_factory: Callable[..., Any]
 ) -> None:
@@ -347,11 +271,3 @@ def test_an_appliance_without_a_password_is_down_and_says_why(
         assert sim.stats()["logins"] == 0  # nothing was tried
     finally:
         assert exporter.stop() == 0
-
-
-def test_the_help_names_the_default_port() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "backuptui", "exporter", "--help"], capture_output=True, text=True
-    )
-    assert result.returncode == 0
-    assert "127.0.0.1:9847" in result.stdout and "--tls-cert" in result.stdout
