@@ -3,6 +3,7 @@ the status line, perfdata per appliance, the exit code of the worst, the table a
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -177,3 +178,38 @@ def test_a_stuck_appliance_is_unknown_within_the_bound(
     assert code == 3
     assert out.startswith("BACKUP UNKNOWN - 1 of 2 appliances: stuck unreachable | quick_last_success_age=")
     assert quick.stats()["logouts"] == 1  # the one that answered was logged out at once
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_goes_to_stderr_only_on_a_terminal(profiles: Path) -> None:
+    from backuptui.commands.fleet_round import gather_rows
+    from backuptui.core.settings.profiles import ProfileStore
+
+    config = ProfileStore(profiles).load()
+    names = tuple(config.profiles)
+    terminal, pipe = _Terminal(), io.StringIO()
+    assert len(gather_rows(names, config, bound=20, err=terminal)) == 6
+    shown = terminal.getvalue()
+    assert "asking 6 appliances: 0 answered" in shown and "asking 6 appliances: 6 answered" in shown
+    assert shown.endswith("\r\x1b[K")  # the line is cleared before the table
+    gather_rows(names, config, bound=20, err=pipe)
+    assert pipe.getvalue() == ""
+
+
+def test_headless_never_asks_a_password(
+    fleet: FleetSimulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    healthy = named(fleet, "healthy")
+    path = tmp_path / "prompt.toml"
+    path.write_text(
+        f'[profiles.asks]\nurl = "{healthy.url}"\nusername = "{healthy.user}"\npassword_source = "prompt"\n\n'
+        f'[profiles.knows]\nurl = "{healthy.url}"\nusername = "{healthy.user}"\npassword_source = "env"\n'
+    )
+    monkeypatch.setenv("BACKUPTUI_CONFIG", str(path))
+    monkeypatch.setenv("BACKUPTUI_PASSWORD", "VMware1!")
+    code, out = run(capsys, "check", "--all")
+    assert code == 3 and out.startswith("BACKUP UNKNOWN - 1 of 2 appliances: asks password needed | knows_")

@@ -193,3 +193,64 @@ async def test_members_poll_lightly_until_one_is_opened(simulator_factory: Facto
         await until(lambda: member.snapshot is not None and len(member.snapshot.jobs) == 300, "all of it")
     finally:
         await fleet.close()
+
+
+async def test_twenty_appliances_in_every_state_and_a_stuck_one_delays_no_row() -> None:
+    """The simulated fleet of `simulate --appliances 20`: every state shows, and an appliance whose
+    every answer takes 10 s holds back no other row (asserted by its request count)."""
+    from backuptui.simulator.fleet import DEFAULT_MIX, FleetSimulator
+
+    with FleetSimulator(20, mix=DEFAULT_MIX, jobs=30, seed=3) as simulated:
+        stuck = next(a for a in simulated.appliances if a.scenario == "healthy")
+        assert stuck.sim is not None
+        stuck.sim.set_fault(latency=10)
+        resolved: dict[str, Resolution | ResolutionError] = {
+            a.name: Resolution(
+                ConnectionTarget(a.url, a.user, Secret(a.password), credentials_from="test", name=a.name),
+                RefreshIntervals(idle=0.5, running=0.2),
+            )
+            for a in simulated.appliances
+        }
+        fleet = Fleet(resolved, max_in_flight=4)
+        fleet.start()
+        try:
+            others = [name for name in fleet.names if name != stuck.name]
+            await until(
+                lambda: all(fleet.row(name).state is not MemberState.CONNECTING for name in others),
+                "every other appliance has its row",
+            )
+            assert served(stuck.sim) == 1 and fleet.row(stuck.name).state is MemberState.CONNECTING
+            states = {fleet.row(name).state for name in others}
+            assert {MemberState.LIVE, MemberState.UNREACHABLE, MemberState.LOGIN_REFUSED} <= states
+            levels = {fleet.row(name).level for name in others}
+            assert levels == {HealthLevel.OK, HealthLevel.WARNING, HealthLevel.CRITICAL, HealthLevel.UNKNOWN}
+            running = [fleet.row(a.name) for a in simulated.appliances if a.scenario == "running"]
+            assert running and all(row.progress is not None for row in running)
+        finally:
+            await fleet.close(timeout=2.0)
+        for appliance in simulated.appliances:
+            if appliance.sim is not None and appliance is not stuck:
+                stats = appliance.sim.stats()
+                assert stats["logins"] == stats["logouts"]
+
+
+async def test_changes_tell_each_changed_row_and_end_when_the_fleet_closes(
+    simulator_factory: Factory,
+) -> None:
+    sim = simulator_factory(scenario="healthy")
+    polled: list[str] = []
+    fleet = Fleet({"one": resolution(sim, "one")}, on_poll=lambda member: polled.append(member.name))
+    told: list[FleetRow] = []
+
+    async def listen() -> None:
+        async for row in fleet.changes():
+            told.append(row)
+
+    listener = asyncio.create_task(listen())
+    await asyncio.sleep(0)  # the listener is registered before the first row changes
+    fleet.start()
+    await until(lambda: any(row.state is MemberState.LIVE for row in told), "the live row is told")
+    await until(lambda: len(polled) >= 3, "a few polls")
+    await fleet.close()
+    await asyncio.wait_for(listener, 5)  # ended by the close, not cancelled
+    assert told[-1].name == "one" and len(told) < len(polled) + 1

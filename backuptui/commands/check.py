@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import sys
-import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, TextIO
@@ -175,6 +174,8 @@ def _options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]
         raise TargetError(f"bad threshold: {exc}") from None
     zone: tzinfo = UTC
     if args.timezone and args.timezone.upper() not in ("UTC", "Z", "ETC/UTC"):
+        import zoneinfo  # only for --timezone: a check runs as a new process every few minutes
+
         try:
             zone = zoneinfo.ZoneInfo(args.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):

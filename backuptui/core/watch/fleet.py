@@ -72,7 +72,8 @@ class Fleet:
         self.max_in_flight = max_in_flight
         self._gate = asyncio.Semaphore(max_in_flight)
         self._on_change = on_change
-        self._queues: list[asyncio.Queue[FleetRow]] = []
+        self._on_poll = on_poll
+        self._queues: list[asyncio.Queue[FleetRow | None]] = []  # None: the fleet closed
         self._tasks: dict[str, asyncio.Task[None]] = {}
         self._closed = False
         self._clock = clock or _utc_now
@@ -83,7 +84,7 @@ class Fleet:
                 gate=self._gate,
                 clock=self._clock,
                 publish=self._changed,
-                polled=on_poll,
+                polled=self._polled if on_poll is not None else None,
                 window=window,
                 timeouts=timeouts,
                 thresholds=thresholds,
@@ -127,11 +128,14 @@ class Fleet:
 
     async def changes(self) -> AsyncIterator[FleetRow]:
         """Every changed row from now on, until the fleet closes (an alternative to `on_change`)."""
-        queue: asyncio.Queue[FleetRow] = asyncio.Queue()
+        queue: asyncio.Queue[FleetRow | None] = asyncio.Queue()
         self._queues.append(queue)
         try:
             while not self._closed:
-                yield await queue.get()
+                row = await queue.get()
+                if row is None:
+                    return
+                yield row
         finally:
             self._queues.remove(queue)
 
@@ -164,6 +168,8 @@ class Fleet:
         if self._closed:
             return
         self._closed = True
+        for queue in self._queues:
+            queue.put_nowait(None)  # every `changes()` ends
         tasks = list(self._tasks.values())
         for task in tasks:
             task.cancel()
@@ -189,6 +195,13 @@ class Fleet:
         await self.close()
 
     # -- inside -------------------------------------------------------------------------------
+
+    def _polled(self, member: FleetMember) -> None:
+        if self._on_poll is not None:
+            try:
+                self._on_poll(member)
+            except Exception:  # a listener's bug must not slow the member's polling
+                log.exception("fleet: on_poll failed for %s", member.name)
 
     def _changed(self, member: FleetMember) -> None:
         row = member.row

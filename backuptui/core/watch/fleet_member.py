@@ -9,10 +9,7 @@ password must be typed, or whose login was refused, waits for `provide_password`
 from __future__ import annotations
 
 import asyncio
-import dataclasses
-import functools
 import logging
-import ssl
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
@@ -21,7 +18,6 @@ from urllib.parse import urlsplit
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError, stale_after
-from backuptui.core.settings.target import ConnectionTarget
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, member_row, waiting_row
 from backuptui.core.watch.health import HealthThresholds
 from backuptui.core.watch.health_watch import SCHEDULE_REFRESH, HealthWatch
@@ -81,7 +77,7 @@ class FleetMember:
             return
         self.resolution = resolved
         try:
-            self.client = _shared_tls(resolved.target).client(timeouts)
+            self.client = resolved.target.client(timeouts)
         except ValueError as exc:  # an address the client cannot use (the resolver checks most)
             self.error = ResolutionError(f"profile '{name}': {exc}")
             self.host = ""
@@ -133,32 +129,40 @@ class FleetMember:
         if monitor is None or client is None or health is None:
             return
         while True:
-            if self.password_needed and self._password is None:
-                await self._sleep(None)
-                continue
-            password, self._password = self._password, None
-            full, self._full_now = self._full_now, False
+            try:
+                delay = await self._round(monitor, client, health)
+            except Exception:  # a bug must not end this appliance's watch; say it and go on
+                log.exception("fleet member %s: unexpected error", self.name)
+                delay = monitor.settings.backoff_max
+            await self._sleep(delay)
+
+    async def _round(self, monitor: Monitor, client: ApplianceClient, health: HealthWatch) -> float | None:
+        """One poll (and the schedules when due); the seconds until the next (None: wait to be woken)."""
+        if self.password_needed and self._password is None:
+            return None
+        password, self._password = self._password, None
+        full, self._full_now = self._full_now, False
+        async with self._gate:
+            began = time.monotonic()
+            if password is None:
+                snapshot = await monitor.poll(full)
+            elif monitor.snapshot.connection is ConnectionState.AUTH_FAILED:
+                snapshot = await monitor.retry_login(password)
+            else:
+                client.set_password(password)
+                snapshot = await monitor.poll(full)
+            self.last_poll_seconds = time.monotonic() - began
+        if password is not None:
+            self.password_needed = False
+        self.polls += 1
+        now = self._clock()
+        if snapshot.connection is ConnectionState.LIVE and health.due(now):
             async with self._gate:
-                began = time.monotonic()
-                if password is None:
-                    snapshot = await monitor.poll(full)
-                elif monitor.snapshot.connection is ConnectionState.AUTH_FAILED:
-                    snapshot = await monitor.retry_login(password)
-                else:
-                    client.set_password(password)
-                    snapshot = await monitor.poll(full)
-                self.last_poll_seconds = time.monotonic() - began
-            if password is not None:
-                self.password_needed = False
-            self.polls += 1
-            now = self._clock()
-            if snapshot.connection is ConnectionState.LIVE and health.due(now):
-                async with self._gate:
-                    await health.refresh(now)
-            self._update(now)
-            if self._polled is not None:
-                self._polled(self)
-            await self._sleep(monitor.next_delay())
+                await health.refresh(now)
+        self._update(now)
+        if self._polled is not None:
+            self._polled(self)
+        return monitor.next_delay()
 
     async def once(self) -> FleetRow:
         """One poll and the schedules, then log out at once: the headless commands' round. A
@@ -218,21 +222,6 @@ class FleetMember:
         return member_row(
             self.name, self.host, snapshot, verdict, now=now, stale_after=stale_after(self.resolution.idle)
         )
-
-
-@functools.cache
-def _system_trust() -> ssl.SSLContext:
-    """One context with the system's CA certificates for every member that verifies against them:
-    reading the store costs tens of milliseconds of CPU per client, seconds for 200 appliances."""
-    return ssl.create_default_context()
-
-
-def _shared_tls(target: ConnectionTarget) -> ConnectionTarget:
-    """The target with the shared system-trust context when it verifies against the system's CAs
-    (a CA bundle is a context of its own already, read by the resolver; False stays False)."""
-    if target.verify is True:  # httpx builds a context for an http:// URL too
-        return dataclasses.replace(target, verify=_system_trust())
-    return target
 
 
 def _misconfigured(name: str, message: str, now: datetime) -> FleetRow:

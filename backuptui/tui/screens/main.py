@@ -137,7 +137,8 @@ class MainScreen(Screen[None]):
     @property
     def ready(self) -> bool:
         """The widgets exist: not before the screen composed them, nor while the app tears it down."""
-        return self.is_mounted and bool(self.query("#status"))
+        # the screen's own children only: `query` would walk the whole DOM, once a second
+        return self.is_mounted and any(child.id == "status" for child in self.children)
 
     def show_progress(self) -> None:
         """The progress widget again (pausing changes what it says)."""
