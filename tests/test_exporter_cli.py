@@ -192,6 +192,22 @@ def test_a_refused_login_is_down_counted_and_logged_without_the_password(
     assert not any(wrong in line for line in exporter.drain())
 
 
+def test_a_scrape_never_waits_on_an_appliance_nor_logs_in(
+    simulator_factory: Callable[..., Any], tmp_path: Path
+) -> None:
+    sim = simulator_factory(scenario="healthy", jobs=10, faults=("latency=4",))  # every answer 4 s late
+    exporter = start_exporter(write_config(tmp_path / "c.toml", {"slow": sim.url}))
+    try:
+        for _ in range(5):
+            found = samples(exporter.get("/metrics").text)
+            # answered while the first poll is still waiting for the appliance: no poll has ended
+            assert found[("vcsa_backup_health", "slow")] == {"": 3}
+            assert ("vcsa_backup_poll_duration_seconds", "slow") not in found
+        assert sim.stats()["logins"] == 0  # the login is still on its way; the scrapes added none
+    finally:
+        assert exporter.stop() == 0
+
+
 def test_ctrl_c_stops_it_the_same_way(simulator_factory: Callable[..., Any], tmp_path: Path) -> None:
     sim = simulator_factory(scenario="healthy", jobs=10)
     exporter = start_exporter(write_config(tmp_path / "c.toml", {"one": sim.url}), ("-p", "one"))
