@@ -143,3 +143,39 @@ def test_simulate_writes_profiles_and_never_overwrites(tmp_path: Path) -> None:
         out, err = process.communicate(timeout=20)
     assert process.returncode == 0, err
     assert "Simulators stopped." in out
+
+
+def test_write_profiles_replaces_only_with_force_and_always_as_0600(tmp_path: Path) -> None:
+    from backuptui.commands.simulate_fleet import write_profiles
+    from backuptui.simulator.fleet import FleetAppliance
+
+    appliances = [FleetAppliance("vcsa-01", "healthy", "http://127.0.0.1:1", "both", "8.0.3 U3d", 1)]
+    path = tmp_path / "old.toml"
+    path.write_text("# the user's own\n")
+    path.chmod(0o644)
+    with pytest.raises(FileExistsError):
+        write_profiles(path, appliances, force=False)
+    assert path.read_text() == "# the user's own\n"
+    link = tmp_path / "link.toml"
+    link.symlink_to(path)
+    write_profiles(link, appliances, force=True)
+    assert link.is_symlink() and "[profiles.vcsa-01]" in path.read_text()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("words", "said"),
+    [
+        (["--appliances", "2", "--port", "8080"], "--port apply to one appliance"),
+        (["--mix", "healty:2"], "unknown scenario 'healty'"),
+        (["--appliances", "0"], "must be 1 or more"),
+    ],
+)
+def test_simulate_fleet_usage_errors(words: list[str], said: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from backuptui.cli import main
+
+    try:
+        code = main(["simulate", *words])
+    except SystemExit as exit_:  # argparse's own refusal
+        code = int(exit_.code or 0)
+    assert code == 2 and said in capsys.readouterr().err

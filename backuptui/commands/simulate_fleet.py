@@ -122,11 +122,11 @@ def profiles_text(appliances: Sequence[FleetAppliance], *, now: datetime | None 
 def write_profiles(path: Path, appliances: Sequence[FleetAppliance], *, force: bool) -> Path:
     """Write the config atomically as 0600 (replacing a file only with `force`); checked by the
     same parser that will read it."""
-    from backuptui.core.output_file import NEW_FILE_MODE, write_atomic, write_output
+    from backuptui.core.output_file import NEW_FILE_MODE, where_written, write_atomic, write_output
     from backuptui.core.settings.profile_schema import parse_config
 
     text = profiles_text(appliances)
     parse_config(path, text)  # never write what could not be read back
-    if force:
-        return write_atomic(path, text, NEW_FILE_MODE)
+    if force:  # a symlink's target is replaced, not the link; 0600 whatever the old mode was
+        return write_atomic(where_written(path), text, NEW_FILE_MODE)
     return write_output(path, text, overwrite=False)
