@@ -129,7 +129,7 @@ def test_the_issue_walkthrough_with_simulate_appliances(tmp_path: Path) -> None:
         finally:
             assert exporter.stop() == 0
     finally:
-        simulate.send_signal(signal.SIGINT)
+        simulate.terminate()  # by its pid (SIGINT would be ignored under pytest-xdist's workers)
         simulate.wait(timeout=20)
     by_scenario = {scenario[appliance]: appliance for appliance in scenario}
     reachable = {by_scenario["healthy"], by_scenario["latest-failed"]}
