@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.theme import BUILTIN_THEMES
@@ -30,6 +30,9 @@ from backuptui.core.settings.secrets import (
 )
 from backuptui.core.watch.monitor import Monitor
 from backuptui.core.watch.resolved_monitor import monitor_for_resolution
+
+if TYPE_CHECKING:
+    from backuptui.tui.access import PasswordLookup
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
     NO_DEFAULT_HINT,
@@ -58,6 +61,8 @@ class ProfileSession:
     #: the current profile's password would be typed in the app: offer the keyring once accepted
     offer_keyring: bool = False
     env: Mapping[str, str] | None = None
+    #: the current profile's password is looked up in the app, which says it waits for it
+    password_lookup: PasswordLookup | None = None
 
     def picker(self) -> ProfilePickerScreen:
         return ProfilePickerScreen(
