@@ -45,6 +45,12 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         help="start the built-in appliance simulator and watch it (writes no configuration)",
     )
     source.add_argument(
+        "--appliances",
+        metavar="N",
+        type=int,
+        help="with --demo: a demo fleet of N simulated appliances in every state (writes no configuration)",
+    )
+    source.add_argument(
         "--replay",
         metavar="FILE",
         help="watch a recording made by 'backuptui record' (served by the built-in simulator)",
@@ -104,7 +110,18 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
 
 #: top-level options that take a value (so their value is not mistaken for the subcommand)
 _VALUE_OPTIONS = frozenset(
-    {"-p", "--profile", "-g", "--group", "--url", "--user", "--flavor", "--ca-bundle", "--refresh"}
+    {
+        "--appliances",
+        "-p",
+        "--profile",
+        "-g",
+        "--group",
+        "--url",
+        "--user",
+        "--flavor",
+        "--ca-bundle",
+        "--refresh",
+    }
 )
 
 

@@ -116,8 +116,8 @@ def _from_wire(job_id: str, w: wire.WireJob, raw: Mapping[str, Any], shared: dic
     if w.progress is not None:
         p = w.progress
         note = _wire_message(p.message, shared)
-        if note.params is None:
-            progress_key = ("progress", p.total, p.completed, note)
+        if note.params is None:  # `note` is itself shared: its identity stands for its value
+            progress_key = ("progress", p.total, p.completed, id(note))
             progress = shared.get(progress_key)
             if progress is None:
                 progress = shared[progress_key] = Progress(p.total, p.completed, note)
