@@ -1,0 +1,496 @@
+"""The history database: open it safely, read what is cached for an appliance, write what a poll
+changed.
+
+Opening creates the file 0600 in a 0700 directory, runs the migrations, and turns WAL on (a
+`kill -9` loses at most the transaction in flight). A file that is not a database is moved aside
+(`history.sqlite3.corrupt-<time>`, named in `notice`) and a new one is made, which the next polls
+fill from the appliance again; a newer schema, a read-only or a full disk raise `StoreUnavailable`.
+Every method takes the store's lock, so the writer thread and a reader may share it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from backuptui.core.appliance.models import BackupJob, Schedule, sorted_newest_first
+from backuptui.core.store.location import DIR_MODE, FILE_MODE
+from backuptui.core.store.records import (
+    digest,
+    job_from_row,
+    job_row,
+    read_time,
+    record_text,
+    store_time,
+)
+from backuptui.core.store.retention import Retention, prune
+from backuptui.core.store.schema import MIGRATIONS, Migration, StoreUnavailable, check_version, migrate
+from backuptui.core.watch.snapshot import ConnectionState, Snapshot
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Which appliance a history belongs to: the profile name ('' for `--url`) and the host."""
+
+    profile: str
+    host: str
+
+    @classmethod
+    def of(cls, name: str | None, url: str) -> Identity:
+        candidate = url if "://" in url else f"https://{url}"
+        host = urlsplit(candidate).hostname or url
+        port = urlsplit(candidate).port
+        return cls(name or "", f"{host}:{port}" if port else host)
+
+    def __str__(self) -> str:
+        return f"{self.profile} ({self.host})" if self.profile else self.host
+
+
+@dataclass(frozen=True)
+class StoredVerdict:
+    level: str  # a HealthLevel's name: OK, WARNING, CRITICAL, UNKNOWN
+    summary: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Cached:
+    """What the store knows of one appliance: its jobs (newest first, those the appliance no
+    longer lists included), when it was last polled, the last verdict and the last session's end."""
+
+    identity: Identity
+    jobs: tuple[BackupJob, ...]
+    gone: frozenset[str] = frozenset()  # ids of the jobs the appliance no longer lists
+    first_seen: dict[str, datetime] = field(default_factory=dict)
+    last_poll_at: datetime | None = None
+    verdict: StoredVerdict | None = None
+    last_session_end: datetime | None = None
+    schedules: tuple[str, ...] = ()  # the stored schedule records, JSON text
+
+    def age(self, now: datetime) -> timedelta | None:
+        """How old the cached state is: from the last poll written or the last session's end."""
+        moments = [m for m in (self.last_poll_at, self.last_session_end) if m is not None]
+        return max(timedelta(0), now - max(moments)) if moments else None
+
+
+@dataclass
+class _Known:
+    """What the store holds of one appliance, to find what a poll changed without reading."""
+
+    appliance_id: int
+    digests: dict[str, bytes]
+    gone: set[str]
+    written: dict[str, BackupJob] = field(default_factory=dict)  # the objects last compared
+    session_id: int | None = None
+
+
+class _Corrupt(Exception):
+    """The file is not a database, or a damaged one (not: locked, read-only, full, unopenable)."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+
+def unavailable(path: Path, exc: BaseException) -> StoreUnavailable:
+    """The one wording for a store that cannot be written: where, why, and that the monitor goes on."""
+    reason = getattr(exc, "strerror", None) or str(exc)
+    if isinstance(exc, sqlite3.Error) and "full" in str(exc):
+        reason = "the disk is full"
+    elif isinstance(exc, sqlite3.Error) and "readonly" in str(exc).replace("-", ""):
+        reason = "it is read-only"
+    return StoreUnavailable(
+        f"backup history off: {path} cannot be written ({reason}); the monitor goes on without it "
+        "(free space or fix the permissions, or set BACKUPTUI_DATA elsewhere)"
+    )
+
+
+class HistoryStore:
+    """The history database of every appliance this user watches."""
+
+    def __init__(
+        self, db: sqlite3.Connection, path: Path, *, retention: Retention, clock: Clock, notice: str | None
+    ) -> None:
+        self._db = db
+        self.path = path
+        self.retention = retention
+        self._clock = clock
+        #: said once to the user: the corrupt file moved aside, say (None: nothing to say)
+        self.notice = notice
+        self._lock = threading.RLock()
+        self._known: dict[Identity, _Known] = {}
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        retention: Retention | None = None,
+        clock: Clock | None = None,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> HistoryStore:
+        """Open (create, migrate) the database at `path`; raises StoreUnavailable."""
+        file = Path(path).expanduser()
+        clock = clock or _utc_now
+        notice = None
+        try:
+            db = _connect(file, migrations)
+        except _Corrupt as corrupt:
+            moved = _move_aside(file, clock())
+            notice = (
+                f"the backup history {file} could not be read ({corrupt.reason}); it was moved aside "
+                f"to {moved} and a new one is filled from the appliance"
+            )
+            try:
+                db = _connect(file, migrations)
+            except (sqlite3.Error, OSError, _Corrupt) as again:
+                raise unavailable(file, again) from None
+        except (sqlite3.Error, OSError) as exc:
+            raise unavailable(file, exc) from None
+        store = cls(db, file, retention=retention or Retention(), clock=clock, notice=notice)
+        with contextlib.suppress(sqlite3.OperationalError):  # read-only: found at the first write
+            store.prune()
+        return store
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def identities(self) -> list[Identity]:
+        with self._lock:
+            rows = self._db.execute("SELECT profile, host FROM appliance ORDER BY profile, host").fetchall()
+        return [Identity(profile, host) for profile, host in rows]
+
+    def find(self, profile: str) -> list[Identity]:
+        """The appliances stored under a profile name."""
+        return [identity for identity in self.identities() if identity.profile == profile]
+
+    def load(self, identity: Identity, *, limit: int | None = None) -> Cached | None:
+        """What is cached for `identity` (None: nothing yet); `limit`: only the newest jobs."""
+        with self._lock:
+            known = self._know(identity, create=False)
+            if known is None:
+                return None
+            db = self._db
+            appliance = db.execute(
+                "SELECT last_poll_at, verdict FROM appliance WHERE id = ?", (known.appliance_id,)
+            ).fetchone()
+            query = (
+                "SELECT job_id, record, first_seen, gone_since FROM job WHERE appliance_id = ? "
+                "ORDER BY start_time IS NULL DESC, start_time DESC, job_id DESC"
+            )
+            params: tuple[int, ...] = (known.appliance_id,)
+            if limit is not None:
+                query += " LIMIT ?"
+                params = (known.appliance_id, limit)
+            rows = db.execute(query, params).fetchall()
+            ended = db.execute(
+                "SELECT MAX(ended_at) FROM session WHERE appliance_id = ?", (known.appliance_id,)
+            ).fetchone()[0]
+            schedules = db.execute(
+                "SELECT record FROM schedule WHERE appliance_id = ? ORDER BY schedule_id",
+                (known.appliance_id,),
+            ).fetchall()
+        jobs: list[BackupJob] = []
+        first_seen: dict[str, datetime] = {}
+        gone: set[str] = set()
+        for job_id, record, seen, gone_since in rows:
+            job = job_from_row(job_id, record)
+            if job is None:
+                continue
+            jobs.append(job)
+            first_seen[job_id] = read_time(seen) or self._clock()
+            if gone_since is not None:
+                gone.add(job_id)
+        verdict = None
+        if appliance[1]:
+            data = json.loads(appliance[1])
+            verdict = StoredVerdict(data["level"], data["summary"], read_time(data["at"]) or self._clock())
+        return Cached(
+            identity=identity,
+            jobs=tuple(sorted_newest_first(jobs)),
+            gone=frozenset(gone),
+            first_seen=first_seen,
+            last_poll_at=read_time(appliance[0]),
+            verdict=verdict,
+            last_session_end=read_time(ended),
+            schedules=tuple(row[0] for row in schedules),
+        )
+
+    def session_ends(self, identity: Identity) -> list[datetime]:
+        """When each finished session with this appliance ended, oldest first."""
+        with self._lock:
+            known = self._know(identity, create=False)
+            if known is None:
+                return []
+            rows = self._db.execute(
+                "SELECT ended_at FROM session WHERE appliance_id = ? AND ended_at IS NOT NULL "
+                "ORDER BY ended_at",
+                (known.appliance_id,),
+            ).fetchall()
+        return [moment for (text,) in rows if (moment := read_time(text)) is not None]
+
+    # -- writing ---------------------------------------------------------------------------
+
+    def record_poll(self, identity: Identity, snapshot: Snapshot) -> int:
+        """Write what `snapshot` changed for `identity` in one transaction; how many jobs were
+        written or marked gone (0: nothing was written at all). Only a live snapshot counts."""
+        if snapshot.connection is not ConnectionState.LIVE:
+            return 0
+        with self._lock:
+            known = self._know(identity, create=True)
+            assert known is not None
+            changed: list[tuple[BackupJob, str]] = []
+            back: list[str] = []
+            written = known.written
+            gone_before = known.gone
+            compared: list[BackupJob] = []  # remembered once written: a failed write forgets them
+            for job in snapshot.jobs:
+                if job.unreadable is not None:
+                    continue
+                if written.get(job.id) is not job:
+                    compared.append(job)
+                    text = record_text(job)
+                    if known.digests.get(job.id) != digest(text):
+                        changed.append((job, text))  # written with its gone mark cleared
+                        continue
+                if gone_before and job.id in gone_before:
+                    back.append(job.id)
+            gone: list[str] = []
+            if snapshot.complete:
+                listed = snapshot.by_id.keys() | {problem.record_id for problem in snapshot.problems}
+                gone = [i for i in known.digests if i not in listed and i not in known.gone]
+            if changed or gone or back or known.session_id is None:
+                now = store_time(snapshot.taken_at or self._clock())
+                self._write(known, snapshot, changed, gone, back, now)
+            written.update((job.id, job) for job in compared)
+            return len(changed) + len(gone) + len(back)
+
+    def _write(
+        self,
+        known: _Known,
+        snapshot: Snapshot,
+        changed: list[tuple[BackupJob, str]],
+        gone: list[str],
+        back: list[str],
+        now: str | None,
+    ) -> None:
+        db = self._db
+        rows = []
+        for job, text in changed:
+            row = job_row(job, text)
+            row.update(appliance_id=known.appliance_id, now=now)
+            rows.append(row)
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            db.executemany(
+                """
+                INSERT INTO job (appliance_id, job_id, status, type, start_time, end_time, duration,
+                    size, problem, record, digest, first_seen, last_seen, gone_since)
+                VALUES (:appliance_id, :job_id, :status, :type, :start_time, :end_time, :duration,
+                    :size, :problem, :record, :digest, :now, :now, NULL)
+                ON CONFLICT (appliance_id, job_id) DO UPDATE SET status = excluded.status,
+                    type = excluded.type, start_time = excluded.start_time, end_time = excluded.end_time,
+                    duration = excluded.duration, size = excluded.size, problem = excluded.problem,
+                    record = excluded.record, digest = excluded.digest, last_seen = excluded.last_seen,
+                    gone_since = NULL
+                """,
+                rows,
+            )
+            db.executemany(
+                "UPDATE job SET gone_since = ? WHERE appliance_id = ? AND job_id = ?",
+                [(now, known.appliance_id, job_id) for job_id in gone],
+            )
+            db.executemany(
+                "UPDATE job SET gone_since = NULL WHERE appliance_id = ? AND job_id = ?",
+                [(known.appliance_id, job_id) for job_id in back],
+            )
+            db.execute(
+                "UPDATE appliance SET last_poll_at = ?, base_url = ? WHERE id = ?",
+                (now, snapshot.base_url, known.appliance_id),
+            )
+            if known.session_id is None:
+                cursor = db.execute(
+                    "INSERT INTO session (appliance_id, started_at) VALUES (?, ?)", (known.appliance_id, now)
+                )
+                session_id = cursor.lastrowid
+            db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise
+        if known.session_id is None:
+            known.session_id = session_id
+        for job, _text in changed:
+            known.digests[job.id] = digest(_text)
+            known.gone.discard(job.id)
+        known.gone.update(gone)
+        known.gone.difference_update(back)
+
+    def end_session(self, identity: Identity, at: datetime | None = None) -> None:
+        """The user stopped watching `identity`: "since you last looked" counts from here."""
+        with self._lock:
+            known = self._know(identity, create=False)
+            if known is None or known.session_id is None:
+                return
+            with self._transaction():
+                self._db.execute(
+                    "UPDATE session SET ended_at = ? WHERE id = ?",
+                    (store_time(at or self._clock()), known.session_id),
+                )
+            known.session_id = None
+            known.written.clear()
+
+    def record_verdict(self, identity: Identity, level: str, summary: str, at: datetime) -> bool:
+        """Keep the last health verdict; True when it was written (it changed)."""
+        with self._lock:
+            known = self._know(identity, create=True)
+            assert known is not None
+            row = self._db.execute(
+                "SELECT verdict FROM appliance WHERE id = ?", (known.appliance_id,)
+            ).fetchone()
+            if row[0] and {k: v for k, v in json.loads(row[0]).items() if k != "at"} == {
+                "level": level,
+                "summary": summary,
+            }:
+                return False
+            text = json.dumps({"level": level, "summary": summary, "at": store_time(at)})
+            with self._transaction():
+                self._db.execute(
+                    "UPDATE appliance SET verdict = ?, verdict_at = ? WHERE id = ?",
+                    (text, store_time(at), known.appliance_id),
+                )
+            return True
+
+    def record_schedules(self, identity: Identity, schedules: Iterable[Schedule]) -> bool:
+        """Keep the schedules as served; True when they changed."""
+        records = {s.id: json.dumps(dict(s.raw), sort_keys=True) for s in schedules}
+        with self._lock:
+            known = self._know(identity, create=True)
+            assert known is not None
+            rows = self._db.execute(
+                "SELECT schedule_id, record FROM schedule WHERE appliance_id = ?", (known.appliance_id,)
+            ).fetchall()
+            if dict(rows) == records:
+                return False
+            now = store_time(self._clock())
+            with self._transaction():
+                self._db.execute("DELETE FROM schedule WHERE appliance_id = ?", (known.appliance_id,))
+                self._db.executemany(
+                    "INSERT INTO schedule (appliance_id, schedule_id, record, seen_at) VALUES (?, ?, ?, ?)",
+                    [(known.appliance_id, sid, text, now) for sid, text in records.items()],
+                )
+            return True
+
+    def prune(self) -> int:
+        """Apply the retention now; how many jobs were deleted."""
+        with self._lock:
+            with self._transaction():
+                removed = prune(self._db, self.retention, self._clock())
+            if removed:
+                self._known.clear()  # re-read the digests
+            return removed
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+    def _know(self, identity: Identity, *, create: bool) -> _Known | None:
+        known = self._known.get(identity)
+        if known is not None:
+            return known
+        db = self._db
+        row = db.execute(
+            "SELECT id FROM appliance WHERE profile = ? AND host = ?", (identity.profile, identity.host)
+        ).fetchone()
+        if row is None:
+            if not create:
+                return None
+            with self._transaction():
+                cursor = db.execute(
+                    "INSERT INTO appliance (profile, host) VALUES (?, ?)", (identity.profile, identity.host)
+                )
+            appliance_id = int(cursor.lastrowid or 0)
+        else:
+            appliance_id = int(row[0])
+        digests: dict[str, bytes] = {}
+        gone: set[str] = set()
+        for job_id, job_digest, gone_since in db.execute(
+            "SELECT job_id, digest, gone_since FROM job WHERE appliance_id = ?", (appliance_id,)
+        ):
+            digests[job_id] = job_digest
+            if gone_since is not None:
+                gone.add(job_id)
+        known = _Known(appliance_id, digests, gone)
+        self._known[identity] = known
+        return known
+
+
+def _connect(file: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
+    """Open the file (0600 in a 0700 directory, created if missing), check and migrate it."""
+    directory = file.parent
+    if not directory.exists():
+        directory.mkdir(mode=DIR_MODE, parents=True)
+        os.chmod(directory, DIR_MODE)
+    if not file.exists():
+        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+        os.close(fd)
+    elif not os.access(file, os.W_OK) or not os.access(directory, os.W_OK):
+        raise OSError(errno.EACCES, "it is read-only")
+    db = sqlite3.connect(file, isolation_level=None, check_same_thread=False, timeout=5.0)
+    try:
+        try:
+            check_version(db, file, migrations)  # before anything writes to a newer file
+            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            if db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
+                raise _Corrupt("the file is damaged")
+        except sqlite3.DatabaseError as exc:
+            if isinstance(exc, sqlite3.OperationalError):
+                raise
+            raise _Corrupt(str(exc)) from None
+        db.execute("PRAGMA journal_mode = WAL")
+        db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("PRAGMA foreign_keys = ON")
+        migrate(db, file, migrations)
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
+def _move_aside(file: Path, now: datetime) -> Path:
+    """Rename a corrupt database (and its WAL files) out of the way, never delete it."""
+    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+    target = file.with_name(f"{file.name}.corrupt-{stamp}")
+    os.replace(file, target)
+    for suffix in ("-wal", "-shm"):
+        companion = file.with_name(file.name + suffix)
+        if companion.exists():
+            os.replace(companion, target.with_name(target.name + suffix))
+    return target
