@@ -15,7 +15,17 @@ from collections.abc import Sequence
 from backuptui import __version__
 
 #: subcommand modules under backuptui.commands, each with `register(subparsers)`
-SUBCOMMANDS = ("simulate", "profile", "config", "status", "check", "record", "doctor", "completion")
+SUBCOMMANDS = (
+    "simulate",
+    "profile",
+    "config",
+    "status",
+    "check",
+    "history",
+    "record",
+    "doctor",
+    "completion",
+)
 
 
 def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentParser:

@@ -117,6 +117,19 @@ class RefreshIntervals:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """`history = false`, or `[history]` with `enabled`, `max_days`, `max_jobs`: the local backup
+    history and how much of it is kept (two years or 20,000 jobs per appliance by default)."""
+
+    enabled: bool = True
+    max_days: int = 730
+    max_jobs: int = 20_000
+
+
+HISTORY_KEYS = ("enabled", "max_days", "max_jobs")
+
+
+@dataclass(frozen=True)
 class AppSettings:
     """App-wide settings from the top of the file."""
 
@@ -125,6 +138,7 @@ class AppSettings:
     theme: str | None = None
     #: `[keys]`: binding id -> keys ("ctrl+f" or "f,ctrl+f"); which ids exist is the TUI's to check
     keys: Mapping[str, str] = field(default_factory=dict)
+    history: HistorySettings = field(default_factory=HistorySettings)
 
 
 @dataclass(frozen=True)
@@ -176,7 +190,7 @@ class Profile:
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "keys", "profiles")
+TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "keys", "history", "profiles")
 REFRESH_KEYS = ("idle", "running")
 
 
