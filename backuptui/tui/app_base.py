@@ -20,6 +20,7 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 if TYPE_CHECKING:
     from textual.app import App
 
+    from backuptui.core.store.session import ApplianceHistory
     from backuptui.tui.screens.main import MainScreen
     from backuptui.tui.switching import ProfileSession
 
@@ -55,6 +56,8 @@ class AppParts(AppBase):
     _password_open: bool
     _quitting: bool
     _heap_frozen: bool
+    history: ApplianceHistory | None
+    history_notice: str | None
 
     if TYPE_CHECKING:
         # polling
@@ -64,6 +67,12 @@ class AppParts(AppBase):
         def _appliance_label(self, snapshot: Snapshot) -> str: ...
         def _render_status(self) -> None: ...
         def _render_jobs(self, snapshot: Snapshot) -> None: ...
+
+        # remembering
+        def remember(self, snapshot: Snapshot) -> Snapshot: ...
+        def seeded_snapshot(self, monitor: Monitor) -> Snapshot: ...
+        async def history_for(self, monitor: Monitor, name: str | None) -> None: ...
+        async def close_history(self) -> None: ...
 
         # access
         def _ask_password(self, error: ApplianceError | None) -> None: ...

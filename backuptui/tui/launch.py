@@ -30,6 +30,9 @@ from backuptui.core.settings.secrets import PasswordError, read_password_stdin
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
+    from backuptui.core.settings.profile_model import HistorySettings
+    from backuptui.core.store.session import ApplianceHistory
+    from backuptui.tui.app import MonitorApp
     from backuptui.tui.switching import ProfileSession
 
 __all__ = [
@@ -192,6 +195,7 @@ def run_monitor(args: argparse.Namespace) -> int:
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
             return _run_demo(args, refresh, replay=args.replay)
+        keep = "off" if getattr(args, "no_history", False) else "user"
         target = resolve_target(args)
         profiles, password_problem = None, None
         if target is None:  # -p NAME, else the default profile, else the profile picker
@@ -211,6 +215,7 @@ def run_monitor(args: argparse.Namespace) -> int:
             mouse=not getattr(args, "no_mouse", False),
             profiles=profiles,
             password_problem=password_problem,
+            history=keep,
         )
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
@@ -243,7 +248,8 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str |
             verify=True,
             name="replay" if replay is not None else "demo",
         )
-        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
+        keep = "off" if getattr(args, "no_history", False) else "temporary"  # nothing under ~
+        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False), history=keep)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -254,15 +260,17 @@ def run_target(
     mouse: bool = True,
     profiles: ProfileSession | None = None,
     password_problem: str | None = None,
+    history: str = "user",
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
-    profiles for switching appliance (default: the user's profile store)."""
+    profiles for switching appliance (default: the user's profile store); `history`: "user"
+    (the user's data directory, unless the config file turns it off), "temporary" or "off"."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.keys import check_keymap
-    from backuptui.tui.switching import apply_settings, session_for_store
+    from backuptui.tui.switching import session_for_store
 
     limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
@@ -275,16 +283,59 @@ def run_target(
     assert refresh.idle is not None and refresh.running is not None  # resolved: both set
     settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
     monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
-    app = MonitorApp(
-        monitor,
-        appliance_name=target.name,
-        user=target.user,
-        ask_password=target.password is None,
-        stale_after=stale_after(refresh.idle),
-        profiles=session,
-        password_problem=password_problem,
-        credentials_from=target.credentials_from if target.password is not None else None,
-    )
+    with ExitStack() as stack:
+        appliance_history, notice = _open_history(target, session.settings.history, history, stack)
+        return _run_app(
+            MonitorApp(
+                monitor,
+                appliance_name=target.name,
+                user=target.user,
+                ask_password=target.password is None,
+                stale_after=stale_after(refresh.idle),
+                profiles=session,
+                password_problem=password_problem,
+                credentials_from=target.credentials_from if target.password is not None else None,
+                history=appliance_history,
+                history_notice=notice,
+            ),
+            session,
+            mouse,
+        )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_history(
+    target: ConnectionTarget, settings: HistorySettings, mode: str, stack: ExitStack
+) -> tuple[ApplianceHistory | None, str | None]:
+    """The appliance's local history for the app, and what opening it had to say; the writer is
+    closed when `stack` ends (the app closes it first, on every way out)."""
+    from backuptui.core.store.database import Identity
+    from backuptui.core.store.opening import open_history, temporary_history
+    from backuptui.core.store.session import ApplianceHistory
+    from backuptui.core.store.writer import HistoryWriter
+
+    if mode == "off":
+        return None, None
+    if mode == "temporary":
+        opened, directory = temporary_history()
+        stack.callback(directory.cleanup)
+    else:
+        opened = open_history(settings)
+    if opened.store is None:
+        return None, opened.notice
+    writer = HistoryWriter(opened.store)
+    stack.callback(writer.close)
+    identity = Identity.of(target.name, target.url)
+    try:
+        cached = opened.store.load(identity)
+    except Exception as exc:  # a damaged row: the monitor goes on without the cached state
+        return ApplianceHistory(writer, identity, None), f"the backup history could not be read: {exc}"
+    return ApplianceHistory(writer, identity, cached), opened.notice
+
+
+def _run_app(app: MonitorApp, session: ProfileSession, mouse: bool) -> int:
+    from backuptui.tui.switching import apply_settings
+
     apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
     result = app.run(mouse=mouse and session.settings.mouse)
     return int(result or 0)

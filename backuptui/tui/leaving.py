@@ -30,6 +30,8 @@ class Leaving(AppParts):
     async def _logout(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.monitor.close(), timeout=LOGOUT_TIMEOUT)
+        with contextlib.suppress(Exception):
+            await self.close_history()
 
     # -- the terminal going away ----------------------------------------------------------
 

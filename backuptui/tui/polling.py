@@ -68,8 +68,10 @@ class Polling(AppParts):
         return any(worker.group == "poll" and worker.state in live for worker in self.workers)
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
-        """Show a snapshot: the status line always, the jobs unless paused; notify what happened."""
+        """Show a snapshot: the status line always, the jobs unless paused; notify what happened.
+        The local history gets the poll and adds the jobs the appliance no longer lists."""
         previous = self.snapshot
+        snapshot = self.remember(snapshot)
         self.snapshot = snapshot
         if self._ui_gone():
             return  # a poll or login that ended while the app was shutting down

@@ -68,7 +68,10 @@ class HistoryWriter:
             return self._cond.wait_for(lambda: not (self._polls or self._tasks or self._busy), timeout)
 
     def close(self, timeout: float = 5.0) -> None:
-        """Write what is queued (bounded by `timeout`), stop the thread, close the database."""
+        """Write what is queued (bounded by `timeout`), stop the thread, close the database; a
+        second call does nothing."""
+        if self._closed:
+            return
         self.flush(timeout)
         with self._cond:
             self._closed = True
