@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from test_snapshots import APPLIANCE, QUIET, SIZE_IDS, SIZES, START, ClockedTime, FixedClock, ToSimulator
+from test_snapshots import APPLIANCE, QUIET, SIZE_IDS, SIZES, ClockedTime, FixedClock, ToSimulator
 from textual.pilot import Pilot
 
 from backuptui.core.appliance.client import ApplianceClient

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from backuptui.core.store.session import ApplianceHistory
+    from backuptui.tui.keys import KeyLookup
     from backuptui.tui.screens.main import MainScreen
     from backuptui.tui.switching import ProfileSession
 
@@ -67,6 +68,8 @@ class AppParts(AppBase):
         def _appliance_label(self, snapshot: Snapshot) -> str: ...
         def _render_status(self) -> None: ...
         def _render_jobs(self, snapshot: Snapshot) -> None: ...
+
+        def key_lookup(self) -> KeyLookup: ...
 
         # remembering
         def remember(self, snapshot: Snapshot) -> Snapshot: ...

@@ -13,6 +13,8 @@ from backuptui.core.store.database import Identity
 from backuptui.core.store.session import ApplianceHistory
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.app_base import AppParts
+from backuptui.tui.digest_text import digest_lines
+from backuptui.tui.keys import keys_text
 
 #: how long leaving may wait for the history's last writes
 HISTORY_CLOSE_TIMEOUT = 3.0
@@ -57,7 +59,12 @@ class Remembering(AppParts):
             identity = history.identity
             level, summary, at = verdict.level.name, verdict.summary, verdict.checked_at
             history.writer.submit(lambda store: store.record_verdict(identity, level, summary, at))
-        return history.merge(snapshot)
+        shown = history.merge(snapshot)
+        digest = history.digest(shown, self.clock())
+        if digest is not None and self.main_screen.ready:
+            key = keys_text(self.key_lookup(), "dismiss-digest") or "x"
+            self.main_screen.show_digest(digest_lines(digest), key)
+        return shown
 
     async def history_for(self, monitor: Monitor, name: str | None) -> None:
         """Switching appliance: end this one's session, load the next one's (off the loop)."""

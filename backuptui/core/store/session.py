@@ -5,6 +5,7 @@
 - `merge(live)`: the live snapshot plus the jobs the appliance no longer lists, kept by the store
   and marked `gone`; until a poll first succeeds, the cached jobs stay on screen whatever it says;
 - `record(live)`: the poll handed to the writer thread (returns at once);
+- `digest()`: "since you last looked", once, with the first whole live history;
 - `close()`: the session's end written ("since you last looked" counts from it).
 """
 
@@ -16,6 +17,7 @@ from types import MappingProxyType
 
 from backuptui.core.appliance.models import BackupJob, sorted_newest_first
 from backuptui.core.store.database import Cached, Identity
+from backuptui.core.store.digest import Digest, compute_digest
 from backuptui.core.store.writer import HistoryWriter
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
@@ -34,6 +36,7 @@ class ApplianceHistory:
                 self._gone[job_id] = replace(self._known[job_id], gone=True)
                 self._known[job_id] = self._gone[job_id]
         self._answered = False  # a poll of this session succeeded
+        self._digested = False
         self._merged: tuple[tuple[BackupJob, ...], Snapshot] | None = None  # (live jobs, merged)
 
     @property
@@ -101,6 +104,18 @@ class ApplianceHistory:
         merged = replace(live, jobs=jobs, by_id=MappingProxyType({job.id: job for job in jobs}))
         self._merged = (live.jobs, merged)
         return merged
+
+    def digest(self, shown: Snapshot, now: datetime) -> Digest | None:
+        """ "Since you last looked", once per session: with the first whole history of a live
+        poll (`shown`, merged), when an earlier session ended and something happened since."""
+        if self._digested or shown.connection is not ConnectionState.LIVE or not shown.complete:
+            return None
+        self._digested = True
+        since = self.cached.last_session_end if self.cached is not None else None
+        if since is None:
+            return None
+        found = compute_digest(shown.jobs, since, now)
+        return None if found.is_empty else found
 
     def close(self, at: datetime | None = None) -> None:
         """End the session in the store (queued; the writer's `close` waits for it)."""
