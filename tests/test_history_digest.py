@@ -80,7 +80,7 @@ async def test_the_monitor_shows_the_digest_once_and_x_dismisses_it(bench: Bench
         assert "Since you last looked" in text and "0 backups succeeded, 1 failed" in text
         failed = app.snapshot.jobs[0]
         assert failed.problem and failed.problem[:30] in text
-        assert "x: dismiss" in text
+        assert "(x: dismiss)" in text
         await pilot.press("x")
         await pilot.pause()
         assert not panel.display

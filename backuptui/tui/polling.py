@@ -80,7 +80,12 @@ class Polling(AppParts):
             self._refresh_schedules()
         self._render_status()
         if not self.paused:
+            on_top = self.main_screen.ready and self.main_screen.job_list.cursor_row == 0
             self._render_jobs(snapshot)
+            if on_top and previous.cached_at is not None and snapshot.cached_at is None:
+                # live data replaced the cached list: newer jobs come on top; a cursor the
+                # user left on the first row stays there instead of following its job down
+                self.main_screen.job_list.action_cursor_first()
         if snapshot.complete and snapshot.jobs and not self._heap_frozen and not self.is_headless:
             # the whole history, not the first page; not under run_test (frozen objects of
             # one test would outlive it in the test runner)

@@ -9,11 +9,13 @@ from textual.widgets import Static
 class DigestPanel(Static):
     """The digest's lines (plain text from `digest_text`), and the key that dismisses it."""
 
+    MAX_FINDINGS = 3  # with a headline of two lines at 80 columns: five lines at most
+
     DEFAULT_CSS = """
     DigestPanel {
         display: none;
         height: auto;
-        max-height: 6;
+        max-height: 5;
         padding: 0 1;
         background: $boost;
         border-left: thick $warning;
@@ -22,9 +24,12 @@ class DigestPanel(Static):
     """
 
     def show_lines(self, lines: list[str], dismiss_key: str) -> None:
+        """The headline (with the key that dismisses it), then at most `MAX_FINDINGS` lines."""
         head, *rest = lines
         content = Content.assemble(
-            (head, "bold"), *[("\n" + line) for line in rest], (f"\n{dismiss_key}: dismiss", "$text-muted")
+            (head, "bold"),
+            (f"  ({dismiss_key}: dismiss)", "$text-muted"),
+            *[("\n" + line) for line in rest[: self.MAX_FINDINGS]],
         )
         self.update(content)
         self.add_class("-shown")

@@ -44,6 +44,7 @@ JobPredicate = Callable[[BackupJob], bool]
 
 #: the location column of a job the appliance no longer lists (the local history kept it)
 GONE_NOTE = "no longer on the appliance"
+GONE_SHORT = "no longer on appliance"
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,16 +104,22 @@ def row_cells(job: BackupJob, columns: Sequence[Column]) -> list[str]:
         values.append(percent_text(job.percent))
     width = columns[-1].width
     if job.gone:  # the appliance no longer lists it: say so where the location would be
-        values.append(
-            ellipsize(GONE_NOTE, width)
-            if width < len(GONE_NOTE) + 12
-            else f"{GONE_NOTE} · " + narrow_location(job, width - len(GONE_NOTE) - 3)
-        )
+        values.append(gone_note(job, width))
     elif job.location:
         values.append(narrow_location(job, width))
     else:  # an unreadable record shows its id here
         values.append(ellipsize(one_line(job.id), width) if job.unreadable else EMPTY)
     return values
+
+
+def gone_note(job: BackupJob, width: int) -> str:
+    """The location cell of a job the appliance no longer lists: the note, then the location if
+    there is room for a useful part of it; a shorter note in a narrow column."""
+    if width >= len(GONE_NOTE) + 14:
+        return f"{GONE_NOTE} · {narrow_location(job, width - len(GONE_NOTE) - 3)}"
+    if width >= len(GONE_NOTE):
+        return GONE_NOTE
+    return ellipsize(GONE_SHORT, width)
 
 
 def narrow_location(job: BackupJob, width: int) -> str:
