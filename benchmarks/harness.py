@@ -102,6 +102,8 @@ class Result:
 
     @property
     def verdict(self) -> str:
+        if self.method == "not built":  # the feature does not exist yet: no figure, no verdict
+            return "not built"
         return {True: "PASS", False: "MISS", None: "ERROR"}[self.passed]
 
 
