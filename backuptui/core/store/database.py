@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import json
+import operator
 import os
 import sqlite3
 import threading
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 from backuptui.core.appliance.models import BackupJob, Schedule, sorted_newest_first
 from backuptui.core.store.location import DIR_MODE, FILE_MODE
 from backuptui.core.store.records import (
+    CODEC,
     digest,
     job_from_row,
     job_row,
@@ -97,6 +100,23 @@ class _Known:
     gone: set[str]
     written: dict[str, BackupJob] = field(default_factory=dict)  # the objects last compared
     session_id: int | None = None
+    last_jobs: tuple[BackupJob, ...] = ()  # the jobs of the last snapshot recorded
+    checked_complete: bool = False  # those ids were checked for jobs gone from the appliance
+
+
+def _candidates(jobs: tuple[BackupJob, ...], last: tuple[BackupJob, ...]) -> tuple[Sequence[BackupJob], bool]:
+    """The jobs that may have changed since `last`, and whether the ids are those of `last`.
+
+    The monitor keeps an unchanged job the same object at the same place, so comparing the two
+    tuples place by place (in C: `map(is_not, ...)`) finds the one running job of 10,000 without
+    a Python loop over all of them; a list whose order moved is compared whole.
+    """
+    if jobs is last:
+        return (), True
+    if len(jobs) != len(last):
+        return jobs, False
+    moved = list(itertools.compress(range(len(jobs)), map(operator.is_not, jobs, last)))
+    return [jobs[i] for i in moved], all(jobs[i].id == last[i].id for i in moved)
 
 
 class _Corrupt(Exception):
@@ -162,10 +182,7 @@ class HistoryStore:
                 raise unavailable(file, again) from None
         except (sqlite3.Error, OSError) as exc:
             raise unavailable(file, exc) from None
-        store = cls(db, file, retention=retention or Retention(), clock=clock, notice=notice)
-        with contextlib.suppress(sqlite3.OperationalError):  # read-only: found at the first write
-            store.prune()
-        return store
+        return cls(db, file, retention=retention or Retention(), clock=clock, notice=notice)
 
     def close(self) -> None:
         with self._lock:
@@ -193,7 +210,7 @@ class HistoryStore:
                 "SELECT last_poll_at, verdict FROM appliance WHERE id = ?", (known.appliance_id,)
             ).fetchone()
             query = (
-                "SELECT job_id, record, first_seen, gone_since FROM job WHERE appliance_id = ? "
+                "SELECT job_id, codec, record, first_seen, gone_since FROM job WHERE appliance_id = ? "
                 "ORDER BY start_time IS NULL DESC, start_time DESC, job_id DESC"
             )
             params: tuple[int, ...] = (known.appliance_id,)
@@ -211,8 +228,8 @@ class HistoryStore:
         jobs: list[BackupJob] = []
         first_seen: dict[str, datetime] = {}
         gone: set[str] = set()
-        for job_id, record, seen, gone_since in rows:
-            job = job_from_row(job_id, record)
+        for job_id, codec, record, seen, gone_since in rows:
+            job = job_from_row(job_id, record, codec)
             if job is None:
                 continue
             jobs.append(job)
@@ -257,71 +274,79 @@ class HistoryStore:
         with self._lock:
             known = self._know(identity, create=True)
             assert known is not None
-            changed: list[tuple[BackupJob, str]] = []
+            jobs = snapshot.jobs
+            candidates, same_ids = _candidates(jobs, known.last_jobs)
+            changed: list[tuple[BackupJob, str, bytes]] = []
             back: list[str] = []
-            written = known.written
-            gone_before = known.gone
+            written, digests, gone_before = known.written, known.digests, known.gone
             compared: list[BackupJob] = []  # remembered once written: a failed write forgets them
-            for job in snapshot.jobs:
+            for job in candidates:
                 if job.unreadable is not None:
                     continue
                 if written.get(job.id) is not job:
                     compared.append(job)
                     text = record_text(job)
-                    if known.digests.get(job.id) != digest(text):
-                        changed.append((job, text))  # written with its gone mark cleared
+                    text_digest = digest(text)
+                    if digests.get(job.id) != text_digest:
+                        changed.append((job, text, text_digest))  # written with its gone mark cleared
                         continue
                 if gone_before and job.id in gone_before:
                     back.append(job.id)
             gone: list[str] = []
-            if snapshot.complete:
+            # the same ids as the last complete snapshot checked: nothing new can be missing
+            if snapshot.complete and not (same_ids and known.checked_complete):
                 listed = snapshot.by_id.keys() | {problem.record_id for problem in snapshot.problems}
-                gone = [i for i in known.digests if i not in listed and i not in known.gone]
+                gone = [i for i in digests if i not in listed and i not in gone_before]
             if changed or gone or back or known.session_id is None:
                 now = store_time(snapshot.taken_at or self._clock())
                 self._write(known, snapshot, changed, gone, back, now)
             written.update((job.id, job) for job in compared)
+            known.last_jobs = jobs
+            known.checked_complete = snapshot.complete or (same_ids and known.checked_complete)
             return len(changed) + len(gone) + len(back)
 
     def _write(
         self,
         known: _Known,
         snapshot: Snapshot,
-        changed: list[tuple[BackupJob, str]],
+        changed: list[tuple[BackupJob, str, bytes]],
         gone: list[str],
         back: list[str],
-        now: str | None,
+        now: int | None,
     ) -> None:
         db = self._db
         rows = []
-        for job, text in changed:
-            row = job_row(job, text)
-            row.update(appliance_id=known.appliance_id, now=now)
+        for job, text, text_digest in sorted(changed, key=lambda item: item[0].id):  # appended in order
+            row = job_row(job, text, text_digest)
+            row.update(appliance_id=known.appliance_id, now=now, codec=CODEC)
             rows.append(row)
         db.execute("BEGIN IMMEDIATE")
         try:
-            db.executemany(
-                """
+            if rows:
+                db.executemany(
+                    """
                 INSERT INTO job (appliance_id, job_id, status, type, start_time, end_time, duration,
-                    size, problem, record, digest, first_seen, last_seen, gone_since)
+                    size, problem, codec, record, digest, first_seen, last_seen, gone_since)
                 VALUES (:appliance_id, :job_id, :status, :type, :start_time, :end_time, :duration,
-                    :size, :problem, :record, :digest, :now, :now, NULL)
+                    :size, :problem, :codec, :record, :digest, :now, :now, NULL)
                 ON CONFLICT (appliance_id, job_id) DO UPDATE SET status = excluded.status,
                     type = excluded.type, start_time = excluded.start_time, end_time = excluded.end_time,
                     duration = excluded.duration, size = excluded.size, problem = excluded.problem,
-                    record = excluded.record, digest = excluded.digest, last_seen = excluded.last_seen,
-                    gone_since = NULL
+                    codec = excluded.codec, record = excluded.record, digest = excluded.digest,
+                    last_seen = excluded.last_seen, gone_since = NULL
                 """,
-                rows,
-            )
-            db.executemany(
-                "UPDATE job SET gone_since = ? WHERE appliance_id = ? AND job_id = ?",
-                [(now, known.appliance_id, job_id) for job_id in gone],
-            )
-            db.executemany(
-                "UPDATE job SET gone_since = NULL WHERE appliance_id = ? AND job_id = ?",
-                [(known.appliance_id, job_id) for job_id in back],
-            )
+                    rows,
+                )
+            if gone:
+                db.executemany(
+                    "UPDATE job SET gone_since = ? WHERE appliance_id = ? AND job_id = ?",
+                    [(now, known.appliance_id, job_id) for job_id in gone],
+                )
+            if back:
+                db.executemany(
+                    "UPDATE job SET gone_since = NULL WHERE appliance_id = ? AND job_id = ?",
+                    [(known.appliance_id, job_id) for job_id in back],
+                )
             db.execute(
                 "UPDATE appliance SET last_poll_at = ?, base_url = ? WHERE id = ?",
                 (now, snapshot.base_url, known.appliance_id),
@@ -338,8 +363,8 @@ class HistoryStore:
             raise
         if known.session_id is None:
             known.session_id = session_id
-        for job, _text in changed:
-            known.digests[job.id] = digest(_text)
+        for job, _text, text_digest in changed:
+            known.digests[job.id] = text_digest
             known.gone.discard(job.id)
         known.gone.update(gone)
         known.gone.difference_update(back)
@@ -357,6 +382,7 @@ class HistoryStore:
                 )
             known.session_id = None
             known.written.clear()
+            known.last_jobs, known.checked_complete = (), False
 
     def record_verdict(self, identity: Identity, level: str, summary: str, at: datetime) -> bool:
         """Keep the last health verdict; True when it was written (it changed)."""

@@ -45,41 +45,42 @@ def _v0_to_v1(db: sqlite3.Connection) -> None:
             profile TEXT NOT NULL,            -- the profile name ('' for --url)
             host TEXT NOT NULL,
             base_url TEXT,
-            last_poll_at TEXT,                -- the end of the last poll that wrote something
+            last_poll_at INTEGER,             -- the end of the last poll that wrote something
             verdict TEXT,                     -- the last health verdict, as JSON
-            verdict_at TEXT,
+            verdict_at INTEGER,
             UNIQUE (profile, host)
         );
-        CREATE TABLE job (
+        CREATE TABLE job (                    -- times: milliseconds since 1970 UTC
+            id INTEGER PRIMARY KEY,           -- rows appended in order: pages stay full
             appliance_id INTEGER NOT NULL REFERENCES appliance (id) ON DELETE CASCADE,
             job_id TEXT NOT NULL,
             status TEXT NOT NULL,
             type TEXT NOT NULL,
-            start_time TEXT,
-            end_time TEXT,
+            start_time INTEGER,
+            end_time INTEGER,
             duration INTEGER,
             size INTEGER,
             problem TEXT,
-            record BLOB NOT NULL,             -- the record's JSON text as served, zlib-compressed
+            codec INTEGER NOT NULL,           -- how `record` is compressed (records.CODEC)
+            record BLOB NOT NULL,             -- the record's JSON text as served, compressed
             digest BLOB NOT NULL,             -- blake2b-64 of that text: "did it change?"
-            first_seen TEXT NOT NULL,
-            last_seen TEXT NOT NULL,          -- when the record was last written (changed)
-            gone_since TEXT,                  -- the appliance stopped listing it then
-            PRIMARY KEY (appliance_id, job_id)
-        ) WITHOUT ROWID;
-        CREATE INDEX job_by_start ON job (appliance_id, start_time);
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,       -- when the record was last written (changed)
+            gone_since INTEGER,               -- the appliance stopped listing it then
+            UNIQUE (appliance_id, job_id)
+        );
         CREATE TABLE schedule (
             appliance_id INTEGER NOT NULL REFERENCES appliance (id) ON DELETE CASCADE,
             schedule_id TEXT NOT NULL,
             record TEXT NOT NULL,             -- the schedule as served, JSON
-            seen_at TEXT NOT NULL,
+            seen_at INTEGER NOT NULL,
             PRIMARY KEY (appliance_id, schedule_id)
         ) WITHOUT ROWID;
         CREATE TABLE session (
             id INTEGER PRIMARY KEY,
             appliance_id INTEGER NOT NULL REFERENCES appliance (id) ON DELETE CASCADE,
-            started_at TEXT NOT NULL,
-            ended_at TEXT
+            started_at INTEGER NOT NULL,
+            ended_at INTEGER
         );
         CREATE INDEX session_by_appliance ON session (appliance_id, started_at);
         """,

@@ -33,7 +33,7 @@ class HistoryWriter:
         self.problem: str | None = None
         self._cond = threading.Condition()
         self._polls: dict[Identity, Snapshot] = {}  # the newest unwritten snapshot per appliance
-        self._tasks: list[_Task] = []
+        self._tasks: list[_Task] = [lambda store: store.prune()]  # the retention, off the UI loop
         self._busy = False
         self._closed = False
         self._thread = threading.Thread(target=self._run, name="backuptui-history", daemon=True)
