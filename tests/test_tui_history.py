@@ -174,3 +174,24 @@ def test_no_longer_on_the_appliance_snapshot(snap_compare: Any, bench: Bench, si
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=size, run_before=before)
+
+
+async def test_a_store_that_fills_up_turns_off_with_one_notice_and_the_monitor_goes_on(bench: Bench) -> None:
+    sim = bench.simulator(10)
+    await bench.first_session(sim)
+    app = bench.app(bench.monitor(sim))
+    writer = bench.writers[0]
+    pages = writer.store._db.execute("PRAGMA page_count").fetchone()[0]
+    writer.store._db.execute(f"PRAGMA max_page_count = {pages}")  # SQLite's own "disk is full"
+    async with app.run_test(size=(80, 24)) as pilot:
+        sim.stop()
+        bigger = bench.simulator(200)  # far more jobs than the full file can take
+        app.monitor = bench.monitor(bigger)
+        app.apply_snapshot(await app.monitor.poll())
+        await wait_until(pilot, lambda: bool(app._notifications), "the notice")
+        notices = [n.message for n in app._notifications]
+        assert len(notices) == 1 and "backup history off" in notices[0] and "the disk is full" in notices[0]
+        assert not writer.enabled
+        app.apply_snapshot(await app.monitor.poll(full=True))  # the monitor goes on, no second notice
+        await pilot.pause()
+        assert app.snapshot.connection is ConnectionState.LIVE and len(app._notifications) == 1

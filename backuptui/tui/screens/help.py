@@ -62,6 +62,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
             (("refresh",), "refresh now"),
             (("pause",), "pause / resume: the list freezes, the status line stays live"),
             (("toggle-detail",), "show / hide the detail pane (for small terminals)"),
+            (("dismiss-digest",), "dismiss the 'since you last looked' panel"),
         ),
     ),
     (
