@@ -34,6 +34,8 @@ def fill(sim: Simulator, name: str = "lab") -> Identity:
             await monitor.close()
 
     asyncio.run(go())
+    stored = b"".join(p.read_bytes() for p in history_path().parent.iterdir())
+    assert sim.password.encode() not in stored  # never a password (nor a session token) in the store
     return identity
 
 
