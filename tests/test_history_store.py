@@ -205,3 +205,14 @@ def test_a_full_disk_turns_the_writer_off_once_and_the_caller_goes_on(tmp_path: 
     assert len(told) == 1 and "the disk is full" in told[0] and "the monitor goes on" in told[0]
     assert writer.problem == told[0] and not writer.enabled
     writer.close()
+
+
+def test_the_verdict_is_written_when_its_level_changes(tmp_path: Path) -> None:
+    store = HistoryStore.open(tmp_path / "h.sqlite3")
+    assert store.record_verdict(LAB, "OK", "last backup succeeded (24 s ago)", T0)
+    assert not store.record_verdict(LAB, "OK", "last backup succeeded (26 s ago)", T0)  # only an age moved
+    assert store.record_verdict(LAB, "CRITICAL", "the last backup failed", T0 + timedelta(hours=1))
+    cached = store.load(LAB)
+    assert cached is not None and cached.verdict is not None
+    assert (cached.verdict.level, cached.verdict.summary) == ("CRITICAL", "the last backup failed")
+    store.close()

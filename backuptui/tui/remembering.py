@@ -54,12 +54,12 @@ class Remembering(AppParts):
         if history is None:
             return snapshot
         history.record(snapshot)
-        if snapshot.connection is ConnectionState.LIVE and snapshot.complete and history.writer is not None:
-            verdict = self.health.current(snapshot, self.clock())
+        shown = history.merge(snapshot)
+        if shown.connection is ConnectionState.LIVE and shown.complete and history.writer is not None:
+            verdict = self.health.current(shown, self.clock())  # the status line's, cached per snapshot
             identity = history.identity
             level, summary, at = verdict.level.name, verdict.summary, verdict.checked_at
             history.writer.submit(lambda store: store.record_verdict(identity, level, summary, at))
-        shown = history.merge(snapshot)
         digest = history.digest(shown, self.clock())
         if digest is not None and self.main_screen.ready:
             key = keys_text(self.key_lookup(), "dismiss-digest") or "x"

@@ -385,17 +385,15 @@ class HistoryStore:
             known.last_jobs, known.checked_complete = (), False
 
     def record_verdict(self, identity: Identity, level: str, summary: str, at: datetime) -> bool:
-        """Keep the last health verdict; True when it was written (it changed)."""
+        """Keep the last health verdict; True when it was written (its level changed)."""
         with self._lock:
             known = self._know(identity, create=True)
             assert known is not None
             row = self._db.execute(
                 "SELECT verdict FROM appliance WHERE id = ?", (known.appliance_id,)
             ).fetchone()
-            if row[0] and {k: v for k, v in json.loads(row[0]).items() if k != "at"} == {
-                "level": level,
-                "summary": summary,
-            }:
+            # the level, not the summary: its ages ("24 s ago") change with every poll
+            if row[0] and json.loads(row[0]).get("level") == level:
                 return False
             text = json.dumps({"level": level, "summary": summary, "at": store_time(at)})
             with self._transaction():
