@@ -18,10 +18,11 @@ from backuptui.core.output_file import OutputExists, existing_file, write_output
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profile_model import Config
 from backuptui.core.settings.profiles import ProfileStore
-from backuptui.core.store.database import HistoryStore, Identity
+from backuptui.core.store.database import HistoryStore
 from backuptui.core.store.location import history_path
 from backuptui.core.store.opening import retention_of
 from backuptui.core.store.schema import StoreUnavailable
+from backuptui.core.store.values import Identity
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -23,7 +23,7 @@ from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
 from backuptui.core.export import FORMATS, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
 from backuptui.core.output_file import OutputExists, existing_file, write_output
-from backuptui.core.store.database import Identity
+from backuptui.core.store.values import Identity
 from backuptui.core.watch.timing import job_started
 
 EXIT_OK = 0

@@ -11,10 +11,11 @@ from datetime import datetime
 from backuptui.core.appliance.models import BackupJob, DetailsResult, sorted_newest_first
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import ProfileStore
-from backuptui.core.store.database import Cached, HistoryStore, Identity
+from backuptui.core.store.database import HistoryStore
 from backuptui.core.store.digest import compute_digest
 from backuptui.core.store.location import history_path
 from backuptui.core.store.schema import StoreUnavailable
+from backuptui.core.store.values import Cached, Identity
 
 
 class HistoryUnavailable(Exception):

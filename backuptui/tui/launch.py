@@ -309,9 +309,9 @@ def _open_history(
 ) -> tuple[ApplianceHistory | None, str | None]:
     """The appliance's local history for the app, and what opening it had to say; the writer is
     closed when `stack` ends (the app closes it first, on every way out)."""
-    from backuptui.core.store.database import Identity
     from backuptui.core.store.opening import open_history, temporary_history
     from backuptui.core.store.session import ApplianceHistory
+    from backuptui.core.store.values import Identity
     from backuptui.core.store.writer import HistoryWriter
 
     if mode == "off":

@@ -9,8 +9,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from backuptui.core.store.database import Identity
 from backuptui.core.store.session import ApplianceHistory
+from backuptui.core.store.values import Identity
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.app_base import AppParts
 from backuptui.tui.digest_text import digest_lines

@@ -5,14 +5,11 @@ what is cached for an appliance; `store.record_poll(identity, snapshot)` writes 
 changed (nothing, when nothing changed). `HistoryWriter` does the writing in a thread.
 """
 
-from backuptui.core.store.database import (
-    Cached,
-    HistoryStore,
-    Identity,
-)
+from backuptui.core.store.database import HistoryStore
 from backuptui.core.store.location import DATA_ENV, data_dir, history_path
 from backuptui.core.store.retention import Retention
 from backuptui.core.store.schema import SCHEMA_VERSION, NewerSchema, StoreUnavailable
+from backuptui.core.store.values import Cached, Identity
 from backuptui.core.store.writer import HistoryWriter
 
 __all__ = [

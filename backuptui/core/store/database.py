@@ -11,7 +11,6 @@ Every method takes the store's lock, so the writer thread and a reader may share
 from __future__ import annotations
 
 import contextlib
-import errno
 import itertools
 import json
 import operator
@@ -20,12 +19,11 @@ import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from backuptui.core.appliance.models import BackupJob, Schedule, sorted_newest_first
-from backuptui.core.store.location import DIR_MODE, FILE_MODE
+from backuptui.core.store.files import Corrupt, connect, move_aside, unavailable
 from backuptui.core.store.records import (
     CODEC,
     digest,
@@ -36,7 +34,8 @@ from backuptui.core.store.records import (
     store_time,
 )
 from backuptui.core.store.retention import Retention, prune
-from backuptui.core.store.schema import MIGRATIONS, Migration, StoreUnavailable, check_version, migrate
+from backuptui.core.store.schema import MIGRATIONS, Migration
+from backuptui.core.store.values import Cached, Identity, StoredVerdict
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
 Clock = Callable[[], datetime]
@@ -44,51 +43,6 @@ Clock = Callable[[], datetime]
 
 def _utc_now() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Which appliance a history belongs to: the profile name ('' for `--url`) and the host."""
-
-    profile: str
-    host: str
-
-    @classmethod
-    def of(cls, name: str | None, url: str) -> Identity:
-        candidate = url if "://" in url else f"https://{url}"
-        host = urlsplit(candidate).hostname or url
-        port = urlsplit(candidate).port
-        return cls(name or "", f"{host}:{port}" if port else host)
-
-    def __str__(self) -> str:
-        return f"{self.profile} ({self.host})" if self.profile else self.host
-
-
-@dataclass(frozen=True)
-class StoredVerdict:
-    level: str  # a HealthLevel's name: OK, WARNING, CRITICAL, UNKNOWN
-    summary: str
-    at: datetime
-
-
-@dataclass(frozen=True)
-class Cached:
-    """What the store knows of one appliance: its jobs (newest first, those the appliance no
-    longer lists included), when it was last polled, the last verdict and the last session's end."""
-
-    identity: Identity
-    jobs: tuple[BackupJob, ...]
-    gone: frozenset[str] = frozenset()  # ids of the jobs the appliance no longer lists
-    first_seen: dict[str, datetime] = field(default_factory=dict)
-    last_poll_at: datetime | None = None
-    verdict: StoredVerdict | None = None
-    last_session_end: datetime | None = None
-    schedules: tuple[str, ...] = ()  # the stored schedule records, JSON text
-
-    def age(self, now: datetime) -> timedelta | None:
-        """How old the cached state is: from the last poll written or the last session's end."""
-        moments = [m for m in (self.last_poll_at, self.last_session_end) if m is not None]
-        return max(timedelta(0), now - max(moments)) if moments else None
 
 
 @dataclass
@@ -117,27 +71,6 @@ def _candidates(jobs: tuple[BackupJob, ...], last: tuple[BackupJob, ...]) -> tup
         return jobs, False
     moved = list(itertools.compress(range(len(jobs)), map(operator.is_not, jobs, last)))
     return [jobs[i] for i in moved], all(jobs[i].id == last[i].id for i in moved)
-
-
-class _Corrupt(Exception):
-    """The file is not a database, or a damaged one (not: locked, read-only, full, unopenable)."""
-
-    def __init__(self, reason: str) -> None:
-        self.reason = reason
-        super().__init__(reason)
-
-
-def unavailable(path: Path, exc: BaseException) -> StoreUnavailable:
-    """The one wording for a store that cannot be written: where, why, and that the monitor goes on."""
-    reason = getattr(exc, "strerror", None) or str(exc)
-    if isinstance(exc, sqlite3.Error) and "full" in str(exc):
-        reason = "the disk is full"
-    elif isinstance(exc, sqlite3.Error) and "readonly" in str(exc).replace("-", ""):
-        reason = "it is read-only"
-    return StoreUnavailable(
-        f"backup history off: {path} cannot be written ({reason}); the monitor goes on without it "
-        "(free space or fix the permissions, or set BACKUPTUI_DATA elsewhere)"
-    )
 
 
 class HistoryStore:
@@ -169,16 +102,16 @@ class HistoryStore:
         clock = clock or _utc_now
         notice = None
         try:
-            db = _connect(file, migrations)
-        except _Corrupt as corrupt:
-            moved = _move_aside(file, clock())
+            db = connect(file, migrations)
+        except Corrupt as corrupt:
+            moved = move_aside(file, clock())
             notice = (
                 f"the backup history {file} could not be read ({corrupt.reason}); it was moved aside "
                 f"to {moved} and a new one is filled from the appliance"
             )
             try:
-                db = _connect(file, migrations)
-            except (sqlite3.Error, OSError, _Corrupt) as again:
+                db = connect(file, migrations)
+            except (sqlite3.Error, OSError, Corrupt) as again:
                 raise unavailable(file, again) from None
         except (sqlite3.Error, OSError) as exc:
             raise unavailable(file, exc) from None
@@ -474,47 +407,3 @@ class HistoryStore:
         known = _Known(appliance_id, digests, gone)
         self._known[identity] = known
         return known
-
-
-def _connect(file: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
-    """Open the file (0600 in a 0700 directory, created if missing), check and migrate it."""
-    directory = file.parent
-    if not directory.exists():
-        directory.mkdir(mode=DIR_MODE, parents=True)
-        os.chmod(directory, DIR_MODE)
-    if not file.exists():
-        fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
-        os.close(fd)
-    elif not os.access(file, os.W_OK) or not os.access(directory, os.W_OK):
-        raise OSError(errno.EACCES, "it is read-only")
-    db = sqlite3.connect(file, isolation_level=None, check_same_thread=False, timeout=5.0)
-    try:
-        try:
-            check_version(db, file, migrations)  # before anything writes to a newer file
-            db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
-            if db.execute("PRAGMA quick_check(1)").fetchone()[0] != "ok":
-                raise _Corrupt("the file is damaged")
-        except sqlite3.DatabaseError as exc:
-            if isinstance(exc, sqlite3.OperationalError):
-                raise
-            raise _Corrupt(str(exc)) from None
-        db.execute("PRAGMA journal_mode = WAL")
-        db.execute("PRAGMA synchronous = NORMAL")
-        db.execute("PRAGMA foreign_keys = ON")
-        migrate(db, file, migrations)
-    except BaseException:
-        db.close()
-        raise
-    return db
-
-
-def _move_aside(file: Path, now: datetime) -> Path:
-    """Rename a corrupt database (and its WAL files) out of the way, never delete it."""
-    stamp = now.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
-    target = file.with_name(f"{file.name}.corrupt-{stamp}")
-    os.replace(file, target)
-    for suffix in ("-wal", "-shm"):
-        companion = file.with_name(file.name + suffix)
-        if companion.exists():
-            os.replace(companion, target.with_name(target.name + suffix))
-    return target

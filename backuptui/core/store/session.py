@@ -16,8 +16,8 @@ from datetime import datetime
 from types import MappingProxyType
 
 from backuptui.core.appliance.models import BackupJob, sorted_newest_first
-from backuptui.core.store.database import Cached, Identity
 from backuptui.core.store.digest import Digest, compute_digest
+from backuptui.core.store.values import Cached, Identity
 from backuptui.core.store.writer import HistoryWriter
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 

@@ -14,8 +14,10 @@ import threading
 from collections.abc import Callable
 from datetime import datetime
 
-from backuptui.core.store.database import HistoryStore, Identity, unavailable
+from backuptui.core.store.database import HistoryStore
+from backuptui.core.store.files import unavailable
 from backuptui.core.store.schema import StoreUnavailable
+from backuptui.core.store.values import Identity
 from backuptui.core.watch.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
