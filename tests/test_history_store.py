@@ -228,3 +228,18 @@ def test_is_gone_finds_the_jobs_the_appliance_no_longer_lists() -> None:
     assert JobFilter.parse("-is:gone").apply([kept, listed]) == [listed]
     assert JobFilter.parse("is:gone").describe() == "status:gone"
     assert "gone" in (JobFilter.parse("status:nope").error or "")
+
+
+def test_schedules_are_written_when_they_change(tmp_path: Path) -> None:
+    from backuptui.core.appliance.models import Schedule
+
+    store = HistoryStore.open(tmp_path / "h.sqlite3")
+    daily = Schedule("default", "sftp://h/b", "backup", True, raw={"location": "sftp://h/b", "enable": True})
+    assert store.record_schedules(LAB, [daily])
+    assert not store.record_schedules(LAB, [daily])
+    raw = {"location": "sftp://u:pw1@h/b", "enable": False, "location_password": "pw2"}
+    off = Schedule("default", "sftp://h/b", "backup", False, raw=raw)
+    assert store.record_schedules(LAB, [off])
+    cached = store.load(LAB)
+    assert cached is not None and cached.schedules == ('{"enable": false, "location": "sftp://u:***@h/b"}',)
+    store.close()

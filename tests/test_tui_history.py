@@ -121,6 +121,11 @@ async def test_the_last_state_paints_at_once_marked_cached_then_live_replaces_it
         assert "cached" not in status_text(app) and "live" in status_text(app)
         assert [job.id for job in app.main_screen.job_list.jobs] == cached_ids  # replaced in place
         assert not any(job.gone for job in app.main_screen.job_list.jobs)
+        await wait_until(pilot, lambda: app.health.schedules is not None, "the schedules")
+    assert bench.writers[0].flush(10)
+    cached = HistoryStore.open(bench.path).load(IDENTITY)
+    assert cached is not None and len(cached.schedules) == 1 and '"location"' in cached.schedules[0]
+    assert cached.verdict is not None and cached.verdict.level in ("OK", "WARNING", "CRITICAL")
 
 
 async def test_a_job_the_appliance_dropped_stays_marked_and_is_gone_finds_it(bench: Bench) -> None:

@@ -96,6 +96,7 @@ class Polling(AppParts):
     async def _refresh_schedules(self) -> None:
         """Read the backup schedules for the health verdict (a failure becomes the verdict's note)."""
         await self.health.refresh(self.clock())
+        self.remember_schedules()
         if not self._ui_gone():
             self._render_status()
 

@@ -66,6 +66,14 @@ class Remembering(AppParts):
             self.main_screen.show_digest(digest_lines(digest), key)
         return shown
 
+    def remember_schedules(self) -> None:
+        """The schedules just read, to the store (written only when they changed)."""
+        history, schedules = self.history, self.health.schedules
+        if history is None or history.writer is None or schedules is None:
+            return
+        identity = history.identity
+        history.writer.submit(lambda store: store.record_schedules(identity, schedules))
+
     async def history_for(self, monitor: Monitor, name: str | None) -> None:
         """Switching appliance: end this one's session, load the next one's (off the loop)."""
         history = self.history

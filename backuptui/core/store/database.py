@@ -31,6 +31,7 @@ from backuptui.core.store.records import (
     job_row,
     read_time,
     record_text,
+    schedule_text,
     store_time,
 )
 from backuptui.core.store.retention import Retention, prune
@@ -337,8 +338,9 @@ class HistoryStore:
             return True
 
     def record_schedules(self, identity: Identity, schedules: Iterable[Schedule]) -> bool:
-        """Keep the schedules as served; True when they changed."""
-        records = {s.id: json.dumps(dict(s.raw), sort_keys=True) for s in schedules}
+        """Keep the schedules as served (never a password field, a location URL's password masked);
+        True when they changed."""
+        records = {s.id: schedule_text(s) for s in schedules}
         with self._lock:
             known = self._know(identity, create=True)
             assert known is not None

@@ -13,7 +13,7 @@ import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from backuptui.core.appliance.models import BackupJob, RecordError
+from backuptui.core.appliance.models import BackupJob, RecordError, Schedule
 from backuptui.core.appliance.parsing import parse_job
 from backuptui.core.appliance.raw_records import RawRecord
 from backuptui.core.export import redact_location
@@ -88,6 +88,15 @@ def record_text(job: BackupJob) -> str:
             data["location"] = redact_location(data["location"])
         text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
     return text
+
+
+def schedule_text(schedule: Schedule) -> str:
+    """A schedule's record as JSON, without any key that names a password (the appliance sends
+    none; a later release or a proxy might) and with a location's password masked."""
+    data = {key: value for key, value in dict(schedule.raw).items() if "password" not in key.lower()}
+    if isinstance(data.get("location"), str):
+        data["location"] = redact_location(data["location"])
+    return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 def digest(text: str) -> bytes:
