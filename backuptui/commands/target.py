@@ -79,9 +79,7 @@ def resolve_target(
     """The appliance the options name, with its password (core's resolver; here only "never
     prompt"); raises `TargetError` with the reason. `command_timeout`: at most this long for a
     profile's password_command (a caller's deadline)."""
-    options = TargetOptions.from_args(args)
-    if options.url and options.profile:
-        raise TargetError("give either --url or -p/--profile, not both")
+    options = TargetOptions.from_args(args)  # checked by the resolver
     stdin_password: Secret | None = None
     if getattr(args, "password_stdin", False):
         try:

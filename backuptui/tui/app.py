@@ -17,6 +17,7 @@ Adding a key that works on every screen: a `Binding(..., id=...)` in `BINDINGS` 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -32,7 +33,7 @@ from textual.worker import Worker
 
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
-from backuptui.tui.access import Access
+from backuptui.tui.access import Access, PasswordLookup
 from backuptui.tui.app_base import Clock
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
@@ -41,6 +42,7 @@ from backuptui.tui.polling import Polling
 from backuptui.tui.remembering import Remembering
 from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import terminal_alive
+from backuptui.tui.typeahead import DropsTypeAhead
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_list import JobList
 from backuptui.tui.worker_failures import report_failed_worker
@@ -56,7 +58,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MonitorApp(Polling, Access, Leaving, Remembering, App[int]):
+class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, Remembering, App[int]):
     """Watch one appliance's backup jobs."""
 
     TITLE = "backuptui"
@@ -90,14 +92,16 @@ class MonitorApp(Polling, Access, Leaving, Remembering, App[int]):
         profiles: ProfileSession | None = None,
         password_problem: str | None = None,
         credentials_from: str | None = None,
+        password_lookup: PasswordLookup | None = None,
         history: ApplianceHistory | None = None,
         history_notice: str | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
-        poll loop to the caller (snapshot tests apply snapshots themselves); `history`: the
-        appliance's local history (its cached state is painted at once), `history_notice` what
-        opening it had to say."""
+        poll loop to the caller (snapshot tests apply snapshots themselves); `password_lookup`:
+        a password source that may take seconds, looked up first while the app says so;
+        `history`: the appliance's local history (its cached state is painted at once),
+        `history_notice` what opening it had to say."""
         super().__init__()
         self.monitor = monitor
         self.clock: Clock = clock or _utc_now
@@ -112,6 +116,8 @@ class MonitorApp(Polling, Access, Leaving, Remembering, App[int]):
         self.password_problem = password_problem
         #: where the password in use came from (a target's `credentials_from`), said if refused
         self.credentials_from = credentials_from
+        self.password_lookup = password_lookup
+        self._lookup_cancel: threading.Event | None = None
         self.paused = False
         #: the local history of this appliance (None: off, `--no-history`)
         self.history = history
@@ -142,7 +148,9 @@ class MonitorApp(Polling, Access, Leaving, Remembering, App[int]):
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
         self._history_mounted()
-        if self.ask_password:
+        if self.password_lookup is not None:
+            self._look_up_password(self.password_lookup)
+        elif self.ask_password:
             self._ask_password(None)
         elif self.auto_poll:
             self.start_polling()
@@ -223,10 +231,12 @@ class MonitorApp(Polling, Access, Leaving, Remembering, App[int]):
         rebind, and where the help and the palette read the key text."""
         from backuptui.tui.screens.drilldown import DrillDownScreen
         from backuptui.tui.screens.export import ExportScreen
+        from backuptui.tui.screens.full_text import FullTextScreen
         from backuptui.tui.screens.health import HealthScreen
         from backuptui.tui.screens.help import HelpScreen
         from backuptui.tui.screens.profile_form import ProfileFormScreen
         from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
+        from backuptui.tui.screens.waiting import WaitingScreen
 
         owners: tuple[type[DOMNode], ...] = (
             cls,
@@ -234,12 +244,14 @@ class MonitorApp(Polling, Access, Leaving, Remembering, App[int]):
             JobList,
             FilterBar,
             DrillDownScreen,
+            FullTextScreen,
             HealthScreen,
             HelpScreen,
             ExportScreen,
             ProfilePickerScreen,
             ProfileFormScreen,
             ConfirmScreen,
+            WaitingScreen,
             PasswordScreen,
         )
         return [binding for owner in owners for binding in owner.BINDINGS]

@@ -1,10 +1,11 @@
 """From command-line arguments to a running monitor: which appliance, which password, which refresh.
 
 `run_monitor(args)` is what `backuptui` (no subcommand) runs. The arguments become a
-`ConnectionTarget` first (`resolve_target`), so a new way to name an appliance (saved profiles)
-only has to produce a target. Bad arguments end with one line on stderr and exit status 2, never
-a traceback. The password never comes from an argument: `BACKUPTUI_PASSWORD`, the first line of
-standard input (`--password-stdin`), or a masked prompt in the app.
+`ConnectionTarget` and its poll intervals first (core's resolver, through `url_launch` or
+`target_from_profiles`), so a new way to name an appliance only has to produce a target. Bad
+arguments end with one line on stderr and exit status 2, never a traceback. The password never
+comes from an argument: `BACKUPTUI_PASSWORD`, the first line of standard input
+(`--password-stdin`), or a masked prompt in the app.
 """
 
 from __future__ import annotations
@@ -19,30 +20,30 @@ from typing import TYPE_CHECKING, TextIO
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import AppSettings, ProfileStore, RefreshIntervals
 from backuptui.core.settings.resolution import (
+    Resolution,
     ResolutionError,
     TargetOptions,
     refresh_for,
     resolve,
-    resolve_profile,
     stale_after,
 )
-from backuptui.core.settings.secrets import PasswordError, read_password_stdin
+from backuptui.core.settings.secrets import PasswordError, read_password_stdin, resolve_password, runs_command
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
     from backuptui.core.settings.profile_model import HistorySettings
     from backuptui.core.store.session import ApplianceHistory
-    from backuptui.tui.app import MonitorApp
+    from backuptui.tui.access import PasswordLookup
     from backuptui.tui.switching import ProfileSession
 
 __all__ = [
     "ConnectionTarget",
     "UsageError",
     "read_password_from_stdin",
-    "resolve_target",
     "run_monitor",
     "run_target",
     "target_from_profiles",
+    "url_launch",
 ]
 
 #: the built-in simulator for `--demo`: a backup runs at start, a new one every two minutes,
@@ -102,22 +103,30 @@ def _stdin_password(args: argparse.Namespace, stdin: TextIO | None) -> Secret | 
     return read_password_from_stdin(sys.stdin if stdin is None else stdin)
 
 
-def resolve_target(
+def url_launch(
     args: argparse.Namespace,
     *,
     environ: Mapping[str, str] | None = None,
     stdin: TextIO | None = None,
-) -> ConnectionTarget | None:
-    """The appliance `--url` names (core's resolver), or None when there is no --url (a saved
-    profile: `target_from_profiles`). Its password None: the app asks for it."""
+) -> tuple[Resolution, ProfileSession] | None:
+    """For `run_monitor`: the appliance `--url` names, resolved by core's resolver with the config
+    file's app settings (its refresh intervals: `--refresh` beats them), and the session for
+    switching to a saved profile. None when there is no --url (a saved profile:
+    `target_from_profiles`). Its password None: the app asks for it. Raises UsageError."""
+    from backuptui.tui.switching import ProfileSession, optional_config
+
     options = TargetOptions.from_args(args)
     if options.url is None:
         return None
+    store = ProfileStore()
+    config = optional_config(store)  # with --url the file is optional; the picker shows its error
     try:
-        resolved = resolve(options, None, environ=environ, stdin_password=_stdin_password(args, stdin))
+        resolved = resolve(options, config, environ=environ, stdin_password=_stdin_password(args, stdin))
     except ResolutionError as exc:
         raise _resolution_error(exc) from None
-    return resolved.target if resolved is not None else None
+    assert resolved is not None  # --url names an appliance
+    settings = config.settings if config is not None else AppSettings()
+    return resolved, ProfileSession(store, settings, options.refresh_override(), env=environ)
 
 
 def target_from_profiles(
@@ -140,10 +149,17 @@ def target_from_profiles(
     try:
         config = store.load()
         check_theme(config)
-        resolved = resolve(options, config, environ=environ, stdin_password=stdin_password)
+        # first without asking any password source: a password_command may take seconds, and the
+        # app shows that it waits for it (the blank terminal before it did not)
+        resolved = resolve(
+            options, config, environ=environ, stdin_password=stdin_password, lookup_password=False
+        )
+        deferred = _deferred_lookup(resolved, environ) if has_terminal(environ) else None
+        if deferred is None and resolved is not None and resolved.asks_password:
+            resolved = resolve(options, config, environ=environ, stdin_password=stdin_password)
     except (ConfigError, ResolutionError) as exc:
         raise UsageError(str(exc)) from None
-    session = ProfileSession(store, config.settings, override, env=environ)
+    session = ProfileSession(store, config.settings, override, env=environ, password_lookup=deferred)
     if resolved is None:
         if options.user:
             raise UsageError("--user needs --url, or -p NAME (no default profile is set)")
@@ -160,14 +176,7 @@ def target_from_profiles(
         if choice is None:
             return None
         try:
-            resolved = resolve_profile(
-                choice.profile,
-                options,
-                session.settings,
-                password=choice.password,
-                password_from="profile picker",  # noqa: S106 (a source's name, not a password)
-                override=override,
-            )
+            resolved = session.resolve(choice, options)
         except ResolutionError as exc:
             raise UsageError(str(exc)) from None
     else:
@@ -175,6 +184,21 @@ def target_from_profiles(
         lookup = resolved.password_lookup
         session.offer_keyring = bool(lookup and lookup.secret is None and lookup.can_save_to_keyring)
     return resolved.target, session, resolved.password_problem, resolved.refresh
+
+
+def _deferred_lookup(resolved: Resolution | None, environ: Mapping[str, str] | None) -> PasswordLookup | None:
+    """The password lookup the app runs itself, showing that it waits: a profile's password_command."""
+    if resolved is None or not resolved.asks_password or resolved.profile is None:
+        return None
+    profile = resolved.profile
+    if not runs_command(profile):
+        return None
+    from backuptui.tui.access import PasswordLookup
+
+    return PasswordLookup(
+        what=f"the password command of profile '{profile.name}'",
+        run=lambda cancel: resolve_password(profile, env=environ, cancel=cancel),
+    )
 
 
 def run_monitor(args: argparse.Namespace) -> int:
@@ -196,18 +220,16 @@ def run_monitor(args: argparse.Namespace) -> int:
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
             return _run_demo(args, refresh, replay=args.replay)
         keep = "off" if getattr(args, "no_history", False) else "user"
-        target = resolve_target(args)
-        profiles, password_problem = None, None
-        if target is None:  # -p NAME, else the default profile, else the profile picker
+        from_url = url_launch(args)
+        password_problem = None
+        if from_url is not None:
+            resolved, profiles = from_url
+            target, refresh = resolved.target, resolved.refresh
+        else:  # -p NAME, else the default profile, else the profile picker
             found = target_from_profiles(args)
             if found is None:
                 return 0  # the picker was closed
             target, profiles, password_problem, refresh = found
-        elif getattr(args, "refresh", None) is None:  # --url: the intervals of the app settings
-            from backuptui.tui.switching import session_for_store
-
-            profiles = session_for_store()
-            refresh = profiles.launch_refresh(None)
         ensure_terminal()  # after --password-stdin read its line
         return run_target(
             target,
@@ -267,10 +289,11 @@ def run_target(
     (the user's data directory, unless the config file turns it off), "temporary" or "off"."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
-    from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
+    from backuptui.core.watch.resolved_monitor import monitor_for_resolution
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.keys import check_keymap
-    from backuptui.tui.switching import session_for_store
+    from backuptui.tui.switching import apply_settings, session_for_store
+    from backuptui.tui.terminal import discard_type_ahead
 
     limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
@@ -279,28 +302,27 @@ def run_target(
         check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    client = target.client()
-    assert refresh.idle is not None and refresh.running is not None  # resolved: both set
-    settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
-    monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
+    resolution = Resolution(target, refresh)
+    monitor = monitor_for_resolution(resolution)  # newest jobs painted first
     with ExitStack() as stack:
         appliance_history, notice = _open_history(target, session.settings.history, history, stack)
-        return _run_app(
-            MonitorApp(
-                monitor,
-                appliance_name=target.name,
-                user=target.user,
-                ask_password=target.password is None,
-                stale_after=stale_after(refresh.idle),
-                profiles=session,
-                password_problem=password_problem,
-                credentials_from=target.credentials_from if target.password is not None else None,
-                history=appliance_history,
-                history_notice=notice,
-            ),
-            session,
-            mouse,
+        app = MonitorApp(
+            monitor,
+            appliance_name=target.name,
+            user=target.user,
+            ask_password=target.password is None,
+            stale_after=stale_after(resolution.idle),
+            profiles=session,
+            password_problem=password_problem,
+            credentials_from=target.credentials_from if target.password is not None else None,
+            password_lookup=session.password_lookup,
+            history=appliance_history,
+            history_notice=notice,
         )
+        apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
+        discard_type_ahead()
+        result = app.run(mouse=mouse and session.settings.mouse)
+        return int(result or 0)
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -331,11 +353,3 @@ def _open_history(
     except Exception as exc:  # a damaged row: the monitor goes on without the cached state
         return ApplianceHistory(writer, identity, None), f"the backup history could not be read: {exc}"
     return ApplianceHistory(writer, identity, cached), opened.notice
-
-
-def _run_app(app: MonitorApp, session: ProfileSession, mouse: bool) -> int:
-    from backuptui.tui.switching import apply_settings
-
-    apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
-    result = app.run(mouse=mouse and session.settings.mouse)
-    return int(result or 0)

@@ -29,6 +29,20 @@ def check_refresh_seconds(number: float) -> float:
     return number
 
 
+#: the bounds on `max_body_mib`, the largest answer read from an appliance, in MiB; the default is
+#: well above a real 10,000-job history (about 16 MB of details)
+MAX_BODY_MIN_MIB = 1
+MAX_BODY_MAX_MIB = 4096
+DEFAULT_MAX_BODY_MIB = 64
+
+
+def check_max_body_mib(number: int) -> int:
+    """A body-size limit within the bounds; a ValueError says which bounds (no value repeated)."""
+    if not MAX_BODY_MIN_MIB <= number <= MAX_BODY_MAX_MIB:
+        raise ValueError(f"must be a whole number of MiB between {MAX_BODY_MIN_MIB} and {MAX_BODY_MAX_MIB}")
+    return number
+
+
 PROFILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 FLAVORS = ("api", "rest")
 
@@ -138,6 +152,8 @@ class AppSettings:
     theme: str | None = None
     #: `[keys]`: binding id -> keys ("ctrl+f" or "f,ctrl+f"); which ids exist is the TUI's to check
     keys: Mapping[str, str] = field(default_factory=dict)
+    #: `max_body_mib`: the largest answer read from an appliance (None: the default)
+    max_body_mib: int | None = None
     history: HistorySettings = field(default_factory=HistorySettings)
 
 
@@ -162,6 +178,20 @@ class Profile:
     def host(self) -> str:
         candidate = self.url if "://" in self.url else f"https://{self.url}"
         return urlsplit(candidate).hostname or self.url
+
+    @property
+    def tls_word(self) -> str:
+        """How it connects, in the word `profile list` and the picker show."""
+        if self.url.lower().startswith("http://"):
+            return "no TLS"  # plain HTTP: nothing to verify, nothing encrypted
+        if not self.verify_tls:
+            return "NOT verified"
+        return "CA bundle" if self.ca_bundle else "verified"
+
+    @property
+    def password_word(self) -> str:
+        """Where its password comes from, in one word ("auto": the sources in turn)."""
+        return str(self.password_source) if self.password_source else "auto"
 
     @property
     def verify(self) -> bool | str:
@@ -190,7 +220,16 @@ class Profile:
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "keys", "history", "profiles")
+TOP_LEVEL_KEYS = (
+    "default_profile",
+    "mouse",
+    "theme",
+    "refresh",
+    "max_body_mib",
+    "keys",
+    "history",
+    "profiles",
+)
 REFRESH_KEYS = ("idle", "running")
 
 
