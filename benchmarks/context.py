@@ -41,7 +41,7 @@ class Settings:
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
         if quick:
-            return cls(True, 3, 0, 3, 5, 1.0, 10.0, 35.0, 16, 1, 2)
+            return cls(True, 3, 0, 2, 5, 1.0, 10.0, 35.0, 12, 1, 2, refresh_window=3.0)
         return cls(False, 7, 1, 5, 9, 3.0, 10.0, 120.0, 40, 3, 5)
 
 

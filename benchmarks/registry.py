@@ -21,11 +21,13 @@ not built raises `NotBuilt` (or its module is missing): the table says "not buil
 from __future__ import annotations
 
 import importlib
+import sys
+import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from harness import Result
+from harness import Result, failed_result
 
 
 class NotBuilt(Exception):
@@ -89,9 +91,16 @@ def load_rows() -> Loaded:
         try:
             module = importlib.import_module(name)
         except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise  # the module exists but imports something that does not: a real error
-            missing += [not_built(k, m, t, f"benchmarks/{name}.py does not exist") for k, m, t in planned]
+            why = (
+                f"benchmarks/{name}.py does not exist"
+                if exc.name == name
+                else f"benchmarks/{name}.py needs {exc.name}, which this tree does not have"
+            )
+            missing += [not_built(k, m, t, why) for k, m, t in planned]
+            continue
+        except Exception as exc:  # a rows module that is broken: its rows say so, the others run
+            traceback.print_exc(file=sys.stderr)
+            missing += [failed_result(k, m, t, exc) for k, m, t in planned]
             continue
         declared: list[Row] = list(getattr(module, "ROWS", ()))
         rows += declared

@@ -8,7 +8,7 @@ import sys
 import time
 
 from context import Context
-from harness import HERE, PASSWORD, USER, Result, Sample, backuptui_command, fmt
+from harness import HERE, PASSWORD, USER, Result, Sample, backuptui_base, fmt
 from profiles import extra_imports, importtime
 
 
@@ -24,12 +24,11 @@ def _wall(command: list[str], env: dict[str, str]) -> float:
 def row10(ctx: Context) -> Result:
     sim = ctx.sim("check")
     env = ctx.ws.child_env(BACKUPTUI_PASSWORD=PASSWORD, TZ="UTC")
-    command = backuptui_command(sim.url)
-    where = command.index("--url")
-    check = [*command[:where], "check", *command[where:]]  # backuptui check --url … --user …
+    check = [*backuptui_base(), "check", "--url", sim.url, "--user", USER]
+    where = check.index("--url")
     script = [sys.executable, str(HERE / "httpx_check.py"), sim.url, USER, PASSWORD]
     ours, theirs = Sample([], "s"), Sample([], "s")
-    runs = 7 if ctx.settings.quick else 15
+    runs = 5 if ctx.settings.quick else 15
     for _ in range(2):  # warm-up: the private bytecode cache, the simulator's cached bodies
         _wall(check, env)
         _wall(script, env)

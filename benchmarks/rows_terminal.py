@@ -22,6 +22,7 @@ from harness import (
     proc_status_kb,
     wait_quiet,
 )
+from profiles import extra_imports, importtime
 
 TZ = {"TZ": "UTC"}
 DETAILS_PATHS = ("/api/appliance/recovery/backup/job/details", "/rest/appliance/recovery/backup/job/details")
@@ -116,6 +117,9 @@ def row1(ctx: Context) -> Result:
         },
     )
     ratio = s["app"].median / s["bare"].median
+    env = ctx.ws.child_env()
+    app_imports = importtime([sys.executable, "-c", "import backuptui.tui.launch, backuptui.tui.app"], env)
+    bare_imports = importtime([sys.executable, str(HERE / "bare_app.py"), "--help"], env)
     return Result(
         "1",
         "launch → job list painted, 1,000 jobs",
@@ -133,6 +137,9 @@ def row1(ctx: Context) -> Result:
             f"bare DataTable app: {s['bare'].describe()}; first frame {first['bare'].describe()}",
             f"ratio of the fastest launches (least disturbed by other load): "
             f"{min(s['app'].values) / min(s['bare'].values):.2f}x",
+            f"-X importtime of the app's modules (backuptui.tui.launch, .app): {app_imports.summary()}",
+            f"-X importtime of the bare app (bare_app.py --help): {bare_imports.summary()}",
+            f"app vs bare: {extra_imports(app_imports, bare_imports)}",
         ],
         {"app": s["app"].values, "bare": s["bare"].values},
     )

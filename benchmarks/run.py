@@ -1,7 +1,7 @@
 """backuptui benchmarks: every figure beside its comparison, measured in the same run.
 
-    python benchmarks/run.py            # every row; writes benchmarks/RESULTS.md (~6 min on 2 cores)
-    python benchmarks/run.py --quick    # about 1.5 minutes, fewer repetitions (noisier)
+    python benchmarks/run.py            # every row; writes benchmarks/RESULTS.md (~6 min, more if loaded)
+    python benchmarks/run.py --quick    # ~1.5 min on a quiet 2-core machine (4 at load 10), noisier
     python benchmarks/run.py --rows 1,10 --json out.json
 
 Rows come from the rows_*.py modules listed in registry.PLANNED (rows 1-10 in rows_core, the

@@ -20,6 +20,7 @@ from backuptui.core.settings.profiles import (
     Profile,
     ProfileStore,
     RefreshIntervals,
+    check_group_name,
     check_profile_name,
     check_url,
     profile_with,
@@ -120,6 +121,13 @@ def _add_profile_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh", dest="profile_refresh", metavar="SECONDS", help="poll intervals: IDLE or IDLE,RUNNING"
     )
+    parser.add_argument(
+        "--group",
+        dest="profile_groups",
+        metavar="GROUP",
+        action="append",
+        help="a group it belongs to (repeatable; on edit the list replaces the old one, '' clears it)",
+    )
     parser.add_argument("--default", dest="profile_default", action="store_true", help="make it the default")
 
 
@@ -172,16 +180,25 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"No profiles in {config.path}.")
         print("Add one: backuptui profile add NAME --url URL --user USER   (or try: backuptui --demo)")
         return EXIT_OK
-    rows = [("", "NAME", "URL", "USER", "PASSWORD", "TLS")]
+    grouped = any(profile.groups for profile in config.profiles.values())
+    rows: list[tuple[str, ...]] = [
+        ("", "NAME", "URL", "USER", "PASSWORD", "TLS") + (("GROUPS",) if grouped else ())
+    ]
     for profile in config.profiles.values():
         marker = "*" if profile.name == config.default_profile else ""
-        rows.append(
-            (marker, profile.name, profile.url, profile.username, profile.password_word, profile.tls_word)
+        cells = (
+            marker,
+            profile.name,
+            profile.url,
+            profile.username,
+            profile.password_word,
+            profile.tls_word,
         )
+        rows.append(cells + ((",".join(profile.groups),) if grouped else ()))
     widths = _fitted_widths(rows)
     for row in rows:
-        cells = (_cut(cell, width).ljust(width) for cell, width in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip())
+        shown = (_cut(cell, width).ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(shown).rstrip())
     return EXIT_OK
 
 
@@ -199,6 +216,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("ca_bundle", profile.ca_bundle or "-"),
         ("flavor", profile.flavor or "auto"),
         ("refresh", str(profile.refresh.over(config.settings.refresh)) if profile.refresh else "app default"),
+        ("groups", ", ".join(profile.groups) or "-"),
         ("password", _describe_password(profile)),
     ]
     if profile.password_command is not None:
@@ -248,6 +266,7 @@ def run_add(args: argparse.Namespace) -> int:
         password_command=command or None,
         flavor=_flavor(args.profile_flavor),
         refresh=_refresh(args.profile_refresh),
+        groups=_groups(args.profile_groups),
     )
     config = store.add_profile(profile, make_default=args.profile_default)
     _tell_notices(store)
@@ -273,6 +292,7 @@ def run_edit(args: argparse.Namespace) -> int:
         args.profile_ca_bundle,
         args.profile_flavor,
         args.profile_refresh,
+        args.profile_groups,
     )
     interactive = _interactive()
     if all(flag is None for flag in flags) and not args.profile_default:
@@ -393,6 +413,8 @@ def _apply_flags(old: Profile, args: argparse.Namespace) -> Profile:
         changes["flavor"] = _flavor(args.profile_flavor)
     if args.profile_refresh is not None:
         changes["refresh"] = _refresh(args.profile_refresh)
+    if args.profile_groups is not None:
+        changes["groups"] = _groups(args.profile_groups)
     if args.profile_password_command is not None:
         changes["password_command"] = args.profile_password_command or None
     if args.profile_password_source is not None:
@@ -433,6 +455,20 @@ def _checked_ca_bundle(path: str | None) -> str | None:
     return path
 
 
+def _groups(given: list[str] | None) -> tuple[str, ...]:
+    """`--group prod --group eu` (or `--group prod,eu`); `''` alone: no groups."""
+    names: list[str] = []
+    for text in given or ():
+        for part in (part.strip() for part in text.split(",")):
+            if not part:
+                continue
+            try:
+                names.append(check_group_name(part))
+            except ValueError as exc:
+                raise UsageError(f"--group: {exc}") from None
+    return tuple(dict.fromkeys(names))
+
+
 def _source(text: str | None) -> PasswordSource | None:
     return None if text in (None, "auto") else PasswordSource(text)
 
@@ -463,6 +499,7 @@ def _profile_json(profile: Profile, default: str | None) -> dict[str, Any]:
         "flavor": profile.flavor,
         "password_source": str(profile.password_source) if profile.password_source else None,
         "password_command": _command_text(command) if command is not None else None,
+        "groups": list(profile.groups),
     }
 
 

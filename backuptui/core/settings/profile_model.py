@@ -57,6 +57,16 @@ def check_profile_name(name: str) -> str:
     return name
 
 
+def check_group_name(name: str) -> str:
+    """Group names (`groups = ["prod", "eu"]`, `-g prod`) follow the rule of profile names."""
+    if not PROFILE_NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"invalid group name {name!r}: use letters, digits, '-' and '_' (at most 64, starting "
+            "with a letter or digit)"
+        )
+    return name
+
+
 def check_url(value: str) -> str:
     """An appliance address: a host, host:port, or an http(s) URL with no path. Returns it trimmed.
 
@@ -173,6 +183,8 @@ class Profile:
     #: "api" or "rest"; None: auto-detect
     flavor: str | None = None
     refresh: RefreshIntervals | None = None
+    #: the groups it belongs to (`backuptui -g prod` watches a group), in the file's order
+    groups: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:
@@ -216,6 +228,7 @@ class Profile:
             "password_command": command,
             "flavor": self.flavor,
             "refresh": (self.refresh.as_toml() or None) if self.refresh else None,
+            "groups": list(self.groups) or None,
         }
 
 

@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from backuptui.core.appliance.models import BackupJob
+from backuptui.core.filtering import JobFilter
 from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
@@ -141,7 +142,8 @@ class MainScreen(Screen[None]):
     @property
     def ready(self) -> bool:
         """The widgets exist: not before the screen composed them, nor while the app tears it down."""
-        return self.is_mounted and bool(self.query("#status"))
+        # the screen's own children only: `query` would walk the whole DOM, once a second
+        return self.is_mounted and any(child.id == "status" for child in self.children)
 
     def show_progress(self) -> None:
         """The progress widget again (pausing changes what it says)."""
@@ -258,7 +260,7 @@ class MainScreen(Screen[None]):
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
         job_filter = event.filter
-        if job_filter.is_empty:
+        if not isinstance(job_filter, JobFilter) or job_filter.is_empty:
             self._predicate = None
         else:
             now = self.state.clock()
@@ -314,7 +316,9 @@ class MainScreen(Screen[None]):
     def _export_source(self) -> tuple[Sequence[BackupJob], dict[str, Any]]:
         """What `e` exports: the list as shown (filtered), and the filter that made it."""
         job_filter = self.query_one(FilterBar).filter
-        filters: dict[str, Any] = {} if job_filter.is_empty else {"query": job_filter.describe()}
+        filters: dict[str, Any] = {}
+        if isinstance(job_filter, JobFilter) and not job_filter.is_empty:
+            filters["query"] = job_filter.describe()
         return tuple(self.job_list.jobs), filters
 
     def action_export(self) -> None:
