@@ -22,6 +22,7 @@ SUBCOMMANDS = (
     "status",
     "check",
     "exporter",
+    "history",
     "record",
     "doctor",
     "completion",
@@ -96,6 +97,11 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         help="poll intervals: 'IDLE' or 'IDLE,RUNNING' in seconds (default 30,2)",
     )
     view.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    view.add_argument(
+        "--no-history",
+        action="store_true",
+        help="keep no local backup history this time (or history = false in the config file)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in subcommands:
         try:

@@ -203,7 +203,8 @@ class Access(AppParts):
         self.credentials_from = credentials_from
         if stale_after is not None:
             self.stale_after = stale_after
-        self.snapshot = monitor.snapshot
+        await self.history_for(monitor, appliance_name)
+        self.snapshot = self.seeded_snapshot(monitor)
         self.health = HealthWatch(schedule_loader(monitor))
         self.main_screen.forget_shown()
         self._last_connection = None

@@ -39,6 +39,7 @@ from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.polling import Polling
+from backuptui.tui.remembering import Remembering
 from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import terminal_alive
 from backuptui.tui.typeahead import DropsTypeAhead
@@ -47,6 +48,7 @@ from backuptui.tui.widgets.job_list import JobList
 from backuptui.tui.worker_failures import report_failed_worker
 
 if TYPE_CHECKING:
+    from backuptui.core.store.session import ApplianceHistory
     from backuptui.tui.switching import ProfileSession
 
 __all__ = ["HEALTH_NOTES", "LOGOUT_TIMEOUT", "MainScreen", "MonitorApp"]
@@ -56,7 +58,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
+class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, Remembering, App[int]):
     """Watch one appliance's backup jobs."""
 
     TITLE = "backuptui"
@@ -91,11 +93,15 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         password_problem: str | None = None,
         credentials_from: str | None = None,
         password_lookup: PasswordLookup | None = None,
+        history: ApplianceHistory | None = None,
+        history_notice: str | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
         poll loop to the caller (snapshot tests apply snapshots themselves); `password_lookup`:
-        a password source that may take seconds, looked up first while the app says so."""
+        a password source that may take seconds, looked up first while the app says so;
+        `history`: the appliance's local history (its cached state is painted at once),
+        `history_notice` what opening it had to say."""
         super().__init__()
         self.monitor = monitor
         self.clock: Clock = clock or _utc_now
@@ -113,7 +119,10 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         self.password_lookup = password_lookup
         self._lookup_cancel: threading.Event | None = None
         self.paused = False
-        self.snapshot: Snapshot = monitor.snapshot
+        #: the local history of this appliance (None: off, `--no-history`)
+        self.history = history
+        self.history_notice = history_notice
+        self.snapshot: Snapshot = self.seeded_snapshot(monitor)
         self._wake = asyncio.Event()
         self._full_requested = False
         self._last_connection: ConnectionState | None = None
@@ -138,6 +147,7 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         await AwaitMount(self.main_screen, [self.main_screen])
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
+        self._history_mounted()
         if self.password_lookup is not None:
             self._look_up_password(self.password_lookup)
         elif self.ask_password:

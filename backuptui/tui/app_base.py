@@ -21,6 +21,8 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 if TYPE_CHECKING:
     from textual.app import App
 
+    from backuptui.core.store.session import ApplianceHistory
+    from backuptui.tui.keys import KeyLookup
     from backuptui.tui.screens.main import MainScreen
     from backuptui.tui.switching import ProfileSession
 
@@ -58,6 +60,8 @@ class AppParts(AppBase):
     _heap_frozen: bool
     #: set to stop a password command the app waits for (see `access.PasswordLookup`)
     _lookup_cancel: threading.Event | None
+    history: ApplianceHistory | None
+    history_notice: str | None
 
     if TYPE_CHECKING:
         # polling
@@ -67,6 +71,15 @@ class AppParts(AppBase):
         def _appliance_label(self, snapshot: Snapshot) -> str: ...
         def _render_status(self) -> None: ...
         def _render_jobs(self, snapshot: Snapshot) -> None: ...
+
+        def key_lookup(self) -> KeyLookup: ...
+
+        # remembering
+        def remember(self, snapshot: Snapshot) -> Snapshot: ...
+        def seeded_snapshot(self, monitor: Monitor) -> Snapshot: ...
+        def remember_schedules(self) -> None: ...
+        async def history_for(self, monitor: Monitor, name: str | None) -> None: ...
+        async def close_history(self) -> None: ...
 
         # access
         def _ask_password(self, error: ApplianceError | None) -> None: ...

@@ -141,6 +141,19 @@ class RefreshIntervals:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """`history = false`, or `[history]` with `enabled`, `max_days`, `max_jobs`: the local backup
+    history and how much of it is kept (two years or 20,000 jobs per appliance by default)."""
+
+    enabled: bool = True
+    max_days: int = 730
+    max_jobs: int = 20_000
+
+
+HISTORY_KEYS = ("enabled", "max_days", "max_jobs")
+
+
+@dataclass(frozen=True)
 class AppSettings:
     """App-wide settings from the top of the file."""
 
@@ -151,6 +164,7 @@ class AppSettings:
     keys: Mapping[str, str] = field(default_factory=dict)
     #: `max_body_mib`: the largest answer read from an appliance (None: the default)
     max_body_mib: int | None = None
+    history: HistorySettings = field(default_factory=HistorySettings)
 
 
 @dataclass(frozen=True)
@@ -219,7 +233,16 @@ class Profile:
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "max_body_mib", "keys", "profiles")
+TOP_LEVEL_KEYS = (
+    "default_profile",
+    "mouse",
+    "theme",
+    "refresh",
+    "max_body_mib",
+    "keys",
+    "history",
+    "profiles",
+)
 REFRESH_KEYS = ("idle", "running")
 
 

@@ -30,6 +30,7 @@ from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
 from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.widgets.digest_panel import DigestPanel
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
@@ -76,6 +77,8 @@ class MainScreen(Screen[None]):
         Binding("h", "health", "Health", show=False, id="health"),
         Binding("t", "trend", "Trend", show=False, id="trend"),
         Binding("e", "export", "Export", show=False, id="export"),
+        # the "since you last looked" panel says its key itself (the footer is full at 80 columns)
+        Binding("x", "dismiss_digest", "Dismiss digest", show=False, id="dismiss-digest"),
     ]
 
     #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
@@ -113,6 +116,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield LiveProgress(id="progress")
+        yield DigestPanel(id="digest")
         with Container(id="panes"):
             yield JobList(id="jobs")
             yield JobDetail(id="detail")
@@ -179,6 +183,13 @@ class MainScreen(Screen[None]):
             return (HEALTH_NOTES[HealthLevel.UNKNOWN],)  # as `backuptui check` says when it cannot ask
         level = self.state.health.current(snapshot, self.state.clock()).level
         return (HEALTH_NOTES[level],)
+
+    def show_digest(self, lines: list[str], dismiss_key: str) -> None:
+        """The "since you last looked" lines above the list, until `dismiss_key`."""
+        self.query_one(DigestPanel).show_lines(lines, dismiss_key)
+
+    def action_dismiss_digest(self) -> None:
+        self.query_one(DigestPanel).dismiss()
 
     def show_jobs(self, snapshot: Snapshot) -> None:
         """The job widgets show `snapshot` (not called while paused)."""
