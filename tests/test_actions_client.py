@@ -61,7 +61,9 @@ async def test_run_schedule_starts_a_job_that_the_details_show_running(
     assert details.jobs[0].cancelable
 
 
-async def test_a_second_backup_is_refused_naming_the_running_one(sim: Simulator, actions: BackupActions) -> None:
+async def test_a_second_backup_is_refused_naming_the_running_one(
+    sim: Simulator, actions: BackupActions
+) -> None:
     first = await actions.run_schedule(comment="first")
     with pytest.raises(ActionRefused) as refused:
         await actions.run_schedule(comment="second")
