@@ -15,7 +15,18 @@ from collections.abc import Sequence
 from backuptui import __version__
 
 #: subcommand modules under backuptui.commands, each with `register(subparsers)`
-SUBCOMMANDS = ("simulate", "profile", "config", "status", "check", "record", "doctor", "completion")
+SUBCOMMANDS = (
+    "simulate",
+    "profile",
+    "config",
+    "status",
+    "check",
+    "backup",
+    "cancel",
+    "record",
+    "doctor",
+    "completion",
+)
 
 
 def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentParser:
@@ -66,6 +77,12 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         help="poll intervals: 'IDLE' or 'IDLE,RUNNING' in seconds (default 30,2)",
     )
     view.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    view.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never start or cancel a backup: the monitor offers neither, 'backup' and 'cancel' refuse "
+        "(also read_only = true in a profile or the config file)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in subcommands:
         try:

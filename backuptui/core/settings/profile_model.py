@@ -125,6 +125,8 @@ class AppSettings:
     theme: str | None = None
     #: `[keys]`: binding id -> keys ("ctrl+f" or "f,ctrl+f"); which ids exist is the TUI's to check
     keys: Mapping[str, str] = field(default_factory=dict)
+    #: `read_only = true`: no appliance may be acted on (no back up now, no cancel)
+    read_only: bool = False
 
 
 @dataclass(frozen=True)
@@ -143,6 +145,8 @@ class Profile:
     #: "api" or "rest"; None: auto-detect
     flavor: str | None = None
     refresh: RefreshIntervals | None = None
+    #: a monitoring account: backuptui never starts or cancels a backup on this appliance
+    read_only: bool = False
 
     @property
     def host(self) -> str:
@@ -172,11 +176,12 @@ class Profile:
             "password_command": command,
             "flavor": self.flavor,
             "refresh": (self.refresh.as_toml() or None) if self.refresh else None,
+            "read_only": True if self.read_only else None,
         }
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "keys", "profiles")
+TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "read_only", "keys", "profiles")
 REFRESH_KEYS = ("idle", "running")
 
 

@@ -141,6 +141,7 @@ class _Validator:
             elif flavor not in FLAVORS:
                 raise self.error((*key, "flavor"), f"unknown API flavour {flavor!r}", "use auto, api or rest")
         refresh = self.refresh(table["refresh"], (*key, "refresh")) if "refresh" in table else None
+        read_only = self.boolean(table.get("read_only", False), (*key, "read_only"))
         return Profile(
             name=name,
             url=url,
@@ -151,6 +152,7 @@ class _Validator:
             password_command=command,
             flavor=flavor,
             refresh=refresh,
+            read_only=read_only,
         )
 
     def password_command(
@@ -188,6 +190,7 @@ class _Validator:
             mouse=self.boolean(data.get("mouse", True), ("mouse",)),
             theme=self.string(data["theme"], ("theme",)) if "theme" in data else None,
             keys=self.keys(data["keys"]) if "keys" in data else {},
+            read_only=self.boolean(data.get("read_only", False), ("read_only",)),
         )
         return Config(self.path, exists, default, settings, profiles)
 
