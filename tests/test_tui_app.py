@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from screen_text import screen_text
+from textual.app import App
 from textual.pilot import Pilot
 
 from backuptui.core.appliance.client import ApplianceClient
@@ -394,7 +395,7 @@ def synthetic_jobs(count: int) -> list[Any]:
     ]
 
 
-class ListApp(MonitorApp.__mro__[1]):  # type: ignore[misc]  # a bare App with one JobList
+class ListApp(App[None]):  # a bare App with one JobList
     def compose(self) -> Any:
         yield JobList(id="jobs")
 

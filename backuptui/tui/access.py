@@ -1,0 +1,170 @@
+"""The monitor app's access to an appliance: the password prompt, logging in again with a typed
+password (and offering the keyring once it is accepted), and switching to another saved appliance
+(the profiles themselves: `switching.ProfileSession`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import TYPE_CHECKING
+
+from textual import work
+
+from backuptui.core.appliance.errors import ApplianceError, AuthenticationFailed
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
+from backuptui.core.watch.monitor import ConnectionState, Monitor
+from backuptui.tui.app_base import AppParts
+from backuptui.tui.format import one_line
+from backuptui.tui.leaving import LOGOUT_TIMEOUT
+from backuptui.tui.password import PasswordScreen, password_origin
+
+if TYPE_CHECKING:
+    from backuptui.tui.screens.profiles import ProfileChoice
+
+
+class Access(AppParts):
+    """The app's part that gets it into an appliance: passwords and switching."""
+
+    # -- password -------------------------------------------------------------------------
+
+    def _ask_password(self, error: ApplianceError | None) -> None:
+        if self._password_open or self._quitting:
+            return
+        self._password_open = True
+        snapshot = self.snapshot
+        problem = origin = None
+        if error is not None:
+            problem = f"{one_line(str(error))}"
+            if isinstance(error, AuthenticationFailed):
+                origin = password_origin(self.credentials_from)
+        elif self.password_problem:
+            problem, self.password_problem = one_line(self.password_problem), None
+        self.push_screen(
+            PasswordScreen(self._appliance_label(snapshot), self.user or "the user", problem, origin=origin),
+            self._password_entered,
+        )
+
+    def _password_entered(self, secret: Secret | None) -> None:
+        self._password_open = False
+        if secret is None:
+            self.run_worker(self.action_quit(), group="quit")
+            return
+        self.credentials_from = "typed"
+        self._retry_login(secret)
+
+    @work(exclusive=True, group="login", exit_on_error=False)
+    async def _retry_login(self, secret: Secret) -> None:
+        self.notify("Logging in…", timeout=2, markup=False)
+        try:
+            await self.monitor.retry_login(secret)
+        except ApplianceError as exc:
+            self.apply_snapshot(self.monitor.snapshot)
+            self._ask_password(exc)
+            return
+        self.apply_snapshot(self.monitor.snapshot)
+        if self.monitor.snapshot.connection == ConnectionState.AUTH_FAILED:
+            self._ask_password(self.monitor.snapshot.error)
+            return
+        if self.auto_poll:
+            self.start_polling(wait_first=True)  # retry_login polled the whole history already
+        self._password_accepted(secret)
+
+    def _password_accepted(self, secret: Secret) -> None:
+        """A typed password was accepted: keep it for the session; offer the keyring if one works."""
+        profiles = self.profiles
+        if profiles is None or not profiles.password_accepted(secret):
+            return
+        from backuptui.tui.screens.profiles import ConfirmScreen
+
+        def answered(save: bool | None) -> None:
+            if save:
+                self.notify(profiles.save_in_keyring(secret), markup=False)
+
+        self.push_screen(
+            ConfirmScreen(
+                f"Save this password for '{self.appliance_name}' in the OS keyring? "
+                "Otherwise it is kept in memory until you quit.",
+                yes="Save",
+                no="Not now",
+            ),
+            answered,
+        )
+
+    # -- switching appliance (saved profiles: backuptui/tui/switching.py) ------------------
+
+    def action_switch_appliance(self) -> None:
+        from backuptui.tui.screens.profiles import ProfilePickerScreen
+
+        if self.profiles is None or self._quitting:
+            self.notify("Saved profiles are not available here.", markup=False)
+            return
+        if not any(isinstance(screen, ProfilePickerScreen) for screen in self.screen_stack):
+            self.push_screen(self.profiles.picker(), self._appliance_picked)
+
+    def _appliance_picked(self, choice: ProfileChoice | None) -> None:
+        if choice is not None:
+            self._switch_appliance(choice)
+
+    @work(exclusive=True, group="switch", exit_on_error=False)
+    async def _switch_appliance(self, choice: ProfileChoice) -> None:
+        """Close what belonged to the appliance left (a drill-down, its password prompt), log out
+        of it, and watch the one picked."""
+        from backuptui.core.settings.resolution import ResolutionError
+
+        assert self.profiles is not None
+        try:
+            monitor = self.profiles.open(choice)
+        except ResolutionError as exc:  # nothing changed: still watching the appliance before
+            message = f"Not switched to {choice.profile.name}: {exc}"
+            self.notify(message, severity="error", timeout=30, markup=False)
+            return
+        while len(self.screen_stack) > 1:
+            await self.pop_screen()
+        self._password_open = False
+        await self.switch_monitor(
+            monitor,
+            appliance_name=choice.profile.name,
+            user=choice.profile.username,
+            stale_after=self.profiles.stale_after(choice.profile),
+        )
+        self.notify(f"Watching {choice.profile.name} ({choice.profile.url}).", markup=False)
+
+    async def switch_monitor(
+        self,
+        monitor: Monitor,
+        *,
+        appliance_name: str | None = None,
+        user: str | None = None,
+        ask_password: bool = False,
+        stale_after: float | None = None,
+        credentials_from: str | None = None,
+    ) -> None:
+        """Watch another appliance: stop polling this one, log out of it, start on `monitor`.
+
+        The hook for switching profiles; the screen starts empty ("connecting") for the new one.
+        """
+        self.workers.cancel_group(self, "poll")
+        self.workers.cancel_group(self, "login")
+        old = self.monitor
+        self.monitor = monitor
+        self.appliance_name = appliance_name
+        self.user = user or ""
+        self.credentials_from = credentials_from
+        if stale_after is not None:
+            self.stale_after = stale_after
+        self.snapshot = monitor.snapshot
+        self.health = HealthWatch(schedule_loader(monitor))
+        self.main_screen.forget_shown()
+        self._last_connection = None
+        self._full_requested = False
+        self.paused = False
+        self._render_jobs(self.snapshot)
+        self._render_status()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(old.close(), timeout=LOGOUT_TIMEOUT)
+        if ask_password:
+            self._ask_password(None)
+        elif self.auto_poll:
+            self.start_polling()

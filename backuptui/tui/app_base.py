@@ -1,0 +1,74 @@
+"""What the parts of the monitor app share: `MonitorApp` is put together from mixins, one idea each
+(`polling`, `access`, `leaving`), and each part sees the app through `AppParts`.
+
+At run time `AppParts` is a plain class on `object`, so the one `App` in the hierarchy is the one
+`MonitorApp` names; for the type checker it is an `App[int]` with the state `MonitorApp.__init__`
+sets and the methods one part calls on another, so every part is checked.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.watch.health_watch import HealthWatch
+from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    from backuptui.tui.screens.main import MainScreen
+    from backuptui.tui.switching import ProfileSession
+
+    AppBase = App[int]
+else:
+    AppBase = object
+
+__all__ = ["AppParts", "Clock"]
+
+Clock = Callable[[], datetime]
+
+
+class AppParts(AppBase):
+    """The app's shared state (set by `MonitorApp.__init__`) and its parts' calls on each other."""
+
+    monitor: Monitor
+    clock: Clock
+    appliance_name: str | None
+    user: str
+    ask_password: bool
+    stale_after: float
+    auto_poll: bool
+    profiles: ProfileSession | None
+    password_problem: str | None
+    credentials_from: str | None
+    paused: bool
+    snapshot: Snapshot
+    health: HealthWatch
+    main_screen: MainScreen
+    _wake: asyncio.Event
+    _full_requested: bool
+    _last_connection: ConnectionState | None
+    _password_open: bool
+    _quitting: bool
+    _heap_frozen: bool
+
+    if TYPE_CHECKING:
+        # polling
+        def start_polling(self, *, wait_first: bool = False) -> None: ...
+        def apply_snapshot(self, snapshot: Snapshot) -> None: ...
+        def _ui_gone(self) -> bool: ...
+        def _appliance_label(self, snapshot: Snapshot) -> str: ...
+        def _render_status(self) -> None: ...
+        def _render_jobs(self, snapshot: Snapshot) -> None: ...
+
+        # access
+        def _ask_password(self, error: ApplianceError | None) -> None: ...
+
+        # leaving
+        async def action_quit(self) -> None: ...
+        async def _logout(self) -> None: ...
+        def _hang_up(self) -> None: ...
