@@ -33,12 +33,13 @@ from textual.worker import Worker
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.access import Access
+from backuptui.tui.acting import Acting
 from backuptui.tui.app_base import Clock
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.polling import Polling
-from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
+from backuptui.tui.screens.main import ACTING_BINDINGS, HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import terminal_alive
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_list import JobList
@@ -54,7 +55,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MonitorApp(Polling, Access, Leaving, App[int]):
+class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
     """Watch one appliance's backup jobs."""
 
     TITLE = "backuptui"
@@ -88,10 +89,12 @@ class MonitorApp(Polling, Access, Leaving, App[int]):
         profiles: ProfileSession | None = None,
         password_problem: str | None = None,
         credentials_from: str | None = None,
+        read_only: str | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
-        poll loop to the caller (snapshot tests apply snapshots themselves)."""
+        poll loop to the caller (snapshot tests apply snapshots themselves); `read_only`: where
+        read-only was set (no back up now, no cancel), None to offer them."""
         super().__init__()
         self.monitor = monitor
         self.clock: Clock = clock or _utc_now
@@ -106,6 +109,7 @@ class MonitorApp(Polling, Access, Leaving, App[int]):
         self.password_problem = password_problem
         #: where the password in use came from (a target's `credentials_from`), said if refused
         self.credentials_from = credentials_from
+        self.read_only = read_only
         self.paused = False
         self.snapshot: Snapshot = monitor.snapshot
         self._wake = asyncio.Event()
@@ -181,6 +185,18 @@ class MonitorApp(Polling, Access, Leaving, App[int]):
         ),
         ("Backup trend", "Data transferred and duration of the last backups", "screen.trend", "trend"),
         ("Export history", "Write the (filtered) job list to a CSV or JSON file", "screen.export", "export"),
+        (
+            "Back up now",
+            "Start a backup of this appliance now (its schedule, or another location); asks first",
+            "screen.backup_now",
+            "backup-now",
+        ),
+        (
+            "Cancel backup",
+            "Cancel the selected running backup; asks first and shows the appliance's answer",
+            "screen.cancel_job",
+            "cancel-job",
+        ),
         ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
         (
             "Switch appliance",
@@ -196,6 +212,8 @@ class MonitorApp(Polling, Access, Leaving, App[int]):
             return
         keys = self.key_lookup()
         for title, help_text, action, binding_id in self.PALETTE_COMMANDS:
+            if self.read_only is not None and binding_id in ACTING_BINDINGS:
+                continue  # read-only: the actions are not offered at all
             shown = keys_text(keys, binding_id)
             text = f"{help_text} ({shown})" if shown else help_text
             yield SystemCommand(title, text, partial(self.run_action, action))
@@ -211,6 +229,9 @@ class MonitorApp(Polling, Access, Leaving, App[int]):
     def known_bindings(cls) -> list[BindingType]:
         """Every binding of this app and of the screens and widgets it shows: what `[keys]` may
         rebind, and where the help and the palette read the key text."""
+        from backuptui.tui.screens.backup_form import BackupFormScreen
+        from backuptui.tui.screens.confirm_backup import ConfirmBackupScreen
+        from backuptui.tui.screens.confirm_cancel import ConfirmCancelScreen
         from backuptui.tui.screens.drilldown import DrillDownScreen
         from backuptui.tui.screens.export import ExportScreen
         from backuptui.tui.screens.health import HealthScreen
@@ -231,6 +252,9 @@ class MonitorApp(Polling, Access, Leaving, App[int]):
             ProfileFormScreen,
             ConfirmScreen,
             PasswordScreen,
+            ConfirmBackupScreen,
+            ConfirmCancelScreen,
+            BackupFormScreen,
         )
         return [binding for owner in owners for binding in owner.BINDINGS]
 

@@ -187,7 +187,9 @@ def run_monitor(args: argparse.Namespace) -> int:
                     "--demo watches the built-in simulator; leave out --url, --user and --profile"
                 )
             ensure_terminal()
-            return _run_demo(args, refresh)
+            return _run_demo(
+                args, refresh, read_only="--read-only" if getattr(args, "read_only", False) else None
+            )
         if getattr(args, "replay", None):
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
@@ -211,13 +213,19 @@ def run_monitor(args: argparse.Namespace) -> int:
             mouse=not getattr(args, "no_mouse", False),
             profiles=profiles,
             password_problem=password_problem,
+            read_only_option=bool(getattr(args, "read_only", False)),
         )
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
         return 2
 
 
-def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
+def _run_demo(
+    args: argparse.Namespace,
+    refresh: RefreshIntervals,
+    replay: str | None = None,
+    read_only: str | None = None,
+) -> int:
     """The monitor on the built-in simulator: the demo appliance, or a recording (`replay`)."""
     from backuptui.simulator import Simulator, SimulatorConfig
 
@@ -243,7 +251,13 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str |
             verify=True,
             name="replay" if replay is not None else "demo",
         )
-        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
+        return run_target(
+            target,
+            refresh,
+            mouse=not getattr(args, "no_mouse", False),
+            read_only_option=read_only is not None,
+            demo=True,
+        )
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -254,9 +268,13 @@ def run_target(
     mouse: bool = True,
     profiles: ProfileSession | None = None,
     password_problem: str | None = None,
+    read_only_option: bool = False,
+    demo: bool = False,
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
-    profiles for switching appliance (default: the user's profile store)."""
+    profiles for switching appliance (default: the user's profile store). `read_only_option`:
+    `--read-only` was given; the profile's and the app settings' `read_only` also count (not
+    for the `demo`, which reads no configuration)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
@@ -285,6 +303,11 @@ def run_target(
         password_problem=password_problem,
         credentials_from=target.credentials_from if target.password is not None else None,
     )
+    app.read_only_option = read_only_option
+    if demo:
+        app.read_only = "--read-only" if read_only_option else None
+    else:
+        app.read_only_for(session.current if target.name else None, session.settings)
     apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
     result = app.run(mouse=mouse and session.settings.mouse)
     return int(result or 0)

@@ -59,6 +59,14 @@ class WatchState(Protocol):
     def stale_after(self) -> float: ...
     @property
     def health(self) -> HealthWatch: ...
+    @property
+    def read_only(self) -> str | None: ...
+    def backup_now(self) -> None: ...
+    def cancel_job(self, job: BackupJob | None) -> None: ...
+
+
+#: the bindings that act on the appliance: gone (keys, footer, palette) when read-only
+ACTING_BINDINGS = frozenset({"backup-now", "cancel-job"})
 
 
 class MainScreen(Screen[None]):
@@ -75,6 +83,9 @@ class MainScreen(Screen[None]):
         Binding("h", "health", "Health", show=False, id="health"),
         Binding("t", "trend", "Trend", show=False, id="trend"),
         Binding("e", "export", "Export", show=False, id="export"),
+        Binding("b", "backup_now", "Back up", id="backup-now"),
+        # shown only while the selected job is a running backup that can be canceled
+        Binding("c", "cancel_job", "Cancel job", id="cancel-job"),
     ]
 
     #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
@@ -87,6 +98,8 @@ class MainScreen(Screen[None]):
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
         self._predicate: JobPredicate | None = None
         self._wide_footer = False
+        self._follow: str | None = None  # a job just started: select it once the list has it
+        self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -101,6 +114,28 @@ class MainScreen(Screen[None]):
             else active
             for key, active in bindings.items()
         }
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only: back up now and cancel are gone; cancel only on a cancelable running job."""
+        if action in ("backup_now", "cancel_job") and self.state.read_only is not None:
+            return False
+        if action == "cancel_job":
+            return self._cancelable
+        return True
+
+    def _note_cancelable(self) -> None:
+        job = self.job_list.selected_job if self.ready else None
+        cancelable = job is not None and job.is_active and job.cancelable
+        if cancelable != self._cancelable:
+            self._cancelable = cancelable
+            self.refresh_bindings()
+
+    def follow(self, job_id: str) -> None:
+        """Select job `job_id` now if the list has it, else as soon as a snapshot brings it."""
+        self._follow = job_id
+        if self.ready and self.job_list.select_job(job_id):
+            self._follow = None
+            self._list_changed()
 
     def on_resize(self, event: events.Resize) -> None:
         if (event.size.width >= self.FOOTER_ROOM) != (self._wide_footer):
@@ -171,6 +206,11 @@ class MainScreen(Screen[None]):
     def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         """Extra (text, tone) parts for the status line; a hook for other features (health).
         Called once a second: keep it cheap (cache per snapshot)."""
+        if self.state.read_only is not None:
+            return (("read-only", Tone.NEUTRAL), *self._health_notes(snapshot))
+        return self._health_notes(snapshot)
+
+    def _health_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         if snapshot.last_success is None or not snapshot.complete:
             return ()  # nothing to judge yet, or only the newest page of the history
         if snapshot.connection != ConnectionState.LIVE:
@@ -182,6 +222,8 @@ class MainScreen(Screen[None]):
         """The job widgets show `snapshot` (not called while paused)."""
         self._shown = snapshot
         self.job_list.set_jobs(snapshot.rows)  # the jobs, and a row for each unreadable record
+        if self._follow is not None and self.job_list.select_job(self._follow):
+            self._follow = None  # the job just started is selected: the live widget follows it
         self._list_changed()
 
     def _list_changed(self) -> None:
@@ -192,6 +234,7 @@ class MainScreen(Screen[None]):
         self.query_one(FilterBar).set_count(len(job_list.jobs), job_list.total_count)
         self._render_detail()
         self._render_progress(snapshot)
+        self._note_cancelable()
 
     def _render_detail(self) -> None:
         job = self.job_list.selected_job
@@ -214,6 +257,7 @@ class MainScreen(Screen[None]):
 
     @on(JobList.Highlighted)
     def _job_highlighted(self, event: JobList.Highlighted) -> None:
+        self._note_cancelable()
         self._render_detail()
         if self._shown is not None:
             self._render_progress(self._shown)
@@ -277,6 +321,12 @@ class MainScreen(Screen[None]):
         from backuptui.tui.clipboard import save_job_and_notify
 
         save_job_and_notify(self.app, job)
+
+    def action_backup_now(self) -> None:
+        self.state.backup_now()
+
+    def action_cancel_job(self) -> None:
+        self.state.cancel_job(self.job_list.selected_job)
 
     def action_toggle_detail(self) -> None:
         self.query_one("#panes").toggle_class("-hide-detail")
