@@ -219,7 +219,7 @@ class BackupFormScreen(ModalScreen[StartedJob | None]):
         self._validated = None
         self._clear_passwords()
         self.query_one("#form-problem", Static).update(
-            one_line(str(exc), limit=600) + " The passwords were cleared: type them again."
+            one_line(str(exc), limit=600).rstrip(".") + ". The passwords were cleared: type them again."
         )
 
     @work(exclusive=True, group="form-send", exit_on_error=False)

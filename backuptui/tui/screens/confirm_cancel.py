@@ -18,7 +18,7 @@ from textual.widgets import Button, Static
 from backuptui.core.appliance.actions import ActionAnswer
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import BackupJob
-from backuptui.tui.format import one_line
+from backuptui.tui.format import human_bytes, human_duration, one_line
 
 SendCancel = Callable[[str], Awaitable[ActionAnswer]]
 
@@ -31,10 +31,9 @@ def job_progress(job: BackupJob, now: datetime | None = None) -> str:
     if job.progress is not None and job.progress.message.text:
         bits.append(one_line(job.progress.message.text, limit=60))
     if job.size:
-        bits.append(f"{job.size / 1024**3:.1f} GiB so far")
+        bits.append(f"{human_bytes(job.size)} so far")
     if job.duration is not None:
-        minutes, seconds = divmod(job.duration, 60)
-        bits.append(f"running {minutes} min {seconds:02d} s")
+        bits.append(f"running for {human_duration(job.duration)}")
     return ", ".join(bits) or job.status.value.lower()
 
 
@@ -52,6 +51,7 @@ class ConfirmCancelScreen(ModalScreen[ActionAnswer | None]):
         border: thick $error; background: $surface;
     }
     ConfirmCancelScreen #cancel-answer { height: auto; margin-top: 1; }
+    ConfirmCancelScreen #cancel-answer.-empty { display: none; }
     ConfirmCancelScreen #cancel-buttons { height: auto; margin-top: 1; align-horizontal: right; }
     ConfirmCancelScreen #cancel-buttons Button { margin-left: 2; }
     """
@@ -73,7 +73,7 @@ class ConfirmCancelScreen(ModalScreen[ActionAnswer | None]):
                 id="cancel-question",
                 markup=False,
             )
-            yield Static("", id="cancel-answer", markup=False)
+            yield Static("", id="cancel-answer", classes="-empty", markup=False)
             with Horizontal(id="cancel-buttons"):
                 yield Button("Keep it running", variant="primary", id="cancel-keep", compact=True)
                 yield Button("Cancel the backup", variant="error", id="cancel-confirm", compact=True)
@@ -88,6 +88,7 @@ class ConfirmCancelScreen(ModalScreen[ActionAnswer | None]):
                 self._sending = True
                 event.button.disabled = True
                 self.query_one("#cancel-answer", Static).update("Asking the appliance to cancel…")
+                self.query_one("#cancel-answer").remove_class("-empty")
                 self._send(self.job.id)
         else:
             self.action_close()

@@ -76,21 +76,21 @@ class MainScreen(Screen[None]):
         Binding("enter", "drill", "Open", id="drill"),
         Binding("escape", "escape", "Back", id="back", show=False),
         Binding("slash", "filter", "Filter", key_display="/", id="filter"),
-        Binding("y", "copy", "Copy", id="copy"),
+        Binding("y", "copy", "Copy", id="copy", show=False),
         Binding("s", "save", "Save JSON", id="save", show=False),
-        Binding("d", "toggle_detail", "Details", id="toggle-detail"),
+        Binding("d", "toggle_detail", "Details", id="toggle-detail", show=False),
         # in the footer only where there is room (`FOOTER_ROOM`); always in the help and the palette
         Binding("h", "health", "Health", show=False, id="health"),
         Binding("t", "trend", "Trend", show=False, id="trend"),
         Binding("e", "export", "Export", show=False, id="export"),
-        Binding("b", "backup_now", "Back up", id="backup-now"),
+        Binding("b", "backup_now", "Backup", id="backup-now"),
         # shown only while the selected job is a running backup that can be canceled
-        Binding("c", "cancel_job", "Cancel job", id="cancel-job"),
+        Binding("c", "cancel_job", "Cancel", id="cancel-job"),
     ]
 
     #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
     FOOTER_ROOM = 110
-    FOOTER_WHEN_ROOM = frozenset({"health", "trend", "export", "switch-appliance"})
+    FOOTER_WHEN_ROOM = frozenset({"copy", "toggle-detail", "health", "trend", "export", "switch-appliance"})
 
     def __init__(self, state: WatchState) -> None:
         super().__init__()
