@@ -90,14 +90,17 @@ class MainScreen(Screen[None]):
 
     #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
     FOOTER_ROOM = 110
-    FOOTER_WHEN_ROOM = frozenset({"copy", "toggle-detail", "health", "trend", "export", "switch-appliance"})
+    FOOTER_WHEN_ROOM = frozenset({"health", "trend", "export", "switch-appliance"})
+    #: and these from this width on (below it the footer is full with the actions)
+    FOOTER_WIDE = 150
+    FOOTER_WHEN_WIDE = frozenset({"copy", "toggle-detail"})
 
     def __init__(self, state: WatchState) -> None:
         super().__init__()
         self.state = state
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
         self._predicate: JobPredicate | None = None
-        self._wide_footer = False
+        self._footer_tier = 0  # 0: narrow, 1: room for FOOTER_WHEN_ROOM, 2: also FOOTER_WHEN_WIDE
         self._follow: str | None = None  # a job just started: select it once the list has it
         self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
 
@@ -106,11 +109,13 @@ class MainScreen(Screen[None]):
         """As Textual's, in the order the bindings are declared (a keymap moves the keys it rebinds
         to the end), and with `FOOTER_WHEN_ROOM` in the footer when the screen is wide enough."""
         bindings = _in_declared_order(super().active_bindings)
-        if self.size.width < self.FOOTER_ROOM:
+        width = self.size.width
+        if width < self.FOOTER_ROOM:
             return bindings
+        shown = self.FOOTER_WHEN_ROOM | (self.FOOTER_WHEN_WIDE if width >= self.FOOTER_WIDE else frozenset())
         return {
             key: active._replace(binding=replace(active.binding, show=True))
-            if active.binding.id in self.FOOTER_WHEN_ROOM
+            if active.binding.id in shown
             else active
             for key, active in bindings.items()
         }
@@ -138,8 +143,10 @@ class MainScreen(Screen[None]):
             self._list_changed()
 
     def on_resize(self, event: events.Resize) -> None:
-        if (event.size.width >= self.FOOTER_ROOM) != (self._wide_footer):
-            self._wide_footer = event.size.width >= self.FOOTER_ROOM
+        width = event.size.width
+        tier = (width >= self.FOOTER_ROOM) + (width >= self.FOOTER_WIDE)
+        if tier != self._footer_tier:
+            self._footer_tier = tier
             self.refresh_bindings()
 
     # -- layout ---------------------------------------------------------------------------
