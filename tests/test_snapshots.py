@@ -263,7 +263,9 @@ def confirm_backup() -> State:
         await poll(pilot)
         await app.health.refresh(clock())
         await pilot.press("b")
-        await wait_until(pilot, lambda: "1.8 GB" in str(app.screen.query_one("#backup-parts").render()), "sizes")
+        await wait_until(
+            pilot, lambda: "1.8 GB" in str(app.screen.query_one("#backup-parts").render()), "sizes"
+        )
         for comment in app.screen.query(Input):
             comment.cursor_blink = False
         await pilot.pause()
@@ -338,5 +340,7 @@ def test_empty_history(snap_compare: Any, state_factory: StateFactory, size: tup
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
-def test_back_up_now_confirmation(snap_compare: Any, state_factory: StateFactory, size: tuple[int, int]) -> None:
+def test_back_up_now_confirmation(
+    snap_compare: Any, state_factory: StateFactory, size: tuple[int, int]
+) -> None:
     _check(snap_compare, state_factory("confirm_backup"), size)
