@@ -89,3 +89,16 @@ def test_headless_url_target_says_where_the_password_came_from() -> None:
     assert resolve_target(args, env={"BACKUPTUI_PASSWORD": "x"}).credentials_from == "environment"
     with pytest.raises(TargetError, match="set BACKUPTUI_PASSWORD or pipe it"):
         resolve_target(args, env={})
+
+
+@pytest.mark.usefixtures("lab_store")
+@pytest.mark.parametrize("command", ["status", "check", "doctor"])
+def test_url_and_profile_together_are_refused_by_the_resolver_alone(command: str) -> None:
+    """The headless commands say what the resolver says; the rule and its message live only there."""
+    args = build_parser().parse_args([command, "--url", "h", "--user", "u", "-p", "lab"])
+    with pytest.raises(TargetError) as info:
+        resolve_target(args, env={}, stdin=io.StringIO())
+    assert str(info.value) == "give either --url or -p/--profile, not both"
+    package = Path(__file__).parent.parent / "backuptui"
+    sources = [path for path in package.rglob("*.py") if "not both" in path.read_text()]
+    assert [path.relative_to(package).as_posix() for path in sources] == ["core/settings/resolution.py"]

@@ -217,6 +217,18 @@ async def test_https_to_a_plain_http_port_says_check_the_scheme(simulator: Simul
     assert simulator.stats()["failed_logins"] == 0
 
 
+async def test_check_reachable_sends_no_credentials_and_names_the_scheme_to_use(simulator: Simulator) -> None:
+    client = ApplianceClient(simulator.url, simulator.user, Secret(""))
+    await client.check_reachable()  # any HTTP answer: the address works
+    await client.close()
+    wrong = ApplianceClient(simulator.url.replace("http://", "https://"), simulator.user, Secret(""))
+    with pytest.raises(ApplianceUnreachable, match="plain HTTP, not HTTPS") as info:
+        await wrong.check_reachable()
+    assert f"{simulator.url} for a plain-HTTP service" in str(info.value)
+    await wrong.close()
+    assert (simulator.stats()["failed_logins"], simulator.stats()["active_sessions"]) == (0, 0)
+
+
 async def test_an_empty_password_is_never_sent(simulator: Simulator) -> None:
     client = ApplianceClient(simulator.url, simulator.user, Secret(""))
     with pytest.raises(AuthenticationFailed, match="no password given"):

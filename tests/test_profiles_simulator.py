@@ -12,10 +12,10 @@ from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profile_session import check_connection
 from backuptui.core.settings.profiles import AppSettings, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.resolution import refresh_for
+from backuptui.core.settings.resolution import refresh_for, resolve_profile
 from backuptui.core.settings.secrets import PasswordSource, resolve_password
 from backuptui.core.watch.monitor import ConnectionState
-from backuptui.core.watch.profile_monitor import monitor_for
+from backuptui.core.watch.resolved_monitor import monitor_for_resolution
 from backuptui.simulator import Simulator
 
 
@@ -68,10 +68,14 @@ async def test_an_unreachable_appliance_is_the_exact_error(
     assert isinstance(check.error, ApplianceUnreachable)
 
 
-async def test_a_monitor_for_a_profile_polls_the_simulator(simulator: Simulator) -> None:
+async def test_a_monitor_for_a_resolved_profile_polls_the_simulator(simulator: Simulator) -> None:
     profile = saved_profile(simulator, refresh=RefreshIntervals(idle=45.0))
-    monitor = monitor_for(profile, Secret(simulator.password), AppSettings(RefreshIntervals(running=1.0)))
+    settings = AppSettings(RefreshIntervals(running=1.0))
+    monitor = monitor_for_resolution(
+        resolve_profile(profile, None, settings, password=Secret(simulator.password))
+    )
     try:
+        assert (monitor.settings.idle, monitor.settings.running) == (45.0, 1.0)
         snapshot = await monitor.poll()
         assert snapshot.connection is ConnectionState.LIVE
         assert len(snapshot.jobs) == 50

@@ -23,7 +23,7 @@ from backuptui.tui.launch import (
     ConnectionTarget,
     UsageError,
     read_password_from_stdin,
-    resolve_target,
+    url_launch,
 )
 
 
@@ -71,15 +71,17 @@ def test_parse_refresh() -> None:
 
 
 def test_no_appliance_named_gives_no_target() -> None:
-    assert resolve_target(args_for(), environ={}, stdin=io.StringIO()) is None
+    assert url_launch(args_for(), environ={}, stdin=io.StringIO()) is None
 
 
 def test_password_from_the_environment() -> None:
-    target = resolve_target(
+    launched = url_launch(
         args_for("--url", "https://vcsa01.example.com", "--user", "admin", "--flavor", "rest", "--no-verify"),
         environ={"BACKUPTUI_PASSWORD": "s3cret!"},
         stdin=io.StringIO(),
     )
+    assert launched is not None
+    target = launched[0].target
     assert isinstance(target, ConnectionTarget)
     assert target.password == Secret("s3cret!") and target.credentials_from == "environment"
     assert target.verify is False and str(target.flavor) == "rest"
@@ -87,11 +89,13 @@ def test_password_from_the_environment() -> None:
 
 
 def test_password_from_stdin_wins_and_takes_the_first_line_only() -> None:
-    target = resolve_target(
+    launched = url_launch(
         args_for("--url", "vcsa01.example.com", "--user", "admin", "--password-stdin"),
         environ={"BACKUPTUI_PASSWORD": "from-env"},
         stdin=io.StringIO("pa ss word \r\nsecond line\n"),
     )
+    assert launched is not None
+    target = launched[0].target
     assert target is not None and target.password == Secret("pa ss word ")
     assert target.credentials_from == "stdin"
     with pytest.raises(UsageError, match="no password"):
@@ -101,11 +105,13 @@ def test_password_from_stdin_wins_and_takes_the_first_line_only() -> None:
 def test_without_a_password_the_app_asks(tmp_path: Path) -> None:
     ca = tmp_path / "ca.pem"
     trustme.CA().cert_pem.write_to_path(str(ca))
-    target = resolve_target(
+    launched = url_launch(
         args_for("--url", "vcsa01.example.com", "--user", "admin", "--ca-bundle", str(ca)),
         environ={},
         stdin=io.StringIO(),
     )
+    assert launched is not None
+    target = launched[0].target
     assert target is not None and target.password is None and target.credentials_from == "prompt"
     assert isinstance(target.verify, ssl.SSLContext)  # read at resolution: building a client never raises
 

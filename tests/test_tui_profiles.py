@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import keyring
 import pytest
@@ -259,8 +258,8 @@ async def test_test_connection_prompts_then_offers_the_keyring(simulator: Simula
     assert simulator.password not in ProfileStore().path.read_text()
 
 
-async def test_a_failing_password_command_is_named_in_the_prompt(tmp_path: Path) -> None:
-    add_lab(password_source=PasswordSource.COMMAND, password_command="echo nope >&2; exit 4")
+async def test_a_failing_password_command_is_named_in_the_prompt(simulator: Simulator) -> None:
+    add_lab(simulator.url, password_source=PasswordSource.COMMAND, password_command="echo nope >&2; exit 4")
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
@@ -269,6 +268,25 @@ async def test_a_failing_password_command_is_named_in_the_prompt(tmp_path: Path)
         assert problem == "the password command of profile 'lab' failed with exit code 4"
         await pilot.press("escape")
         await wait_until(pilot, lambda: "cancelled" in app.picker.result_text)
+
+
+@pytest.mark.parametrize(("key", "said"), [("t", "Not tested"), ("enter", "Not connected")])
+async def test_a_scheme_that_does_not_match_the_port_is_said_before_any_password_prompt(
+    simulator: Simulator, key: str, said: str
+) -> None:
+    """https:// on the simulator's plain-HTTP port: the picker says so, with the URL to use, and
+    never asks for a password that could not be used."""
+    add_lab(simulator.url.replace("http://", "https://"), password_source=PasswordSource.PROMPT)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(key)
+        await wait_until(pilot, lambda: app.picker.result_text.startswith(said), "the reason")
+        text = app.picker.result_text
+        assert "plain HTTP, not HTTPS" in text and f"{simulator.url} for a plain-HTTP service" in text
+        assert app.picker.query_one("#picker-result").has_class("-error")
+        assert not any(isinstance(screen, PasswordScreen) for screen in app.screen_stack)
+        assert app.return_value is None and app.is_running
+    assert simulator.stats()["failed_logins"] == 0
 
 
 async def test_connect_returns_the_profile_and_its_password(simulator: Simulator) -> None:

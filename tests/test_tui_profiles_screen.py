@@ -112,3 +112,48 @@ async def test_a_long_url_gives_way_to_the_user(size: tuple[int, int]) -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "administrator@vsphere.local" in text, text
+
+
+LONG_NAME, LONG_USER = "production-frankfurt-primary", "svc-backup-monitor@corp.example.local"
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_a_long_name_and_a_long_user_fit_the_width(size: tuple[int, int]) -> None:
+    """Every column stays on the screen; what gives way is cut with '…', never wrapped."""
+    add("lab", "http://127.0.0.1:18400")
+    add(LONG_NAME, "vcsa01.frankfurt.example.com", LONG_USER)
+    app = ProfilesApp(ProfilePickerScreen(current="lab", env={}))
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        header = next(line for line in lines if "Name" in line)
+        assert header.split() == ["Name", "Host", "or", "URL", "TLS", "Password", "User"]
+        lab_row = next(line for line in lines if " lab " in line)
+        long_row = next(line for line in lines if "production-" in line)
+        assert "127.0.0.1:18400" in lab_row  # the port is never cut
+        if size[0] == 80:
+            name, user = long_row.split()[0], long_row.split()[-1]
+            assert name.startswith("production-fran") and name.endswith("…")
+            assert user.startswith("svc-backup-mon") and user.endswith("…")
+            assert lab_row.split()[-1].startswith("administrator@")
+        else:  # room for the name and the users, whole
+            assert LONG_NAME in long_row and LONG_USER in long_row
+            assert "administrator@vsphere.local" in lab_row
+        await pilot.resize_terminal(120 if size[0] == 80 else 80, size[1])
+        await pilot.pause()
+        long_row = next(line for line in screen_text(app).splitlines() if "production-" in line)
+        assert (LONG_USER in long_row) == (size[0] == 80)  # a resize fits the table again
+
+
+def test_the_columns_give_way_host_first_then_the_widest() -> None:
+    from backuptui.tui.screens.profile_columns import fit_widths, short_url
+
+    natural = [2, 28, 28, 12, 8, 37]  # mark, name, host, TLS, password, user
+    assert fit_widths(natural, 200) == natural
+    assert fit_widths(natural, 120) == [2, 28, 21, 12, 8, 37]  # the host alone
+    assert fit_widths(natural, 80) == [2, 16, 15, 12, 8, 15]
+    assert fit_widths(natural, 40) == [2, 10, 10, 12, 8, 10]  # the floors: the table scrolls
+    assert short_url("https://vcsa01.example.com", 40) == "vcsa01.example.com"
+    assert short_url("http://127.0.0.1:18400", 22) == "http://127.0.0.1:18400"
+    assert short_url("http://127.0.0.1:18400", 15) == "127.0.0.1:18400"
+    assert short_url("https://vcsa01.frankfurt.example.com:8443", 16) == "vcsa01.fra…:8443"

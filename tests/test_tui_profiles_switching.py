@@ -23,7 +23,7 @@ from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.launch import UsageError, target_from_profiles
 from backuptui.tui.password import PasswordScreen
-from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
+from backuptui.tui.screens.profiles import ConfirmScreen, ProfileChoice, ProfilePickerScreen
 from backuptui.tui.switching import ProfileSession
 from backuptui.tui.widgets.status_line import StatusLine
 from tests.test_secrets import MemoryKeyring
@@ -100,6 +100,54 @@ async def test_switch_appliance_with_a_key_logs_out_of_the_one_left(
         assert app.stale_after == 2 * 3600.0 + 10  # prod's own refresh
         await pilot.press("q")
     assert prod.stats()["active_sessions"] == 0
+
+
+async def test_switching_resolves_the_picked_profile_with_the_one_resolver(simulator: Simulator) -> None:
+    """The picked profile goes through core's `resolve_profile` (`--refresh` still beats its own
+    intervals), and the monitor switched to is built from that Resolution."""
+    from backuptui.core.settings.resolution import resolve_profile
+
+    profile = save("prod", simulator, refresh=RefreshIntervals(idle=45.0))
+    override = RefreshIntervals(12.0, 1.0)
+    session = ProfileSession(ProfileStore(), refresh_override=override)
+    choice = ProfileChoice(profile, Secret(simulator.password), session.settings)
+    monitor, resolution = session.open(choice)
+    try:
+        expected = resolve_profile(
+            profile,
+            None,
+            session.settings,
+            password=choice.password,
+            password_from="profile picker",
+            override=override,
+        )
+        assert resolution == expected
+        assert (monitor.settings.idle, monitor.settings.running) == (12.0, 1.0)
+        assert (await monitor.poll()).appliance == "prod"
+    finally:
+        await monitor.close()
+
+
+async def test_a_refused_password_after_switching_says_where_it_came_from(
+    simulator_factory: Callable[..., Simulator],
+) -> None:
+    """The picker's password source reaches the resolution, so the prompt can name it."""
+    lab, prod = simulator_factory(jobs=3), simulator_factory(jobs=4, seed=2)
+    lab_profile = save("lab", lab, password_source=PasswordSource.ENV)
+    save("prod", prod, password_source=PasswordSource.ENV)
+    session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": "not-prods-password"})
+    app = monitor_app(lab_profile, lab.password, session)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: app.main_screen.job_list.total_count == 3, "lab's jobs")
+        await pilot.press("a")
+        await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+        await pilot.press("down", "enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        origin = app.screen.query_one("#password-origin")
+        assert str(origin.content) == "The refused password came from BACKUPTUI_PASSWORD."
+        assert prod.stats()["failed_logins"] == 1
+        await pilot.press("escape")
+    assert prod.stats()["failed_logins"] == 1  # never retried
 
 
 async def test_escape_in_the_picker_keeps_watching(simulator: Simulator) -> None:
@@ -227,12 +275,12 @@ def test_password_stdin_beats_the_profile_sources(simulator: Simulator) -> None:
     ],
 )
 def test_profile_usage_errors(simulator: Simulator, argv: list[str], message: str) -> None:
-    from backuptui.tui.launch import resolve_target
+    from backuptui.tui.launch import url_launch
 
     save("lab", simulator)
     with pytest.raises(UsageError) as info:
         namespace = args(*argv)
-        if resolve_target(namespace) is None:
+        if url_launch(namespace) is None:
             target_from_profiles(namespace, environ={})
     assert message in str(info.value)
 
@@ -277,6 +325,7 @@ def launched(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
                 "ask_password": self.ask_password,
                 "password_problem": self.password_problem,
                 "profiles": self.profiles,
+                "refresh_override": self.profiles.refresh_override if self.profiles else None,
             }
         )
         return 0
@@ -323,6 +372,25 @@ def test_url_runs_use_the_app_settings_too(simulator: Simulator, launched: list[
     run = launched[0]
     assert (run["mouse"], run["theme"], run["refresh"]) == (False, "nord", (40.0, 3.0))
     assert run["profiles"].current is None  # switching to a saved profile still works
+
+
+def test_url_runs_take_their_intervals_from_the_resolution(
+    simulator: Simulator, launched: list[dict[str, Any]]
+) -> None:
+    """`--url`: the app settings' intervals come through the one resolver (no second path), and
+    `--refresh` still beats them and every saved profile switched to later."""
+    from backuptui.tui.launch import run_monitor, url_launch
+
+    write_config(SETTINGS)
+    found = url_launch(args("--url", simulator.url, "--user", simulator.user), environ={})
+    assert found is not None
+    assert found[0].refresh == RefreshIntervals(40.0, 3.0)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("BACKUPTUI_PASSWORD", simulator.password)
+        assert run_monitor(args("--url", simulator.url, "--user", simulator.user, "--refresh", "20")) == 0
+    run = launched[0]
+    assert (run["refresh"], run["stale_after"]) == ((20.0, 2.0), 50.0)
+    assert run["refresh_override"] == RefreshIntervals(20.0, 2.0)
 
 
 def test_a_profile_that_needs_a_prompt_says_why(simulator: Simulator, launched: list[dict[str, Any]]) -> None:

@@ -176,7 +176,7 @@ def run_list(args: argparse.Namespace) -> int:
     for profile in config.profiles.values():
         marker = "*" if profile.name == config.default_profile else ""
         rows.append(
-            (marker, profile.name, profile.url, profile.username, _source_word(profile), _tls_word(profile))
+            (marker, profile.name, profile.url, profile.username, profile.password_word, profile.tls_word)
         )
     widths = _fitted_widths(rows)
     for row in rows:
@@ -471,18 +471,6 @@ def _print_json(value: Any) -> int:
 
     print(json.dumps(value, indent=2))
     return EXIT_OK
-
-
-def _source_word(profile: Profile) -> str:
-    return str(profile.password_source) if profile.password_source else "auto"
-
-
-def _tls_word(profile: Profile) -> str:
-    if profile.url.lower().startswith("http://"):
-        return "no TLS"  # plain HTTP: nothing to verify, nothing encrypted
-    if not profile.verify_tls:
-        return "NOT verified"
-    return "CA bundle" if profile.ca_bundle else "verified"
 
 
 def _command_text(command: str | tuple[str, ...]) -> str:

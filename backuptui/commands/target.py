@@ -91,9 +91,7 @@ def resolve_command(
 ) -> Resolution:
     """As `resolve_target`, the whole resolution (the profile, where read-only was set); its
     target always has a password."""
-    options = TargetOptions.from_args(args)
-    if options.url and options.profile:
-        raise TargetError("give either --url or -p/--profile, not both")
+    options = TargetOptions.from_args(args)  # checked by the resolver
     stdin_password: Secret | None = None
     if getattr(args, "password_stdin", False):
         try:

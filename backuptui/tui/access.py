@@ -111,11 +111,11 @@ class Access(AppParts):
     async def _switch_appliance(self, choice: ProfileChoice) -> None:
         """Close what belonged to the appliance left (a drill-down, its password prompt), log out
         of it, and watch the one picked."""
-        from backuptui.core.settings.resolution import ResolutionError
+        from backuptui.core.settings.resolution import ResolutionError, stale_after
 
         assert self.profiles is not None
         try:
-            monitor = self.profiles.open(choice)
+            monitor, resolution = self.profiles.open(choice)
         except ResolutionError as exc:  # nothing changed: still watching the appliance before
             message = f"Not switched to {choice.profile.name}: {exc}"
             self.notify(message, severity="error", timeout=30, markup=False)
@@ -126,9 +126,10 @@ class Access(AppParts):
         self.read_only_for(choice.profile, self.profiles.settings)
         await self.switch_monitor(
             monitor,
-            appliance_name=choice.profile.name,
-            user=choice.profile.username,
-            stale_after=self.profiles.stale_after(choice.profile),
+            appliance_name=resolution.target.name,
+            user=resolution.target.user,
+            stale_after=stale_after(resolution.idle),
+            credentials_from=resolution.target.credentials_from,
         )
         self.notify(f"Watching {choice.profile.name} ({choice.profile.url}).", markup=False)
 

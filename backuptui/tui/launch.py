@@ -1,10 +1,11 @@
 """From command-line arguments to a running monitor: which appliance, which password, which refresh.
 
 `run_monitor(args)` is what `backuptui` (no subcommand) runs. The arguments become a
-`ConnectionTarget` first (`resolve_target`), so a new way to name an appliance (saved profiles)
-only has to produce a target. Bad arguments end with one line on stderr and exit status 2, never
-a traceback. The password never comes from an argument: `BACKUPTUI_PASSWORD`, the first line of
-standard input (`--password-stdin`), or a masked prompt in the app.
+`ConnectionTarget` and its poll intervals first (core's resolver, through `url_launch` or
+`target_from_profiles`), so a new way to name an appliance only has to produce a target. Bad
+arguments end with one line on stderr and exit status 2, never a traceback. The password never
+comes from an argument: `BACKUPTUI_PASSWORD`, the first line of standard input
+(`--password-stdin`), or a masked prompt in the app.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import AppSettings, ProfileStore, RefreshIntervals
 from backuptui.core.settings.resolution import (
+    Resolution,
     ResolutionError,
     TargetOptions,
     refresh_for,
@@ -36,10 +38,10 @@ __all__ = [
     "ConnectionTarget",
     "UsageError",
     "read_password_from_stdin",
-    "resolve_target",
     "run_monitor",
     "run_target",
     "target_from_profiles",
+    "url_launch",
 ]
 
 #: the built-in simulator for `--demo`: a backup runs at start, a new one every two minutes,
@@ -99,22 +101,30 @@ def _stdin_password(args: argparse.Namespace, stdin: TextIO | None) -> Secret | 
     return read_password_from_stdin(sys.stdin if stdin is None else stdin)
 
 
-def resolve_target(
+def url_launch(
     args: argparse.Namespace,
     *,
     environ: Mapping[str, str] | None = None,
     stdin: TextIO | None = None,
-) -> ConnectionTarget | None:
-    """The appliance `--url` names (core's resolver), or None when there is no --url (a saved
-    profile: `target_from_profiles`). Its password None: the app asks for it."""
+) -> tuple[Resolution, ProfileSession] | None:
+    """For `run_monitor`: the appliance `--url` names, resolved by core's resolver with the config
+    file's app settings (its refresh intervals: `--refresh` beats them), and the session for
+    switching to a saved profile. None when there is no --url (a saved profile:
+    `target_from_profiles`). Its password None: the app asks for it. Raises UsageError."""
+    from backuptui.tui.switching import ProfileSession, optional_config
+
     options = TargetOptions.from_args(args)
     if options.url is None:
         return None
+    store = ProfileStore()
+    config = optional_config(store)  # with --url the file is optional; the picker shows its error
     try:
-        resolved = resolve(options, None, environ=environ, stdin_password=_stdin_password(args, stdin))
+        resolved = resolve(options, config, environ=environ, stdin_password=_stdin_password(args, stdin))
     except ResolutionError as exc:
         raise _resolution_error(exc) from None
-    return resolved.target if resolved is not None else None
+    assert resolved is not None  # --url names an appliance
+    settings = config.settings if config is not None else AppSettings()
+    return resolved, ProfileSession(store, settings, options.refresh_override(), env=environ)
 
 
 def target_from_profiles(
@@ -162,7 +172,7 @@ def target_from_profiles(
                 options,
                 session.settings,
                 password=choice.password,
-                password_from="profile picker",  # noqa: S106 (a source's name, not a password)
+                password_from=choice.password_from,
                 override=override,
             )
         except ResolutionError as exc:
@@ -194,18 +204,16 @@ def run_monitor(args: argparse.Namespace) -> int:
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
             return _run_demo(args, refresh, replay=args.replay)
-        target = resolve_target(args)
-        profiles, password_problem = None, None
-        if target is None:  # -p NAME, else the default profile, else the profile picker
+        from_url = url_launch(args)
+        password_problem = None
+        if from_url is not None:
+            resolved, profiles = from_url
+            target, refresh = resolved.target, resolved.refresh
+        else:  # -p NAME, else the default profile, else the profile picker
             found = target_from_profiles(args)
             if found is None:
                 return 0  # the picker was closed
             target, profiles, password_problem, refresh = found
-        elif getattr(args, "refresh", None) is None:  # --url: the intervals of the app settings
-            from backuptui.tui.switching import session_for_store
-
-            profiles = session_for_store()
-            refresh = profiles.launch_refresh(None)
         ensure_terminal()  # after --password-stdin read its line
         return run_target(
             target,
@@ -277,7 +285,7 @@ def run_target(
     for the `demo`, which reads no configuration)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
-    from backuptui.core.watch.monitor import FIRST_PAGE, Monitor, RefreshSettings
+    from backuptui.core.watch.resolved_monitor import monitor_for_resolution
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
@@ -289,16 +297,14 @@ def run_target(
         check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
-    client = target.client()
-    assert refresh.idle is not None and refresh.running is not None  # resolved: both set
-    settings = RefreshSettings(idle=refresh.idle, running=refresh.running)
-    monitor = Monitor(client, settings, first_page=FIRST_PAGE)  # newest jobs painted first
+    resolution = Resolution(target, refresh)
+    monitor = monitor_for_resolution(resolution)  # newest jobs painted first
     app = MonitorApp(
         monitor,
         appliance_name=target.name,
         user=target.user,
         ask_password=target.password is None,
-        stale_after=stale_after(refresh.idle),
+        stale_after=stale_after(resolution.idle),
         profiles=session,
         password_problem=password_problem,
         credentials_from=target.credentials_from if target.password is not None else None,

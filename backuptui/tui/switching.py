@@ -22,14 +22,14 @@ from textual.theme import BUILTIN_THEMES
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.resolution import refresh_for, stale_after
+from backuptui.core.settings.resolution import Resolution, resolve_profile
 from backuptui.core.settings.secrets import (
     PasswordError,
     keyring_set,
     probe_keyring,
 )
 from backuptui.core.watch.monitor import Monitor
-from backuptui.core.watch.profile_monitor import monitor_for
+from backuptui.core.watch.resolved_monitor import monitor_for_resolution
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
     NO_DEFAULT_HINT,
@@ -67,29 +67,24 @@ class ProfileSession:
             env=self.env,
         )
 
-    def intervals(self, profile: Profile | None) -> RefreshIntervals:
-        return refresh_for(profile, self.settings, self.refresh_override)
-
-    def launch_refresh(self, profile: Profile | None) -> RefreshIntervals:
-        """The intervals `launch.run_target` takes (both set)."""
-        return self.intervals(profile)
-
-    def stale_after(self, profile: Profile | None) -> float:
-        """When the status line calls data stale: two idle intervals and a little."""
-        idle = self.intervals(profile).idle
-        assert idle is not None
-        return stale_after(idle)
-
-    def open(self, choice: ProfileChoice) -> Monitor:
-        """The monitor of the picked appliance (its session is opened by the first poll). Raises
-        core's `ResolutionError` (its CA bundle is unusable) before the current profile changes,
-        so that a password accepted later is never kept under the wrong profile."""
-        override = self.refresh_override
-        monitor = monitor_for(choice.profile, choice.password, choice.settings, override=override)
+    def open(self, choice: ProfileChoice) -> tuple[Monitor, Resolution]:
+        """The picked appliance, resolved by core's resolver (`--refresh` still beats the profile's
+        intervals), and its monitor (its session is opened by the first poll). Raises core's
+        `ResolutionError` (its CA bundle is unusable) before the current profile changes, so that
+        a password accepted later is never kept under the wrong profile."""
+        resolution = resolve_profile(
+            choice.profile,
+            None,
+            choice.settings,
+            password=choice.password,
+            password_from=choice.password_from,
+            override=self.refresh_override,
+        )
+        monitor = monitor_for_resolution(resolution)
         self.settings = choice.settings
         self.current = choice.profile
         self.offer_keyring = False
-        return monitor
+        return monitor, resolution
 
     def password_accepted(self, secret: Secret) -> bool:
         """The appliance accepted a password typed in the app: keep it for the session.
@@ -144,16 +139,22 @@ def has_terminal(environ: Mapping[str, str] | None) -> bool:
     return stdin is not None and stdin.isatty()
 
 
-def session_for_store(store: ProfileStore | None = None) -> ProfileSession:
-    """A session for `--url` and `--demo` runs: switching to a saved profile still works."""
-    store = store if store is not None else ProfileStore()
+def optional_config(store: ProfileStore) -> Config | None:
+    """The config file for a run that names its appliance otherwise (`--url`, `--demo`): None when
+    it is missing or broken (its theme unknown too); the picker shows the error if opened."""
     try:
         config = store.load()
         check_theme(config)
-        settings = config.settings
     except ConfigError:
-        settings = AppSettings()  # with --url the file is optional; the picker shows its error
-    return ProfileSession(store, settings)
+        return None
+    return config
+
+
+def session_for_store(store: ProfileStore | None = None) -> ProfileSession:
+    """A session for `--demo` and `--replay` runs: switching to a saved profile still works."""
+    store = store if store is not None else ProfileStore()
+    config = optional_config(store)
+    return ProfileSession(store, config.settings if config is not None else AppSettings())
 
 
 def check_theme(config: Config) -> None:

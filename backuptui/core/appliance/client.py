@@ -271,6 +271,14 @@ class ApplianceClient:
 
     # -- sessions -----------------------------------------------------------------------------
 
+    async def check_reachable(self) -> None:
+        """One request without credentials (`GET /`), before a password is asked for: any HTTP
+        answer means the address, its scheme and port, and the TLS rule work. Otherwise raises the
+        `ApplianceUnreachable` that says why (a scheme that does not match the port, a certificate
+        that does not verify, a refused connection, no answer)."""
+        self._check_open()
+        await self._send("GET", "/", what="reachability check")
+
     async def login(self) -> None:
         """Log in now if there is no session. A refused login raises and is never retried."""
         async with self._login_lock:

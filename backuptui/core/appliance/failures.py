@@ -109,9 +109,18 @@ def transport_error(
                 "verification off for this profile",
             )
         if isinstance(cause, ssl.SSLError):
+            reason = short_reason(cause.reason or str(cause))
+            if cause.reason == "WRONG_VERSION_NUMBER":  # the port answered in plain HTTP
+                plain = urlsplit(base_url)._replace(scheme="http").geturl()
+                return ApplianceUnreachable(
+                    name,
+                    f"the TLS handshake failed: the port answers in plain HTTP, not HTTPS ({reason})",
+                    f"Check the address: its scheme must match the port ({plain} for a plain-HTTP "
+                    "service such as the simulator; an appliance serves https:// on port 443)",
+                )
             return ApplianceUnreachable(
                 name,
-                f"the TLS handshake failed ({short_reason(cause.reason or str(cause))})",
+                f"the TLS handshake failed ({reason})",
                 "Check the address: its scheme (https:// or http://) and port must match the appliance",
             )
         if isinstance(cause, socket.gaierror):

@@ -154,6 +154,20 @@ class Profile:
         return urlsplit(candidate).hostname or self.url
 
     @property
+    def tls_word(self) -> str:
+        """How it connects, in the word `profile list` and the picker show."""
+        if self.url.lower().startswith("http://"):
+            return "no TLS"  # plain HTTP: nothing to verify, nothing encrypted
+        if not self.verify_tls:
+            return "NOT verified"
+        return "CA bundle" if self.ca_bundle else "verified"
+
+    @property
+    def password_word(self) -> str:
+        """Where its password comes from, in one word ("auto": the sources in turn)."""
+        return str(self.password_source) if self.password_source else "auto"
+
+    @property
     def verify(self) -> bool | str:
         """What the client's `verify=` wants: False, a CA bundle path, or True."""
         if not self.verify_tls:

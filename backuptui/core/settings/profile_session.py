@@ -1,8 +1,8 @@
 """From a saved profile (and its password) to a client, or a one-shot connection test.
 
-The app's profile picker, its appliance switching and `backuptui -p NAME` all build their client
-here (the monitor around it is `core.watch.profile_monitor`'s), so a profile means the same thing
-everywhere. No Textual.
+The profile picker's Test builds its client here, from the one resolver's answer for the profile
+and the password it found; a monitor of a profile is built from its `Resolution` too
+(`core.watch.resolved_monitor`). No Textual.
 """
 
 from __future__ import annotations
@@ -14,14 +14,13 @@ from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile
-from backuptui.core.settings.resolution import check_profile_tls
-from backuptui.core.settings.target import profile_target
+from backuptui.core.settings.resolution import resolve_profile
 
 
 def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
     """A client for the profile's appliance (not logged in yet; the caller closes it). Its CA bundle
     is read first: a missing or unusable file is a `ResolutionError`, never a half-built client."""
-    return profile_target(profile, password, verify=check_profile_tls(profile)).client(timeouts)
+    return resolve_profile(profile, password=password).target.client(timeouts)
 
 
 @dataclass(frozen=True)
@@ -41,6 +40,19 @@ class ConnectionCheck:
         flavor = f"/{self.flavor.value}" if self.flavor else "unknown"
         jobs = f"{self.job_count} backup job{'s' if self.job_count != 1 else ''}"
         return f"{self.profile}: connection ok, API flavour {flavor}, {jobs}"
+
+
+async def check_reachable(profile: Profile, *, timeouts: Timeouts | None = None) -> ApplianceError | None:
+    """Whether the profile's address answers as its URL says (scheme, port, TLS), before any password
+    is looked up or asked for: None, or the error that says why not. Sends no credentials."""
+    client = resolve_profile(profile, lookup_password=False).target.client(timeouts)
+    try:
+        await client.check_reachable()
+    except ApplianceError as exc:
+        return exc
+    finally:
+        await client.close()
+    return None
 
 
 async def check_connection(

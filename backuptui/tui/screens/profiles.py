@@ -26,7 +26,7 @@ from backuptui.core.appliance.client import Timeouts
 from backuptui.core.appliance.errors import AuthenticationFailed
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
-from backuptui.core.settings.profile_session import ConnectionCheck, check_connection
+from backuptui.core.settings.profile_session import ConnectionCheck, check_connection, check_reachable
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore
 from backuptui.core.settings.resolution import ResolutionError, check_profile_tls
 from backuptui.core.settings.secrets import (
@@ -38,6 +38,7 @@ from backuptui.core.settings.secrets import (
     resolve_password,
 )
 from backuptui.tui.password import PasswordScreen
+from backuptui.tui.screens.profile_columns import COLUMNS, CONNECTED_MARK, DEFAULT_MARK, fitted_rows
 from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
@@ -55,6 +56,19 @@ class ProfileChoice:
     profile: Profile
     password: Secret
     settings: AppSettings
+    #: where the password came from (a target's `credentials_from`: "keyring", "typed", ...)
+    password_from: str = "profile picker"  # noqa: S105 (a source's name, not a password)
+
+
+@dataclass(frozen=True)
+class _Password:
+    """What the picker found for a profile's password, and how."""
+
+    secret: Secret | None = None
+    source: str | None = None  # where it came from, in a target's `credentials_from` words
+    typed: bool = False  # by the user, in the prompt
+    can_save: bool = False  # a keyring could keep it
+    unreachable: bool = False  # not asked: the appliance does not answer as its URL says
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -107,17 +121,6 @@ class PickerPasswordScreen(PasswordScreen):
         self.query_one("#password-hint", Label).update("Enter to log in, Esc to cancel.")
 
 
-#: the longest Host or URL cell: at 80 columns the User column needs the room
-URL_CELL = 20
-
-
-def short_url(url: str, width: int = URL_CELL) -> str:
-    """The URL without `https://` (the TLS column says how it connects), cut with `…` when long."""
-    text = url[len("https://") :] if url.lower().startswith("https://") else url
-    text = text.rstrip("/")
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
 class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
     """Dismisses with a `ProfileChoice` (connect) or None (Esc: back to where it was opened)."""
 
@@ -147,10 +150,9 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
     ProfilePickerScreen #picker-result.-error { color: $text-error; }
     """
 
-    COLUMNS = ("", "Name", "Host or URL", "TLS", "Password", "User")
-    #: the first column's marks, read without colour (the title line explains them)
-    CONNECTED_MARK = "●"
-    DEFAULT_MARK = "*"
+    COLUMNS = COLUMNS
+    CONNECTED_MARK = CONNECTED_MARK
+    DEFAULT_MARK = DEFAULT_MARK
 
     def __init__(
         self,
@@ -190,23 +192,24 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
 
     def on_mount(self) -> None:
         table = self.query_one("#profiles", DataTable)
-        for label in self.COLUMNS:
-            table.add_column(label, key=label or "mark")
         self.query_one("#picker-hint").display = bool(self.hint)
         self.reload(select=self.current)
         table.focus()
+
+    def on_resize(self) -> None:
+        if self.config is not None:
+            self._show(self.config, self.selected_name)
 
     # -- the list ---------------------------------------------------------------------------
 
     def reload(self, select: str | None = None) -> None:
         """Read the file again and show it; a broken file is shown as its error, never written."""
-        table = self.query_one("#profiles", DataTable)
         previous = select or self.selected_name
-        table.clear()
         try:
             self.config = self.store.load()
         except ConfigError as exc:
             self.config = None
+            self.query_one("#profiles", DataTable).clear()
             self.say(f"{exc}. Fix the file (or move it away), then press r to read it again.", error=True)
             return
         config = self.config
@@ -214,28 +217,25 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         self.query_one("#picker-hint").display = bool(self.hint) and not (
             self.hint == FIRST_RUN_HINT and config.profiles
         )
-        for profile in config.profiles.values():
-            table.add_row(*self._cells(profile, config, self.current), key=profile.name)
-        target = previous if previous in config.profiles else (config.default_profile or None)
-        if target is not None:
-            table.move_cursor(row=table.get_row_index(target))
+        self._show(config, previous)
         if not config.profiles and not self.hint:
             self.say("No profiles. Press a to add one.")
 
-    @classmethod
-    def _cells(cls, profile: Profile, config: Config, current: str | None) -> tuple[Text, ...]:
-        mark = (cls.CONNECTED_MARK if profile.name == current else "") + (
-            cls.DEFAULT_MARK if profile.name == config.default_profile else ""
-        )
-        source = str(profile.password_source) if profile.password_source else "auto"
-        if profile.url.lower().startswith("http://"):
-            tls = Text("no TLS", style="bold")  # plain HTTP: nothing is verified or encrypted
-        elif not profile.verify_tls:
-            tls = Text("NOT verified", style="bold red")
-        else:
-            tls = Text("CA bundle" if profile.ca_bundle else "verified")
-        url = Text(short_url(profile.url))
-        return (Text(mark), Text(profile.name), url, tls, Text(source), Text(profile.username))
+    def _show(self, config: Config, select: str | None) -> None:
+        """The table, its cells cut to the width of the screen (a resize shows it again)."""
+        table = self.query_one("#profiles", DataTable)
+        room = self.size.width or self.app.size.width
+        if len(config.profiles) + 1 > max(1, table.size.height):  # the rows scroll: a scrollbar
+            room -= table.styles.scrollbar_size_vertical
+        widths, rows = fitted_rows(config, self.current, room)
+        table.clear(columns=True)
+        for label, width in zip(COLUMNS, widths, strict=True):
+            table.add_column(label, width=width, key=label or "mark")
+        for name, row in zip(config.profiles, rows, strict=True):
+            table.add_row(*row, key=name)
+        target = select if select in config.profiles else (config.default_profile or None)
+        if target is not None:
+            table.move_cursor(row=table.get_row_index(target))
 
     @property
     def selected_name(self) -> str | None:
@@ -412,22 +412,36 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
 
     # -- passwords, testing, connecting -----------------------------------------------------
 
-    async def _password(self, profile: Profile) -> tuple[Secret | None, bool, bool]:
-        """(password, typed by the user, a keyring could save it); prompts if no source has one."""
+    async def _password(self, profile: Profile, *, before_prompt: str | None = None) -> _Password:
+        """The password: kept for the session, from a source, else typed in the prompt.
+        `before_prompt`: what the action says (e.g. "Not connected") if, before the prompt, the
+        appliance turns out not to answer as its URL says: then it is `_Password(unreachable=True)`."""
         cached = self.passwords.get(profile.name)
         if cached is not None:
-            return cached, False, False
+            return _Password(cached, "typed")  # only typed passwords are kept for the session
         self.say(f"Looking up the password for '{profile.name}'…")
         resolution = await asyncio.to_thread(
             resolve_password, profile, env=self.env, command_timeout=self.command_timeout
         )
         if resolution.secret is not None:
-            return resolution.secret, False, False
+            return _Password(resolution.secret, resolution.source)
+        if before_prompt is not None and not await self._reachable(profile, before_prompt):
+            return _Password(unreachable=True)
         problem = "; ".join(resolution.problems) or None
         secret = await self.app.push_screen_wait(
             PickerPasswordScreen(f"{profile.name} ({profile.host})", profile.username, problem)
         )
-        return secret, secret is not None, resolution.can_save_to_keyring
+        typed = secret is not None
+        return _Password(secret, "typed", typed=typed, can_save=resolution.can_save_to_keyring)
+
+    async def _reachable(self, profile: Profile, doing: str) -> bool:
+        """The address answers as its URL says (scheme, port, TLS); say why not otherwise."""
+        self.say(f"Reaching '{profile.name}' ({profile.url})…")
+        error = await check_reachable(profile, timeouts=self.timeouts)
+        if error is not None:
+            self.say(f"{doing}: {error}", error=True)
+            return False
+        return True
 
     def _tls_usable(self, profile: Profile, doing: str) -> bool:
         """Its CA bundle is read before any password is asked for; say why not otherwise."""
@@ -440,9 +454,11 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
 
     @work(exclusive=True, group="profile-action", exit_on_error=False)
     async def _test(self, profile: Profile) -> None:
-        if not self._tls_usable(profile, "Not tested"):
+        # the CA bundle, then the address (its scheme and port), before any password is asked for
+        if not self._tls_usable(profile, "Not tested") or not await self._reachable(profile, "Not tested"):
             return
-        secret, typed, can_save = await self._password(profile)
+        found = await self._password(profile)
+        secret, typed, can_save = found.secret, found.typed, found.can_save
         if secret is None:
             self.say(f"Test of '{profile.name}' cancelled: no password.")
             return
@@ -459,7 +475,10 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         settings = self.config.settings
         if not self._tls_usable(profile, "Not connected"):
             return
-        secret, typed, can_save = await self._password(profile)
+        found = await self._password(profile, before_prompt="Not connected")
+        if found.unreachable:
+            return
+        secret, typed, can_save = found.secret, found.typed, found.can_save
         if secret is None:
             self.say(f"Not connected to '{profile.name}': no password was entered.")
             return
@@ -472,7 +491,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
             await self._offer_keyring(profile, secret)
         elif typed:
             self.passwords[profile.name] = secret
-        self.dismiss(ProfileChoice(profile, secret, settings))
+        self.dismiss(ProfileChoice(profile, secret, settings, found.source or "profile picker"))
 
     def _show_check(self, check: ConnectionCheck, secret: Secret, typed: bool) -> None:
         self.last_check = check
