@@ -156,3 +156,18 @@ def test_read_only_is_refused_before_anything_is_sent(
     assert main(["backup", "-p", "open"]) == 2
     assert "app settings" in capsys.readouterr().err
     assert sim.sessions.logins == before and sim.jobs.running is None  # not even a login
+
+
+def test_profile_add_and_edit_set_read_only(capsys: pytest.CaptureFixture[str]) -> None:
+    flags = ["--url", "vcsa01.example.com", "--user", "monitor@vsphere.local", "--password-source", "env"]
+    assert main(["profile", "add", "mon", *flags, "--read-only"]) == 0
+    store = ProfileStore()
+    assert store.load().profile("mon").read_only
+    assert "read_only = true" in store.path.read_text()
+    assert main(["profile", "show", "mon"]) == 0
+    assert "read_only" in capsys.readouterr().out
+    assert main(["profile", "edit", "mon", "--user", "other@vsphere.local"]) == 0
+    assert store.load().profile("mon").read_only  # an edit of another field keeps it
+    assert main(["profile", "edit", "mon", "--no-read-only"]) == 0
+    assert not store.load().profile("mon").read_only
+    assert "read_only" not in store.path.read_text()

@@ -120,6 +120,20 @@ def _add_profile_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh", dest="profile_refresh", metavar="SECONDS", help="poll intervals: IDLE or IDLE,RUNNING"
     )
+    acting = parser.add_mutually_exclusive_group()
+    acting.add_argument(
+        "--read-only",
+        dest="profile_read_only",
+        action="store_true",
+        default=None,
+        help="a monitoring account: never start or cancel a backup on this appliance",
+    )
+    acting.add_argument(
+        "--no-read-only",
+        dest="profile_read_only",
+        action="store_false",
+        help="allow back up now and cancel (the default)",
+    )
     parser.add_argument("--default", dest="profile_default", action="store_true", help="make it the default")
 
 
@@ -200,6 +214,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("flavor", profile.flavor or "auto"),
         ("refresh", str(profile.refresh.over(config.settings.refresh)) if profile.refresh else "app default"),
         ("password", _describe_password(profile)),
+        ("read_only", "true (no back up now, no cancel)" if profile.read_only else "false"),
     ]
     if profile.password_command is not None:
         lines.append(("password_command", _command_text(profile.password_command)))
@@ -248,6 +263,7 @@ def run_add(args: argparse.Namespace) -> int:
         password_command=command or None,
         flavor=_flavor(args.profile_flavor),
         refresh=_refresh(args.profile_refresh),
+        read_only=bool(args.profile_read_only),
     )
     config = store.add_profile(profile, make_default=args.profile_default)
     _tell_notices(store)
@@ -273,6 +289,7 @@ def run_edit(args: argparse.Namespace) -> int:
         args.profile_ca_bundle,
         args.profile_flavor,
         args.profile_refresh,
+        args.profile_read_only,
     )
     interactive = _interactive()
     if all(flag is None for flag in flags) and not args.profile_default:
@@ -393,6 +410,8 @@ def _apply_flags(old: Profile, args: argparse.Namespace) -> Profile:
         changes["flavor"] = _flavor(args.profile_flavor)
     if args.profile_refresh is not None:
         changes["refresh"] = _refresh(args.profile_refresh)
+    if args.profile_read_only is not None:
+        changes["read_only"] = args.profile_read_only
     if args.profile_password_command is not None:
         changes["password_command"] = args.profile_password_command or None
     if args.profile_password_source is not None:
@@ -463,6 +482,7 @@ def _profile_json(profile: Profile, default: str | None) -> dict[str, Any]:
         "flavor": profile.flavor,
         "password_source": str(profile.password_source) if profile.password_source else None,
         "password_command": _command_text(command) if command is not None else None,
+        "read_only": profile.read_only,
     }
 
 
