@@ -85,7 +85,7 @@ def test_backup_of_an_unreachable_appliance_exits_3(
 def test_refusals_exit_1_and_say_why(
     simulator_factory: Callable[..., Simulator], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    sim = fast(simulator_factory, readonly_user=READER, running_at_start=True)
+    sim = simulator_factory(jobs=3, readonly_user=READER, running_at_start=True)  # runs for minutes
     running = sim.jobs.running
     code, _ = run("backup", sim)
     assert code == 1 and f"already running (job {running})" in capsys.readouterr().err

@@ -121,6 +121,8 @@ async def test_each_refusal_is_worded(
     app = make_app(simulator, user=user)
     async with app.run_test(size=(100, 32)) as pilot:
         screen = await open_confirmation(pilot)
+        if setup == "no-schedule":
+            assert "the appliance has no backup schedule" in screen_text(app)
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: said in problem_text(screen), f"the refusal saying {said!r}")
         assert isinstance(app.screen, ConfirmBackupScreen)  # open, to correct and send again

@@ -122,6 +122,9 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO | 
     try:
         return asyncio.run(_backup(resolved.target.client(), args, request, comment, out))
     except KeyboardInterrupt:
+        say_error(
+            "backup", "stopped waiting (logged out); a backup already started goes on: see 'backuptui status'"
+        )
         return 130
 
 

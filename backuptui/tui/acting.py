@@ -109,6 +109,7 @@ class Acting(AppParts):
             default_comment(local_user()),
             start,
             actions.parts,
+            no_schedule=self.health.schedules == (),
         )
         self.push_screen(screen, self._backup_outcome)
 

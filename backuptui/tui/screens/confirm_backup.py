@@ -78,6 +78,7 @@ class ConfirmBackupScreen(ModalScreen[Outcome]):
         load_parts: LoadParts | None = None,
         *,
         one_off: bool = True,
+        no_schedule: bool = False,
     ) -> None:
         super().__init__()
         self.appliance = appliance
@@ -86,6 +87,7 @@ class ConfirmBackupScreen(ModalScreen[Outcome]):
         self._start = start
         self._load_parts = load_parts
         self._one_off = one_off
+        self._no_schedule = no_schedule  # the schedules were read: there is none
         self._sending = False
 
     def compose(self) -> ComposeResult:
@@ -93,7 +95,11 @@ class ConfirmBackupScreen(ModalScreen[Outcome]):
         with Vertical():
             yield Static(f"Back up {self.appliance} now?", id="backup-title", markup=False)
             if schedule is None:
-                where = "through its backup schedule (not read yet)"
+                where = (
+                    "none: the appliance has no backup schedule (use “Other location…”)"
+                    if self._no_schedule
+                    else "through its backup schedule (not read yet)"
+                )
                 parts = ""
             else:
                 user = f" as {schedule.location_user}" if schedule.location_user else ""
