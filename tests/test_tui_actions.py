@@ -93,6 +93,7 @@ async def test_a_running_backup_is_named_and_the_comment_kept(
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: "already running" in problem_text(screen), "the refusal")
         assert f"job {running}" in problem_text(screen)
+        assert "selected in the list" in problem_text(screen)  # and offered to open
         assert screen.query_one("#backup-comment", Input).value.endswith("tester!")
         assert simulator.jobs.running == running
         await pilot.press("escape")

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from backuptui.core.appliance.actions import BackupPart, StartedJob
+from backuptui.core.appliance.actions import ActionRefused, BackupPart, Refusal, StartedJob
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import Schedule
 from backuptui.tui.format import one_line
@@ -176,7 +176,10 @@ class ConfirmBackupScreen(ModalScreen[Outcome]):
             started = await self._start(comment)
         except ApplianceError as exc:
             self._sending = False
-            self.query_one("#backup-problem", Static).update(one_line(str(exc), limit=600))
+            said = one_line(str(exc), limit=600)
+            if isinstance(exc, ActionRefused) and exc.reason is Refusal.FEATURE_IN_USE and exc.running_job:
+                said += ". It is selected in the list: Esc, then Enter opens it."
+            self.query_one("#backup-problem", Static).update(said)
             self.query_one("#backup-start", Button).disabled = False
             return
         self.dismiss(started)
