@@ -102,23 +102,13 @@ def run(args: argparse.Namespace, *, stdin: TextIO | None = None, out: TextIO | 
     if not args.location and (any(getattr(args, name) for name in one_off_only) or args.location_user):
         say_error("backup", "--location-type, --location-user, --parts and --encrypt need --location")
         return EXIT_USAGE
+    comment = args.comment if args.comment is not None else default_comment(_local_user())
     try:
         resolved = resolve_for_action(args, "backup", stdin)
-        request = _one_off(args, stdin) if args.location else None
+        request = _one_off(args, stdin, comment) if args.location else None
     except Refused as exc:
         say_error("backup", exc)
         return EXIT_USAGE
-    comment = args.comment if args.comment is not None else default_comment(_local_user())
-    if request is not None:
-        request = BackupRequest(
-            location_type=request.location_type,
-            location=request.location,
-            location_user=request.location_user,
-            location_password=request.location_password,
-            backup_password=request.backup_password,
-            parts=request.parts,
-            comment=comment,
-        )
     try:
         return asyncio.run(_backup(resolved.target.client(), args, request, comment, out))
     except KeyboardInterrupt:
@@ -135,7 +125,7 @@ def _local_user() -> str:
         return "unknown"
 
 
-def _one_off(args: argparse.Namespace, stdin: TextIO) -> BackupRequest:
+def _one_off(args: argparse.Namespace, stdin: TextIO, comment: str) -> BackupRequest:
     location = args.location.strip()
     kind = LocationType(args.location_type) if args.location_type else LocationType.for_location(location)
     if kind is None:
@@ -145,7 +135,7 @@ def _one_off(args: argparse.Namespace, stdin: TextIO) -> BackupRequest:
     backup_password = _secret_line(stdin, "Backup password (encrypts the backup): ") if args.encrypt else None
     if args.encrypt and backup_password is None:
         raise Refused("--encrypt: no backup password was given")
-    return BackupRequest(kind, location, args.location_user, password, backup_password, parts)
+    return BackupRequest(kind, location, args.location_user, password, backup_password, parts, comment)
 
 
 def _secret_line(stdin: TextIO, prompt: str) -> Secret | None:

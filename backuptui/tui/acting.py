@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import getpass
 
+from textual.notifications import SeverityLevel
+
 from backuptui.core.appliance.actions import (
     ActionAnswer,
     ActionRefused,
@@ -47,6 +49,7 @@ class Acting(AppParts):
     read_only: str | None
     #: `--read-only` was given: it holds for every appliance switched to
     read_only_option: bool = False
+    _backup_actions: BackupActions | None = None  # for the client watched now
 
     def read_only_for(self, profile: Profile | None, settings: AppSettings) -> None:
         """Another appliance is watched now: its own read-only setting (or the option's) holds."""
@@ -60,7 +63,7 @@ class Acting(AppParts):
         client = self.monitor.client
         if not isinstance(client, ApplianceClient):
             return None
-        cached: BackupActions | None = getattr(self, "_backup_actions", None)
+        cached = self._backup_actions
         if cached is None or cached.client is not client:
             cached = BackupActions(client)
             self._backup_actions = cached
@@ -184,11 +187,13 @@ class Acting(AppParts):
         def answered(answer: ActionAnswer | None) -> None:
             if answer is None:
                 return
-            severity = {"OK": "information", "WARNING": "warning"}.get(answer.status, "error")
+            severity: SeverityLevel = "information" if answer.status == "OK" else "warning"
+            if answer.status == "FAIL":
+                severity = "error"
             self.notify(
                 f"Cancel {job.id} on {label}: {answer.describe()}",
                 title="Cancel backup",
-                severity=severity,  # type: ignore[arg-type]
+                severity=severity,
                 timeout=10,
                 markup=False,
             )

@@ -80,11 +80,9 @@ class BackupRequest:
 
     def wire(self) -> dict[str, Any]:
         """The `BackupRequest` JSON value, passwords revealed: only for the request's body."""
-        body: dict[str, Any] = {
-            "parts": list(self.parts),
-            "location_type": self.location_type.value,
-            "location": self.location,
-        }
+        body: dict[str, Any] = {"location_type": self.location_type.value, "location": self.location}
+        if self.parts:  # none named: the appliance's default parts
+            body["parts"] = list(self.parts)
         if self.location_user:
             body["location_user"] = self.location_user
         if self.location_password:
