@@ -63,7 +63,11 @@ def register(subparsers: Any) -> None:
         default=2.0,
         help="with --wait: seconds between reads (2)",
     )
-    one_off = parser.add_argument_group("a one-off location (instead of the schedule)")
+    one_off = parser.add_argument_group(
+        "a one-off location (instead of the schedule)",
+        "Its password is the next line of standard input (after --password-stdin's), else a masked "
+        "prompt; never an argument, never printed. The appliance validates the request first.",
+    )
     one_off.add_argument("--location", metavar="URL", help="where to, e.g. sftp://host/path")
     one_off.add_argument(
         "--location-type",
