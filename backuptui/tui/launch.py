@@ -265,6 +265,7 @@ def _run_demo(
             mouse=not getattr(args, "no_mouse", False),
             read_only_option=read_only is not None,
             demo=True,
+            demo_read_only="--replay (a recording cannot be acted on)" if replay is not None else read_only,
         )
     raise AssertionError("unreachable")  # pragma: no cover
 
@@ -278,11 +279,13 @@ def run_target(
     password_problem: str | None = None,
     read_only_option: bool = False,
     demo: bool = False,
+    demo_read_only: str | None = None,
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store). `read_only_option`:
     `--read-only` was given; the profile's and the app settings' `read_only` also count (not
-    for the `demo`, which reads no configuration)."""
+    for the `demo`, which reads no configuration: `demo_read_only` says whether it is read-only, a
+    recording always is)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.resolved_monitor import monitor_for_resolution
@@ -311,7 +314,7 @@ def run_target(
     )
     app.read_only_option = read_only_option
     if demo:
-        app.read_only = "--read-only" if read_only_option else None
+        app.read_only = demo_read_only
     else:
         app.read_only_for(session.current if target.name else None, session.settings)
     apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
