@@ -156,6 +156,7 @@ class Acting(AppParts):
         self.notify(
             f"Backup {job.id} started on {self._appliance_label(self.snapshot)}.",
             title="Back up now",
+            timeout=4,  # the job's own "Backup started" notice follows with the first poll
             markup=False,
         )
         self.main_screen.follow(job.id)

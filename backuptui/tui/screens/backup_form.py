@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Input, Label, Select, Static
+from textual.worker import Worker, WorkerState
 
 from backuptui.core.appliance.actions import (
     ActionAnswer,
@@ -31,6 +32,7 @@ from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.secret import Secret
 from backuptui.tui.format import one_line
 from backuptui.tui.screens.confirm_backup import size_text
+from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 Validate = Callable[[BackupRequest], Awaitable[ActionAnswer]]
 Start = Callable[[BackupRequest], Awaitable[StartedJob]]
@@ -39,7 +41,7 @@ LoadParts = Callable[[], Awaitable[Sequence[BackupPart]]]
 PASSWORD_INPUTS = ("#form-location-password", "#form-backup-password")
 
 
-class BackupFormScreen(ModalScreen[StartedJob | None]):
+class BackupFormScreen(ReportsWorkerFailures, ModalScreen[StartedJob | None]):
     """The "other location" form of Back up now."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -82,6 +84,12 @@ class BackupFormScreen(ModalScreen[StartedJob | None]):
         self._parts: tuple[BackupPart, ...] = ()
         self._validated: BackupRequest | None = None  # passwords dropped: what "Validate" passed
         self._sending = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A send that broke (not a refusal: a bug) is reported, and the screen can be left."""
+        super().on_worker_state_changed(event)
+        if event.state == WorkerState.ERROR:
+            self._sending = False
 
     def compose(self) -> ComposeResult:
         kinds = [(str(kind), kind) for kind in LocationType]

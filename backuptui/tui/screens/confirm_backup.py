@@ -18,11 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
+from textual.worker import Worker, WorkerState
 
 from backuptui.core.appliance.actions import ActionRefused, BackupPart, Refusal, StartedJob
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import Schedule
 from backuptui.tui.format import one_line
+from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 OTHER_LOCATION: Final = "other"
 
@@ -47,7 +49,7 @@ def parts_text(wanted: Sequence[str], parts: Sequence[BackupPart] | None) -> str
     return ", ".join(f"{part.name} ({size_text(part.size_mb)})" for part in chosen)
 
 
-class ConfirmBackupScreen(ModalScreen[Outcome]):
+class ConfirmBackupScreen(ReportsWorkerFailures, ModalScreen[Outcome]):
     """Confirm "Back up now" through the appliance's schedule."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -89,6 +91,12 @@ class ConfirmBackupScreen(ModalScreen[Outcome]):
         self._one_off = one_off
         self._no_schedule = no_schedule  # the schedules were read: there is none
         self._sending = False
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A send that broke (not a refusal: a bug) is reported, and the screen can be left."""
+        super().on_worker_state_changed(event)
+        if event.state == WorkerState.ERROR:
+            self._sending = False
 
     def compose(self) -> ComposeResult:
         schedule = self.schedule

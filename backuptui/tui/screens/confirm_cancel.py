@@ -14,11 +14,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from backuptui.core.appliance.actions import ActionAnswer
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import BackupJob
 from backuptui.tui.format import human_bytes, human_duration, one_line
+from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 SendCancel = Callable[[str], Awaitable[ActionAnswer]]
 
@@ -37,7 +39,7 @@ def job_progress(job: BackupJob, now: datetime | None = None) -> str:
     return ", ".join(bits) or job.status.value.lower()
 
 
-class ConfirmCancelScreen(ModalScreen[ActionAnswer | None]):
+class ConfirmCancelScreen(ReportsWorkerFailures, ModalScreen[ActionAnswer | None]):
     """Confirm canceling one backup job."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -63,6 +65,12 @@ class ConfirmCancelScreen(ModalScreen[ActionAnswer | None]):
         self._send_cancel = send
         self._sending = False
         self._answer: ActionAnswer | None = None
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """A send that broke (not a refusal: a bug) is reported, and the screen can be left."""
+        super().on_worker_state_changed(event)
+        if event.state == WorkerState.ERROR:
+            self._sending = False
 
     def compose(self) -> ComposeResult:
         job = self.job
