@@ -328,6 +328,8 @@ async def test_help_lists_every_key_of_the_monitor_and_the_legend(simulator: Any
             "✖ FAILED",
             "▶ RUNNING",
             "✖ backup CRITICAL",
+            "the full text of what is cut (… N more characters)",
+            "there: next / previous page, next cut text",
         ):
             assert words in text, words
         await pilot.press("escape")

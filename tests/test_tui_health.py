@@ -190,7 +190,7 @@ async def test_health_panel_explains_the_verdict() -> None:
         assert "▲ last successful backup 27 h ago" in text
         assert "Schedule 'default' · enabled" in text
         assert "Daily 02:00 UTC" in text
-        assert "Next run       2026-11-29 02:00 UTC (in 20h 30m)" in text
+        assert "Next run       2026-11-29 02:00 UTC (in 20 h)" in text
         assert "keep the newest 7" in text
         assert "sftp://192.0.2.10/backups/vcsa01 (user backupuser)" in text
         assert "Failures       1 in the last 24 h · 1 in the last 7 days" in text

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterator
 import keyring
 import pytest
 from keyring.backends import fail
+from textual import events
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select
 
@@ -299,6 +300,24 @@ async def test_connect_returns_the_profile_and_its_password(simulator: Simulator
     assert isinstance(choice, ProfileChoice)
     assert choice.profile.name == "lab"
     assert choice.password == Secret(simulator.password)
+
+
+@pytest.mark.parametrize("down", ["j", "down"])
+async def test_keys_typed_ahead_act_in_order(simulator: Simulator, down: str) -> None:
+    """A move and Enter that arrive together (one read from the terminal) connect the row moved to."""
+    add_lab(simulator.url, password_source=PasswordSource.ENV)
+    ProfileStore().add_profile(
+        Profile("prod", simulator.url, simulator.user, password_source=PasswordSource.ENV)
+    )
+    app = make_app(env={"BACKUPTUI_PASSWORD": simulator.password})
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert app.picker.selected_name == "lab"
+        app.post_message(events.Key(down, None))
+        app.post_message(events.Key("enter", "\r"))
+        await wait_until(pilot, lambda: app.return_value is not None or not app.is_running, "connect")
+    choice = app.return_value
+    assert isinstance(choice, ProfileChoice) and choice.profile.name == "prod"
 
 
 async def test_connect_with_a_typed_password_and_no_keyring_keeps_it_in_memory(simulator: Simulator) -> None:

@@ -55,8 +55,11 @@ async def test_plain_http_says_no_tls_and_first_run_esc_says_quit(size: tuple[in
     add("sim", "http://127.0.0.1:18400")
     app = ProfilesApp(ProfilePickerScreen(hint=FIRST_RUN_HINT, env={}))
     async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        text = screen_text(app)
+        for _ in range(200):  # the footer is composed a frame or more after the table
+            await pilot.pause(0.01)
+            text = screen_text(app)
+            if text.splitlines()[-1].strip():
+                break
         sim_row = next(line for line in text.splitlines() if " sim " in line)
         assert "no TLS" in sim_row and "verified" not in sim_row
         footer = text.splitlines()[-1]

@@ -176,6 +176,21 @@ def _target_without_password(args: argparse.Namespace) -> ConnectionTarget | Non
     return resolved.target if resolved is not None else None
 
 
+def _chain_lines(step: Step, width: int) -> list[str]:
+    """The TLS step's certificate chain, one certificate a line (wrapped under itself)."""
+    chain = (step.data or {}).get("chain") or []
+    if len(chain) < 2:
+        return []  # the leaf alone: the detail says all of it
+    lines = ["certificate chain, the appliance's first:"]
+    for number, cert in enumerate(chain, start=1):
+        by = "self-signed" if cert["self_signed"] else f"issued by {cert['issuer']}"
+        text = f"{number}. {cert['subject']}: {by}; valid until {cert['not_after'][:10]}"
+        lines += textwrap.wrap(
+            text, width, initial_indent="  ", subsequent_indent="     ", break_on_hyphens=False
+        )
+    return lines
+
+
 def render(steps: list[Step], good: bool, colour: bool, columns: int) -> str:
     """One block per step: the mark, the name, what was found, and on a problem what to do."""
     label = max(len(step.name) for step in steps)
@@ -189,6 +204,7 @@ def render(steps: list[Step], good: bool, colour: bool, columns: int) -> str:
         ) or [""]
         lines.append(head + body[0])
         lines.extend(indent + more for more in body[1:])
+        lines.extend(indent + line for line in _chain_lines(step, columns - len(indent)))
         if step.fix and step.outcome in (Outcome.FAILED, Outcome.WARNING):
             fix = textwrap.wrap(
                 f"→ {step.fix}",

@@ -1,4 +1,5 @@
-"""How long ago something happened, said one way everywhere: `24 s`, `5 min`, `26 h`, `3 d 08 h`.
+"""How long ago something happened, said one way everywhere: `24 s`, `5 min`, `26 h`, `3 d 08 h`
+(and how long until something happens, in the same units: `in 20 h`).
 
 The health verdict, `check`, the status line, the health panel and the progress widget all say
 an age through these two functions, so one moment never reads "(0 min ago)" in one place and
@@ -31,3 +32,11 @@ def human_age(age: float | timedelta | None) -> str:
     if seconds < 1:
         return "just now"
     return f"{age_span(seconds)} ago"
+
+
+def human_wait(wait: float | timedelta) -> str:
+    """How long until something happens, in the same units as an age: `in 5 min`, `in 20 h`, `now`."""
+    seconds = wait.total_seconds() if isinstance(wait, timedelta) else wait
+    if seconds < 1:
+        return "now"
+    return f"in {age_span(seconds)}"

@@ -7,12 +7,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from textual import work
 
 from backuptui.core.appliance.errors import ApplianceError, AuthenticationFailed
 from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.secrets import PasswordResolution
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor
 from backuptui.tui.app_base import AppParts
@@ -22,10 +26,54 @@ from backuptui.tui.password import PasswordScreen, password_origin
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
+    from backuptui.tui.screens.waiting import WaitingScreen
+
+
+@dataclass(frozen=True)
+class PasswordLookup:
+    """A password source that may take seconds (a profile's password_command), looked up once the
+    app shows that it waits for it: `what` runs, in the user's words; `run(cancel)` blocks."""
+
+    what: str
+    run: Callable[[threading.Event], PasswordResolution]
 
 
 class Access(AppParts):
     """The app's part that gets it into an appliance: passwords and switching."""
+
+    # -- a password source that takes time ---------------------------------------------------
+
+    def _look_up_password(self, lookup: PasswordLookup) -> None:
+        """Show what runs (Esc stops it), run it off the loop, then log in or ask."""
+        from backuptui.tui.screens.waiting import WaitingScreen
+
+        cancel = threading.Event()
+        self._lookup_cancel = cancel
+        waiting = WaitingScreen(lookup.what, cancel)
+        self.push_screen(waiting)
+        self._run_lookup(lookup, waiting)
+
+    @work(exclusive=True, group="password-lookup", exit_on_error=False, description="password lookup")
+    async def _run_lookup(self, lookup: PasswordLookup, waiting: WaitingScreen) -> None:
+        # a thread of the loop's executor; the worker itself stays on the loop, so nothing has to
+        # call back into an app that may be leaving (Esc, Ctrl-C and every way out set `cancel`)
+        try:
+            result = await asyncio.to_thread(lookup.run, waiting.cancel)
+        except Exception as exc:  # a keyring backend gone wrong: ask, rather than wait forever
+            result = PasswordResolution(None, None, (f"{lookup.what} failed ({type(exc).__name__})",))
+        self._lookup_cancel = None
+        while waiting in self.screen_stack:  # with whatever was opened over it (help)
+            self.pop_screen()
+        if self._quitting:
+            return
+        if self.profiles is not None:
+            self.profiles.offer_keyring = result.secret is None and result.can_save_to_keyring
+        if result.secret is not None:
+            self.credentials_from = result.source
+            self._retry_login(result.secret)
+        else:
+            self.password_problem = "; ".join(result.problems) or None
+            self._ask_password(None)
 
     # -- password -------------------------------------------------------------------------
 

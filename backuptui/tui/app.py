@@ -17,6 +17,7 @@ Adding a key that works on every screen: a `Binding(..., id=...)` in `BINDINGS` 
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from functools import partial
@@ -32,7 +33,7 @@ from textual.worker import Worker
 
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
-from backuptui.tui.access import Access
+from backuptui.tui.access import Access, PasswordLookup
 from backuptui.tui.acting import Acting
 from backuptui.tui.app_base import Clock
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
@@ -41,6 +42,7 @@ from backuptui.tui.password import PasswordScreen
 from backuptui.tui.polling import Polling
 from backuptui.tui.screens.main import ACTING_BINDINGS, HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import terminal_alive
+from backuptui.tui.typeahead import DropsTypeAhead
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_list import JobList
 from backuptui.tui.worker_failures import report_failed_worker
@@ -55,7 +57,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
+class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, App[int]):
     """Watch one appliance's backup jobs."""
 
     TITLE = "backuptui"
@@ -90,11 +92,13 @@ class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
         password_problem: str | None = None,
         credentials_from: str | None = None,
         read_only: str | None = None,
+        password_lookup: PasswordLookup | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
         poll loop to the caller (snapshot tests apply snapshots themselves); `read_only`: where
-        read-only was set (no back up now, no cancel), None to offer them."""
+        read-only was set (no back up now, no cancel), None to offer them; `password_lookup`:
+        a password source that may take seconds, looked up first while the app says so."""
         super().__init__()
         self.monitor = monitor
         self.clock: Clock = clock or _utc_now
@@ -110,6 +114,8 @@ class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
         #: where the password in use came from (a target's `credentials_from`), said if refused
         self.credentials_from = credentials_from
         self.read_only = read_only
+        self.password_lookup = password_lookup
+        self._lookup_cancel: threading.Event | None = None
         self.paused = False
         self.snapshot: Snapshot = monitor.snapshot
         self._wake = asyncio.Event()
@@ -136,7 +142,9 @@ class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
         await AwaitMount(self.main_screen, [self.main_screen])
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
-        if self.ask_password:
+        if self.password_lookup is not None:
+            self._look_up_password(self.password_lookup)
+        elif self.ask_password:
             self._ask_password(None)
         elif self.auto_poll:
             self.start_polling()
@@ -234,10 +242,12 @@ class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
         from backuptui.tui.screens.confirm_cancel import ConfirmCancelScreen
         from backuptui.tui.screens.drilldown import DrillDownScreen
         from backuptui.tui.screens.export import ExportScreen
+        from backuptui.tui.screens.full_text import FullTextScreen
         from backuptui.tui.screens.health import HealthScreen
         from backuptui.tui.screens.help import HelpScreen
         from backuptui.tui.screens.profile_form import ProfileFormScreen
         from backuptui.tui.screens.profiles import ConfirmScreen, ProfilePickerScreen
+        from backuptui.tui.screens.waiting import WaitingScreen
 
         owners: tuple[type[DOMNode], ...] = (
             cls,
@@ -245,12 +255,14 @@ class MonitorApp(Polling, Access, Acting, Leaving, App[int]):
             JobList,
             FilterBar,
             DrillDownScreen,
+            FullTextScreen,
             HealthScreen,
             HelpScreen,
             ExportScreen,
             ProfilePickerScreen,
             ProfileFormScreen,
             ConfirmScreen,
+            WaitingScreen,
             PasswordScreen,
             ConfirmBackupScreen,
             ConfirmCancelScreen,

@@ -9,6 +9,7 @@ sets and the methods one part calls on another, so every part is checked.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -57,6 +58,8 @@ class AppParts(AppBase):
     _quitting: bool
     _heap_frozen: bool
     read_only: str | None
+    #: set to stop a password command the app waits for (see `access.PasswordLookup`)
+    _lookup_cancel: threading.Event | None
 
     if TYPE_CHECKING:
         # polling

@@ -24,6 +24,7 @@ from textual.app import App
 
 from backuptui.core.appliance.models import BackupJob
 from backuptui.tui.format import one_line
+from backuptui.tui.long_text import cut_strings
 
 #: OSC 52 payloads larger than this are dropped by common terminals (k9s uses 74994 too)
 OSC52_LIMIT = 74_994
@@ -55,20 +56,17 @@ def job_json(job: BackupJob) -> str:
     return json.dumps({job.id: _redact(job.raw)}, indent=2, ensure_ascii=False, default=str)
 
 
-def shown_job_json(job: BackupJob, limit: int) -> str:
+def redacted_record(job: BackupJob) -> Any:
+    """The job's record as decoded JSON, values under secret-looking keys masked."""
+    return _redact(job.raw)
+
+
+def shown_job_json(job: BackupJob, limit: int, record: Any = None) -> str:
     """`job_json` for the screen: every string longer than `limit` cut, ending in
-    `… N more characters`, so a 50 MB message is never escaped, coloured or laid out in full."""
-
-    def cut(value: Any) -> Any:
-        if isinstance(value, str) and len(value) > limit:
-            return f"{value[:limit]}… {len(value) - limit:,} more characters"
-        if isinstance(value, Mapping):
-            return {key: cut(item) for key, item in value.items()}
-        if isinstance(value, list):
-            return [cut(item) for item in value]
-        return value
-
-    return json.dumps({job.id: cut(_redact(job.raw))}, indent=2, ensure_ascii=False, default=str)
+    `… N more characters`, so a 50 MB message is never escaped, coloured or laid out in full.
+    `record` is `redacted_record(job)` when the caller has it already."""
+    shown = cut_strings(redacted_record(job) if record is None else record, limit)
+    return json.dumps({job.id: shown}, indent=2, ensure_ascii=False, default=str)
 
 
 def copy_job(app: App[Any], job: BackupJob) -> str:

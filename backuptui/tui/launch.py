@@ -25,13 +25,13 @@ from backuptui.core.settings.resolution import (
     TargetOptions,
     refresh_for,
     resolve,
-    resolve_profile,
     stale_after,
 )
-from backuptui.core.settings.secrets import PasswordError, read_password_stdin
+from backuptui.core.settings.secrets import PasswordError, read_password_stdin, resolve_password, runs_command
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
+    from backuptui.tui.access import PasswordLookup
     from backuptui.tui.switching import ProfileSession
 
 __all__ = [
@@ -147,10 +147,17 @@ def target_from_profiles(
     try:
         config = store.load()
         check_theme(config)
-        resolved = resolve(options, config, environ=environ, stdin_password=stdin_password)
+        # first without asking any password source: a password_command may take seconds, and the
+        # app shows that it waits for it (the blank terminal before it did not)
+        resolved = resolve(
+            options, config, environ=environ, stdin_password=stdin_password, lookup_password=False
+        )
+        deferred = _deferred_lookup(resolved, environ) if has_terminal(environ) else None
+        if deferred is None and resolved is not None and resolved.asks_password:
+            resolved = resolve(options, config, environ=environ, stdin_password=stdin_password)
     except (ConfigError, ResolutionError) as exc:
         raise UsageError(str(exc)) from None
-    session = ProfileSession(store, config.settings, override, env=environ)
+    session = ProfileSession(store, config.settings, override, env=environ, password_lookup=deferred)
     if resolved is None:
         if options.user:
             raise UsageError("--user needs --url, or -p NAME (no default profile is set)")
@@ -167,14 +174,7 @@ def target_from_profiles(
         if choice is None:
             return None
         try:
-            resolved = resolve_profile(
-                choice.profile,
-                options,
-                session.settings,
-                password=choice.password,
-                password_from=choice.password_from,
-                override=override,
-            )
+            resolved = session.resolve(choice, options)
         except ResolutionError as exc:
             raise UsageError(str(exc)) from None
     else:
@@ -182,6 +182,21 @@ def target_from_profiles(
         lookup = resolved.password_lookup
         session.offer_keyring = bool(lookup and lookup.secret is None and lookup.can_save_to_keyring)
     return resolved.target, session, resolved.password_problem, resolved.refresh
+
+
+def _deferred_lookup(resolved: Resolution | None, environ: Mapping[str, str] | None) -> PasswordLookup | None:
+    """The password lookup the app runs itself, showing that it waits: a profile's password_command."""
+    if resolved is None or not resolved.asks_password or resolved.profile is None:
+        return None
+    profile = resolved.profile
+    if not runs_command(profile):
+        return None
+    from backuptui.tui.access import PasswordLookup
+
+    return PasswordLookup(
+        what=f"the password command of profile '{profile.name}'",
+        run=lambda cancel: resolve_password(profile, env=environ, cancel=cancel),
+    )
 
 
 def run_monitor(args: argparse.Namespace) -> int:
@@ -292,6 +307,7 @@ def run_target(
     from backuptui.tui.app import MonitorApp
     from backuptui.tui.keys import check_keymap
     from backuptui.tui.switching import apply_settings, session_for_store
+    from backuptui.tui.terminal import discard_type_ahead
 
     limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
@@ -311,6 +327,7 @@ def run_target(
         profiles=session,
         password_problem=password_problem,
         credentials_from=target.credentials_from if target.password is not None else None,
+        password_lookup=session.password_lookup,
     )
     app.read_only_option = read_only_option
     if demo:
@@ -318,5 +335,6 @@ def run_target(
     else:
         app.read_only_for(session.current if target.name else None, session.settings)
     apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
+    discard_type_ahead()
     result = app.run(mouse=mouse and session.settings.mouse)
     return int(result or 0)

@@ -28,6 +28,8 @@ class Leaving(AppParts):
         self.exit(0)
 
     async def _logout(self) -> None:
+        if self._lookup_cancel is not None:  # a password command still running stops now
+            self._lookup_cancel.set()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.monitor.close(), timeout=LOGOUT_TIMEOUT)
 

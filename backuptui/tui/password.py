@@ -16,6 +16,7 @@ from textual.widgets import Input, Label
 
 from backuptui.core.appliance.secret import Secret
 from backuptui.tui.format import one_line
+from backuptui.tui.typeahead import FreshKeys
 
 #: where a password came from (a target's `credentials_from`) in the user's words
 _ORIGINS = {
@@ -36,7 +37,7 @@ def password_origin(source: str | None) -> str | None:
     return _ORIGINS.get(source)
 
 
-class PasswordScreen(ModalScreen[Secret | None]):
+class PasswordScreen(FreshKeys, ModalScreen[Secret | None]):
     """Asks for the password of `user` on `appliance`; dismisses with a Secret, or None on Esc."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

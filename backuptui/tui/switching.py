@@ -14,7 +14,7 @@ import os
 import sys
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.app import App
 from textual.theme import BUILTIN_THEMES
@@ -22,7 +22,7 @@ from textual.theme import BUILTIN_THEMES
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError, KeyLocator, read_config_text
 from backuptui.core.settings.profiles import AppSettings, Config, Profile, ProfileStore, RefreshIntervals
-from backuptui.core.settings.resolution import Resolution, resolve_profile
+from backuptui.core.settings.resolution import Resolution, TargetOptions, resolve_profile
 from backuptui.core.settings.secrets import (
     PasswordError,
     keyring_set,
@@ -30,6 +30,9 @@ from backuptui.core.settings.secrets import (
 )
 from backuptui.core.watch.monitor import Monitor
 from backuptui.core.watch.resolved_monitor import monitor_for_resolution
+
+if TYPE_CHECKING:
+    from backuptui.tui.access import PasswordLookup
 from backuptui.tui.screens.profiles import (
     FIRST_RUN_HINT,
     NO_DEFAULT_HINT,
@@ -58,6 +61,8 @@ class ProfileSession:
     #: the current profile's password would be typed in the app: offer the keyring once accepted
     offer_keyring: bool = False
     env: Mapping[str, str] | None = None
+    #: the current profile's password is looked up in the app, which says it waits for it
+    password_lookup: PasswordLookup | None = None
 
     def picker(self) -> ProfilePickerScreen:
         return ProfilePickerScreen(
@@ -67,19 +72,24 @@ class ProfileSession:
             env=self.env,
         )
 
-    def open(self, choice: ProfileChoice) -> tuple[Monitor, Resolution]:
-        """The picked appliance, resolved by core's resolver (`--refresh` still beats the profile's
-        intervals), and its monitor (its session is opened by the first poll). Raises core's
-        `ResolutionError` (its CA bundle is unusable) before the current profile changes, so that
-        a password accepted later is never kept under the wrong profile."""
-        resolution = resolve_profile(
+    def resolve(self, choice: ProfileChoice, options: TargetOptions | None = None) -> Resolution:
+        """A picked profile, resolved by core's resolver: with the password picked, `--refresh`
+        beating its intervals, and `options` (`--user`, `--flavor` ... of the launch) over it."""
+        return resolve_profile(
             choice.profile,
-            None,
+            options,
             choice.settings,
             password=choice.password,
             password_from=choice.password_from,
             override=self.refresh_override,
         )
+
+    def open(self, choice: ProfileChoice) -> tuple[Monitor, Resolution]:
+        """The picked appliance, resolved (`resolve`), and its monitor (its session is opened by
+        the first poll). Raises core's `ResolutionError` (its CA bundle is unusable) before the
+        current profile changes, so that a password accepted later is never kept under the wrong
+        profile."""
+        resolution = self.resolve(choice)
         monitor = monitor_for_resolution(resolution)
         self.settings = choice.settings
         self.current = choice.profile

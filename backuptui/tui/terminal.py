@@ -53,3 +53,13 @@ def terminal_alive() -> bool:
         return stream is not None and os.isatty(stream.fileno())
     except (OSError, ValueError):
         return False
+
+
+def discard_type_ahead() -> None:
+    """Drop the keys typed before the app started (as `login` does before its prompt): they were
+    typed at the shell or at nothing, never at the password prompt that may open first."""
+    with contextlib.suppress(ImportError, OSError, ValueError, AttributeError):
+        import termios
+
+        if sys.stdin is not None and sys.stdin.isatty():
+            termios.tcflush(sys.stdin.fileno(), termios.TCIFLUSH)

@@ -106,6 +106,9 @@ class _Body:
     status_code: int
     content: bytes | bytearray  # a bytearray as read (see _exchange)
     headers: httpx.Headers
+    #: the body stopped short (the connection closed): why, for the one caller that reads a cut
+    #: answer (a login, whose headers may still name the session it opened)
+    cut: InvalidResponse | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +329,8 @@ class ApplianceClient:
         for flavor in candidates:
             path = _SESSION_PATH[flavor]
             what = f"login ({path})"
-            response = await self._send("POST", path, auth=auth, what=what)
+            # a cut answer is kept: its headers may name the session it opened (see below)
+            response = await self._send("POST", path, auth=auth, what=what, allow_cut=True)
             status = response.status_code
             if status in _NO_API_FLAVOUR and flavor is ApiFlavor.API and len(candidates) > 1:
                 log.info("%s: no /api flavour (HTTP %d), using /rest", self.name, status)
@@ -353,7 +357,10 @@ class ApplianceClient:
                 )
             if not 200 <= status < 300:
                 raise self._status_error(response, what)
+            unusable: InvalidResponse | None = None
             try:
+                if response.cut is not None:
+                    raise response.cut
                 token = self._json(response, what)
                 if flavor is ApiFlavor.REST:
                     token = token.get("value") if isinstance(token, Mapping) else None
@@ -363,18 +370,28 @@ class ApplianceClient:
                         f"{what}: expected the session id as a JSON string, got {json_kind(token)}",
                         RETRY_HINT,
                     )
-            except InvalidResponse:
-                await self._end_orphan_session(response, flavor)
-                raise
+            except InvalidResponse as exc:
+                unusable = exc
+            if unusable is not None:
+                # outside the `except`: no decoder exception (it holds the body) rides along
+                if not await self._end_orphan_session(response, flavor):
+                    unusable = InvalidResponse(
+                        self.name,
+                        f"{unusable.problem}; the appliance may have opened a session that could not be "
+                        "logged out (its id could not be read): it ends at the appliance's idle timeout",
+                        unusable.hint,
+                    )
+                raise unusable
             self._token = Secret(token)
             self._flavor = flavor
             log.info("%s: logged in as %s (%s flavour)", self.name, self.user, flavor.value)
             return
         raise AssertionError("unreachable")  # pragma: no cover
 
-    async def _end_orphan_session(self, response: _Body, flavor: ApiFlavor) -> None:
-        """A login answered with an unusable body may still have opened a session: vCenter also
-        sets it as the `vmware-api-session-id` cookie. Log that one out, best effort."""
+    async def _end_orphan_session(self, response: _Body, flavor: ApiFlavor) -> bool:
+        """A login answered with an unusable (malformed, cut) body may still have opened a
+        session: vCenter also sets it as the `vmware-api-session-id` cookie. Log that one out,
+        best effort; False when no session id could be read, or its logout failed."""
         from http.cookies import CookieError, SimpleCookie
 
         cookies: SimpleCookie = SimpleCookie()
@@ -383,10 +400,10 @@ class ApplianceClient:
                 cookies.load(line)
         morsel = cookies.get(SESSION_HEADER)
         if morsel is None or not morsel.value:
-            return
+            return False
         orphan = morsel.value
         try:
-            await self._send(
+            answer = await self._send(
                 "DELETE",
                 _SESSION_PATH[flavor],
                 token=Secret(orphan),
@@ -397,6 +414,8 @@ class ApplianceClient:
             )
         except ApplianceError as exc:
             log.debug("%s: logout of the unusable login failed: %s", self.name, exc)
+            return False
+        return 200 <= answer.status_code < 300
 
     # -- API calls ----------------------------------------------------------------------------
 
@@ -634,14 +653,18 @@ class ApplianceClient:
         params: list[tuple[str, str]] | None = None,
         request_timeout: httpx.Timeout | None = None,
         request_body: bytes | None = None,
+        allow_cut: bool = False,
     ) -> _Body:
         """One HTTP exchange, its body read in full; transport failures become typed errors.
-        `request_body`: a JSON request body (its bytes may hold a location password: never logged)."""
+        `request_body`: a JSON request body (its bytes may hold a location password: never logged);
+        `allow_cut`: a body cut short comes back with `cut` set instead of raising."""
         outcome = await self._exchange(method, path, what, token, auth, params, request_timeout, request_body)
         if isinstance(outcome, ApplianceError):
             # raised here, outside the `except` that built it: the httpx exception (its request
             # carries the session header) does not ride along as `__context__`
             raise outcome
+        if outcome.cut is not None and not allow_cut:
+            raise outcome.cut
         return outcome
 
     async def _exchange(
@@ -689,12 +712,13 @@ class ApplianceClient:
                 except httpx.TransportError as exc:
                     of = f" of {expected}" if expected.isdigit() else ""
                     log.debug("%s: %s: body cut: %s", self.name, what, type(exc).__name__)
-                    return InvalidResponse(
+                    cut = InvalidResponse(
                         self.name,
                         f"{what}: truncated body: the connection closed after "
                         f"{response.num_bytes_downloaded}{of} bytes",
                         RETRY_HINT,
                     )
+                    return _Body(response.status_code, content, response.headers, cut=cut)
                 finally:
                     self.bytes_received += response.num_bytes_downloaded
                 if not response.num_bytes_downloaded:  # a transport that hands over the body whole
@@ -717,7 +741,7 @@ class ApplianceClient:
             self.name,
             f"{what}: the answer is larger than the limit of {size}; the rest was not read",
             "An answer this large is not a real backup history; check the appliance, or raise "
-            "the maximum response size",
+            "max_body_mib in the config file (MiB)",
         )
 
     def _status_error(self, response: _Body, what: str) -> ApplianceError:

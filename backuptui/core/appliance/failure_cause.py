@@ -27,9 +27,14 @@ GENERIC_TEXTS = frozenset(
     }
 )
 
+#: no generic text is longer than this (with room for odd spacing), so longer ones are never scanned
+_LONGEST_GENERIC = 4 * max(len(text) for text in GENERIC_TEXTS)
+
 
 def is_generic(message: Message) -> bool:
     """True for a message that says only that the job failed, not why."""
+    if len(message.text) > _LONGEST_GENERIC:  # a 50 MB message is not generic: never lower-case it all
+        return False
     text = " ".join(message.text.split()).rstrip(".").lower()
     if text in GENERIC_TEXTS:
         return True

@@ -14,11 +14,11 @@ import socket
 import ssl
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 
 from backuptui.core.appliance._httpx import httpx
-from backuptui.core.diagnosis.step import Step, failed, ok, skipped, warning
+from backuptui.core.diagnosis.certificates import CertificateInfo, peer_chain, read_certificate
+from backuptui.core.diagnosis.step import Outcome, Step, failed, ok, skipped, warning
 
 #: seconds each network step waits
 STEP_TIMEOUT = 5.0
@@ -114,13 +114,25 @@ def _context(verify: bool | str | ssl.SSLContext) -> tuple[ssl.SSLContext, str]:
     return ssl.create_default_context(cafile=path), f"the CA bundle {path}"
 
 
-def _handshake(endpoint: Endpoint, context: ssl.SSLContext) -> tuple[dict[str, object], str]:
+@dataclass(frozen=True)
+class Handshake:
+    version: str
+    der: bytes  # the leaf
+    chain: list[CertificateInfo]  # leaf first: as verified (to the trusted root), or as sent
+
+
+def _handshake(endpoint: Endpoint, context: ssl.SSLContext) -> Handshake:
     with socket.create_connection((endpoint.host, endpoint.port), STEP_TIMEOUT) as sock:
         server_name = endpoint.host
         with context.wrap_socket(sock, server_hostname=server_name) as tls:
-            cert = tls.getpeercert() or {}
             der = tls.getpeercert(binary_form=True) or b""
-            return {"cert": cert, "der": der}, tls.version() or "TLS"
+            verified = context.verify_mode != ssl.CERT_NONE
+            chain = [info for info in map(read_certificate, peer_chain(tls, verified=verified)) if info]
+            return Handshake(tls.version() or "TLS", der, chain)
+
+
+def _chain_data(chain: list[CertificateInfo]) -> dict[str, object]:
+    return {"chain": [cert.as_json() for cert in chain]}
 
 
 _SHORT = {"commonName": "CN", "organizationName": "O", "organizationalUnitName": "OU", "countryName": "C"}
@@ -139,24 +151,13 @@ def _names(value: object) -> str:
 
 def describe_der(der: bytes) -> str:
     """Who a certificate names and who issued it, from its DER bytes (the unverified case)."""
-    try:
-        from cryptography import x509
-    except ImportError:
+    cert = read_certificate(der)
+    if cert is None:
         return ""
-    try:
-        cert = x509.load_der_x509_certificate(der)
-    except ValueError:
-        return ""
-    try:
-        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        names = [str(n.value) for n in san]
-    except x509.ExtensionNotFound:
-        names = []
-    self_signed = " (self-signed)" if cert.issuer == cert.subject else ""
-    text = f"issued to {cert.subject.rfc4514_string() or '?'} by {cert.issuer.rfc4514_string()}{self_signed}"
-    text += f", valid until {cert.not_valid_after_utc:%Y-%m-%d}"
-    if names:
-        text += f", for {', '.join(names[:5])}"
+    self_signed = " (self-signed)" if cert.self_signed else ""
+    text = f"issued to {cert.subject} by {cert.issuer}{self_signed}, valid until {cert.not_after:%Y-%m-%d}"
+    if cert.names:
+        text += f", for {', '.join(cert.names[:5])}"
     return text
 
 
@@ -178,7 +179,7 @@ async def check_tls(endpoint: Endpoint, verify: bool | str | ssl.SSLContext) -> 
             "Point --ca-bundle (or the profile's ca_bundle) at a readable PEM file",
         )
     try:
-        found, version = await asyncio.to_thread(_handshake, endpoint, context)
+        found = await asyncio.to_thread(_handshake, endpoint, context)
     except ssl.SSLCertVerificationError as exc:
         return await _unverified(endpoint, exc, store)
     except (ssl.SSLError, OSError) as exc:
@@ -187,36 +188,45 @@ async def check_tls(endpoint: Endpoint, verify: bool | str | ssl.SSLContext) -> 
             f"TLS handshake with {endpoint.host}:{endpoint.port} failed ({exc})",
             "Check that the port serves HTTPS (443 on an appliance) and no proxy intercepts it",
         )
+    version, chain = found.version, found.chain
+    data = _chain_data(chain)
     if verify is False:
-        seen = describe_der(found["der"])  # type: ignore[arg-type]
-        return warning(
+        seen = describe_der(found.der)
+        return Step(
             name,
+            Outcome.WARNING,
             f"{version}, certificate not verified (--no-verify){': ' + seen if seen else ''}",
             _ca_hint(endpoint),
+            data,
         )
-    cert = found["cert"]
-    assert isinstance(cert, dict)
-    issuer = _names(cert.get("issuer")) or "?"
-    subject = _names(cert.get("subject")) or "?"
-    expires = datetime.fromtimestamp(ssl.cert_time_to_seconds(str(cert["notAfter"])), UTC)
-    days = (expires - datetime.now(UTC)).days
+    leaf = chain[0] if chain else read_certificate(found.der)
+    if leaf is None:
+        return ok(name, f"{version}; verifies against {store}; the name {endpoint.host} matches")
     detail = (
-        f"{version}, issued to {subject} by {issuer}, valid until {expires:%Y-%m-%d}; verifies "
-        f"against {store}; the name {endpoint.host} matches"
+        f"{version}, issued to {leaf.subject} by {leaf.issuer}, valid until {leaf.not_after:%Y-%m-%d}; "
+        f"verifies against {store}; the name {endpoint.host} matches"
     )
-    if days < EXPIRY_WARNING_DAYS:
-        return warning(
-            name, f"{detail}; expires in {days} days", "Renew the appliance's certificate before it expires"
+    expiring = [cert for cert in chain if cert.days_left() < EXPIRY_WARNING_DAYS]
+    if expiring:
+        soonest = min(expiring, key=lambda cert: cert.not_after)
+        which = "the appliance's certificate" if soonest is chain[0] else f"the certificate {soonest.subject}"
+        return Step(
+            name,
+            Outcome.WARNING,
+            f"{detail}; {which} expires in {soonest.days_left()} days",
+            "Renew it before it expires (vSphere Client: Certificate Management)",
+            data,
         )
-    return ok(name, detail)
+    return Step(name, Outcome.OK, detail, "", data)
 
 
 async def _unverified(endpoint: Endpoint, error: ssl.SSLCertVerificationError, store: str) -> Step:
     """Why verification failed, with what the certificate says (read again without verifying)."""
-    reason = error.verify_message or str(error)
+    reason = (error.verify_message or str(error)).rstrip(".")
+    chain: list[CertificateInfo] = []
     try:
-        found, _ = await asyncio.to_thread(_handshake, endpoint, httpx.create_ssl_context(verify=False))
-        seen = describe_der(found["der"])  # type: ignore[arg-type]
+        found = await asyncio.to_thread(_handshake, endpoint, httpx.create_ssl_context(verify=False))
+        seen, chain = describe_der(found.der), found.chain
     except (ssl.SSLError, OSError):
         seen = ""
     detail = f"the certificate does not verify against {store}: {reason}"
@@ -228,7 +238,7 @@ async def _unverified(endpoint: Endpoint, error: ssl.SSLCertVerificationError, s
         fix = "Renew the appliance's certificate (vSphere Client: Certificate Management)"
     else:
         fix = _ca_hint(endpoint)
-    return failed("TLS", detail, fix)
+    return Step("TLS", Outcome.FAILED, detail, fix, _chain_data(chain) if chain else None)
 
 
 def _ca_hint(endpoint: Endpoint) -> str:

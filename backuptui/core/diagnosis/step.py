@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -22,13 +23,16 @@ class Step:
     outcome: Outcome
     detail: str
     fix: str = ""
+    #: what the step found, as values for `--json` (the TLS step: its certificate chain)
+    data: Mapping[str, Any] | None = None
 
     @property
     def failed(self) -> bool:
         return self.outcome is Outcome.FAILED
 
     def as_json(self) -> dict[str, Any]:
-        return {"step": self.name, "outcome": self.outcome.value, "detail": self.detail, "fix": self.fix}
+        found = {"step": self.name, "outcome": self.outcome.value, "detail": self.detail, "fix": self.fix}
+        return {**found, **self.data} if self.data else found
 
 
 def ok(name: str, detail: str) -> Step:

@@ -29,6 +29,20 @@ def check_refresh_seconds(number: float) -> float:
     return number
 
 
+#: the bounds on `max_body_mib`, the largest answer read from an appliance, in MiB; the default is
+#: well above a real 10,000-job history (about 16 MB of details)
+MAX_BODY_MIN_MIB = 1
+MAX_BODY_MAX_MIB = 4096
+DEFAULT_MAX_BODY_MIB = 64
+
+
+def check_max_body_mib(number: int) -> int:
+    """A body-size limit within the bounds; a ValueError says which bounds (no value repeated)."""
+    if not MAX_BODY_MIN_MIB <= number <= MAX_BODY_MAX_MIB:
+        raise ValueError(f"must be a whole number of MiB between {MAX_BODY_MIN_MIB} and {MAX_BODY_MAX_MIB}")
+    return number
+
+
 PROFILE_NAME_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")
 FLAVORS = ("api", "rest")
 
@@ -127,6 +141,8 @@ class AppSettings:
     keys: Mapping[str, str] = field(default_factory=dict)
     #: `read_only = true`: no appliance may be acted on (no back up now, no cancel)
     read_only: bool = False
+    #: `max_body_mib`: the largest answer read from an appliance (None: the default)
+    max_body_mib: int | None = None
 
 
 @dataclass(frozen=True)
@@ -195,7 +211,16 @@ class Profile:
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "read_only", "keys", "profiles")
+TOP_LEVEL_KEYS = (
+    "default_profile",
+    "mouse",
+    "theme",
+    "refresh",
+    "max_body_mib",
+    "read_only",
+    "keys",
+    "profiles",
+)
 REFRESH_KEYS = ("idle", "running")
 
 

@@ -21,6 +21,7 @@ from backuptui.core.settings.profile_model import (
     Config,
     Profile,
     RefreshIntervals,
+    check_max_body_mib,
     check_profile_name,
     check_refresh_seconds,
     check_url,
@@ -77,6 +78,15 @@ class _Validator:
             except ValueError as exc:
                 raise self.error((*key, name), str(exc)) from None
         return RefreshIntervals(**numbers)
+
+    def max_body_mib(self, value: Any) -> int:
+        key = ("max_body_mib",)
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.error(key, f"must be a whole number of MiB (e.g. 64), not {_toml_type(value)}")
+        try:
+            return check_max_body_mib(value)
+        except ValueError as exc:
+            raise self.error(key, str(exc)) from None
 
     def keys(self, value: Any) -> dict[str, str]:
         """`[keys]`: each binding id names its keys as one string, several split by commas."""
@@ -191,6 +201,7 @@ class _Validator:
             theme=self.string(data["theme"], ("theme",)) if "theme" in data else None,
             keys=self.keys(data["keys"]) if "keys" in data else {},
             read_only=self.boolean(data.get("read_only", False), ("read_only",)),
+            max_body_mib=self.max_body_mib(data["max_body_mib"]) if "max_body_mib" in data else None,
         )
         return Config(self.path, exists, default, settings, profiles)
 

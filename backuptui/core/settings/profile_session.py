@@ -13,14 +13,21 @@ from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.settings.profiles import Profile
+from backuptui.core.settings.profiles import AppSettings, Profile
 from backuptui.core.settings.resolution import resolve_profile
 
 
-def client_for(profile: Profile, password: Secret, *, timeouts: Timeouts | None = None) -> ApplianceClient:
+def client_for(
+    profile: Profile,
+    password: Secret,
+    *,
+    timeouts: Timeouts | None = None,
+    settings: AppSettings | None = None,
+) -> ApplianceClient:
     """A client for the profile's appliance (not logged in yet; the caller closes it). Its CA bundle
-    is read first: a missing or unusable file is a `ResolutionError`, never a half-built client."""
-    return resolve_profile(profile, password=password).target.client(timeouts)
+    is read first: a missing or unusable file is a `ResolutionError`, never a half-built client.
+    `settings`: the file's app settings (the body-size limit); None: the defaults."""
+    return resolve_profile(profile, None, settings, password=password).target.client(timeouts)
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,8 @@ Public face (for the monitor's launch, the headless commands, the profile picker
 - `refresh_for(profile, settings, override)`: poll intervals by precedence, always complete.
 - `read_only_origin(options, settings, profile)`: where read-only was set (`--read-only`, the
   profile's `read_only = true`, the app settings'), carried as `Resolution.read_only`.
+- `MAX_BODY_MIN_MIB`, `MAX_BODY_MAX_MIB`, `check_max_body_mib(value)`, `max_body_for(settings)`: the
+  largest answer a client reads (the file's `max_body_mib`, 1 to 4096 MiB, default 64), in bytes.
 
 No prompting, no Textual, no network; a password command may run (the profile says so).
 """
@@ -29,33 +31,42 @@ import argparse
 import os
 import ssl
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profile_model import (
+    DEFAULT_MAX_BODY_MIB,
+    MAX_BODY_MAX_MIB,
+    MAX_BODY_MIN_MIB,
     REFRESH_MAX,
     REFRESH_MIN,
     AppSettings,
     Config,
     Profile,
     RefreshIntervals,
+    check_max_body_mib,
     check_refresh_seconds,
 )
 from backuptui.core.settings.secrets import PasswordResolution, password_from_env, resolve_password
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
 
 __all__ = [
+    "DEFAULT_MAX_BODY_MIB",
     "DEFAULT_REFRESH",
+    "MAX_BODY_MAX_MIB",
+    "MAX_BODY_MIN_MIB",
     "REFRESH_MAX",
     "REFRESH_MIN",
     "Resolution",
     "ResolutionError",
     "TargetOptions",
     "check_ca_bundle",
+    "check_max_body_mib",
     "check_profile_tls",
     "check_refresh_seconds",
+    "max_body_for",
     "read_only_origin",
     "refresh_for",
     "resolve",
@@ -120,6 +131,13 @@ def tls_rule(
 def check_profile_tls(profile: Profile) -> bool | ssl.SSLContext:
     """A saved profile's TLS rule, its CA bundle read now (a `ResolutionError` names the profile)."""
     return tls_rule(default=profile.verify, origin=f"profile '{profile.name}': ca_bundle")
+
+
+def max_body_for(settings: AppSettings | None) -> int:
+    """The largest answer a client reads, in bytes: the file's `max_body_mib` (checked against
+    the bounds again, for settings built in code), else the default."""
+    mib = settings.max_body_mib if settings is not None else None
+    return check_max_body_mib(DEFAULT_MAX_BODY_MIB if mib is None else mib) * 1024 * 1024
 
 
 def refresh_for(
@@ -287,6 +305,7 @@ def resolve_profile(
     target = profile_target(
         profile, password, source, user=options.user, flavor=options.flavor, verify=verify
     )
+    target = replace(target, max_body=max_body_for(settings))
     refresh = refresh_for(profile, settings, override)
     return Resolution(target, refresh, profile, lookup, read_only_origin(options, settings, profile))
 
@@ -368,6 +387,7 @@ def _url_resolution(
         credentials_from=source,
         flavor=parse_flavor(options.flavor),
         verify=verify,
+        max_body=max_body_for(settings),
     )
     return Resolution(
         target, refresh_for(None, settings, override), read_only=read_only_origin(options, settings, None)

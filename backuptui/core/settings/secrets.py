@@ -7,6 +7,8 @@ import os
 import re
 import signal
 import subprocess
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -77,14 +79,19 @@ def read_password_stdin(stream: TextIO) -> Secret:
 
 
 def run_password_command(
-    command: str | Sequence[str], *, timeout: float = COMMAND_TIMEOUT, label: str = "the password command"
+    command: str | Sequence[str],
+    *,
+    timeout: float = COMMAND_TIMEOUT,
+    label: str = "the password command",
+    cancel: threading.Event | None = None,
 ) -> Secret:
     """Run a password command and return the first line of its standard output.
 
     A string runs through /bin/sh (pipes work: it is the user's own config); a list runs directly.
     Its stdin is closed and its stderr discarded, so it can neither wait for input nor scribble
     over the app. Its output is never shown: a failure reports the exit code only. On timeout the
-    whole process group is killed, so `sh -c 'slow | cmd'` cannot linger.
+    whole process group is killed, so `sh -c 'slow | cmd'` cannot linger; the same when `cancel` is
+    set (the app's Esc while it waits), within a tenth of a second.
     """
     shell = isinstance(command, str)
     try:
@@ -99,10 +106,13 @@ def run_password_command(
     except OSError as exc:
         raise PasswordError(f"{label} could not be started: {exc.strerror or type(exc).__name__}") from None
     try:
-        output, _ = process.communicate(timeout=timeout)
+        output = _communicate(process, timeout, cancel)
     except subprocess.TimeoutExpired:
         _kill_group(process)
         raise PasswordError(f"{label} did not finish within {timeout:g} s and was stopped") from None
+    except _Cancelled:
+        _kill_group(process)
+        raise PasswordError(f"{label} was cancelled") from None
     except BaseException:
         _kill_group(process)
         raise
@@ -120,6 +130,26 @@ def run_password_command(
     if not password:
         raise PasswordError(f"{label} printed no password (its first line of output is empty)")
     return Secret(password)
+
+
+class _Cancelled(Exception):
+    pass
+
+
+def _communicate(process: subprocess.Popen[bytes], timeout: float, cancel: threading.Event | None) -> bytes:
+    """The command's output; TimeoutExpired after `timeout`, _Cancelled once `cancel` is set."""
+    if cancel is None:
+        return process.communicate(timeout=timeout)[0]
+    deadline = time.monotonic() + timeout
+    while True:
+        if cancel.is_set():
+            raise _Cancelled
+        left = deadline - time.monotonic()
+        try:  # communicate may be called again after a timeout: no output is lost
+            return process.communicate(timeout=max(0.0, min(0.1, left)))[0]
+        except subprocess.TimeoutExpired:
+            if left <= 0.1:
+                raise
 
 
 def _kill_group(process: subprocess.Popen[bytes]) -> None:
@@ -247,12 +277,18 @@ class PasswordResolution:
         )
 
 
+def runs_command(profile: Profile) -> bool:
+    """Whether looking up the profile's password may run its password_command (seconds, maybe)."""
+    return profile.password_command is not None and profile.password_source in (None, PasswordSource.COMMAND)
+
+
 def resolve_password(
     profile: Profile,
     *,
     env: Mapping[str, str] | None = None,
     keyring_status: KeyringStatus | None = None,
     command_timeout: float = COMMAND_TIMEOUT,
+    cancel: threading.Event | None = None,
 ) -> PasswordResolution:
     """Look for `profile`'s password in its source (or, with no source set, in every source in order).
 
@@ -282,7 +318,9 @@ def resolve_password(
     if source in (None, PasswordSource.COMMAND) and profile.password_command is not None:
         label = f"the password command of profile '{profile.name}'"
         try:
-            secret = run_password_command(profile.password_command, timeout=command_timeout, label=label)
+            secret = run_password_command(
+                profile.password_command, timeout=command_timeout, label=label, cancel=cancel
+            )
         except PasswordError as exc:
             return PasswordResolution(None, None, (*problems, str(exc)), can_save)
         return PasswordResolution(secret, "password_command", tuple(problems), can_save)

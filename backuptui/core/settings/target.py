@@ -11,7 +11,7 @@ from __future__ import annotations
 import ssl
 from dataclasses import dataclass
 
-from backuptui.core.appliance.client import ApplianceClient, Timeouts
+from backuptui.core.appliance.client import DEFAULT_MAX_BODY, ApplianceClient, Timeouts
 from backuptui.core.appliance.models import ApiFlavor
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.profiles import Profile
@@ -28,6 +28,7 @@ class ConnectionTarget:
     flavor: ApiFlavor | None = None  # None: detect (/api, then /rest)
     verify: bool | str | ssl.SSLContext = True  # True, False, a CA bundle's path or its context (read)
     name: str | None = None  # the profile name (or "demo"); display name, default the host
+    max_body: int = DEFAULT_MAX_BODY  # bytes: the largest answer read (the file's `max_body_mib`)
 
     @property
     def display_name(self) -> str:
@@ -44,6 +45,7 @@ class ConnectionTarget:
             verify=self.verify,
             timeouts=timeouts,
             name=self.name,
+            max_body=self.max_body,
         )
 
 

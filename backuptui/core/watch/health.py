@@ -199,7 +199,9 @@ def format_threshold(value: timedelta) -> str:
 
 def one_line_problem(text: str, limit: int = _MAX_PROBLEM) -> str:
     """Appliance text fit for one status line: whitespace collapsed, control characters and `|`
-    (which starts perfdata in plugin output) replaced, cut at `limit` characters."""
+    (which starts perfdata in plugin output) replaced, cut at `limit` characters. Only the start
+    of the text is read: a 50 MB message costs what a short one does."""
+    text = text[: 8 * limit + 4096]  # room for whitespace that collapses
     cleaned = "".join(" " if (ord(ch) < 32 or ord(ch) == 127) else ch for ch in text)
     cleaned = " ".join(cleaned.split()).replace("|", "/")
     if len(cleaned) > limit:

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
@@ -23,14 +23,18 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, Tree
 from textual.widgets.tree import TreeNode
 
 from backuptui.core.appliance.models import BackupJob, Message
-from backuptui.tui.clipboard import copy_job, save_job_and_notify, shown_job_json
+from backuptui.tui.clipboard import copy_job, redacted_record, save_job_and_notify, shown_job_json
 from backuptui.tui.format import EMPTY, MAX_SHOWN, local_time_with_zone, one_line, safe_text, status_label
+from backuptui.tui.long_text import cut_strings, long_strings
 
 TAB_MESSAGES = "drill-messages"
 TAB_ERROR = "drill-error"
 TAB_JSON = "drill-json"
 
 _MUTED = "$text-muted"
+
+#: the most characters of the cause shown in the title
+TITLE_PROBLEM = 160
 _KEY = "bold $text-accent"
 
 
@@ -39,7 +43,9 @@ def _label(name: str, width: int = 10) -> tuple[str, str]:
 
 
 def _json_value(value: Any) -> str:
-    return safe_text(json.dumps(value, ensure_ascii=False, default=str), keep_newlines=False)
+    # cut first: `json.dumps` of a 50 MB string alone takes a tenth of a second, every time
+    shown = json.dumps(cut_strings(value), ensure_ascii=False, default=str)
+    return safe_text(shown, keep_newlines=False)
 
 
 def message_content(number: int | None, message: Message) -> Content:
@@ -93,14 +99,17 @@ _JSON_TOKEN = re.compile(
 
 
 def json_content(text: str) -> Content:
-    """Pretty JSON with keys, strings and literals coloured; control characters made visible."""
+    """Pretty JSON with keys, strings and literals coloured; control characters made visible.
+
+    `text` has its long strings cut already (`shown_job_json`): cutting again here would cut the
+    "… N more characters" off a cut string."""
     parts: list[str | tuple[str, str]] = []
     position = 0
     for match in _JSON_TOKEN.finditer(text):
-        parts.append(safe_text(text[position : match.start()]))
+        parts.append(safe_text(text[position : match.start()], limit=None))
         if match.group("string") is not None:
             style = _KEY if match.group("colon") else "$text-success"
-            parts.append((safe_text(match.group("string"), keep_newlines=False), style))
+            parts.append((safe_text(match.group("string"), keep_newlines=False, limit=None), style))
             if match.group("colon"):
                 parts.append(match.group("colon"))
         elif match.group("number") is not None:
@@ -108,7 +117,7 @@ def json_content(text: str) -> Content:
         else:
             parts.append((match.group("literal"), "italic $text-primary"))
         position = match.end()
-    parts.append(safe_text(text[position:]))
+    parts.append(safe_text(text[position:], limit=None))
     return Content.assemble(*parts)
 
 
@@ -182,7 +191,8 @@ def title_content(job: BackupJob) -> Content:
         started,
     ]
     if job.problem:
-        parts += ["\n", ("✖ ", "bold $text-error"), one_line(job.problem)]
+        # two lines at most: a longer cause is in the tabs below, and in full one key away
+        parts += ["\n", ("✖ ", "bold $text-error"), one_line(job.problem, limit=TITLE_PROBLEM)]
     return Content.assemble(*parts)
 
 
@@ -209,6 +219,7 @@ class DrillDownScreen(Screen[None]):
         Binding("v", "toggle_json", "JSON", id="drilldown.toggle-json"),
         Binding("y", "copy_json", "Copy", id="drilldown.copy"),
         Binding("s", "save_json", "Save", id="drilldown.save"),
+        Binding("f", "full_text", "Full", id="drilldown.full-text"),  # short: 80 columns
         Binding("j,down", "scroll_lines(1)", "Down", show=False, id="drilldown.down"),
         Binding("k,up", "scroll_lines(-1)", "Up", show=False, id="drilldown.up"),
         Binding("g,home", "scroll_edge('home')", "Top", show=False, id="drilldown.top"),
@@ -221,6 +232,8 @@ class DrillDownScreen(Screen[None]):
         super().__init__(name=name, id=id)
         self.job = job
         self._previous_tab = TAB_MESSAGES
+        #: the record's strings too long to show, with where they sit; None until it has been read
+        self.long_strings: list[tuple[str, str]] | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(title_content(self.job), id="drill-title")
@@ -239,8 +252,27 @@ class DrillDownScreen(Screen[None]):
                 TabPane("Raw JSON", id=TAB_JSON),
                 VerticalScroll(id="drill-json-scroll", classes="drill-scroll"),
             ):
-                yield Static(json_content(shown_job_json(self.job, MAX_SHOWN)), id="drill-json-body")
+                yield Static(Content.assemble(("Reading the record…", _MUTED)), id="drill-json-body")
         yield Footer(compact=True)
+
+    def on_mount(self) -> None:
+        self._read_record(self.job)
+
+    # a description of its own: by default Textual writes one with `repr(job)`, 50 MB of it
+    @work(thread=True, exclusive=True, group="drilldown-record", description="reading the record")
+    def _read_record(self, job: BackupJob) -> None:
+        """Off the UI loop: decode the record (kept compressed), cut its long strings, colour it."""
+        record = redacted_record(job)
+        content = json_content(shown_job_json(job, MAX_SHOWN, record))
+        found = long_strings(record)
+        self.app.call_from_thread(self._record_read, job, content, found)
+
+    def _record_read(self, job: BackupJob, content: Content, found: list[tuple[str, str]]) -> None:
+        if job is not self.job or not self.is_attached:
+            return  # a newer record is being read
+        self.query_one("#drill-json-body", Static).update(content)
+        self.long_strings = found
+        self.refresh_bindings()
 
     def _messages_title(self) -> str:
         return f"Messages ({len(self.job.messages)})"
@@ -254,7 +286,7 @@ class DrillDownScreen(Screen[None]):
         self.job = job
         self.query_one("#drill-title", Static).update(title_content(job))
         self.query_one("#drill-messages-body", Static).update(messages_content(job))
-        self.query_one("#drill-json-body", Static).update(json_content(shown_job_json(job, MAX_SHOWN)))
+        self._read_record(job)
         fill_error_tree(self.query_one("#drill-error-tree", Tree), job)
         tabs = self.query_one(TabbedContent)
         tabs.get_tab(TAB_MESSAGES).label = Content(self._messages_title())
@@ -286,6 +318,18 @@ class DrillDownScreen(Screen[None]):
 
     def action_save_json(self) -> None:
         save_job_and_notify(self.app, self.job)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "full_text":  # in the footer only when something is cut
+            return bool(self.long_strings)
+        return True
+
+    def action_full_text(self) -> None:
+        """The full text of the strings shown cut, a page at a time."""
+        if self.long_strings:
+            from backuptui.tui.screens.full_text import FullTextScreen
+
+            self.app.push_screen(FullTextScreen(self.job.id, self.long_strings))
 
     def action_scroll_lines(self, lines: int) -> None:
         focused = self.focused

@@ -21,9 +21,10 @@ from backuptui.core.appliance.models import BackupJob
 from backuptui.core.counting import counted
 from backuptui.core.export import default_export_name, export_history
 from backuptui.core.output_file import existing_file
+from backuptui.tui.typeahead import FreshKeys
 
 
-class ExportScreen(ModalScreen[Path | None]):
+class ExportScreen(FreshKeys, ModalScreen[Path | None]):
     """Where to write the history: a file name (its suffix picks CSV or JSON); Enter writes, Esc cancels."""
 
     DEFAULT_CSS = """

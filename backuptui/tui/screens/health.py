@@ -26,6 +26,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
+from backuptui.core.ages import human_wait
 from backuptui.core.appliance.models import BackupJob, JobStatus, Recurrence, Schedule
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
@@ -175,7 +176,7 @@ def _schedule_block(schedule: Schedule, verdict: HealthVerdict, now: datetime) -
     ]
     if schedule.enabled and schedule.recurrence is not None and verdict.next_run is not None:
         wait = (verdict.next_run - now).total_seconds()
-        rows.append(("Next run", f"{_when(verdict.next_run)} (in {human_duration(wait)})"))
+        rows.append(("Next run", f"{_when(verdict.next_run)} ({human_wait(wait)})"))  # units as "3 h ago"
     elif not schedule.enabled:
         rows.append(("Next run", "none: the schedule is disabled"))
     if verdict.missed_run is not None and schedule.enabled:

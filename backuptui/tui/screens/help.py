@@ -101,6 +101,11 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
                 "scroll (in the error tree: move between nodes)",
             ),
             (("drilldown.copy", "drilldown.save"), "copy / save this job's JSON"),
+            (("drilldown.full-text",), "the full text of what is cut (… N more characters)"),
+            (
+                ("fulltext.next-page", "fulltext.previous-page", "fulltext.next-string"),
+                "there: next / previous page, next cut text",
+            ),
             (("drilldown.back",), "back to the list"),
         ),
     ),

@@ -19,6 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Select
 
 from backuptui.core.settings.profiles import Profile, RefreshIntervals, check_profile_name, check_url
 from backuptui.core.settings.secrets import PasswordSource
+from backuptui.tui.typeahead import FreshKeys
 
 SOURCE_OPTIONS: tuple[tuple[str, str], ...] = (
     ("auto: keyring, command, environment, then ask", "auto"),
@@ -46,7 +47,7 @@ class ProfileEdit:
     make_default: bool
 
 
-class ProfileFormScreen(ModalScreen[ProfileEdit | None]):
+class ProfileFormScreen(FreshKeys, ModalScreen[ProfileEdit | None]):
     """Dismisses with a valid `ProfileEdit`, or None when cancelled. Saving is the caller's job."""
 
     BINDINGS: ClassVar[list[BindingType]] = [

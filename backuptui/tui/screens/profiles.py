@@ -40,6 +40,7 @@ from backuptui.core.settings.secrets import (
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profile_columns import COLUMNS, CONNECTED_MARK, DEFAULT_MARK, fitted_rows
 from backuptui.tui.screens.profile_form import ProfileEdit, ProfileFormScreen
+from backuptui.tui.typeahead import FreshKeys
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 FIRST_RUN_HINT = (
@@ -71,7 +72,7 @@ class _Password:
     unreachable: bool = False  # not asked: the appliance does not answer as its URL says
 
 
-class ConfirmScreen(ModalScreen[bool]):
+class ConfirmScreen(FreshKeys, ModalScreen[bool]):
     """A yes/no question; y/Enter say yes, n/Esc say no."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -132,8 +133,10 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         Binding("t", "test", "Test", id="profile-test"),
         Binding("asterisk", "make_default", "Default", key_display="*", id="profile-default"),
         Binding("r", "reload", "Reload", id="profile-reload", show=False),
-        Binding("j", "cursor(1)", "Down", id="profile-down", show=False),
-        Binding("k", "cursor(-1)", "Up", id="profile-up", show=False),
+        # priority like Enter, so that keys typed ahead ("j Enter", "down Enter") act in order:
+        # a key the table handled itself would still wait in its queue when Enter connects
+        Binding("j,down", "cursor(1)", "Down", id="profile-down", show=False, priority=True),
+        Binding("k,up", "cursor(-1)", "Up", id="profile-up", show=False, priority=True),
         Binding("escape", "close", "Back", id="profile-close"),
         # on its own (first run) there is nothing to go back to: Esc quits, and says so
         Binding("escape", "quit_picker", "Quit", id="profile-quit"),
@@ -177,6 +180,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         self.timeouts = timeouts
         self.config: Config | None = None
         self.last_check: ConnectionCheck | None = None
+        self._shown_room = 0  # the room the table was last fitted to
 
     def compose(self) -> ComposeResult:
         legend = f"{self.DEFAULT_MARK} default"
@@ -197,7 +201,7 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         table.focus()
 
     def on_resize(self) -> None:
-        if self.config is not None:
+        if self.config is not None and self._room() != self._shown_room:
             self._show(self.config, self.selected_name)
 
     # -- the list ---------------------------------------------------------------------------
@@ -221,12 +225,20 @@ class ProfilePickerScreen(ReportsWorkerFailures, Screen[ProfileChoice | None]):
         if not config.profiles and not self.hint:
             self.say("No profiles. Press a to add one.")
 
+    def _room(self) -> int:
+        """The cells the table's columns may take: the screen's width, less a scrollbar if the rows
+        scroll."""
+        table = self.query_one("#profiles", DataTable)
+        room = self.size.width or self.app.size.width
+        rows = len(self.config.profiles) if self.config is not None else 0
+        if rows + 1 > max(1, table.size.height):
+            room -= table.styles.scrollbar_size_vertical
+        return room
+
     def _show(self, config: Config, select: str | None) -> None:
         """The table, its cells cut to the width of the screen (a resize shows it again)."""
         table = self.query_one("#profiles", DataTable)
-        room = self.size.width or self.app.size.width
-        if len(config.profiles) + 1 > max(1, table.size.height):  # the rows scroll: a scrollbar
-            room -= table.styles.scrollbar_size_vertical
+        self._shown_room = room = self._room()
         widths, rows = fitted_rows(config, self.current, room)
         table.clear(columns=True)
         for label, width in zip(COLUMNS, widths, strict=True):
