@@ -46,11 +46,31 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         help="start the built-in appliance simulator and watch it (writes no configuration)",
     )
     source.add_argument(
+        "--appliances",
+        metavar="N",
+        type=int,
+        help="with --demo: a demo fleet of N simulated appliances in every state (writes no configuration)",
+    )
+    source.add_argument(
         "--replay",
         metavar="FILE",
         help="watch a recording made by 'backuptui record' (served by the built-in simulator)",
     )
-    source.add_argument("-p", "--profile", metavar="NAME", help="a saved appliance profile")
+    source.add_argument(
+        "-p",
+        "--profile",
+        metavar="NAME",
+        action="append",
+        help="a saved appliance profile (repeat it to watch several: -p a -p b)",
+    )
+    source.add_argument(
+        "-g",
+        "--group",
+        metavar="GROUP",
+        action="append",
+        help="every profile of this group (a profile's 'groups'; repeatable)",
+    )
+    source.add_argument("--all", dest="all_profiles", action="store_true", help="every saved profile")
     source.add_argument(
         "--url", metavar="URL", help="appliance host or URL (vcsa01.example.com, http://127.0.0.1:8080)"
     )
@@ -96,7 +116,20 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
 
 
 #: top-level options that take a value (so their value is not mistaken for the subcommand)
-_VALUE_OPTIONS = frozenset({"-p", "--profile", "--url", "--user", "--flavor", "--ca-bundle", "--refresh"})
+_VALUE_OPTIONS = frozenset(
+    {
+        "--appliances",
+        "-p",
+        "--profile",
+        "-g",
+        "--group",
+        "--url",
+        "--user",
+        "--flavor",
+        "--ca-bundle",
+        "--refresh",
+    }
+)
 
 
 def subcommand_of(argv: Sequence[str]) -> str | None:

@@ -41,8 +41,19 @@ class Settings:
     @classmethod
     def for_mode(cls, quick: bool) -> Settings:
         if quick:
-            return cls(True, 3, 0, 3, 5, 1.0, 10.0, 35.0, 16, 1, 2)
+            return cls(True, 3, 0, 2, 5, 1.0, 10.0, 35.0, 12, 1, 2, refresh_window=3.0)
         return cls(False, 7, 1, 5, 9, 3.0, 10.0, 120.0, 40, 3, 5)
+
+
+#: the simulators rows 1-10 share, by key: (jobs, seed); each row of a run sees its own history
+STANDARD_SIMS: dict[str, tuple[int, int]] = {
+    "100": (100, 3),
+    "1k": (1000, 1),
+    "idle": (1000, 6),
+    "10k": (10000, 2),
+    "fault": (1000, 5),
+    "check": (1000, 7),
+}
 
 
 @dataclass
@@ -102,9 +113,19 @@ class Context:
         self.sims[key] = sim
         return sim
 
+    def sim(self, key: str, jobs: int | None = None, **config: Any) -> SimProcess:
+        """The simulator `key`, started on first use: one of `STANDARD_SIMS`, or any key with `jobs`
+        (and SimulatorConfig fields) given. Rows that ask for the same key share one process."""
+        if key not in self.sims:
+            if jobs is None:
+                jobs, seed = STANDARD_SIMS[key]
+                config = {"seed": seed, **config}
+            self.add_sim(key, jobs, **config)
+        return self.sims[key]
+
     def history(self, key: str) -> History:
         if key not in self.histories:
-            self.histories[key] = History(asyncio.run(fetch_jobs(self.sims[key].url)))
+            self.histories[key] = History(asyncio.run(fetch_jobs(self.sim(key).url)))
         return self.histories[key]
 
     def rows_file(self, key: str) -> Path:

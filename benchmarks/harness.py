@@ -102,6 +102,8 @@ class Result:
 
     @property
     def verdict(self) -> str:
+        if self.method == "not built":  # the feature does not exist yet: no figure, no verdict
+            return "not built"
         return {True: "PASS", False: "MISS", None: "ERROR"}[self.passed]
 
 
@@ -469,11 +471,27 @@ def tmux_server(ws: Workspace) -> Iterator[Tmux]:
         tmux.kill_server()
 
 
-def backuptui_command(url: str, *extra: str) -> list[str]:
+def backuptui_base() -> list[str]:
     """The installed console script (as a user runs it), else `python -m backuptui`."""
     script = Path(sys.executable).with_name("backuptui")
-    base = [str(script)] if script.exists() else [sys.executable, "-m", "backuptui"]
-    return [*base, "--url", url, "--user", USER, *extra]
+    return [str(script)] if script.exists() else [sys.executable, "-m", "backuptui"]
+
+
+def backuptui_command(url: str, *extra: str) -> list[str]:
+    """The monitor on `url`, without the local history store where the program has one: the app
+    rows measure the path through the network (a second launch would paint the stored list)."""
+    return [*backuptui_base(), "--url", url, "--user", USER, *no_history(), *extra]
+
+
+_NO_HISTORY: list[list[str]] = []
+
+
+def no_history() -> list[str]:
+    """`--no-history` if this backuptui has that option (asked once per run)."""
+    if not _NO_HISTORY:
+        proc = subprocess.run([*backuptui_base(), "--help"], capture_output=True, text=True, check=False)
+        _NO_HISTORY.append(["--no-history"] if "--no-history" in proc.stdout else [])
+    return _NO_HISTORY[0]
 
 
 def app_env() -> dict[str, str]:

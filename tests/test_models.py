@@ -405,7 +405,7 @@ def test_schedule_without_days_retention_or_recurrence() -> None:
     assert parse_schedules({}, ApiFlavor.API) == ()
 
 
-# -- the fast path and the record-by-record text parser (benchmark rows 7 and 8) -----------------
+# -- the msgspec path (wire Structs, a Raw per record) against the checked path (rows 7 and 8) --
 
 from backuptui.core.appliance import details_text as details_text_module  # noqa: E402
 from backuptui.core.appliance import models as models_module  # noqa: E402
@@ -488,7 +488,7 @@ ODD_RECORDS: list[dict[str, Any]] = [
 
 
 @pytest.mark.parametrize("record", ODD_RECORDS, ids=range(len(ODD_RECORDS)))
-def test_the_fast_path_gives_what_the_checked_path_gives(record: dict[str, Any]) -> None:
+def test_the_wire_structs_give_what_the_checked_path_gives(record: dict[str, Any]) -> None:
     fast, slow = both_paths("20240316-020004-22617221", copy.deepcopy(record))
     assert fast == slow
     if not isinstance(slow, tuple):
@@ -496,11 +496,18 @@ def test_the_fast_path_gives_what_the_checked_path_gives(record: dict[str, Any])
         assert [m.text for m in fast.messages] == [m.text for m in slow.messages]
 
 
-def test_the_fast_path_shares_repeated_values() -> None:
-    one = parse_job("a", info("SUCCEEDED"))
-    two = parse_job("b", info("SUCCEEDED"))
-    assert one.description is two.description and one.progress is two.progress
-    assert one.build is two.build and one.location_user is two.location_user
+def test_the_records_of_one_response_share_repeated_values() -> None:
+    import json
+
+    records = {"a": info("SUCCEEDED"), "b": info("SUCCEEDED")}
+    for result in (
+        parse_details(records, ApiFlavor.API),
+        parse_details_text(json.dumps(records), ApiFlavor.API),
+    ):
+        one, two = result.jobs
+        assert one.description is two.description and one.progress is two.progress
+        assert one.build is two.build and one.location_user is two.location_user
+        assert one.service is two.service
 
 
 def test_records_as_text_parse_as_the_decoded_body_does() -> None:
@@ -532,12 +539,12 @@ def test_unchanged_record_text_gives_the_previous_job_without_decoding_it(
         parsed: list[str] = []
 
         def counting(
-            job_id: str, *args: Any, _real: Any = details_text_module.parse_job, _seen: Any = parsed
+            job_id: str, *args: Any, _real: Any = details_text_module.parse_job_shared, _seen: Any = parsed
         ) -> Any:
             _seen.append(job_id)
             return _real(job_id, *args)
 
-        monkeypatch.setattr(details_text_module, "parse_job", counting)
+        monkeypatch.setattr(details_text_module, "parse_job_shared", counting)
         again = parse_details_text(json.dumps(changed_body), flavor, previous)
         monkeypatch.undo()
         assert parsed == ["b"]  # "a" was neither decoded nor parsed

@@ -12,7 +12,6 @@ import argparse
 import asyncio
 import json
 import sys
-import zoneinfo
 from collections.abc import Callable
 from datetime import UTC, datetime, tzinfo
 from typing import Any, NoReturn, TextIO
@@ -44,6 +43,8 @@ def register(subparsers: Any) -> None:
             "2 CRITICAL, 3 UNKNOWN."
         ),
         epilog=(
+            "--all, -g GROUP or several -p check a fleet: one status line for the worst verdict, "
+            "naming the appliances at fault, perfdata per appliance, the exit code of the worst. "
             "Durations take s, m, h, d or w (a bare number means hours). CRITICAL when the latest "
             "finished backup failed, when the last success is at least --crit-age old, or when "
             "backup is not configured; WARNING when the last success is older than --warn-age, a "
@@ -51,7 +52,7 @@ def register(subparsers: Any) -> None:
             "longer than --max-wait."
         ),
     )
-    add_target_arguments(parser)
+    add_target_arguments(parser, fleet=True)
     limits = parser.add_argument_group("thresholds")
     limits.add_argument(
         "--warn-age",
@@ -173,6 +174,8 @@ def _options(args: argparse.Namespace) -> tuple[HealthThresholds, tzinfo, float]
         raise TargetError(f"bad threshold: {exc}") from None
     zone: tzinfo = UTC
     if args.timezone and args.timezone.upper() not in ("UTC", "Z", "ETC/UTC"):
+        import zoneinfo  # only for --timezone: a check runs as a new process every few minutes
+
         try:
             zone = zoneinfo.ZoneInfo(args.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError):
@@ -225,7 +228,15 @@ def run(
     stream = out or sys.stdout
     as_json = bool(getattr(args, "json", False))
     try:
+        from backuptui.commands.fleet_round import fleet_names
+
+        fleet = fleet_names(args)
         thresholds, zone, timeout = _options(args)
+        if fleet is not None:
+            from backuptui.commands.fleet_check import run_fleet_check
+
+            names, config = fleet
+            return run_fleet_check(args, names, config, thresholds, zone, timeout, out=stream)
         deadline = Deadline(timeout)
         verdict = asyncio.run(deadline.run(collect(args, thresholds, zone, clock=clock, deadline=deadline)))
     except TargetError as exc:

@@ -101,7 +101,9 @@ def _config_step(args: argparse.Namespace) -> Step:
     try:
         config = ProfileStore(path).load()
         if not by_url:
-            chosen = getattr(args, "profile", None)
+            from backuptui.core.settings.resolution import TargetOptions
+
+            chosen = TargetOptions.from_args(args).profile
             profile = config.profile(chosen) if chosen else config.default
     except ConfigError as exc:
         if by_url:

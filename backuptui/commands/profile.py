@@ -20,6 +20,7 @@ from backuptui.core.settings.profiles import (
     Profile,
     ProfileStore,
     RefreshIntervals,
+    check_group_name,
     check_profile_name,
     check_url,
     profile_with,
@@ -134,6 +135,13 @@ def _add_profile_flags(parser: argparse.ArgumentParser) -> None:
         action="store_false",
         help="allow back up now and cancel (the default)",
     )
+    parser.add_argument(
+        "--group",
+        dest="profile_groups",
+        metavar="GROUP",
+        action="append",
+        help="a group it belongs to (repeatable; on edit the list replaces the old one, '' clears it)",
+    )
     parser.add_argument("--default", dest="profile_default", action="store_true", help="make it the default")
 
 
@@ -186,16 +194,25 @@ def run_list(args: argparse.Namespace) -> int:
         print(f"No profiles in {config.path}.")
         print("Add one: backuptui profile add NAME --url URL --user USER   (or try: backuptui --demo)")
         return EXIT_OK
-    rows = [("", "NAME", "URL", "USER", "PASSWORD", "TLS")]
+    grouped = any(profile.groups for profile in config.profiles.values())
+    rows: list[tuple[str, ...]] = [
+        ("", "NAME", "URL", "USER", "PASSWORD", "TLS") + (("GROUPS",) if grouped else ())
+    ]
     for profile in config.profiles.values():
         marker = "*" if profile.name == config.default_profile else ""
-        rows.append(
-            (marker, profile.name, profile.url, profile.username, profile.password_word, profile.tls_word)
+        cells = (
+            marker,
+            profile.name,
+            profile.url,
+            profile.username,
+            profile.password_word,
+            profile.tls_word,
         )
+        rows.append(cells + ((",".join(profile.groups),) if grouped else ()))
     widths = _fitted_widths(rows)
     for row in rows:
-        cells = (_cut(cell, width).ljust(width) for cell, width in zip(row, widths, strict=True))
-        print("  ".join(cells).rstrip())
+        shown = (_cut(cell, width).ljust(width) for cell, width in zip(row, widths, strict=True))
+        print("  ".join(shown).rstrip())
     return EXIT_OK
 
 
@@ -213,6 +230,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("ca_bundle", profile.ca_bundle or "-"),
         ("flavor", profile.flavor or "auto"),
         ("refresh", str(profile.refresh.over(config.settings.refresh)) if profile.refresh else "app default"),
+        ("groups", ", ".join(profile.groups) or "-"),
         ("password", _describe_password(profile)),
         ("read_only", "true (no back up now, no cancel)" if profile.read_only else "false"),
     ]
@@ -264,6 +282,7 @@ def run_add(args: argparse.Namespace) -> int:
         flavor=_flavor(args.profile_flavor),
         refresh=_refresh(args.profile_refresh),
         read_only=bool(args.profile_read_only),
+        groups=_groups(args.profile_groups),
     )
     config = store.add_profile(profile, make_default=args.profile_default)
     _tell_notices(store)
@@ -290,6 +309,7 @@ def run_edit(args: argparse.Namespace) -> int:
         args.profile_flavor,
         args.profile_refresh,
         args.profile_read_only,
+        args.profile_groups,
     )
     interactive = _interactive()
     if all(flag is None for flag in flags) and not args.profile_default:
@@ -412,6 +432,8 @@ def _apply_flags(old: Profile, args: argparse.Namespace) -> Profile:
         changes["refresh"] = _refresh(args.profile_refresh)
     if args.profile_read_only is not None:
         changes["read_only"] = args.profile_read_only
+    if args.profile_groups is not None:
+        changes["groups"] = _groups(args.profile_groups)
     if args.profile_password_command is not None:
         changes["password_command"] = args.profile_password_command or None
     if args.profile_password_source is not None:
@@ -452,6 +474,20 @@ def _checked_ca_bundle(path: str | None) -> str | None:
     return path
 
 
+def _groups(given: list[str] | None) -> tuple[str, ...]:
+    """`--group prod --group eu` (or `--group prod,eu`); `''` alone: no groups."""
+    names: list[str] = []
+    for text in given or ():
+        for part in (part.strip() for part in text.split(",")):
+            if not part:
+                continue
+            try:
+                names.append(check_group_name(part))
+            except ValueError as exc:
+                raise UsageError(f"--group: {exc}") from None
+    return tuple(dict.fromkeys(names))
+
+
 def _source(text: str | None) -> PasswordSource | None:
     return None if text in (None, "auto") else PasswordSource(text)
 
@@ -483,6 +519,7 @@ def _profile_json(profile: Profile, default: str | None) -> dict[str, Any]:
         "password_source": str(profile.password_source) if profile.password_source else None,
         "password_command": _command_text(command) if command is not None else None,
         "read_only": profile.read_only,
+        "groups": list(profile.groups),
     }
 
 

@@ -90,7 +90,39 @@ def register(subparsers: Any) -> None:
         metavar="SECONDS",
         help="the appliance's clock runs this many seconds ahead (negative: behind)",
     )
+    fleet = parser.add_argument_group("a fleet of appliances")
+    fleet.add_argument(
+        "--appliances",
+        type=_at_least_one,
+        metavar="N",
+        help="serve N distinct appliances from this process, each on its own port (default mix: "
+        "healthy, latest-failed, stale, schedule-missed, unreachable, password-refused, running)",
+    )
+    fleet.add_argument(
+        "--mix",
+        metavar="SCENARIO:N,...",
+        help="the scenarios of the fleet, e.g. healthy:8,latest-failed:1,stale:1,unreachable:1,running:2 "
+        "(scaled to --appliances when both are given); also schedule-missed, password-refused, "
+        "not-configured, schedule-disabled",
+    )
+    fleet.add_argument(
+        "--write-profiles",
+        metavar="FILE",
+        help="write a config with one profile per appliance (0600; no password in it), so "
+        "'BACKUPTUI_CONFIG=FILE backuptui --all' watches the fleet",
+    )
+    fleet.add_argument("--force", action="store_true", help="with --write-profiles: replace FILE")
     parser.set_defaults(handler=run)
+
+
+def _at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 or more")
+    return value
 
 
 def _positive(text: str) -> float:
@@ -132,7 +164,9 @@ def run(args: argparse.Namespace) -> int:
     # Handlers first: Ctrl-C while the history is being generated also ends cleanly.
     previous = {sig: signal.signal(sig, _on_signal) for sig in (signal.SIGINT, signal.SIGTERM)}
     try:
-        return _serve(args, stop)
+        from backuptui.commands.simulate_fleet import fleet_asked, serve_fleet
+
+        return serve_fleet(args, stop) if fleet_asked(args) else _serve(args, stop)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

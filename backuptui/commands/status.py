@@ -36,9 +36,11 @@ def register(subparsers: Any) -> None:
         description="Print the appliance's backup job history, newest first: a table for people, "
         "JSON (documented schema, times in RFC 3339) or CSV for programs.",
         epilog="Examples: backuptui status -p lab --limit 10; backuptui status --url vcsa01 --user "
-        "administrator@vsphere.local --status failed --json; backuptui status -p lab --output jobs.csv",
+        "administrator@vsphere.local --status failed --json; backuptui status -p lab --output jobs.csv; "
+        "backuptui status --all (or -g GROUP, -p a -p b): the fleet table, one line per appliance "
+        "(--json: schema backuptui.fleet)",
     )
-    add_target_arguments(parser)
+    add_target_arguments(parser, fleet=True)
     out = parser.add_argument_group("output")
     out.add_argument("--json", action="store_true", help="same as --format json")
     out.add_argument(
@@ -249,6 +251,15 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     if args.json and args.format not in (None, "json"):
         stderr.write(f"backuptui status: --json and --format {args.format} disagree; give one\n")
         return EXIT_USAGE
+    try:
+        from backuptui.commands.fleet_round import fleet_names
+
+        fleet = fleet_names(args)
+    except TargetError as exc:
+        stderr.write(f"backuptui status: {exc}\n")
+        return EXIT_USAGE
+    if fleet is not None:
+        return _fleet_status(args, fleet, stdout, stderr)
     if args.output == "-":
         args.output = None  # standard output
     if fmt is None:
@@ -316,6 +327,34 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     stdout.write(text)
     stdout.flush()
     return EXIT_OK
+
+
+def _fleet_status(args: argparse.Namespace, fleet: tuple[Any, Any], stdout: TextIO, stderr: TextIO) -> int:
+    """`status --all`: the fleet table or JSON; the job options belong to one appliance."""
+    from backuptui.commands.fleet_status import run_fleet_status
+
+    job_options = [flag for flag, given in _job_only(args) if given]
+    if job_options:
+        stderr.write(
+            f"backuptui status: {', '.join(job_options)} select jobs of one appliance; "
+            "with --all, -g or several -p the fleet table is printed\n"
+        )
+        return EXIT_USAGE
+    try:
+        return run_fleet_status(args, *fleet, out=stdout, err=stderr)
+    except KeyboardInterrupt:
+        stderr.write("backuptui status: interrupted\n")
+        return 130
+
+
+def _job_only(args: argparse.Namespace) -> list[tuple[str, bool]]:
+    return [
+        ("--limit", bool(args.limit)),
+        ("--status", bool(args.status)),
+        ("--filter", bool(args.filter)),
+        ("--output", bool(args.output)),
+        ("--format csv", args.format == "csv"),
+    ]
 
 
 def _positive_seconds(text: str) -> float:

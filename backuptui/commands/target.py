@@ -34,11 +34,35 @@ class TargetError(Exception):
     """The options do not name a usable appliance; `str()` says what is wrong and what to do."""
 
 
-def add_target_arguments(parser: argparse.ArgumentParser) -> None:
-    """The "which appliance" options, also accepted after the subcommand name."""
-    group = parser.add_argument_group("which appliance")
+def add_target_arguments(parser: argparse.ArgumentParser, *, fleet: bool = False) -> None:
+    """The "which appliance" options, also accepted after the subcommand name. `fleet`: the
+    command also takes several appliances (`-p` repeatable, `-g GROUP`, `--all`)."""
+    group = parser.add_argument_group("which appliance" + ("s" if fleet else ""))
     suppress = argparse.SUPPRESS
-    group.add_argument("-p", "--profile", metavar="NAME", default=suppress, help="a saved appliance profile")
+    if fleet:
+        group.add_argument(
+            "-p",
+            "--profile",
+            metavar="NAME",
+            action="append",
+            default=suppress,
+            help="a saved appliance profile (repeat it for several: -p a -p b)",
+        )
+        group.add_argument(
+            "-g",
+            "--group",
+            metavar="GROUP",
+            action="append",
+            default=suppress,
+            help="every profile of this group (repeatable)",
+        )
+        group.add_argument(
+            "--all", dest="all_profiles", action="store_true", default=suppress, help="every saved profile"
+        )
+    else:
+        group.add_argument(
+            "-p", "--profile", metavar="NAME", default=suppress, help="a saved appliance profile"
+        )
     group.add_argument(
         "--url",
         metavar="URL",

@@ -26,6 +26,32 @@ BUILDS: tuple[tuple[str, str, str], ...] = (
     ("7.0.2 U2a", "7.0.2.00100", "17920168"),
 )
 
+#: 6.7 builds, older than every build above: an appliance that runs one answers on /rest only
+BUILDS_67: tuple[tuple[str, str, str], ...] = (
+    ("6.7.0 U3s", "6.7.0.54000", "19299595"),
+    ("6.7.0 U3o", "6.7.0.51000", "18485166"),
+    ("6.7.0 U3l", "6.7.0.48000", "17138064"),
+)
+
+#: every build an appliance may run now (`SimulatorConfig.build`), newest first
+ALL_BUILDS = BUILDS + BUILDS_67
+
+
+def build_named(name: str | None) -> tuple[str, str, str]:
+    """The build of that version name (None: the newest)."""
+    if name is None:
+        return BUILDS[0]
+    return next(build for build in ALL_BUILDS if build[0] == name)
+
+
+def builds_from(name: str | None) -> tuple[tuple[str, str, str], ...]:
+    """The build it runs now and the older ones it was upgraded from, newest first."""
+    if name is None:
+        return BUILDS
+    names = [build[0] for build in ALL_BUILDS]
+    return ALL_BUILDS[names.index(name) :]
+
+
 #: the build `variety` upgrades the appliance to: `LOCAL_BACKUP` jobs exist from API 9.0 on
 BUILD_9 = ("9.0.0 GA", "9.0.0.00000", "24755230")
 

@@ -7,6 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from backuptui.simulator.catalog import ALL_BUILDS
+
+#: the version names a simulated appliance may run, newest first
+BUILD_NAMES = tuple(build[0] for build in ALL_BUILDS)
+
 SCENARIOS = ("healthy", "latest-failed", "stale", "missed-schedule", "not-configured", "schedule-disabled")
 
 DEFAULT_USER = "administrator@vsphere.local"
@@ -48,6 +53,7 @@ class SimulatorConfig:
     replay: str | None = None  # a recording file to serve instead of the generated appliance
     replay_loop: bool = False  # at the recording's end start again (else hold the last answers)
     clock_skew: float = 0.0  # seconds the appliance's clock is ahead (negative: behind) of the real one
+    build: str | None = None  # the version name it runs now (`catalog.ALL_BUILDS`); None: the newest
 
     def __post_init__(self) -> None:
         if self.flavor not in ("api", "rest", "both"):
@@ -68,6 +74,8 @@ class SimulatorConfig:
             not self.readonly_user or self.readonly_user in (self.user, self.unprivileged_user)
         ):
             raise ValueError("the read-only user must be a name other than the main and unprivileged users")
+        if self.build is not None and self.build not in BUILD_NAMES:
+            raise ValueError(f"unknown build {self.build!r}; choose one of {', '.join(BUILD_NAMES)}")
         if self.auto_backup_every is not None and self.auto_backup_every <= 0:
             raise ValueError("auto_backup_every must be > 0 seconds")
 

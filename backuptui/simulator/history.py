@@ -91,25 +91,35 @@ class Builds:
 
     ages: list[float]  # ascending day ages where the next older build begins
 
+    builds: tuple[tuple[str, str, str], ...] = catalog.BUILDS  # newest first
+
     @classmethod
-    def seeded(cls, rng: random.Random) -> Builds:
+    def seeded(cls, rng: random.Random, builds: tuple[tuple[str, str, str], ...] = catalog.BUILDS) -> Builds:
         ages: list[float] = []
         age = rng.uniform(20, 90)
-        for _ in catalog.BUILDS[1:]:
+        for _ in builds[1:]:
             ages.append(age)
             age += rng.uniform(60, 150)
-        return cls(ages)
+        return cls(ages, builds)
 
     def at(self, age_days: float) -> tuple[str, str, str]:
-        return catalog.BUILDS[bisect.bisect_right(self.ages, age_days)]
+        return self.builds[bisect.bisect_right(self.ages, age_days)]
 
 
 def generate(
-    shape: Shape, *, seed: int, now: datetime, fqdn: str, fail_rate: float, user: str
+    shape: Shape,
+    *,
+    seed: int,
+    now: datetime,
+    fqdn: str,
+    fail_rate: float,
+    user: str,
+    runs: str | None = None,
 ) -> list[tuple[str, dict[str, Any]]]:
-    """`shape.jobs` finished jobs, newest first, as (id, Details.Info)."""
+    """`shape.jobs` finished jobs, newest first, as (id, Details.Info); `runs`: the version the
+    appliance runs now (older jobs ran the builds before it)."""
     rng = random.Random(seed)
-    builds = Builds.seeded(rng)
+    builds = Builds.seeded(rng, catalog.builds_from(runs))
     seat_base = rng.uniform(4, 25) * GB  # today's size with stats, events and tasks
     config_base = rng.uniform(0.6, 2.0) * GB
     starts: list[tuple[datetime, str]] = []  # (start, "S" | "M")

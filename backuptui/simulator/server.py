@@ -1,14 +1,13 @@
-"""The HTTP transport: a threaded HTTP/1.1 (keep-alive) server on 127.0.0.1, faults, counting.
+"""The HTTP transport of one appliance: a threaded HTTP/1.1 (keep-alive) server on 127.0.0.1.
 
-Appliance paths go through `routes.route` and are subject to faults and counted in the stats;
-`/_simulator/*` (stats, faults, starting a backup) needs no session and is never faulted.
+What it answers is `exchange`'s (faults, routes, the `/_simulator/*` control endpoints); here only
+sockets, headers and counting.
 """
 
 from __future__ import annotations
 
 import contextlib
 import email.utils
-import json
 import socket
 import sys
 import threading
@@ -17,10 +16,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from backuptui.simulator import jsonrpc, wire
-from backuptui.simulator.faults import FaultError, make_huge, nest_deeply
-from backuptui.simulator.live import InProgress
-from backuptui.simulator.routes import Answer, Request, answer, flavor_of, route
+from backuptui.simulator.exchange import CONTROL_PREFIX, appliance_outcome, control
+from backuptui.simulator.routes import Answer, Request, answer
 
 if TYPE_CHECKING:
     from backuptui.simulator.simulator import Simulator
@@ -119,47 +116,25 @@ class Handler(BaseHTTPRequestHandler):
             body=body,
             vami=self.server.vami,
         )
-        if request.path.startswith("/_simulator/"):
-            self._send(self._control(sim, request), count=False)
+        if request.path.startswith(CONTROL_PREFIX):
+            self._send(control(sim, request), count=False)
             return
         sim.count_request(request.path)
+        started = time.monotonic()
+        try:
+            self._appliance_request(sim, request)
+        finally:
+            sim.note_request(request.path, started, time.monotonic())
+
+    def _appliance_request(self, sim: Simulator, request: Request) -> None:
         delay = sim.faults.delay(request.path)
         if delay:
             time.sleep(delay)
-        fault = sim.faults.take(request.path, ("drop", "error_503", "error_500"))
-        if fault == "drop":
+        outcome = appliance_outcome(sim, request)
+        if outcome.answer is None:
             self.close_connection = True
             return
-        flavor = flavor_of(request.path) or wire.API
-        rpc = jsonrpc.is_jsonrpc(request) and wire.API in sim.flavors
-        if fault in ("error_503", "error_500"):
-            # the backup operations declare `error` (not `internal_server_error`) for a failure
-            error_type, text = (
-                ("SERVICE_UNAVAILABLE", "Service is unavailable.")
-                if fault == "error_503"
-                else ("ERROR", "Internal server error.")
-            )
-            if rpc:
-                result = jsonrpc.error_answer(request, error_type, text)
-            else:
-                result = answer(wire.ERROR_STATUS[error_type], _error(flavor, error_type, text))
-        else:
-            try:
-                result = jsonrpc.handle(sim, request) if rpc else route(sim, request)
-            except Exception as exc:  # a simulator bug must look like an appliance 500, not hang
-                text = f"Simulator error: {type(exc).__name__}"
-                result = answer(500, _error(flavor, "ERROR", text))
-        damage = sim.faults.take(request.path, ("malformed", "truncate", "deep")) if result.body else None
-        huge = sim.faults.huge_bytes(request.path) if result.body else 0
-        if huge:
-            result = Answer(result.status, make_huge(result.body, huge), result.headers)
-        if damage == "deep":
-            result = Answer(result.status, nest_deeply(result.body), result.headers)
-        elif damage == "malformed":
-            # the body is damaged, the headers (a login's session cookie) are as they were
-            damaged = result.body[: len(result.body) // 2] + b" <html>Bad Gateway"
-            result = Answer(result.status, damaged, result.headers)
-        self._send(result, count=True, truncate=damage == "truncate")
+        self._send(outcome.answer, count=True, truncate=outcome.truncate)
 
     def _send(self, result: Answer, *, count: bool, truncate: bool = False) -> None:
         self.send_response(result.status)
@@ -180,29 +155,3 @@ class Handler(BaseHTTPRequestHandler):
         if truncate:
             self.wfile.flush()
             self.close_connection = True
-
-    def _control(self, sim: Simulator, request: Request) -> Answer:
-        name = request.path[len("/_simulator/") :]
-        if name == "stats" and request.method == "GET":
-            return answer(200, sim.stats())
-        if name == "fault" and request.method == "GET":
-            return answer(200, sim.faults.state())
-        if name == "fault" and request.method == "POST":
-            try:
-                change = json.loads(request.body or b"{}")
-                if not isinstance(change, dict):
-                    raise FaultError("the body must be a JSON object")
-                return answer(200, sim.set_fault(change))
-            except (ValueError, FaultError) as exc:
-                return answer(400, {"error": str(exc)})
-        if name == "backup" and request.method == "POST":
-            try:
-                return answer(200, {"id": sim.start_backup()})
-            except InProgress as exc:
-                return answer(409, {"error": str(exc)})
-        return answer(404, {"error": f"no such simulator endpoint: {request.method} {request.path}"})
-
-
-def _error(flavor: str, error_type: str, text: str) -> dict[str, Any]:
-    msg_id = "com.vmware.vapi.std.errors." + error_type.lower()
-    return wire.error_body(flavor, error_type, [wire.message(msg_id, text)])

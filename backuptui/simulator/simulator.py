@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import threading
+from collections import deque
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
-from typing import Any
+from typing import Any, Protocol
 
 from backuptui.simulator import catalog, wire
 from backuptui.simulator.config import SimulatorConfig
@@ -18,6 +19,18 @@ from backuptui.simulator.replay import ReplayLog
 from backuptui.simulator.scenarios import schedule_info, shape_for
 from backuptui.simulator.server import ApplianceServer
 from backuptui.simulator.sessions import SessionStore
+
+#: appliance requests whose times `request_times()` keeps
+REQUEST_TIMES = 10_000
+
+
+class Listener(Protocol):
+    """Where a simulator served by an outside loop listens (`loop_server.LoopListener`)."""
+
+    @property
+    def port(self) -> int: ...
+    @property
+    def accepted(self) -> int: ...
 
 
 def _now() -> datetime:
@@ -45,9 +58,15 @@ class Simulator:
         now = self.clock().astimezone(UTC)
         shape = shape_for(cfg.scenario, cfg.jobs, now)
         records = generate(
-            shape, seed=cfg.seed, now=now, fqdn=cfg.appliance_fqdn, fail_rate=cfg.fail_rate, user=cfg.user
+            shape,
+            seed=cfg.seed,
+            now=now,
+            fqdn=cfg.appliance_fqdn,
+            fail_rate=cfg.fail_rate,
+            user=cfg.user,
+            runs=cfg.build,
         )
-        build = catalog.BUILDS[0]
+        build = catalog.build_named(cfg.build)
         if cfg.variety:
             build = variety(records, now, cfg.appliance_fqdn)
         if cfg.unreadable:
@@ -93,9 +112,13 @@ class Simulator:
         self.faults.update_all(cfg.faults)
         self._stats_lock = threading.Lock()
         self._requests: dict[str, int] = {}
+        #: (path, start, end) of the latest appliance requests, `time.monotonic()` seconds
+        self._request_times: deque[tuple[str, float, float]] = deque(maxlen=REQUEST_TIMES)
         self._bytes_sent = 0
         self.root_password = cfg.password if cfg.root_password is None else cfg.root_password
         self._server: ApplianceServer | None = None
+        #: served by someone else (a fleet's event loop): the port it listens on and its accept count
+        self.listener: Listener | None = None
         self._vami: ApplianceServer | None = None
         self._vami_thread: threading.Thread | None = None
         self._thread: threading.Thread | None = None
@@ -105,7 +128,8 @@ class Simulator:
             self.jobs.start("MANUAL", cfg.user)
 
     def __repr__(self) -> str:
-        return f"Simulator(url={self.url if self._server else None!r}, jobs={self.config.jobs})"
+        serving = self._server is not None or self.listener is not None
+        return f"Simulator(url={self.url if serving else None!r}, jobs={self.config.jobs})"
 
     # --- lifecycle ----------------------------------------------------------------------------
     def start(self) -> Simulator:
@@ -163,6 +187,8 @@ class Simulator:
     # --- what tests and the CLI use -----------------------------------------------------------
     @property
     def port(self) -> int:
+        if self.listener is not None:
+            return self.listener.port
         if self._server is None:
             raise RuntimeError("the simulator is not running")
         return int(self._server.server_address[1])
@@ -200,6 +226,7 @@ class Simulator:
             "requests_total": sum(requests.values()),
             "bytes_sent": bytes_sent,
             "connections": (self._server.accepted if self._server else 0)
+            + (self.listener.accepted if self.listener else 0)
             + (self._vami.accepted if self._vami else 0),  # TCP connections accepted
             "running_job": self.jobs.running,
             "faults": self.faults.state(),
@@ -208,6 +235,16 @@ class Simulator:
     def count_request(self, path: str) -> None:
         with self._stats_lock:
             self._requests[path] = self._requests.get(path, 0) + 1
+
+    def note_request(self, path: str, started: float, ended: float) -> None:
+        with self._stats_lock:
+            self._request_times.append((path, started, ended))
+
+    def request_times(self) -> list[tuple[str, float, float]]:
+        """(path, start, end) of the latest appliance requests served, in `time.monotonic()`
+        seconds (comparable across simulators of one process): how many were in flight at once."""
+        with self._stats_lock:
+            return list(self._request_times)
 
     def count_bytes(self, n: int) -> None:
         with self._stats_lock:

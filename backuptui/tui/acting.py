@@ -103,7 +103,9 @@ class Acting(AppParts):
                 return await actions.run_schedule(schedule_id, comment)
             except ActionRefused as exc:
                 if exc.reason is Refusal.FEATURE_IN_USE and exc.running_job:
-                    self.main_screen.follow(exc.running_job)  # selected behind the modal: Esc shows it
+                    self.main_screen.select_when_listed(
+                        exc.running_job
+                    )  # selected behind the modal: Esc shows it
                 raise
 
         screen = ConfirmBackupScreen(
@@ -159,7 +161,7 @@ class Acting(AppParts):
             timeout=4,  # the job's own "Backup started" notice follows with the first poll
             markup=False,
         )
-        self.main_screen.follow(job.id)
+        self.main_screen.select_when_listed(job.id)
         self.poll_now()
 
     def poll_now(self) -> None:

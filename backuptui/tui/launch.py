@@ -206,11 +206,18 @@ def run_monitor(args: argparse.Namespace) -> int:
             refresh = refresh_for(None, AppSettings(), TargetOptions.from_args(args).refresh_override())
         except ResolutionError as exc:
             raise _resolution_error(exc) from None
+        if getattr(args, "appliances", None) is not None and not getattr(args, "demo", False):
+            raise UsageError(
+                "--appliances is for --demo (a simulated fleet); "
+                "real appliances: --all, -p NAME -p NAME, -g GROUP"
+            )
         if getattr(args, "demo", False):
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError(
                     "--demo watches the built-in simulator; leave out --url, --user and --profile"
                 )
+            if getattr(args, "appliances", None) is not None:
+                return _run_demo_fleet(args, refresh)
             ensure_terminal()
             return _run_demo(
                 args, refresh, read_only="--read-only" if getattr(args, "read_only", False) else None
@@ -219,6 +226,20 @@ def run_monitor(args: argparse.Namespace) -> int:
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
             return _run_demo(args, refresh, replay=args.replay)
+        from backuptui.tui.fleet_launch import FleetUsageError, fleet_launch, run_fleet
+
+        try:
+            fleet = fleet_launch(args)
+            if fleet is not None:  # --all, -p a -p b, -g GROUP, or several profiles and no default
+                ensure_terminal()
+                return run_fleet(
+                    fleet.resolutions,
+                    mouse=not getattr(args, "no_mouse", False),
+                    settings=fleet.settings,
+                    config_path=fleet.config_path,
+                )
+        except FleetUsageError as exc:
+            raise UsageError(str(exc)) from None
         from_url = url_launch(args)
         password_problem = None
         if from_url is not None:
@@ -241,6 +262,26 @@ def run_monitor(args: argparse.Namespace) -> int:
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
         return 2
+
+
+#: the largest demo fleet (`--demo --appliances N`): one process serves them all
+DEMO_FLEET_MAX = 200
+
+
+def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
+    """`--demo --appliances N`: the fleet on N built-in simulators, every state in it."""
+    from backuptui.tui.fleet_demo import demo_fleet
+    from backuptui.tui.fleet_launch import FleetUsageError, run_fleet
+
+    count = int(args.appliances)
+    if not 1 <= count <= DEMO_FLEET_MAX:
+        raise UsageError(f"--appliances takes 1 to {DEMO_FLEET_MAX} appliances, not {count}")
+    ensure_terminal()
+    with demo_fleet(count, refresh) as resolutions:
+        try:
+            return run_fleet(resolutions, mouse=not getattr(args, "no_mouse", False))
+        except FleetUsageError as exc:
+            raise UsageError(str(exc)) from None
 
 
 def _run_demo(
@@ -312,8 +353,12 @@ def run_target(
     limit_heap_growth()  # large bodies freed go back to the system (the memory benchmark's row 7)
 
     session = profiles if profiles is not None else session_for_store()
-    try:
-        check_keymap(session.store.path, session.settings.keys, MonitorApp.known_binding_ids())
+    try:  # knowing every binding id imports every screen (~20 % of a start): only for a [keys] table
+        if session.settings.keys:
+            # one `[keys]` table serves the monitor and the fleet: the fleet's ids are known here too
+            from backuptui.tui.fleet_app import FleetApp
+
+            check_keymap(session.store.path, session.settings.keys, FleetApp.known_binding_ids())
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
     resolution = Resolution(target, refresh)

@@ -56,11 +56,22 @@ class PasswordScreen(FreshKeys, ModalScreen[Secret | None]):
     PasswordScreen #password-hint { color: $text-muted; margin-top: 1; }
     """
 
+    #: the line under the field
+    HINT = "Enter to log in, Esc to quit. Nothing is retried until you enter it."
+
     def __init__(
-        self, appliance: str, user: str, problem: str | None = None, *, origin: str | None = None
+        self,
+        appliance: str,
+        user: str,
+        problem: str | None = None,
+        *,
+        origin: str | None = None,
+        hint: str | None = None,
     ) -> None:
-        """`origin`: where the refused password came from (`password_origin`), said under the problem."""
+        """`origin`: where the refused password came from (`password_origin`), said under the problem;
+        `hint`: what Enter and Esc do, when not `HINT` (in the fleet Esc goes back to it)."""
         super().__init__()
+        self.hint = hint or self.HINT
         self.appliance = appliance
         self.user = user
         self.problem = problem
@@ -83,7 +94,7 @@ class PasswordScreen(FreshKeys, ModalScreen[Secret | None]):
             )
             yield Input(password=True, id="password-input", placeholder="password")
             yield Label(
-                "Enter to log in, Esc to quit. Nothing is retried until you enter it.",
+                self.hint,
                 id="password-hint",
                 markup=False,
             )

@@ -12,11 +12,11 @@ httpx exception, password or session token ever leaves this module.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import contextlib
 import hashlib
 import json
 import logging
+import re
 import ssl
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -56,6 +56,7 @@ from backuptui.core.appliance.models import (
 from backuptui.core.appliance.record_fields import parse_error
 from backuptui.core.appliance.schedules import parse_schedules
 from backuptui.core.appliance.secret import Secret
+from backuptui.core.appliance.tls import bundle_context, shared_context
 
 __all__ = [
     "BACKUP_PREFIX",
@@ -87,6 +88,7 @@ _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs
 DEFAULT_MAX_BODY: Final = 64 * 1024 * 1024
 # details bodies at least this long (about 250 jobs) are parsed in a worker thread
 _PARSE_IN_THREAD: Final = 200_000
+_NOT_BLANK: Final = re.compile(rb"[^ \t\n\r]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +190,15 @@ class ApplianceClient:
             headers={"Accept": "application/json", "User-Agent": "backuptui"},
         )
 
-    def _ssl_verify(self) -> bool | ssl.SSLContext:
+    def _ssl_verify(self) -> ssl.SSLContext:
         setting = self._verify_setting
-        if isinstance(setting, bool | ssl.SSLContext):
+        if isinstance(setting, ssl.SSLContext):
             return setting  # a context: its CA bundle was read when the target was resolved
+        if isinstance(setting, bool):
+            return shared_context(setting)  # one per process: loading the CA bundle is slow
         path = Path(setting).expanduser()
         try:
-            context = ssl.create_default_context(cafile=str(path))
+            context = bundle_context(str(path))
         except (OSError, ssl.SSLError) as exc:
             reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
             raise TLSVerificationFailed(
@@ -449,13 +453,10 @@ class ApplianceClient:
         if last is not None and last.flavor is flavor and last.digest == digest:
             return last.result
         previous = {job.id: job for job in last.result.jobs} if last is not None else None
-        text = self._text(response, what)
-        bom = codecs.BOM_UTF8 if response.content.startswith(codecs.BOM_UTF8) else b""
-        response.content = b""  # from here on only the text is needed: one copy of the body, not two
+        self._check_text(response, what)
         try:
-            result = await self._parse(text, flavor, previous)
+            result = await self._parse(response.content, flavor, previous)
         except json.JSONDecodeError:
-            response.content = bom + text.encode()  # the body as it came, for the error's wording
             self._json(response, what)  # raises InvalidResponse saying where and what is wrong
             raise AssertionError("unreachable") from None  # pragma: no cover
         except ResponseShapeError as exc:
@@ -465,25 +466,27 @@ class ApplianceClient:
         return result
 
     async def _parse(
-        self, text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None
+        self, body: bytes | bytearray, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None
     ) -> DetailsResult:
         """Parse a details body; a large one in a worker thread, so the event loop (the keys of
         the TUI) stays live while 10,000 records are parsed."""
-        if len(text) < _PARSE_IN_THREAD:
-            return parse_details_text(text, flavor, previous)
-        return await asyncio.to_thread(parse_details_text, text, flavor, previous)
+        if len(body) < _PARSE_IN_THREAD:
+            return parse_details_text(body, flavor, previous)
+        return await asyncio.to_thread(parse_details_text, body, flavor, previous)
 
-    def _text(self, response: _Body, what: str) -> str:
-        """The body as text; an empty or non-UTF-8 one raises InvalidResponse as `_decoded` does."""
+    def _check_text(self, response: _Body, what: str) -> None:
+        """An empty or non-UTF-8 body raises InvalidResponse as `_decoded` does. (An ASCII body,
+        the usual one, is UTF-8 without being decoded: no text copy of a large body.)"""
         content = response.content
-        try:
-            text = content.decode("utf-8-sig") if content.strip() else ""
-        except UnicodeDecodeError:
-            text = ""
-        if not text:
+        readable = _NOT_BLANK.search(content) is not None  # not .strip(): a copy of the body
+        if readable and not content.isascii():
+            try:
+                readable = bool(content.decode("utf-8-sig").strip())
+            except UnicodeDecodeError:
+                readable = False
+        if not readable:
             self._decoded(response, "GET", what)  # raises with the reason
             raise AssertionError("unreachable")  # pragma: no cover
-        return text
 
     async def list_job_ids(self) -> list[str]:
         """The ids of the backup jobs the appliance knows, as it lists them."""

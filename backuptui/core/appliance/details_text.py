@@ -1,17 +1,21 @@
-"""A details response read from its JSON text one record at a time, for large histories.
+"""A details response read from its JSON one record at a time, for large histories.
 
-The whole decoded tree never exists, and a record whose text is unchanged since the last poll is
-not even decoded: the previous job is given back. Anything in an unusual shape falls back to
-`parsing.parse_details` of the decoded body, so the result is always the same.
+msgspec splits the body into one `msgspec.Raw` per record (its bytes, undecoded), so the whole
+decoded tree never exists, a record whose bytes are unchanged since the last poll is not even
+decoded (the previous job is given back), and each job keeps its record's bytes as they came.
+A body in any other shape is decoded whole and given to `parsing.parse_details`, so the result
+is always what the decoded body gives.
 """
 
 from __future__ import annotations
 
 import json
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
+import msgspec
+
+from backuptui.core.appliance import wire
 from backuptui.core.appliance.models import (
     ApiFlavor,
     BackupJob,
@@ -20,187 +24,144 @@ from backuptui.core.appliance.models import (
     ResponseShapeError,
     newest_first_key,
 )
-from backuptui.core.appliance.nesting import TOO_DEEP, value_end
-from backuptui.core.appliance.parsing import parse_details, parse_job
+from backuptui.core.appliance.nesting import TOO_DEEP, string_end, value_end
+from backuptui.core.appliance.parsing import parse_details, parse_job_shared
 from backuptui.core.appliance.raw_records import _BLOCK_RECORDS, RawRecord, _pack
 
-
-class _NotStreamable(Exception):
-    """The details text is not in the plain shape `parse_details_text` reads record by record."""
-
-
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-_WHITESPACE_CHARS = frozenset(" \t\n\r")
-_TOO_DEEP = object()  # a record the decoder could not take for its depth
-
-
-# (text, index) -> (value, end), StopIteration if no JSON value starts there; the C scanner of json.loads
-_scan: Callable[[str, int], tuple[Any, int]] = json.JSONDecoder().scan_once  # type: ignore[attr-defined]
+_BOM = b"\xef\xbb\xbf"
 
 
 def parse_details_text(
-    text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None = None
+    text: str | bytes | bytearray | memoryview,
+    flavor: ApiFlavor,
+    previous: Mapping[str, BackupJob] | None = None,
 ) -> DetailsResult:
-    """`parse_details` of a details response given as JSON text, decoded one record at a time.
+    """`parse_details` of a details response given as JSON (text, or UTF-8 bytes as received),
+    decoded one record at a time.
 
-    The whole decoded tree never exists: each record is decoded, parsed and dropped, and its job
-    keeps the record's text as it came (`RawRecord`). A record whose text is, at its place in the
-    body, the text the previous job with its id came from gives that job back without being
-    decoded at all. A body in any other shape (duplicate ids, extra wrapper fields, ...) is
-    decoded whole and given to `parse_details`. Raises `json.JSONDecodeError` when the text is not
-    JSON and `ResponseShapeError` when it is not a map of job ids.
+    Each record is decoded, parsed and dropped, and its job keeps the record's bytes as they came
+    (`RawRecord`). A record whose bytes are those the previous job with its id came from gives
+    that job back without being decoded. A body in another shape (a `/rest` map as an object,
+    ids that are not strings, ...) is decoded whole and given to `parse_details`. Raises
+    `json.JSONDecodeError` when the text is not JSON and `ResponseShapeError` when it is not a
+    map of job ids.
     """
+    if isinstance(text, str):
+        data: Any = text.encode("utf-8", "surrogatepass")
+    else:
+        data = memoryview(text)[len(_BOM) :] if bytes(text[:3]) == _BOM else text
     try:
-        return _stream_details(text, flavor, previous)
-    except _NotStreamable:
-        pass
+        if flavor is ApiFlavor.API:
+            entries: Iterable[tuple[str, msgspec.Raw]] = wire.API_DETAILS.decode(data).items()
+        else:
+            entries = [(entry.key, entry.value) for entry in wire.REST_DETAILS.decode(data).value]
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        pass  # not the plain shape, or not JSON: json.loads says which, in its own words
+    except RecursionError:  # a record nested deeper than any decoder recurses
+        deep = _split_by_brackets(bytes(data).decode("utf-8", "surrogatepass"), flavor)
+        if deep is not None:
+            return _parse_records(deep, previous)
+    else:
+        return _parse_records(entries, previous)
     try:
-        decoded = json.loads(text)
+        decoded = json.loads(bytes(data) if not isinstance(data, bytes) else data)
     except RecursionError:
         raise ResponseShapeError(f"the response is {TOO_DEEP}") from None
     return parse_details(decoded, flavor, previous)
 
 
-def _stream_details(text: str, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None) -> DetailsResult:
+def _parse_records(
+    entries: Iterable[tuple[str, msgspec.Raw | bytes]], previous: Mapping[str, BackupJob] | None
+) -> DetailsResult:
     jobs: list[BackupJob] = []
     problems: list[RecordError] = []
-    whitespace = _WHITESPACE.match
-
-    def skip(text: str, pos: int) -> int:
-        if text[pos : pos + 1] not in _WHITESPACE_CHARS:
-            return pos  # the common case: a compact body
-        found = whitespace(text, pos)
-        return found.end() if found else pos
-
-    def scan(pos: int) -> tuple[Any, int]:
-        try:
-            return _scan(text, pos)
-        except StopIteration:
-            raise _NotStreamable from None
-
-    def expect(char: str, pos: int) -> int:
-        """The position after `char` (and the whitespace after it), which must be at `pos`."""
-        if text.startswith(char, pos):
-            return skip(text, pos + 1)
-        raise _NotStreamable
-
-    def name(pos: int) -> tuple[str, int]:
-        """An object member's name and the position of its value."""
-        if not text.startswith('"', pos):
-            raise _NotStreamable
-        key, pos = scan(pos)
-        return key, expect(":", skip(text, pos))
-
     pending: list[RawRecord] = []
-
-    def scan_record(pos: int) -> tuple[Any, int]:
-        """A record and its end; a record too deep for the decoder is stepped over by its
-        brackets and given as `_TOO_DEEP` (`add` makes it a problem that names it)."""
+    shared: dict[Any, Any] = {}
+    for job_id, raw in entries:
+        record = bytes(raw)
+        before = previous.get(job_id) if previous else None
+        if before is not None and type(before.raw) is RawRecord and before.raw.data == record:
+            jobs.append(before)
+            continue
         try:
-            return scan(pos)
-        except RecursionError:
-            pass
-        try:
-            end = value_end(text, pos)
-        except ValueError:
-            raise _NotStreamable from None
-        return _TOO_DEEP, end
-
-    def add(job_id: str, record: Any, start: int, end: int) -> None:
-        if record is _TOO_DEEP:
-            problems.append(RecordError(job_id, "", TOO_DEEP))
-            return
-        try:
-            job = parse_job(job_id, record, text[start:end])
+            job = parse_job_shared(job_id, None, record, shared)
         except RecordError as exc:
             problems.append(exc)
-            return
+            continue
         jobs.append(job)
-        pending.append(job.raw)  # type: ignore[arg-type]  # a RawRecord: parse_job was given the text
+        pending.append(job.raw)  # type: ignore[arg-type]  # a RawRecord: parse_job was given the bytes
         if len(pending) >= _BLOCK_RECORDS:
             _pack(pending)
-
-    def reused(job_id: str, pos: int) -> int | None:
-        """The end of the record at `pos` if it is the previous job's record text; that job is kept."""
-        before = previous.get(job_id) if previous else None
-        if before is None or before.id != job_id or type(before.raw) is not RawRecord:
-            return None
-        known = before.raw.text
-        # A JSON object's text ends where its last brace closes: if the body holds the very same
-        # text here, the record here is that one, whatever follows.
-        if not text.startswith(known, pos):
-            return None
-        jobs.append(before)
-        return pos + len(known)
-
-    def record_after_id(job_id: str, pos: int) -> int:
-        end = reused(job_id, pos) if previous else None
-        if end is None:
-            record, end = scan_record(pos)
-            add(job_id, record, pos, end)
-        return skip(text, end)
-
-    pos = expect("{", skip(text, 0))
-    if flavor is ApiFlavor.API:
-        seen: set[str] = set()
-        more = not text.startswith("}", pos)
-        while more:
-            job_id, pos = name(pos)
-            if job_id in seen:
-                raise _NotStreamable  # json.loads keeps the last of the two: leave that to it
-            seen.add(job_id)
-            pos = record_after_id(job_id, pos)
-            if text.startswith(',"', pos):  # the compact form: the next id
-                pos += 1
-                continue
-            more = not text.startswith("}", pos)
-            if more:
-                pos = expect(",", pos)
-    else:  # {"value": [{"key": id, "value": record}, ...]}
-        key, pos = name(pos)
-        if key != "value":
-            raise _NotStreamable
-        pos = expect("[", pos)
-        more = not text.startswith("]", pos)
-        while more:
-            if text.startswith('{"key":"', pos):  # the compact form, the common case
-                first, pos = "key", pos + 7
-            else:
-                first, pos = name(expect("{", pos))
-            if first == "key":
-                job_id, pos = scan(pos)
-                if type(job_id) is not str:
-                    raise _NotStreamable
-                if text.startswith(',"value":', pos):
-                    pos += 9
-                else:
-                    second, pos = name(expect(",", skip(text, pos)))
-                    if second != "value":
-                        raise _NotStreamable
-                pos = record_after_id(job_id, pos)
-            elif first == "value":
-                start = pos
-                record, end = scan_record(pos)
-                second, pos = name(expect(",", skip(text, end)))
-                job_id, pos = scan(pos)
-                if second != "key" or type(job_id) is not str:
-                    raise _NotStreamable
-                if reused(job_id, start) is None:
-                    add(job_id, record, start, end)
-                pos = skip(text, pos)
-            else:
-                raise _NotStreamable
-            if text.startswith("},{", pos):  # the compact form: the next entry
-                pos += 2
-                continue
-            pos = expect("}", pos)
-            more = not text.startswith("]", pos)
-            if more:
-                pos = expect(",", pos)
-        pos = expect("]", pos)
-    pos = expect("}", pos)
-    if pos != len(text):
-        raise _NotStreamable
     _pack(pending)
     jobs.sort(key=newest_first_key, reverse=True)
     return DetailsResult(jobs=tuple(jobs), problems=tuple(problems))
+
+
+def _split_by_brackets(text: str, flavor: ApiFlavor) -> list[tuple[str, bytes]] | None:
+    """The records of a body in the plain shape, found by their brackets instead of a decoder
+    (which cannot take a record nested thousands of levels deep); each record's own depth is
+    judged when it is parsed. None when the body is not in the plain shape."""
+    entries: list[tuple[str, bytes]] = []
+    pos = _skip(text, 0)
+    try:
+        if flavor is ApiFlavor.REST:  # {"value": [{"key": id, "value": record}, ...]}
+            if not text.startswith("{", pos):
+                return None
+            key, pos = _name(text, _skip(text, pos + 1))
+            if key != "value" or not text.startswith("[", pos):
+                return None
+            pos = _skip(text, pos + 1)
+            while not text.startswith("]", pos):
+                end = value_end(text, pos)
+                entry = _split_by_brackets("{" + text[pos + 1 : end - 1] + "}", ApiFlavor.API)
+                fields = dict(entry or ())
+                if set(fields) != {"key", "value"}:
+                    return None
+                job_id = json.loads(fields["key"])
+                if not isinstance(job_id, str):
+                    return None
+                entries.append((job_id, fields["value"]))
+                pos = _skip(text, end)
+                if text.startswith(",", pos):
+                    pos = _skip(text, pos + 1)
+            return entries if text[pos + 1 :].strip(" \t\n\r") == "}" else None
+        if not text.startswith("{", pos):
+            return None
+        pos = _skip(text, pos + 1)
+        while not text.startswith("}", pos):
+            job_id, pos = _name(text, pos)
+            end = value_end(text, pos) if text.startswith(("{", "["), pos) else _scalar_end(text, pos)
+            entries.append((job_id, text[pos:end].encode("utf-8", "surrogatepass")))
+            pos = _skip(text, end)
+            if text.startswith(",", pos):
+                pos = _skip(text, pos + 1)
+        return entries if not text[pos + 1 :].strip(" \t\n\r") else None
+    except ValueError:  # the text ends inside a value (json.JSONDecodeError is one too)
+        return None
+
+
+def _skip(text: str, pos: int) -> int:
+    while text[pos : pos + 1] in (" ", "\t", "\n", "\r") and pos < len(text):
+        pos += 1
+    return pos
+
+
+def _name(text: str, pos: int) -> tuple[str, int]:
+    """An object member's name and the position of its value."""
+    if not text.startswith('"', pos):
+        raise ValueError("not a member name")
+    end = string_end(text, pos, len(text))
+    name = json.loads(text[pos:end])
+    pos = _skip(text, end)
+    if not text.startswith(":", pos):
+        raise ValueError("no colon")
+    return name, _skip(text, pos + 1)
+
+
+def _scalar_end(text: str, pos: int) -> int:
+    if text.startswith('"', pos):
+        return string_end(text, pos, len(text))
+    end = pos
+    while end < len(text) and text[end] not in ",}] \t\n\r":
+        end += 1
+    return end

@@ -16,12 +16,18 @@ MAX_NESTING = 64
 TOO_DEEP = f"nested more than {MAX_NESTING} levels deep (objects and lists inside each other)"
 
 
-def text_too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
-    """Does the JSON text between `start` and `end` nest deeper than `MAX_NESTING`?
+def text_too_deep(text: str | bytes, start: int = 0, end: int | None = None) -> bool:
+    """Does the JSON text (or its UTF-8 bytes) between `start` and `end` nest deeper than
+    `MAX_NESTING`?
 
     Counting brackets is done in C and settles nearly every record; only a text with more
     brackets than the limit is walked character by character (strings skipped).
     """
+    if not isinstance(text, str):
+        if text.count(b"{", start, end) + text.count(b"[", start, end) <= MAX_NESTING:
+            return False
+        text = bytes(text[start:end]).decode("utf-8", "replace")
+        start, end = 0, None
     end = len(text) if end is None else end
     if text.count("{", start, end) + text.count("[", start, end) <= MAX_NESTING:
         return False
@@ -30,7 +36,7 @@ def text_too_deep(text: str, start: int = 0, end: int | None = None) -> bool:
     while pos < end:
         char = text[pos]
         if char == '"':
-            pos = _string_end(text, pos, end)
+            pos = string_end(text, pos, end)
             continue
         if char in "{[":
             depth += 1
@@ -51,7 +57,7 @@ def value_end(text: str, pos: int) -> int:
     while pos < end:
         char = text[pos]
         if char == '"':
-            pos = _string_end(text, pos, end)
+            pos = string_end(text, pos, end)
             continue
         if char in "{[":
             depth += 1
@@ -80,7 +86,7 @@ def value_too_deep(value: Any) -> bool:
     return False
 
 
-def _string_end(text: str, pos: int, end: int) -> int:
+def string_end(text: str, pos: int, end: int) -> int:
     """The position after the JSON string that opens at `pos`."""
     pos += 1
     while True:

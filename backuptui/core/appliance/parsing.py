@@ -4,17 +4,21 @@ strict where data is wrong.
 `GET .../appliance/recovery/backup/job/details`: `/api` answers a JSON object keyed by job id,
 `/rest` answers `{"value": [{"key", "value"}]}`. Tolerant: unknown enum strings, absent or null
 optional fields, extra fields. Strict: a wrong-typed field is a `RecordError` naming the job and
-the field, and never hides the other records of the response. Well-formed records take a fast
-path that gives the same job as the field-by-field one.
+the field, and never hides the other records of the response. A well-formed record is decoded
+by msgspec into the `wire` Structs; only what they refuse is read field by field.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+import msgspec
+
+from backuptui.core.appliance import wire
 from backuptui.core.appliance.models import (
     ApiFlavor,
     BackupJob,
@@ -31,173 +35,124 @@ from backuptui.core.appliance.models import (
 )
 from backuptui.core.appliance.nesting import TOO_DEEP, text_too_deep, value_too_deep
 from backuptui.core.appliance.raw_records import RawRecord
-from backuptui.core.appliance.record_fields import _json_type, _message, _messages, _Reader, parse_error
+from backuptui.core.appliance.record_fields import (
+    _json_type,
+    _message,
+    _messages,
+    _Reader,
+    parse_error,
+    parse_time,
+)
 
 
-def parse_job(job_id: str, data: Any, text: str | None = None) -> BackupJob:
+def parse_job(job_id: str, data: Any, text: str | bytes | None = None) -> BackupJob:
     """One `Details.Info` record; raises `RecordError` naming the field when the data is wrong.
 
-    `text`: the record's JSON text as it came, if known; the job then keeps that (`RawRecord`)
-    instead of `data` as its `raw`. Well-formed records take a fast path (direct dict access, exact
-    type checks, shared `Message`s and repeated strings); anything else takes the checked path,
-    which gives the same job or the `RecordError` naming the field.
+    `data`: the decoded record, or None when `text` (the record's JSON as it came) is given; the
+    job then keeps that text (`RawRecord`) as its `raw`. A well-formed record is read through the
+    `wire` Structs; anything they refuse is read field by field (`_checked_job`), which gives the
+    job or the `RecordError` naming the field.
     """
-    if text_too_deep(text) if text is not None else value_too_deep(data):
-        raise RecordError(job_id, "", TOO_DEEP)
-    raw: Mapping[str, Any] = data if text is None else RawRecord(text)
-    try:
-        job = _fast_job(job_id, data, raw)
-    except (ValueError, TypeError, KeyError, AttributeError):
-        job = None
-    return job if job is not None else _checked_job(job_id, data, raw)
+    return parse_job_shared(job_id, data, text, {})
 
 
-# -- the fast path: exact types only, shared values; None means "take the checked path" --------
+def parse_job_shared(job_id: str, data: Any, text: str | bytes | None, shared: dict[Any, Any]) -> BackupJob:
+    """`parse_job`, with equal messages and builds given as one object across the calls that pass
+    the same `shared` dict (the records of one response: a 10,000-job history holds a few
+    hundred distinct messages, not 30,000)."""
+    if text is not None:
+        if text_too_deep(text):
+            raise RecordError(job_id, "", TOO_DEEP)
+        raw: Mapping[str, Any] = RawRecord(text)
+        try:
+            return _from_wire(job_id, wire.JOB.decode(text), raw, shared)
+        except (msgspec.ValidationError, ValueError):  # ValueError: a 31st of February
+            data = json.loads(text)
+    else:
+        if value_too_deep(data):
+            raise RecordError(job_id, "", TOO_DEEP)
+        raw = data
+        try:
+            return _from_wire(job_id, msgspec.convert(data, wire.WireJob), raw, shared)
+        except (msgspec.ValidationError, ValueError):
+            pass
+    return _checked_job(job_id, data, raw)
 
-_SHARED_LIMIT = 8192  # distinct shared values kept; a flood of unique ones just starts over
-_shared: dict[Any, Any] = {}  # strings, and Message/Progress/BuildInfo by their fields' values
-_MESSAGE_KEYS = frozenset(("id", "default_message", "args"))
+
+# -- a record in its wire form: the `wire` Structs, the values shared within one response -------
+
 _FAST_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}Z")
 _STATUSES: dict[str, JobStatus] = {member.value: member for member in JobStatus}
 _TYPES: dict[str, JobType] = {member.value: member for member in JobType}
 _EMPTY: tuple[Any, ...] = ()
 
 
-def _fast_message(value: Any) -> Message | None:
-    """A plain message (id, text, string args), one shared object per distinct value."""
-    if type(value) is not dict or not _MESSAGE_KEYS.issuperset(value):
-        return None  # params or localized: the checked path
-    msg_id, text, args = value.get("id", ""), value.get("default_message", ""), value.get("args")
-    if type(msg_id) is not str:
-        if msg_id is not None:
-            return None
-        msg_id = ""
-    if type(text) is not str:
-        if text is not None:
-            return None
-        text = ""
-    if not args:
-        if args is not None and type(args) is not list:
-            return None
-        targs: tuple[str, ...] = _EMPTY
-    elif type(args) is list and all(type(arg) is str for arg in args):
-        targs = tuple(args)
-    else:
+def _wire_time(value: str | None) -> datetime | None:
+    """The appliance's usual form in C (`fromisoformat`), any other RFC 3339 form by `parse_time`;
+    ValueError when it is none."""
+    if value is None:
         return None
-    key = ("message", msg_id, text, targs)
-    found: Message | None = _shared.get(key)
+    if _FAST_TIME.fullmatch(value):
+        return datetime.fromisoformat(value)
+    return parse_time(value)
+
+
+def _wire_message(value: wire.WireMessage, shared: dict[Any, Any]) -> Message:
+    args = tuple(value.args) if value.args else _EMPTY
+    if value.params is not None:  # not hashable, and rare: not shared
+        return Message(value.id or "", value.default_message or "", args, value.params, value.localized)
+    key = (value.id, value.default_message, args, value.localized)
+    found: Message | None = shared.get(key)
     if found is None:
-        found = _shared[key] = Message(id=msg_id, default_message=text, args=targs)
+        found = shared[key] = Message(
+            value.id or "", value.default_message or "", args, None, value.localized
+        )
     return found
 
 
-def _fast_job(job_id: str, d: Any, raw: Mapping[str, Any]) -> BackupJob | None:
-    """`_checked_job` for records whose every field has its exact type; None: take that path.
-
-    Raises TypeError or ValueError (also meaning "take the checked path") for a wrong-typed
-    optional field or a time in an unusual form.
-    """
-    if type(d) is not dict:
-        return None
-    if len(_shared) > _SHARED_LIMIT:
-        _shared.clear()
-    share = _shared.setdefault
-    g = d.get
-    status, job_type, location = g("status"), g("type"), g("location")
-    if type(status) is not str or type(job_type) is not str or type(location) is not str:
-        return None
-    description = _fast_message(g("description"))
-    if description is None:
-        return None
-    messages: tuple[Message, ...] = _EMPTY
-    raw_messages = g("messages")
-    if raw_messages:
-        if type(raw_messages) is not list:
-            return None
-        found = [_fast_message(item) for item in raw_messages]
-        if None in found:
-            return None
-        messages = tuple(found)  # type: ignore[arg-type]
-    elif raw_messages is not None and type(raw_messages) is not list:
-        return None
+def _from_wire(job_id: str, w: wire.WireJob, raw: Mapping[str, Any], shared: dict[Any, Any]) -> BackupJob:
+    """The job of a record the `wire` Structs accepted: what `_checked_job` makes of it."""
     progress = None
-    p = g("progress")
-    if p is not None:
-        if type(p) is not dict:
-            return None
-        total, completed, note = p.get("total"), p.get("completed"), _fast_message(p.get("message"))
-        if type(total) is not int or type(completed) is not int or note is None:
-            return None
-        key = ("progress", total, completed, note)
-        progress = _shared.get(key)
-        if progress is None:
-            progress = _shared[key] = Progress(total=total, completed=completed, message=note)
+    if w.progress is not None:
+        p = w.progress
+        note = _wire_message(p.message, shared)
+        if note.params is None:  # `note` is itself shared: its identity stands for its value
+            progress_key = ("progress", p.total, p.completed, id(note))
+            progress = shared.get(progress_key)
+            if progress is None:
+                progress = shared[progress_key] = Progress(p.total, p.completed, note)
+        else:
+            progress = Progress(total=p.total, completed=p.completed, message=note)
     build = None
-    b = g("build")
-    if b is not None:
-        if type(b) is not dict:
-            return None
-        parts = (b.get("version_name"), b.get("version"), b.get("build_number"))
-        for part in parts:
-            if part is not None and type(part) is not str:
-                return None
-        build_key = ("build", *parts)
-        build = _shared.get(build_key)
+    if w.build is not None:
+        b = w.build
+        build_key = ("build", b.version_name, b.version, b.build_number)
+        build = shared.get(build_key)
         if build is None:
-            build = BuildInfo(version_name=parts[0], version=parts[1], build_number=parts[2])
-            _shared[build_key] = build
-    target = None
-    t = g("target")
-    if t is not None:
-        if type(t) is not dict or type(t.get("type")) is not str or type(t.get("id")) is not str:
-            return None
-        target = DynamicID(type=t["type"], id=t["id"])
-    strings = [g("location_user"), g("service"), g("operation"), g("parent"), g("user")]
-    for index, value in enumerate(strings):
-        if value is not None:
-            if type(value) is not str:
-                return None
-            strings[index] = share(value, value)
-    location_user, service, operation, parent, user = strings
-    cancelable, fast_backup, duration, size = g("cancelable"), g("fast_backup"), g("duration"), g("size")
-    if (cancelable is not None and type(cancelable) is not bool) or (
-        fast_backup is not None and type(fast_backup) is not bool
-    ):
-        return None
-    if (duration is not None and type(duration) is not int) or (size is not None and type(size) is not int):
-        return None
-    start, end = g("start_time"), g("end_time")
-    if start is not None:
-        if type(start) is not str or not _FAST_TIME.fullmatch(start):
-            return None
-        start = datetime.fromisoformat(start)  # ValueError (a 31st of February): checked path
-    if end is not None:
-        if type(end) is not str or not _FAST_TIME.fullmatch(end):
-            return None
-        end = datetime.fromisoformat(end)
-    raw_error = g("error")
+            build = shared[build_key] = BuildInfo(b.version_name, b.version, b.build_number)
+    share = shared.setdefault  # the strings most records repeat, one object each
     return BackupJob(
         id=job_id,
-        status=_STATUSES.get(status) or JobStatus(status),
-        type=_TYPES.get(job_type) or JobType(job_type),
-        location=location,
-        location_user=location_user or "",
-        description=description,
-        service=service or "",
-        operation=operation or "",
-        cancelable=cancelable is True,
-        messages=messages,
-        start_time=start,
-        end_time=end,
-        duration=duration,
-        size=size,
+        status=_STATUSES.get(w.status) or JobStatus(w.status),
+        type=_TYPES.get(w.type) or JobType(w.type),
+        location=w.location,
+        location_user=share(w.location_user, w.location_user) if w.location_user else "",
+        description=_wire_message(w.description, shared),
+        service=share(w.service, w.service) if w.service else "",
+        operation=share(w.operation, w.operation) if w.operation else "",
+        cancelable=w.cancelable is True,
+        messages=tuple([_wire_message(m, shared) for m in w.messages]) if w.messages else _EMPTY,
+        start_time=_wire_time(w.start_time),
+        end_time=_wire_time(w.end_time),
+        duration=w.duration,
+        size=w.size,
         progress=progress,
         build=build,
-        fast_backup=fast_backup,
-        parent=parent,
-        target=target,
-        error=parse_error(raw_error) if raw_error is not None else None,
-        user=user,
+        fast_backup=w.fast_backup,
+        parent=share(w.parent, w.parent) if w.parent else w.parent,
+        target=DynamicID(type=w.target.type, id=w.target.id) if w.target is not None else None,
+        error=parse_error(w.error) if w.error is not None else None,
+        user=share(w.user, w.user) if w.user else w.user,
         raw=raw,
     )
 
@@ -331,13 +286,14 @@ def parse_details(
     """
     jobs: list[BackupJob] = []
     problems: list[RecordError] = []
+    shared: dict[Any, Any] = {}
     for job_id, record in _map_entries(body, flavor, "job details"):
         before = previous.get(job_id) if previous else None
         if before is not None and before.id == job_id and _same_json(_raw_value(before), record):
             jobs.append(before)
             continue
         try:
-            jobs.append(parse_job(job_id, record))
+            jobs.append(parse_job_shared(job_id, record, None, shared))
         except RecordError as exc:
             problems.append(exc)
     jobs.sort(key=newest_first_key, reverse=True)

@@ -1,7 +1,8 @@
-"""A job's record as the appliance sent it, kept as compressed JSON text instead of a decoded tree.
+"""A job's record as the appliance sent it, kept as compressed JSON instead of a decoded tree.
 
-A 10,000-job history holds every record for the raw JSON view and the export; as text,
-zlib-compressed in blocks of consecutive records, that is ~0.6 MB instead of ~16 MB of dicts.
+A 10,000-job history holds every record for the raw JSON view and the export; as the bytes that
+came (the `msgspec.Raw` of each record), zlib-compressed in blocks of consecutive records, that is
+~0.6 MB instead of ~8 MB of bytes or ~16 MB of dicts.
 """
 
 from __future__ import annotations
@@ -13,27 +14,27 @@ from typing import Any
 
 
 class _Block:
-    """The JSON texts of consecutive records of one response, zlib-compressed together (about a
+    """The JSON of consecutive records of one response, zlib-compressed together (about a
     fourteenth of their size); each record's `RawRecord` knows its place in the block."""
 
-    __slots__ = ("data",)
+    __slots__ = ("compressed",)
 
-    def __init__(self, data: bytes) -> None:
-        self.data = data
+    def __init__(self, compressed: bytes) -> None:
+        self.compressed = compressed
 
-    def text(self) -> str:
+    def data(self) -> bytes:
         cached = _last_block
         if cached is not None and cached[0] is self:
             return cached[1]
-        text = zlib.decompress(self.data).decode("utf-8", "surrogatepass")
-        _set_last_block((self, text))
-        return text
+        data = zlib.decompress(self.compressed)
+        _set_last_block((self, data))
+        return data
 
 
-_last_block: tuple[_Block, str] | None = None  # the block read last, decompressed (records in a row)
+_last_block: tuple[_Block, bytes] | None = None  # the block read last, decompressed (records in a row)
 
 
-def _set_last_block(value: tuple[_Block, str] | None) -> None:
+def _set_last_block(value: tuple[_Block, bytes] | None) -> None:
     global _last_block
     _last_block = value
 
@@ -42,43 +43,47 @@ _BLOCK_RECORDS = 64  # records per compressed block: ~50 kB of text, ~40 us to d
 
 
 def _pack(pending: list[RawRecord]) -> None:
-    """Move the texts of `pending` records into one compressed block."""
+    """Move the bytes of `pending` records into one compressed block."""
     if not pending:
         return
-    texts = [record._text for record in pending]
-    block = _Block(zlib.compress("".join(texts).encode("utf-8", "surrogatepass"), 1))
+    pieces = [record._data for record in pending]
+    block = _Block(zlib.compress(b"".join(pieces), 1))
     start = 0
-    for record, text in zip(pending, texts, strict=True):
-        end = start + len(text)
-        record._block, record._start, record._end, record._text = block, start, end, ""
+    for record, piece in zip(pending, pieces, strict=True):
+        end = start + len(piece)
+        record._block, record._start, record._end, record._data = block, start, end, b""
         start = end
     pending.clear()
 
 
 class RawRecord(Mapping[str, Any]):
-    """A job's record as the appliance sent it, kept as its JSON text and decoded on each access.
+    """A job's record as the appliance sent it, kept as its JSON and decoded on each access.
 
-    The text, not a tree of dicts, lists and strings; records parsed from a details response keep
-    it zlib-compressed in blocks of consecutive records (a 10,000-job history: ~0.6 MB instead
-    of ~16 MB of decoded records). It reads like the decoded record (`raw["status"]`,
-    `dict(raw)`, `json.dumps(dict(raw))`); `decoded()` gives a fresh dict, key order as sent;
-    `text` the JSON text as it came. Two are equal when their texts are, or else when their
-    decoded values are (as two dicts would be).
+    The JSON (UTF-8 bytes), not a tree of dicts, lists and strings; records parsed from a details
+    response keep it zlib-compressed in blocks of consecutive records (a 10,000-job history:
+    ~0.6 MB instead of ~16 MB of decoded records). It reads like the decoded record
+    (`raw["status"]`, `dict(raw)`, `json.dumps(dict(raw))`); `decoded()` gives a fresh dict, key
+    order as sent; `data` the JSON bytes as they came, `text` the same as text. Two are equal when
+    their bytes are, or else when their decoded values are (as two dicts would be).
     """
 
-    __slots__ = ("_block", "_end", "_start", "_text")
+    __slots__ = ("_block", "_data", "_end", "_start")
 
-    def __init__(self, text: str) -> None:
-        self._text = text
+    def __init__(self, text: str | bytes) -> None:
+        self._data = text.encode("utf-8", "surrogatepass") if isinstance(text, str) else bytes(text)
         self._block: _Block | None = None
         self._start = self._end = 0
 
     @property
-    def text(self) -> str:
+    def data(self) -> bytes:
         block = self._block
         if block is None:
-            return self._text
-        return block.text()[self._start : self._end]
+            return self._data
+        return block.data()[self._start : self._end]
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", "surrogatepass")
 
     def decoded(self) -> dict[str, Any]:
         value = json.loads(self.text)
@@ -109,7 +114,7 @@ class RawRecord(Mapping[str, Any]):
         return self.decoded().get(key, default)
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, RawRecord) and other.text == self.text:
+        if isinstance(other, RawRecord) and other.data == self.data:
             return True
         if not isinstance(other, Mapping):
             return NotImplemented

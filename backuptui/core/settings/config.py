@@ -18,11 +18,12 @@ import time
 import tomllib
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.toml_document import TOMLDocument
+
+if TYPE_CHECKING:  # tomlkit loads only when there is a file to keep the layout of
+    from tomlkit.toml_document import TOMLDocument
 
 APP_NAME = "backuptui"
 #: environment variable that points at another configuration file
@@ -103,6 +104,9 @@ def parse_config_text(path: Path, text: str) -> TOMLDocument:
         tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _syntax_error(path, text, str(exc)) from None
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         return tomlkit.parse(text)
     except TOMLKitError as exc:  # tomllib accepted it; tomlkit is stricter on a few corner cases

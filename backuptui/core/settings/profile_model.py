@@ -57,6 +57,16 @@ def check_profile_name(name: str) -> str:
     return name
 
 
+def check_group_name(name: str) -> str:
+    """Group names (`groups = ["prod", "eu"]`, `-g prod`) follow the rule of profile names."""
+    if not PROFILE_NAME_PATTERN.fullmatch(name):
+        raise ValueError(
+            f"invalid group name {name!r}: use letters, digits, '-' and '_' (at most 64, starting "
+            "with a letter or digit)"
+        )
+    return name
+
+
 def check_url(value: str) -> str:
     """An appliance address: a host, host:port, or an http(s) URL with no path. Returns it trimmed.
 
@@ -163,6 +173,8 @@ class Profile:
     refresh: RefreshIntervals | None = None
     #: a monitoring account: backuptui never starts or cancels a backup on this appliance
     read_only: bool = False
+    #: the groups it belongs to (`backuptui -g prod` watches a group), in the file's order
+    groups: tuple[str, ...] = ()
 
     @property
     def host(self) -> str:
@@ -207,6 +219,7 @@ class Profile:
             "flavor": self.flavor,
             "refresh": (self.refresh.as_toml() or None) if self.refresh else None,
             "read_only": True if self.read_only else None,
+            "groups": list(self.groups) or None,
         }
 
 

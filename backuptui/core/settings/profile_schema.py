@@ -21,6 +21,7 @@ from backuptui.core.settings.profile_model import (
     Config,
     Profile,
     RefreshIntervals,
+    check_group_name,
     check_max_body_mib,
     check_profile_name,
     check_refresh_seconds,
@@ -152,6 +153,7 @@ class _Validator:
                 raise self.error((*key, "flavor"), f"unknown API flavour {flavor!r}", "use auto, api or rest")
         refresh = self.refresh(table["refresh"], (*key, "refresh")) if "refresh" in table else None
         read_only = self.boolean(table.get("read_only", False), (*key, "read_only"))
+        groups = self.groups(table["groups"], (*key, "groups")) if "groups" in table else ()
         return Profile(
             name=name,
             url=url,
@@ -163,7 +165,26 @@ class _Validator:
             flavor=flavor,
             refresh=refresh,
             read_only=read_only,
+            groups=groups,
         )
+
+    def groups(self, value: Any, key: tuple[str, ...]) -> tuple[str, ...]:
+        """`groups = ["prod", "eu"]`: names, each once (a repeated name counts once)."""
+        if isinstance(value, str):
+            raise self.error(key, "must be an array of group names", f'write groups = ["{value}"]')
+        if not isinstance(value, list):
+            raise self.error(key, f"must be an array of group names, not {_toml_type(value)}")
+        names: list[str] = []
+        for item in value:
+            if not isinstance(item, str):
+                raise self.error(key, f"must hold group names in quotes, not {_toml_type(item)}")
+            try:
+                name = check_group_name(item)
+            except ValueError as exc:
+                raise self.error(key, str(exc)) from None
+            if name not in names:
+                names.append(name)
+        return tuple(names)
 
     def password_command(
         self, table: Mapping[str, Any], key: tuple[str, ...]

@@ -15,11 +15,10 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
-from tomlkit.items import Table
-from tomlkit.toml_document import TOMLDocument
+if TYPE_CHECKING:  # tomlkit loads only to change the file: a read (every start, `check`) needs tomllib
+    from tomlkit.toml_document import TOMLDocument
 
 from backuptui.core.settings.config import (
     ConfigError,
@@ -41,6 +40,7 @@ from backuptui.core.settings.profile_model import (
     Config,
     Profile,
     RefreshIntervals,
+    check_group_name,
     check_profile_name,
     check_url,
     profile_with,
@@ -58,6 +58,7 @@ __all__ = [
     "Profile",
     "ProfileStore",
     "RefreshIntervals",
+    "check_group_name",
     "check_profile_name",
     "check_url",
     "parse_config",
@@ -72,6 +73,8 @@ NEW_FILE_HEADER = (
 
 
 def _new_document() -> TOMLDocument:
+    import tomlkit
+
     document = tomlkit.document()
     for line in NEW_FILE_HEADER:
         document.add(tomlkit.comment(line))
@@ -118,6 +121,8 @@ class ProfileStore:
     def remove_profile(self, name: str) -> Config:
         with self._edit() as (config, document):
             config.profile(name)
+            from tomlkit.items import Table
+
             profiles = document["profiles"]
             assert isinstance(profiles, Table)
             del profiles[name]
@@ -143,6 +148,8 @@ class ProfileStore:
 
         If the file cannot be read or is invalid, ConfigError is raised before anything is written.
         """
+        import tomlkit
+
         try:
             notice = ensure_private_dir(self.path.parent, tighten=self.path == default_config_path())
             if notice is not None:
@@ -160,6 +167,9 @@ class ProfileStore:
 
 
 def _write_profile(document: TOMLDocument, profile: Profile) -> None:
+    import tomlkit
+    from tomlkit.items import Table
+
     if "profiles" not in document:
         document["profiles"] = tomlkit.table(is_super_table=True)
     profiles = document["profiles"]
@@ -193,6 +203,8 @@ def _write_profile(document: TOMLDocument, profile: Profile) -> None:
 
 def _toml_value(value: Any) -> Any:
     if isinstance(value, dict):
+        import tomlkit
+
         inline = tomlkit.inline_table()
         inline.update(value)
         return inline

@@ -167,13 +167,29 @@ class TargetOptions:
     ca_bundle: str | None = None
     refresh: str | None = None
     read_only: bool = False  # `--read-only`
+    #: a fleet (`core.settings.selection`): every `-p` given, `-g` groups, `--all`
+    profiles: tuple[str, ...] = ()
+    groups: tuple[str, ...] = ()
+    all_profiles: bool = False
+
+    @property
+    def names_fleet(self) -> bool:
+        """`--all`, `-g`, or more than one `-p`: several appliances, not one."""
+        return self.all_profiles or bool(self.groups) or len(self.profiles) > 1
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> TargetOptions:
-        """From parsed arguments; an option a parser does not define counts as not given."""
+        """From parsed arguments; an option a parser does not define counts as not given.
+        `-p` may be given several times (a list); `profile` is the name when exactly one is."""
+        given = getattr(args, "profile", None)
+        names = tuple(dict.fromkeys(given if isinstance(given, list | tuple) else [given] if given else []))
+        groups = getattr(args, "group", None) or ()
         return cls(
             url=getattr(args, "url", None),
-            profile=getattr(args, "profile", None),
+            profile=names[0] if len(names) == 1 else None,
+            profiles=names,
+            groups=tuple(dict.fromkeys(groups)),
+            all_profiles=bool(getattr(args, "all_profiles", False)),
             user=getattr(args, "user", None),
             flavor=getattr(args, "flavor", None),
             no_verify=bool(getattr(args, "no_verify", False)),
@@ -246,6 +262,10 @@ def resolve(
     a `ResolutionError` says what is wrong. `lookup_password=False`: ask no password source (a
     network check after the lookup already failed)."""
     environ = os.environ if environ is None else environ
+    if options.names_fleet:
+        raise ResolutionError(
+            "--all, -g and several -p name a fleet of appliances; this command watches one (give one -p NAME)"
+        )
     if options.url is not None and options.profile:
         raise ResolutionError("give either --url or -p/--profile, not both")
     override = options.refresh_override()

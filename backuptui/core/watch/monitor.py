@@ -17,6 +17,14 @@ overlap and the next is scheduled from the end of the last. What a poll fetches:
   900) and does a full poll only if an id it does not know appears. That keeps a watched
   backup with a 1,000-job history near 100 KB a minute instead of tens of MB.
 
+With `light=N` (a fleet member, `FLEET_PAGE`) the monitor never fetches the whole history on its
+own: the first poll fetches the newest N jobs (as `first_page` does) and that is the history it
+judges; later polls fetch the active jobs and, every `idle` seconds or when a job ended, the id list
+and the details of only those of the newest N ids it does not know; older jobs (and those that
+retention deleted) leave the history, so it stays N jobs long. `set_light(None)` (the user opened
+that appliance) makes the next poll a full one and the monitor an ordinary one from then on;
+`set_light(N)` makes it light again (and N jobs long at its next id check).
+
 Failures never raise: they become a `ConnectionState`, the last data is kept (stale), and
 `next_delay()` backs off (capped, exponential, jittered). A refused login is never retried on its
 own: SSO locks accounts after a few failures, so the monitor waits for `retry_login()`.
@@ -28,7 +36,7 @@ import asyncio
 import logging
 import random
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
 from typing import Protocol
@@ -43,16 +51,14 @@ from backuptui.core.appliance.errors import (
 )
 from backuptui.core.appliance.models import (
     ApiFlavor,
-    BackupJob,
     DetailsResult,
-    RecordError,
     Schedule,
     newest_first_key,
 )
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.watch.events import JobEvent, job_event
+from backuptui.core.watch.events import JobEvent
+from backuptui.core.watch.job_history import JobHistory
 from backuptui.core.watch.snapshot import (
-    EMPTY_JOBS,
     EMPTY_TRANSFERS,
     FAILED_STATES,
     ConnectionState,
@@ -62,6 +68,7 @@ from backuptui.core.watch.transfer import Transfer, TransferTracker
 
 __all__ = [
     "FIRST_PAGE",
+    "FLEET_PAGE",
     "ConnectionState",
     "JobEvent",
     "Monitor",
@@ -76,9 +83,15 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
+_NOTHING = DetailsResult(())  # no active job asked for
+
 #: jobs fetched on the first poll before the full history (ids begin with their start time, so
 #: the highest ids are the newest): the list paints as fast at 10,000 jobs as at 100
 FIRST_PAGE = 100
+
+#: the newest jobs a light (fleet) monitor keeps and judges: with daily backups, months of them,
+#: so failures in 24 h and 7 d and the last success are counted from the window
+FLEET_PAGE = 100
 
 
 def _utc_now() -> datetime:
@@ -142,14 +155,7 @@ class _Fetched:
     queried: frozenset[str] = frozenset()
     listed: list[str] | None = None
     first_page: bool = False  # `active` holds the newest jobs of a first poll, not active ones
-
-
-@dataclass(slots=True)
-class _Applied:
-    jobs: dict[str, BackupJob]
-    changed: set[str] = field(default_factory=set)
-    removed: set[str] = field(default_factory=set)
-    events: list[JobEvent] = field(default_factory=list)
+    window: bool = False  # a light poll: `listed` is every id, `active` the active and the new jobs
 
 
 class Monitor:
@@ -163,25 +169,23 @@ class Monitor:
         *,
         rng: random.Random | None = None,
         first_page: int | None = None,
+        light: int | None = None,
     ) -> None:
-        """`first_page`: fetch the newest this many jobs first (see the module's docstring)."""
+        """`first_page`: fetch the newest this many jobs first; `light`: poll lightly, keeping the
+        newest this many jobs and what is new (see the module's docstring)."""
         if first_page is not None and first_page < 1:
             raise ValueError("first_page must be at least 1")
+        if light is not None and light < 1:
+            raise ValueError("light must be at least 1")
         self._client = client
         self._first_page = first_page
+        self._light = light
         self.settings = settings or RefreshSettings()
         self._clock = clock or _utc_now
         self._rng = rng or random.Random()  # jitter, not cryptography
         self._lock = asyncio.Lock()
-        self._jobs: dict[str, BackupJob] = {}
-        self._order: tuple[BackupJob, ...] = ()
-        self._index: dict[str, int] | None = None  # position of each id in _order, built lazily
-        self._by_id: Mapping[str, BackupJob] = EMPTY_JOBS
-        self._active: frozenset[str] = frozenset()
-        self._problems: dict[str, RecordError] = {}
-        self._last_full: DetailsResult | None = None
+        self._history = JobHistory()
         self._last_id_check: datetime | None = None
-        self._unresolved_ids: set[str] = set()  # listed by id but absent from the details
         self._loaded = False
         self._complete = False  # the full history has been fetched at least once
         self._full_pending = True
@@ -211,6 +215,20 @@ class Monitor:
         loader = getattr(self._client, "get_schedules", None)
         return loader if callable(loader) else None
 
+    @property
+    def light(self) -> int | None:
+        """The window of a light (fleet) monitor; None: an ordinary one."""
+        return self._light
+
+    def set_light(self, window: int | None) -> None:
+        """Poll lightly (`window` jobs) or, with None, fetch the whole history from the next poll on
+        (the caller wakes the poll loop if it should happen now)."""
+        if window is not None and window < 1:
+            raise ValueError("light must be at least 1")
+        if window is None and self._light is not None:
+            self._full_pending = True
+        self._light = window
+
     def next_delay(self) -> float | None:
         """Seconds from the end of the last poll to the start of the next; None: do not poll
         until the user acts (the login was refused)."""
@@ -231,7 +249,7 @@ class Monitor:
         """The user typed the password again: use it for one login and a full poll."""
         async with self._lock:
             self._client.set_password(password)
-            return await self._poll(full=True)
+            return await self._poll(full=self._light is None)
 
     async def close(self) -> None:
         """Log out of the appliance; an appliance that is gone by then is not an error."""
@@ -254,15 +272,19 @@ class Monitor:
         return self._succeeded(fetched)
 
     def _wants_full(self) -> bool:
-        return self._full_pending or not self._loaded or not self._active
+        return self._full_pending or not self._loaded or not self._history.active
 
     async def _fetch(self, full: bool) -> _Fetched:
         client = self._client
+        if self._light is not None and not full:
+            if not self._loaded:
+                return await self._fetch_first(self._light)
+            return await self._fetch_light(self._light)
         if not self._loaded and self._first_page is not None:
             return await self._fetch_first(self._first_page)
         if full or self._wants_full():
             return _Fetched(full=await client.list_job_details())
-        queried = frozenset(self._active)
+        queried = frozenset(self._history.active)
         active = await client.list_job_details(jobs=sorted(queried))
         since_check = (self._clock() - self._last_id_check).total_seconds() if self._last_id_check else None
         if since_check is not None and since_check < self.settings.idle:
@@ -271,7 +293,7 @@ class Monitor:
         # fetch the full history only when an unknown id shows up. (Jobs that retention deleted
         # go at the next full poll, when the active job ends.)
         listed = await client.list_job_ids()
-        known = self._jobs.keys() | self._problems.keys() | self._unresolved_ids
+        known = self._history.known_ids()
         if any(job_id not in known for job_id in listed):
             return _Fetched(full=await client.list_job_details(), listed=listed)
         return _Fetched(active=active, queried=queried, listed=listed)
@@ -289,6 +311,25 @@ class Monitor:
         newest = frozenset(sorted(listed, reverse=True)[:size])
         page = await client.list_job_details(jobs=sorted(newest))
         return _Fetched(active=page, queried=newest, first_page=True)
+
+    async def _fetch_light(self, size: int) -> _Fetched:
+        """A light poll: the active jobs, and when due the id list and the details of new ids only."""
+        client = self._client
+        queried = frozenset(self._history.active)
+        active = await client.list_job_details(jobs=sorted(queried)) if queried else _NOTHING
+        since_check = (self._clock() - self._last_id_check).total_seconds() if self._last_id_check else None
+        checked = since_check is not None and since_check < self.settings.idle
+        if queried and checked and not self._full_pending:
+            return _Fetched(active=active, queried=queried)
+        # the window: the newest `size` ids (they begin with their start time)
+        listed = sorted(await client.list_job_ids(), reverse=True)[:size]
+        known = self._history.known_ids()
+        new = frozenset(job_id for job_id in listed if job_id not in known)
+        if not new:
+            return _Fetched(active=active, queried=queried, listed=listed, window=True)
+        page = await client.list_job_details(jobs=sorted(new))
+        joined = DetailsResult(active.jobs + page.jobs, active.problems + page.problems)
+        return _Fetched(active=joined, queried=queried | new, listed=listed, window=True)
 
     def _failed(self, error: ApplianceError) -> Snapshot:
         now = self._clock()
@@ -319,30 +360,49 @@ class Monitor:
     def _succeeded(self, fetched: _Fetched) -> Snapshot:
         now = self._clock()
         previous = self._snapshot
+        history = self._history
+        # The history found by the first poll, and the older jobs the full poll after a first page
+        # brings, are not news; a job that changed between the two polls is (and so is a job new
+        # to a light monitor's window after its first poll).
+        news = self._loaded
+        news_of_new = self._loaded and (self._complete or self._light is not None)
         if fetched.full is not None:
-            applied = self._apply_full(fetched.full)
+            applied = history.apply_full(fetched.full, news=news, news_of_new=news_of_new)
             self._full_pending = False
             self._complete = True
             self._last_id_check = now
-            if fetched.listed is not None:
-                found = self._jobs.keys() | self._problems.keys()
-                self._unresolved_ids = {job_id for job_id in fetched.listed if job_id not in found}
         else:
             assert fetched.active is not None
-            applied = self._apply_active(fetched.active, fetched.queried)
+            oldest = min(history.jobs, default="")
+            if fetched.window:
+                self._full_pending = False  # this poll's id check is what a pending one was for
+            applied, look_again = history.apply_active(
+                fetched.active, fetched.queried, news=news, news_of_new=news_of_new
+            )
+            self._full_pending = self._full_pending or look_again
+            if fetched.window:
+                assert fetched.listed is not None
+                history.drop_unlisted(applied, fetched.queried, frozenset(fetched.listed))
+                # an older job that moved into the window (a newer one was deleted) is no news
+                applied.events = [event for event in applied.events if event.job.id >= oldest]
             if fetched.listed is not None:
                 self._last_id_check = now
-            if fetched.first_page:
+            if fetched.first_page and self._light is None:
                 self._full_pending = True  # the rest of the history, on the next poll (due at once)
-        self._commit(applied)
+            elif fetched.first_page:  # light: the page is the history, from a fresh id list
+                self._full_pending = False
+                self._last_id_check = now
+        history.commit(applied)
+        if fetched.full is not None and fetched.listed is not None:
+            history.note_unresolved(fetched.listed)
         self._loaded = True
         applied.events.sort(key=lambda event: newest_first_key(event.job))  # told in the order they happened
 
-        for job_id in self._active:
-            if job_id not in self._problems:  # a record that did not parse brought no new figures
-                self._tracker.observe(self._jobs[job_id], now)
-        self._tracker.keep_only(self._active)
-        running = tuple(sorted((self._jobs[i] for i in self._active), key=newest_first_key, reverse=True))
+        for job_id in history.active:
+            if job_id not in history.problems:  # a record that did not parse brought no new figures
+                self._tracker.observe(history.jobs[job_id], now)
+        self._tracker.keep_only(history.active)
+        running = tuple(sorted((history.jobs[i] for i in history.active), key=newest_first_key, reverse=True))
         transfers: Mapping[str, Transfer] = (
             MappingProxyType({job.id: self._tracker.transfer(job, now) for job in running})
             if running
@@ -352,7 +412,7 @@ class Monitor:
         self._failures = 0
         if self._full_pending:
             self._delay = 0.0
-        elif self._active:
+        elif history.active:
             self._delay = self.settings.running
         else:
             self._delay = self.settings.idle
@@ -361,97 +421,19 @@ class Monitor:
             base_url=self._client.base_url,
             flavor=self._client.flavor,
             verify_tls=self._client.verify_tls,
-            jobs=self._order,
-            by_id=self._by_id,
+            jobs=history.order,
+            by_id=history.by_id,
             connection=ConnectionState.LIVE,
             error=None,
             last_success=now,
             retry_at=None,
-            problems=tuple(self._problems.values()),
+            problems=tuple(history.problems.values()),
             transfers=transfers,
             events=tuple(applied.events),
             running=running,
             reconnected=previous.connection in FAILED_STATES,
             taken_at=now,
-            complete=self._complete,
+            # a light monitor's window is the history it judges: complete as far as it goes
+            complete=self._complete or self._light is not None,
         )
         return self._snapshot
-
-    # -- merging what came back into the history ---------------------------------------------
-
-    def _apply_full(self, result: DetailsResult) -> _Applied:
-        if result is self._last_full:  # the client recognised an identical response
-            return _Applied(self._jobs)
-        self._last_full = result
-        previous = self._jobs
-        applied = _Applied({})
-        jobs = applied.jobs
-        for job in result.jobs:
-            self._merge(previous.get(job.id), job, applied)
-        self._problems = {problem.record_id: problem for problem in result.problems}
-        for record_id in self._problems:
-            # A record that no longer parses keeps its last good version (shown with the problem).
-            if record_id not in jobs and record_id in previous:
-                jobs[record_id] = previous[record_id]
-        applied.removed = {job_id for job_id in previous if job_id not in jobs}
-        return applied
-
-    def _apply_active(self, result: DetailsResult, queried: frozenset[str]) -> _Applied:
-        previous = self._jobs
-        applied = _Applied(dict(previous))
-        for job in result.jobs:
-            self._merge(previous.get(job.id), job, applied)
-        for job_id in queried:
-            self._problems.pop(job_id, None)
-        for problem in result.problems:
-            self._problems[problem.record_id] = problem
-        answered = {job.id for job in result.jobs} | {p.record_id for p in result.problems}
-        if any(job_id not in answered for job_id in queried):
-            self._full_pending = True  # an active job vanished: the full history will say why
-        if any(job_id in queried and not applied.jobs[job_id].is_active for job_id in applied.changed):
-            self._full_pending = True  # a job ended: show what follows it
-        return applied
-
-    def _merge(self, before: BackupJob | None, job: BackupJob, applied: _Applied) -> None:
-        if before is not None and (before is job or before.raw == job.raw):
-            applied.jobs[job.id] = before  # unchanged: keep the object, so renderers can skip it
-            return
-        applied.jobs[job.id] = job
-        applied.changed.add(job.id)
-        # The history found by the first poll, and the older jobs the full poll after a first page
-        # brings, are not news; a job that changed between the two polls is.
-        if self._loaded and (self._complete or before is not None):
-            event = job_event(before, job)
-            if event is not None:
-                applied.events.append(event)
-
-    def _commit(self, applied: _Applied) -> None:
-        """Make `applied.jobs` the history; re-sort only when an id or a sort key changed."""
-        if not applied.changed and not applied.removed:
-            return  # same ids, same objects: keep the sorted tuple, the mapping, the active set
-        jobs = applied.jobs
-        previous = self._jobs
-        same_ids = not applied.removed and all(job_id in previous for job_id in applied.changed)
-        if (
-            same_ids
-            and len(jobs) == len(previous)
-            and all(
-                newest_first_key(jobs[job_id]) == newest_first_key(previous[job_id])
-                for job_id in applied.changed
-            )
-        ):
-            if self._index is None:
-                self._index = {job.id: position for position, job in enumerate(self._order)}
-            order = list(self._order)
-            for job_id in applied.changed:
-                order[self._index[job_id]] = jobs[job_id]
-            self._order = tuple(order)
-        else:
-            self._order = tuple(sorted(jobs.values(), key=newest_first_key, reverse=True))
-            self._index = None
-        self._jobs = jobs
-        self._by_id = MappingProxyType(jobs)
-        # Only a changed job can have become active or stopped being so.
-        self._active = frozenset(
-            job_id for job_id in self._active | applied.changed if job_id in jobs and jobs[job_id].is_active
-        )

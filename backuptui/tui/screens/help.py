@@ -39,6 +39,22 @@ KeySpec = tuple[str, ...] | str
 #: what each key does, in the user's words; `{id}` in a text is that binding's keys
 KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
     (
+        "The fleet (every appliance at a glance; in one appliance's monitor the keys below)",
+        (
+            (
+                ("fleet-open",),
+                "open the selected appliance's monitor (asks for its password if it needs one)",
+            ),
+            (("fleet-back",), "back from an appliance to the fleet (the cursor where it was)"),
+            (
+                ("fleet-filter",),
+                "filter the appliances: words, verdict:critical, state:unreachable, -verdict:ok",
+            ),
+            (("fleet-sort",), "sort: worst first, by name, oldest good backup first, most failures first"),
+            (("fleet-refresh",), "poll every appliance now"),
+        ),
+    ),
+    (
         "Moving around",
         (
             (("cursor-up", "cursor-down"), "previous / next job"),
@@ -137,7 +153,8 @@ def key_rows(keys: KeyLookup) -> list[tuple[str, list[KeyRow]]]:
             shown = spec if isinstance(spec, str) else keys_text(keys, *spec)
             if shown:
                 filled.append((shown, fill_keys(what, keys)))
-        groups.append((fill_keys(title, keys), filled))
+        if filled:  # the fleet's keys are not there in a single appliance's monitor
+            groups.append((fill_keys(title, keys), filled))
     return groups
 
 
@@ -151,7 +168,18 @@ def documented_ids() -> frozenset[str]:
         for binding_id in spec
     }
     return frozenset(
-        ids | {"resume", "open-job", "back", "help.close", "help.up", "help.down", "help.top", "help.bottom"}
+        ids
+        | {
+            "resume",
+            "open-job",
+            "back",
+            "fleet-clear",
+            "help.close",
+            "help.up",
+            "help.down",
+            "help.top",
+            "help.bottom",
+        }
     )
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -24,6 +24,7 @@ from textual.screen import Screen
 from textual.widgets import Footer
 
 from backuptui.core.appliance.models import BackupJob
+from backuptui.core.filtering import JobFilter
 from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
@@ -59,6 +60,13 @@ class WatchState(Protocol):
     def stale_after(self) -> float: ...
     @property
     def health(self) -> HealthWatch: ...
+
+
+@runtime_checkable
+class ActingState(Protocol):
+    """A `WatchState` that can also act on its appliance (back up now, cancel); one that cannot
+    (a state without these) gets neither key."""
+
     @property
     def read_only(self) -> str | None: ...
     def backup_now(self) -> None: ...
@@ -122,11 +130,16 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Read-only: back up now and cancel are gone; cancel only on a cancelable running job."""
-        if action in ("backup_now", "cancel_job") and self.state.read_only is not None:
+        if action in ("backup_now", "cancel_job") and not self._may_act():
             return False
         if action == "cancel_job":
             return self._cancelable
         return True
+
+    def _may_act(self) -> bool:
+        """The state can act and is not read-only."""
+        state = self.state
+        return isinstance(state, ActingState) and state.read_only is None
 
     def _note_cancelable(self) -> None:
         job = self.job_list.selected_job if self.ready else None
@@ -135,7 +148,7 @@ class MainScreen(Screen[None]):
             self._cancelable = cancelable
             self.refresh_bindings()
 
-    def follow(self, job_id: str) -> None:
+    def select_when_listed(self, job_id: str) -> None:
         """Select job `job_id` now if the list has it, else as soon as a snapshot brings it."""
         self._follow = job_id
         if self.ready and self.job_list.select_job(job_id):
@@ -179,7 +192,8 @@ class MainScreen(Screen[None]):
     @property
     def ready(self) -> bool:
         """The widgets exist: not before the screen composed them, nor while the app tears it down."""
-        return self.is_mounted and bool(self.query("#status"))
+        # the screen's own children only: `query` would walk the whole DOM, once a second
+        return self.is_mounted and any(child.id == "status" for child in self.children)
 
     def show_progress(self) -> None:
         """The progress widget again (pausing changes what it says)."""
@@ -213,7 +227,8 @@ class MainScreen(Screen[None]):
     def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         """Extra (text, tone) parts for the status line; a hook for other features (health).
         Called once a second: keep it cheap (cache per snapshot)."""
-        if self.state.read_only is not None:
+        state = self.state
+        if isinstance(state, ActingState) and state.read_only is not None:
             return (("read-only", Tone.NEUTRAL), *self._health_notes(snapshot))
         return self._health_notes(snapshot)
 
@@ -298,7 +313,7 @@ class MainScreen(Screen[None]):
     @on(FilterBar.Changed)
     def _filter_changed(self, event: FilterBar.Changed) -> None:
         job_filter = event.filter
-        if job_filter.is_empty:
+        if not isinstance(job_filter, JobFilter) or job_filter.is_empty:
             self._predicate = None
         else:
             now = self.state.clock()
@@ -330,10 +345,12 @@ class MainScreen(Screen[None]):
         save_job_and_notify(self.app, job)
 
     def action_backup_now(self) -> None:
-        self.state.backup_now()
+        if isinstance(self.state, ActingState):
+            self.state.backup_now()
 
     def action_cancel_job(self) -> None:
-        self.state.cancel_job(self.job_list.selected_job)
+        if isinstance(self.state, ActingState):
+            self.state.cancel_job(self.job_list.selected_job)
 
     def action_toggle_detail(self) -> None:
         self.query_one("#panes").toggle_class("-hide-detail")
@@ -360,7 +377,9 @@ class MainScreen(Screen[None]):
     def _export_source(self) -> tuple[Sequence[BackupJob], dict[str, Any]]:
         """What `e` exports: the list as shown (filtered), and the filter that made it."""
         job_filter = self.query_one(FilterBar).filter
-        filters: dict[str, Any] = {} if job_filter.is_empty else {"query": job_filter.describe()}
+        filters: dict[str, Any] = {}
+        if isinstance(job_filter, JobFilter) and not job_filter.is_empty:
+            filters["query"] = job_filter.describe()
         return tuple(self.job_list.jobs), filters
 
     def action_export(self) -> None:

@@ -34,6 +34,8 @@ class TickBox(Checkbox):
     """A checkbox that reads without colour: `[x]` ticked, `[ ]` not (Textual's own draws the
     same block either way and tells them apart by colour only)."""
 
+    # A private attribute of Textual's ToggleButton, overridden: it has no public way to draw
+    # the button differently when on and off (BUTTON_INNER is one glyph for both states).
     @property
     def _button(self) -> Content:
         return Content.styled("[x]" if self.value else "[ ]", self.get_visual_style("toggle--button"))

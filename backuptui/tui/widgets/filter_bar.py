@@ -8,7 +8,8 @@ a message and the rest of the filter keeps working.
 
 from __future__ import annotations
 
-from typing import ClassVar
+from collections.abc import Callable
+from typing import ClassVar, Protocol
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,6 +24,17 @@ from backuptui.core.counting import counted
 from backuptui.core.filtering import Clock, JobFilter
 
 PLACEHOLDER = "words, status:failed, type:manual, -status:succeeded, since:2d, location:sftp …"
+
+
+class TextFilter(Protocol):
+    """What the bar needs of a parsed filter (the job list's `JobFilter`, the fleet's filter)."""
+
+    @property
+    def is_empty(self) -> bool: ...
+    @property
+    def error(self) -> str | None: ...
+    @property
+    def errors(self) -> tuple[str, ...]: ...
 
 
 class FilterBar(Widget):
@@ -47,7 +59,7 @@ class FilterBar(Widget):
     class Changed(Message):
         """The filter text changed (sent on every key press; only the newest one is handled)."""
 
-        def __init__(self, filter: JobFilter) -> None:
+        def __init__(self, filter: TextFilter) -> None:
             super().__init__()
             self.filter = filter
 
@@ -62,11 +74,22 @@ class FilterBar(Widget):
             self.kept = kept
 
     def __init__(
-        self, *, clock: Clock | None = None, id: str | None = None, classes: str | None = None
+        self,
+        *,
+        clock: Clock | None = None,
+        parse: Callable[[str], TextFilter] | None = None,
+        noun: str = "job",
+        placeholder: str = PLACEHOLDER,
+        id: str | None = None,
+        classes: str | None = None,
     ) -> None:
+        """`parse`: what the typed text becomes (default: the job list's `JobFilter`); `noun`:
+        what the count counts."""
         super().__init__(id=id, classes=classes)
-        self._clock = clock
-        self.filter = JobFilter.parse("", clock=clock)
+        self._parse: Callable[[str], TextFilter] = parse or (lambda text: JobFilter.parse(text, clock=clock))
+        self._noun = noun
+        self._placeholder = placeholder
+        self.filter: TextFilter = self._parse("")
         self.shown: int | None = None
         self.total: int | None = None
         self._count_text = ""
@@ -74,7 +97,9 @@ class FilterBar(Widget):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Static("/", id="filter-prompt")
-            field = Input(placeholder=PLACEHOLDER, id="filter-input", compact=True, select_on_focus=False)
+            field = Input(
+                placeholder=self._placeholder, id="filter-input", compact=True, select_on_focus=False
+            )
             field.can_focus = False  # hidden: must not take the app's first focus or a Tab
             yield field
             yield Static("", id="filter-count")
@@ -104,12 +129,12 @@ class FilterBar(Widget):
         if field.value:
             field.value = ""  # posts Input.Changed -> FilterBar.Changed with the empty filter
         else:
-            self._set_filter(JobFilter.parse("", clock=self._clock))
+            self._set_filter(self._parse(""))
         self._hide()
         self.post_message(self.Closed(kept=False))
 
     def set_count(self, shown: int, total: int) -> None:
-        """Show how many jobs pass the filter: `12 of 300 jobs`."""
+        """Show how many pass the filter: `12 of 300 jobs`."""
         self.shown, self.total = shown, total
         self._show_count()
 
@@ -118,7 +143,7 @@ class FilterBar(Widget):
     @on(Input.Changed, "#filter-input")
     def _typed(self, event: Input.Changed) -> None:
         event.stop()
-        self._set_filter(JobFilter.parse(event.value, clock=self._clock))
+        self._set_filter(self._parse(event.value))
 
     @on(Input.Submitted, "#filter-input")
     def _submitted(self, event: Input.Submitted) -> None:
@@ -137,7 +162,7 @@ class FilterBar(Widget):
     def action_clear(self) -> None:
         self.clear()
 
-    def _set_filter(self, job_filter: JobFilter) -> None:
+    def _set_filter(self, job_filter: TextFilter) -> None:
         self.filter = job_filter
         error = job_filter.error
         self.set_class(error is not None, "-error")
@@ -149,9 +174,9 @@ class FilterBar(Widget):
         if self.total is None:
             text = ""
         elif self.filter.is_empty:
-            text = counted(self.total, "job")
+            text = counted(self.total, self._noun)
         else:
-            text = f"{self.shown} of {counted(self.total, 'job')}"
+            text = f"{self.shown} of {counted(self.total, self._noun)}"
         if text != self._count_text:
             # Static.update asks for a layout pass of the screen: only when the text changed
             # (the app reports the count after every poll, usually the same).

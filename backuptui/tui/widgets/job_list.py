@@ -357,7 +357,7 @@ class JobList(ScrollView, can_focus=True):
         if job is not None:
             self.post_message(self.Opened(self, job))
 
-    async def _on_click(self, event: events.Click) -> None:
+    async def on_click(self, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         if offset is None or offset.y < 1:
             return
@@ -367,10 +367,10 @@ class JobList(ScrollView, can_focus=True):
                 self.action_drill()
             self._move_cursor(row)
 
-    def _on_focus(self, event: events.Focus) -> None:
+    def on_focus(self, event: events.Focus) -> None:
         self.refresh_line(self._cursor + 1)
 
-    def _on_blur(self, event: events.Blur) -> None:
+    def on_blur(self, event: events.Blur) -> None:
         self.refresh_line(self._cursor + 1)
 
     # -- rendering --------------------------------------------------------------------------
@@ -380,7 +380,7 @@ class JobList(ScrollView, can_focus=True):
         self._strips.clear()  # the theme changed: the cached colours are wrong
         self._cursor_strip = None
 
-    def _on_resize(self, event: events.Resize) -> None:
+    def on_resize(self, event: events.Resize) -> None:
         self._scroll_cursor_into_view()
 
     def _check_width(self, width: int) -> None:

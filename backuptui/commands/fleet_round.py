@@ -1,0 +1,116 @@
+"""The headless commands' fleet: which appliances (`--all`, `-p a -p b`, `-g GROUP`), and one
+round over them within the run's bound, with a progress line on stderr when it is a terminal.
+
+`status` and `check` ask `fleet_names(args)` first: None means the options name one appliance,
+and the single-appliance path runs as it always has.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from datetime import UTC, tzinfo
+from typing import TextIO
+
+from backuptui.commands.target import TargetError
+from backuptui.core.appliance.client import Timeouts
+from backuptui.core.settings.config import ConfigError
+from backuptui.core.settings.profile_model import Config
+from backuptui.core.settings.resolution import ResolutionError, TargetOptions, resolve_many
+from backuptui.core.watch.fleet_row import FleetRow
+from backuptui.core.watch.health import HealthThresholds
+
+__all__ = ["fleet_names", "gather_rows"]
+
+#: the single-appliance options that make no sense for several appliances
+_SINGLE_ONLY = (
+    ("user", "--user"),
+    ("flavor", "--flavor"),
+    ("no_verify", "--no-verify"),
+    ("ca_bundle", "--ca-bundle"),
+    ("password_stdin", "--password-stdin"),
+)
+
+
+def fleet_names(args: argparse.Namespace) -> tuple[tuple[str, ...], Config] | None:
+    """The profile names the options select and the config, or None for one appliance; a
+    `TargetError` says what is wrong."""
+    from backuptui.core.settings.profiles import ProfileStore
+    from backuptui.core.settings.selection import select_fleet
+
+    options = TargetOptions.from_args(args)
+    if not options.names_fleet:
+        return None
+    given = [flag for attribute, flag in _SINGLE_ONLY if getattr(args, attribute, None)]
+    if given:
+        raise TargetError(
+            f"{', '.join(given)} apply to one appliance; for several, set them in the profiles "
+            "(passwords: each profile's source, or BACKUPTUI_PASSWORD)"
+        )
+    try:
+        config = ProfileStore().load()
+        names = select_fleet(options, config)
+    except (ConfigError, ResolutionError) as exc:
+        raise TargetError(str(exc)) from None
+    assert names is not None
+    return names, config
+
+
+def gather_rows(
+    names: tuple[str, ...],
+    config: Config,
+    *,
+    bound: float,
+    err: TextIO,
+    thresholds: HealthThresholds | None = None,
+    tz: tzinfo = UTC,
+) -> list[FleetRow]:
+    """Every appliance's row after one round, within `bound` seconds (password commands too)."""
+    from backuptui.core.watch.fleet_round import fleet_round
+
+    started = time.monotonic()
+    resolutions = resolve_many(names, config, command_timeout=max(0.5, min(10.0, bound / 2)))
+    progress = _Progress(err, len(names)) if _is_terminal(err) else None
+    left = max(0.1, bound - (time.monotonic() - started))
+    try:
+        return asyncio.run(
+            fleet_round(
+                resolutions,
+                bound=left,
+                thresholds=thresholds,
+                tz=tz,
+                timeouts=Timeouts(connect=5.0, read=15.0),
+                on_row=progress.tick if progress is not None else None,
+            )
+        )
+    finally:
+        if progress is not None:
+            progress.clear()
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+class _Progress:
+    """`asking 12 appliances: 7 answered` on one line of stderr, rewritten as they answer."""
+
+    def __init__(self, err: TextIO, total: int) -> None:
+        self.err = err
+        self.total = total
+        self.done = 0
+        self._write()
+
+    def tick(self, row: FleetRow) -> None:
+        self.done += 1
+        self._write()
+
+    def _write(self) -> None:
+        self.err.write(f"\r\x1b[Kasking {self.total} appliances: {self.done} answered")
+        self.err.flush()
+
+    def clear(self) -> None:
+        self.err.write("\r\x1b[K")
+        self.err.flush()

@@ -1,0 +1,86 @@
+"""The wire form of a details record as msgspec Structs: what a well-formed record looks like.
+
+msgspec decodes a record's JSON straight into these (in C, without a dict per object), and a
+details body into `msgspec.Raw` per record: each record's bytes stay undecoded until its turn, so
+one bad record never hides the others, and the bytes are the raw JSON the drill-down shows.
+A record these types refuse is not necessarily wrong (a number as a message argument, a `params`
+that is not an object): `parsing` then reads it field by field, which accepts what the appliance
+may send and names the field when it is really wrong.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+
+class WireMessage(msgspec.Struct):
+    """`std.LocalizableMessage`."""
+
+    id: str | None = None
+    default_message: str | None = None
+    args: list[str] | None = None
+    params: dict[str, Any] | None = None
+    localized: str | None = None
+
+
+class WireProgress(msgspec.Struct):
+    total: int
+    completed: int
+    message: WireMessage
+
+
+class WireBuild(msgspec.Struct):
+    version_name: str | None = None
+    version: str | None = None
+    build_number: str | None = None
+
+
+class WireTarget(msgspec.Struct):
+    type: str
+    id: str
+
+
+class WireJob(msgspec.Struct):
+    """`Details.Info`; absent and null read the same; fields the appliance adds are ignored."""
+
+    status: str
+    type: str
+    location: str
+    description: WireMessage
+    location_user: str | None = None
+    service: str | None = None
+    operation: str | None = None
+    cancelable: bool | None = None
+    messages: list[WireMessage] | None = None
+    start_time: str | None = None
+    end_time: str | None = None
+    duration: int | None = None
+    size: int | None = None
+    progress: WireProgress | None = None
+    build: WireBuild | None = None
+    fast_backup: bool | None = None
+    parent: str | None = None
+    target: WireTarget | None = None
+    error: Any = None  # opaque: kept as it came, read by record_fields.parse_error
+    user: str | None = None
+
+
+class RestEntry(msgspec.Struct):
+    """One `{"key": id, "value": record}` entry of a `/rest` map; the record left undecoded."""
+
+    key: str
+    value: msgspec.Raw
+
+
+class RestDetails(msgspec.Struct):
+    """A `/rest` details body: `{"value": [{"key", "value"}, ...]}`."""
+
+    value: list[RestEntry]
+
+
+#: an `/api` details body: a JSON object keyed by job id, each record left undecoded
+API_DETAILS = msgspec.json.Decoder(dict[str, msgspec.Raw])
+REST_DETAILS = msgspec.json.Decoder(RestDetails)
+JOB = msgspec.json.Decoder(WireJob)

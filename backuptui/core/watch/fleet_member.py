@@ -1,0 +1,228 @@
+"""One appliance of a fleet: its own client, monitor and health watch, and the loop that polls it.
+
+Each member polls on its own schedule (`Monitor.next_delay()`), so it backs off on its own; every
+round trip to the appliance holds one permit of the fleet's shared semaphore, so a member never has
+more than one request in flight and the fleet never more than the semaphore allows. A member whose
+password must be typed, or whose login was refused, waits for `provide_password` and asks nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime, tzinfo
+from urllib.parse import urlsplit
+
+from backuptui.core.appliance.client import ApplianceClient, Timeouts
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.resolution import Resolution, ResolutionError, stale_after
+from backuptui.core.watch.fleet_row import FleetRow, MemberState, member_row, waiting_row
+from backuptui.core.watch.health import HealthThresholds
+from backuptui.core.watch.health_watch import SCHEDULE_REFRESH, HealthWatch
+from backuptui.core.watch.monitor import FLEET_PAGE, Monitor, RefreshSettings
+from backuptui.core.watch.snapshot import ConnectionState, Snapshot
+
+__all__ = ["FleetMember"]
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class FleetMember:
+    """One appliance of a `Fleet`. `client`, `monitor` and `health` are None for a profile whose
+    resolution failed (`error` says why); `row` is always its latest row."""
+
+    def __init__(
+        self,
+        name: str,
+        resolved: Resolution | ResolutionError,
+        *,
+        gate: asyncio.Semaphore,
+        clock: Clock,
+        publish: Callable[[FleetMember], None],
+        polled: Callable[[FleetMember], None] | None = None,
+        window: int = FLEET_PAGE,
+        timeouts: Timeouts | None = None,
+        thresholds: HealthThresholds | None = None,
+        schedule_refresh: float = SCHEDULE_REFRESH,
+        local_times: bool = True,
+        tz: tzinfo = UTC,
+    ) -> None:
+        self.name = name
+        self.window = window
+        self._gate = gate
+        self._clock = clock
+        self._publish = publish
+        self._polled = polled
+        self._wake = asyncio.Event()
+        self._password: Secret | None = None
+        self._full_now = False
+        self.resolution: Resolution | None = None
+        self.error: ResolutionError | None = None
+        self.client: ApplianceClient | None = None
+        self.monitor: Monitor | None = None
+        self.health: HealthWatch | None = None
+        self.polls = 0  # finished polls (for tests and the benchmarks)
+        #: seconds the last poll took inside the gate (waiting for a permit not counted); None before
+        self.last_poll_seconds: float | None = None
+        self.password_needed = False
+        now = clock()
+        if isinstance(resolved, ResolutionError):
+            self.error = resolved
+            self.host = ""
+            self.row = _misconfigured(name, str(resolved), now)
+            return
+        self.resolution = resolved
+        try:
+            self.client = resolved.target.client(timeouts)
+        except ValueError as exc:  # an address the client cannot use (the resolver checks most)
+            self.error = ResolutionError(f"profile '{name}': {exc}")
+            self.host = ""
+            self.row = _misconfigured(name, str(self.error), now)
+            return
+        self.host = urlsplit(self.client.base_url).netloc
+        self.monitor = Monitor(
+            self.client, RefreshSettings(idle=resolved.idle, running=resolved.running), light=window
+        )
+        self.health = HealthWatch(
+            self.monitor.schedule_loader,
+            thresholds=thresholds,
+            schedule_refresh=schedule_refresh,
+            local_times=local_times,
+            tz=tz,
+        )
+        self.password_needed = resolved.asks_password
+        self.row = self._current_row(now)
+
+    # -- what the fleet asks of a member ------------------------------------------------------
+
+    @property
+    def snapshot(self) -> Snapshot | None:
+        return self.monitor.snapshot if self.monitor is not None else None
+
+    def provide_password(self, password: Secret) -> None:
+        """Use this password for one login (the next poll, at once)."""
+        if self.monitor is None:
+            return
+        self._password = password
+        self._wake.set()
+
+    def poll_now(self, *, full: bool = False) -> None:
+        """Poll at once (full: the whole history, as `r` in an opened appliance asks)."""
+        self._full_now = self._full_now or full
+        self._wake.set()
+
+    def set_full_history(self, full: bool) -> None:
+        """Keep the whole history (the user opened this appliance) or poll lightly again."""
+        if self.monitor is None:
+            return
+        self.monitor.set_light(None if full else self.window)
+        if full:
+            self._wake.set()
+
+    async def run(self) -> None:
+        """Poll until cancelled; never raises for an appliance's failure (the row shows it)."""
+        monitor, client, health = self.monitor, self.client, self.health
+        if monitor is None or client is None or health is None:
+            return
+        while True:
+            try:
+                delay = await self._round(monitor, client, health)
+            except Exception:  # a bug must not end this appliance's watch; say it and go on
+                log.exception("fleet member %s: unexpected error", self.name)
+                delay = monitor.settings.backoff_max
+            await self._sleep(delay)
+
+    async def _round(self, monitor: Monitor, client: ApplianceClient, health: HealthWatch) -> float | None:
+        """One poll (and the schedules when due); the seconds until the next (None: wait to be woken)."""
+        if self.password_needed and self._password is None:
+            return None
+        password, self._password = self._password, None
+        full, self._full_now = self._full_now, False
+        async with self._gate:
+            began = time.monotonic()
+            if password is None:
+                snapshot = await monitor.poll(full)
+            elif monitor.snapshot.connection is ConnectionState.AUTH_FAILED:
+                snapshot = await monitor.retry_login(password)
+            else:
+                client.set_password(password)
+                snapshot = await monitor.poll(full)
+            self.last_poll_seconds = time.monotonic() - began
+        if password is not None:
+            self.password_needed = False
+        self.polls += 1
+        now = self._clock()
+        if snapshot.connection is ConnectionState.LIVE and health.due(now):
+            async with self._gate:
+                await health.refresh(now)
+        self._update(now)
+        if self._polled is not None:
+            self._polled(self)
+        return monitor.next_delay()
+
+    async def once(self) -> FleetRow:
+        """One poll and the schedules, then log out at once: the headless commands' round. A
+        member that cannot poll (misconfigured, no password) answers its row without a request."""
+        monitor, health = self.monitor, self.health
+        try:
+            if monitor is not None and health is not None and not self.password_needed:
+                async with self._gate:
+                    began = time.monotonic()
+                    snapshot = await monitor.poll()
+                    self.last_poll_seconds = time.monotonic() - began
+                self.polls += 1
+                now = self._clock()
+                if snapshot.connection is ConnectionState.LIVE:
+                    async with self._gate:
+                        await health.refresh(now)
+                self.row = self._current_row(self._clock())
+        finally:
+            await self.close()
+        return self.row
+
+    async def close(self) -> None:
+        """Log out (if logged in) and close the connection."""
+        if self.monitor is not None:
+            await self.monitor.close()
+
+    # -- inside -------------------------------------------------------------------------------
+
+    async def _sleep(self, delay: float | None) -> None:
+        """Until `delay` seconds passed (None: forever) or someone woke the member."""
+        try:
+            if delay is None:
+                await self._wake.wait()
+            elif delay > 0:
+                await asyncio.wait_for(self._wake.wait(), delay)
+        except TimeoutError:
+            pass
+        self._wake.clear()
+
+    def _update(self, now: datetime) -> None:
+        row = self._current_row(now)
+        if row != self.row:
+            self.row = row
+            self._publish(self)
+        else:
+            self.row = row  # the same to a person; the latest verdict and poll time ride along
+
+    def _current_row(self, now: datetime) -> FleetRow:
+        assert self.monitor is not None and self.health is not None and self.resolution is not None
+        snapshot = self.monitor.snapshot
+        if self.password_needed and snapshot.last_success is None:
+            problem = self.resolution.password_problem
+            reason = "password needed" + (f" ({problem})" if problem else "")
+            state = MemberState.PASSWORD_NEEDED
+            return waiting_row(self.name, self.host, state, reason, now=now, problem=problem)
+        verdict = self.health.current(snapshot, now)
+        return member_row(
+            self.name, self.host, snapshot, verdict, now=now, stale_after=stale_after(self.resolution.idle)
+        )
+
+
+def _misconfigured(name: str, message: str, now: datetime) -> FleetRow:
+    return waiting_row(name, "", MemberState.MISCONFIGURED, message, now=now, problem=message)

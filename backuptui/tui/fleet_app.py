@@ -1,0 +1,388 @@
+"""The fleet app: every appliance at a glance, any of them a key away.
+
+The fleet core (`backuptui.core.watch.fleet.Fleet`, injected) polls every appliance on the app's
+event loop and calls back with each row that changed; the app turns rows into the fleet screen's
+entries (`fleet_view`), raises the toasts that name the appliance, and opens an appliance's monitor
+(the main screen over that member, `screens/member.py`) on Enter, telling the fleet to keep that
+member's whole history while it is open. It owns no HTTP and no parsing; the clock is injected.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from functools import partial
+from typing import Any, ClassVar
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType, Keymap
+from textual.screen import Screen
+from textual.widget import AwaitMount
+from textual.worker import Worker
+
+from backuptui.core.appliance.secret import Secret
+from backuptui.core.settings.resolution import Resolution, ResolutionError
+from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
+from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
+from backuptui.tui.notices import Notice
+from backuptui.tui.password import PasswordScreen, password_origin
+from backuptui.tui.screens.fleet import FleetScreen
+from backuptui.tui.screens.member import MemberScreen, MemberWatch
+from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers, terminal_alive
+from backuptui.tui.widgets.fleet_table import FleetTable
+from backuptui.tui.worker_failures import report_failed_worker
+
+Clock = Callable[[], datetime]
+
+#: how long quitting waits for the logouts of every appliance (they run at once)
+LOGOUT_TIMEOUT = 5.0
+
+
+#: bindings of the single-appliance monitor that the fleet does not have
+_NOT_IN_FLEET = frozenset({"switch-appliance", "switch-ctrl-o"})
+
+
+#: under the password field: Esc goes back to the fleet, not out of the app
+PROMPT_HINT = "Enter to log in (one attempt), Esc back to the fleet. Nothing is retried until you enter it."
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def fleet_app(
+    resolutions: Mapping[str, Resolution | ResolutionError],
+    *,
+    clock: Clock | None = None,
+    **fleet_options: Any,
+) -> FleetApp:
+    """A fleet app over a new `Fleet` of these appliances, whose changes and polls it hears
+    (`fleet_options` go to the fleet: `max_in_flight`, `timeouts`, …)."""
+
+    def changed(row: FleetRow) -> None:
+        app.row_changed(row)
+
+    def polled(member: FleetMember) -> None:
+        app.member_polled(member)
+
+    fleet = Fleet(resolutions, on_change=changed, on_poll=polled, **fleet_options)
+    app = FleetApp(fleet, clock=clock)
+    return app
+
+
+class FleetApp(App[int]):
+    """Watch a fleet of appliances; Enter opens one, Esc comes back."""
+
+    TITLE = "backuptui"
+    CSS_PATH = ["app.tcss", "fleet.tcss"]
+    AUTO_FOCUS = "#fleet"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (150, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("r", "refresh", "Refresh", id="fleet-refresh"),
+        Binding("question_mark", "help", "Help", key_display="?", id="help"),
+        Binding("q", "quit", "Quit", id="quit"),
+        Binding("ctrl+c", "quit", "Quit", show=False, priority=True, id="quit-ctrl-c"),
+    ]
+
+    #: the command palette on the fleet: (title, what it does, action, the binding whose keys it names)
+    FLEET_COMMANDS: ClassVar[tuple[tuple[str, str, str, str], ...]] = (
+        (
+            "Open appliance",
+            "Open the selected appliance's monitor (its whole history)",
+            "screen.open",
+            "fleet-open",
+        ),
+        (
+            "Filter appliances",
+            "Filter by words, verdict:critical, state:unreachable …",
+            "screen.filter",
+            "fleet-filter",
+        ),
+        (
+            "Sort appliances",
+            "Worst first, by name, oldest good backup, most failures",
+            "screen.sort",
+            "fleet-sort",
+        ),
+        ("Refresh every appliance", "Poll every appliance now", "refresh", "fleet-refresh"),
+        ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
+    )
+
+    def __init__(self, fleet: Fleet, *, clock: Clock | None = None, start: bool = True) -> None:
+        """`fleet` is used as given (not started); `start=False` leaves polling to the caller
+        (snapshot tests show rows themselves)."""
+        super().__init__()
+        self.fleet = fleet
+        self.clock: Clock = clock or _utc_now
+        self.auto_start = start
+        self.keymap: dict[str, str] = {}
+        self.fleet_screen = FleetScreen()
+        self.member_screen: MemberScreen | None = None
+        self._rows: dict[str, FleetRow] = {}
+        self._pending: dict[str, FleetRow] = {}
+        self._flush_scheduled = False
+        self._password_open = False
+        self._quitting = False
+        self._shown_minute: datetime | None = None
+
+    # -- screens --------------------------------------------------------------------------
+
+    def get_default_screen(self) -> FleetScreen:
+        return self.fleet_screen
+
+    async def on_mount(self) -> None:
+        # the fleet screen composes in its own task: wait, so the app is ready once it exists
+        await AwaitMount(self.fleet_screen, [self.fleet_screen])
+        self._rows = {row.name: row for row in self.fleet.rows()}
+        self.fleet_screen.show([fleet_entry(row, self.clock()) for row in self._rows.values()])
+        self.set_interval(1.0, self._tick, name="clock")
+        if not self.is_headless:
+            install_hangup_handler(self._hang_up)
+            install_stop_handlers(self._stop_on_signal)
+        if self.auto_start:
+            self.fleet.start()
+
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        keys = self.key_lookup()
+        if isinstance(screen, FleetScreen):
+            commands = self.FLEET_COMMANDS
+        elif isinstance(screen, MemberScreen):
+            from backuptui.tui.app import MonitorApp
+
+            back = ("Back to the fleet", "Every appliance at a glance", "screen.escape", "fleet-back")
+            commands = (
+                *(command for command in MonitorApp.PALETTE_COMMANDS if command[3] != "switch-appliance"),
+                back,
+            )
+        else:
+            return
+        for title, help_text, action, binding_id in commands:
+            shown = keys_text(keys, binding_id)
+            text = f"{help_text} ({shown})" if shown else help_text
+            yield SystemCommand(title, text, partial(self.run_action, action))
+
+    # -- keys -----------------------------------------------------------------------------
+
+    def set_keymap(self, keymap: Keymap) -> None:
+        """Also remembered here: Textual has no public getter for the keymap in use."""
+        self.keymap = dict(keymap)
+        super().set_keymap(keymap)
+
+    @classmethod
+    def known_bindings(cls) -> list[BindingType]:
+        """Every binding of the fleet and of the monitor screens it opens."""
+        from backuptui.tui.app import MonitorApp
+
+        own = [*cls.BINDINGS, *FleetScreen.BINDINGS, *FleetTable.BINDINGS, *MemberScreen.BINDINGS]
+        return [*own, *MonitorApp.known_bindings()]
+
+    @classmethod
+    def known_binding_ids(cls) -> frozenset[str]:
+        return frozenset(keys_by_id(cls.known_bindings(), {}))
+
+    def key_lookup(self) -> KeyLookup:
+        """Each binding id's keys, after the keymap; without the single monitor's switching keys
+        (here the fleet is where another appliance is picked)."""
+        keys = keys_by_id(self.known_bindings(), self.keymap)
+        return {key: value for key, value in keys.items() if key not in _NOT_IN_FLEET}
+
+    # -- rows from the fleet ----------------------------------------------------------------
+
+    def row_changed(self, row: FleetRow) -> None:
+        """The fleet's `on_change`: on the app's event loop; shown once per frame, however many came."""
+        self._pending[row.name] = row
+        if not self._flush_scheduled:
+            self._flush_scheduled = True
+            self.call_next(self._show_pending)
+
+    def _show_pending(self) -> None:
+        self._flush_scheduled = False
+        pending, self._pending = self._pending, {}
+        if self._ui_gone():
+            return
+        now = self.clock()
+        notices: list[Notice] = []
+        for name, row in pending.items():
+            notices += fleet_notices(self._rows.get(name), row)
+            self._rows[name] = row
+        self.fleet_screen.update_entries([fleet_entry(row, now) for row in pending.values()])
+        for notice in bundled(notices):
+            self.notify(
+                notice.message,
+                title=notice.title,
+                severity=notice.severity,
+                timeout=notice.timeout,
+                markup=False,
+            )
+        if self.member_screen is not None:
+            self.member_screen.follow()
+
+    def _tick(self) -> None:
+        """Once a second: ages move; rows whose text did not change are not redrawn."""
+        if self._ui_gone():
+            return
+        now = self.clock()
+        if self._ages_move(now):
+            self.fleet_screen.show([fleet_entry(row, now) for row in self._rows.values()])
+        if self.member_screen is not None and self.member_screen.ready:
+            self.member_screen.tick()
+        if not self.is_headless and not self._quitting and not terminal_alive():
+            self._hang_up()
+
+    def _ages_move(self, now: datetime) -> bool:
+        """Whether an age on screen may read differently now: a new minute, or a good backup
+        under two minutes old (said in seconds). Working out a hundred rows every second for
+        nothing would take the time of the keys."""
+        minute = now.replace(second=0, microsecond=0)
+        if minute != self._shown_minute:
+            self._shown_minute = minute
+            return True
+        return any(
+            row.last_success_at is not None and (now - row.last_success_at).total_seconds() < 120
+            for row in self._rows.values()
+        )
+
+    def member_polled(self, member: FleetMember) -> None:
+        """The fleet's `on_poll`: the opened appliance's screen shows its newest snapshot."""
+        screen = self.member_screen
+        if screen is not None and screen.name_shown == member.name and not self._ui_gone():
+            screen.follow()
+
+    def _ui_gone(self) -> bool:
+        return self._exit or self._closing or self._closed or not self.screen_stack
+
+    # -- opening an appliance ---------------------------------------------------------------
+
+    @on(FleetScreen.Opened)
+    def _opened(self, event: FleetScreen.Opened) -> None:
+        self.open_member(event.name)
+
+    def open_member(self, name: str) -> None:
+        """Enter on a row: its monitor; first the password if it needs one or was refused."""
+        member = self.fleet.member(name)
+        row = self._rows.get(name, member.row)
+        if member.monitor is None:
+            problem = member.error or row.problem or row.reason
+            self.notify(f"{name}: cannot be watched: {problem}", severity="error", timeout=20, markup=False)
+            return
+        if row.password_needed or row.login_refused:
+            self._ask_password(name, row)
+            return
+        self._push_member(name)
+
+    def _push_member(self, name: str) -> None:
+        if self.member_screen is not None:
+            return
+        member = self.fleet.member(name)
+        self.fleet.set_full_history(name, True)
+        screen = MemberScreen(
+            MemberWatch(member, self.clock),
+            back=self.close_member,
+            refresh=partial(self.fleet.poll_now, name, full=True),
+        )
+        self.member_screen = screen
+        self.push_screen(screen)
+
+    def close_member(self) -> None:
+        """Back to the fleet (Esc); the member polls lightly again, the cursor is where it was."""
+        screen = self.member_screen
+        if screen is None:
+            return
+        self.member_screen = None
+        self.fleet.set_full_history(screen.name_shown, False)
+        if self.screen is screen:
+            self.pop_screen()
+        self.fleet_screen.table.select(screen.name_shown)
+
+    def _ask_password(self, name: str, row: FleetRow) -> None:
+        if self._password_open or self._quitting:
+            return
+        self._password_open = True
+        member = self.fleet.member(name)
+        resolution = member.resolution
+        user = resolution.target.user if resolution is not None else "the user"
+        problem = origin = None
+        if row.login_refused:
+            problem = row.problem or "The appliance refused the login."
+            source = resolution.target.credentials_from if resolution is not None else None
+            origin = password_origin(source)
+        elif row.problem:
+            problem = row.problem
+        label = f"{name} ({row.host})" if row.host else name
+        self.push_screen(
+            PasswordScreen(label, user or "the user", problem, origin=origin, hint=PROMPT_HINT),
+            partial(self._password_entered, name),
+        )
+
+    def _password_entered(self, name: str, secret: Secret | None) -> None:
+        """Esc in the prompt: back to the fleet, nothing tried. A password: one login, and its monitor."""
+        self._password_open = False
+        if secret is None:
+            return
+        self.fleet.provide_password(name, secret)
+        self.notify(f"{name}: logging in…", timeout=2, markup=False)
+        self._push_member(name)
+
+    # -- actions on every screen ------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        for name in self.fleet.names:
+            self.fleet.poll_now(name)
+        self.notify(f"Refreshing {len(self.fleet)} appliances now.", timeout=2, markup=False)
+
+    def action_help(self) -> None:
+        from backuptui.tui.screens.help import HelpScreen
+
+        self.push_screen(HelpScreen(self.key_lookup()))
+
+    @on(Worker.StateChanged)
+    def _worker_state_changed(self, event: Worker.StateChanged) -> None:
+        report_failed_worker(self, event)
+
+    async def action_quit(self) -> None:
+        """Log out of every appliance (at once, bounded), then leave."""
+        if self._quitting:
+            return
+        self._quitting = True
+        self.notify(f"Logging out of {len(self.fleet)} appliances…", timeout=LOGOUT_TIMEOUT, markup=False)
+        await self._logout()
+        self.exit(0)
+
+    async def _logout(self) -> None:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.fleet.close(LOGOUT_TIMEOUT), timeout=LOGOUT_TIMEOUT + 1.0)
+
+    # -- the terminal going away ------------------------------------------------------------
+
+    def _stop_on_signal(self, signum: int) -> None:
+        """SIGTERM or SIGINT: log out (bounded), restore the terminal, end with 128 + the signal."""
+        if self._quitting:
+            return
+        self._quitting = True
+
+        async def leave() -> None:
+            await self._logout()
+            self.exit(128 + signum)
+
+        exit_soon(LOGOUT_TIMEOUT + 5.0, 128 + signum)
+        self.run_worker(leave(), group="quit")
+
+    def _hang_up(self) -> None:
+        """The terminal went away: log out and end, never poll on."""
+        if self._quitting:
+            return
+        self._quitting = True
+
+        async def leave() -> None:
+            await self._logout()
+            exit_soon(1.0)
+            self.exit(1)
+
+        exit_soon(LOGOUT_TIMEOUT + 2.0)
+        self.run_worker(leave(), group="quit")

@@ -1,0 +1,87 @@
+"""From fleet rows to what the fleet shows: the cells that matter, and toasts that name the appliance."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from backuptui.core.appliance.models import JobStatus
+from backuptui.core.watch.fleet_row import FleetRow, MemberState
+from backuptui.core.watch.health import HealthLevel
+from backuptui.core.watch.snapshot import ConnectionState
+from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+
+NOW = datetime(2026, 11, 28, 9, 41, tzinfo=UTC)
+
+LIVE = FleetRow(
+    name="vcsa-eu",
+    host="vcsa-eu.example.com",
+    state=MemberState.LIVE,
+    level=HealthLevel.OK,
+    reason="last good backup 9 h ago",
+    connection=ConnectionState.LIVE,
+    last_success_at=NOW - timedelta(hours=9),
+    latest_status=JobStatus.SUCCEEDED,
+    latest_started=NOW - timedelta(hours=9, minutes=20),
+    polled_at=NOW,
+)
+
+
+def test_a_failed_backup_is_a_toast_that_names_the_appliance_and_the_cause() -> None:
+    failed = replace(
+        LIVE,
+        level=HealthLevel.CRITICAL,
+        latest_status=JobStatus.FAILED,
+        latest_started=NOW - timedelta(minutes=5),
+        failure_cause="no space left on device",
+    )
+    [notice] = fleet_notices(LIVE, failed)
+    assert notice.message == "vcsa-eu: backup failed: no space left on device"
+    assert notice.severity == "error"
+    assert fleet_notices(None, failed) == []  # the first data of an appliance is not news
+
+
+def test_connection_lost_and_back_and_a_refused_login_name_the_appliance() -> None:
+    lost = replace(LIVE, state=MemberState.STALE, problem="vcsa-eu: connection refused. Check the address.")
+    [notice] = fleet_notices(LIVE, lost)
+    assert notice.message == "vcsa-eu: lost connection: connection refused"
+    [back] = fleet_notices(lost, LIVE)
+    assert back.message == "vcsa-eu: connection is back."
+    refused = replace(
+        LIVE, state=MemberState.LOGIN_REFUSED, problem="vcsa-eu: the appliance refused the login"
+    )
+    assert fleet_notices(LIVE, refused)[-1].message.startswith("vcsa-eu: the appliance refused the login.")
+
+
+def test_many_toasts_at_once_become_one_that_names_the_rest() -> None:
+    lost = [replace(LIVE, name=f"vcsa-{i}", state=MemberState.STALE, problem="down") for i in range(6)]
+    notices = [n for row in lost for n in fleet_notices(replace(row, state=MemberState.LIVE), row)]
+    shown = bundled(notices)
+    assert len(shown) == 3
+    assert shown[-1].message.startswith("4 more: vcsa-2, vcsa-3, vcsa-4, vcsa-5")
+
+
+def test_the_cells_say_each_state_in_words() -> None:
+    entry = fleet_entry(LIVE, NOW)
+    assert entry.line.cells["verdict"] == "✔ OK" and entry.line.cells["age"] == "9 h"
+    running = fleet_entry(replace(LIVE, latest_status=JobStatus.RUNNING, progress=0.47, eta=185.0), NOW)
+    assert running.line.cells["progress"] == "47% ETA 3m 05s"
+    assert running.line.cells["latest_progress"] == "▶ 47% 3m 05s"
+    waiting = FleetRow(
+        name="lab",
+        host="",
+        state=MemberState.PASSWORD_NEEDED,
+        level=HealthLevel.UNKNOWN,
+        reason="password needed",
+    )
+    cells = fleet_entry(waiting, NOW).line.cells
+    assert cells["verdict"] == "? UNKNOWN" and cells["state"] == "password needed"
+    assert cells["age"] == "—" and cells["cause_state"] == "password needed"
+    unreachable = replace(
+        waiting,
+        state=MemberState.UNREACHABLE,
+        problem="lab: cannot connect to lab:443: connection refused. Check it.",
+    )
+    assert fleet_entry(unreachable, NOW).line.cells["cause_state"] == (
+        "unreachable: cannot connect to lab:443: connection refused"
+    )
