@@ -74,11 +74,16 @@ async def test_back_up_now_confirms_with_a_comment_and_follows_the_new_job(simul
         await pilot.click("#backup-start")
         await wait_until(pilot, lambda: simulator.jobs.running is not None, "the backup to start")
         new = simulator.jobs.running
+        assert new is not None
+        await wait_until(
+            pilot,
+            lambda: any(new in message and "started" in message for message in notifications(app)),
+            "the start said (a short toast)",
+        )
         assert not isinstance(app.screen, ConfirmBackupScreen)
         job_list = app.main_screen.job_list
         await wait_until(pilot, lambda: job_list.selected_id == new, "the new job selected in the list")
         assert new in str(app.query_one(LiveProgress).render())  # the live widget follows it
-        assert any(new in message and "started" in message for message in notifications(app))
 
 
 async def test_a_running_backup_is_named_and_the_comment_kept(
