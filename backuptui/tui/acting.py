@@ -13,9 +13,9 @@ from __future__ import annotations
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.settings.profile_model import AppSettings, Profile
 from backuptui.core.settings.resolution import TargetOptions, read_only_origin
-from backuptui.tui import action_flow
-from backuptui.tui.action_flow import ActionFlow
 from backuptui.tui.app_base import AppParts
+from backuptui.tui.screens import action_flow
+from backuptui.tui.screens.action_flow import ActionFlow
 
 __all__ = ["Acting", "local_user"]
 

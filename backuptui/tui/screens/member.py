@@ -21,7 +21,7 @@ from backuptui.core.settings.resolution import stale_after
 from backuptui.core.watch.fleet import FleetMember
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
-from backuptui.tui.action_flow import ActionFlow
+from backuptui.tui.screens.action_flow import ActionFlow
 from backuptui.tui.screens.main import MainScreen
 from backuptui.tui.widgets.filter_bar import FilterBar
 
