@@ -86,7 +86,7 @@ class MemberScreen(MainScreen):
 
     #: left out of the footer under `FOOTER_ROOM` columns, so that Esc Fleet and q Quit fit at 80
     #: (in the help and the palette as always)
-    FOOTER_WHEN_NARROW_HIDDEN = frozenset({"toggle-detail"})
+    FOOTER_WHEN_NARROW_HIDDEN = frozenset({"toggle-detail", "pause", "resume"})
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
