@@ -23,6 +23,7 @@ SUBCOMMANDS = (
     "check",
     "backup",
     "cancel",
+    "exporter",
     "record",
     "doctor",
     "completion",

@@ -24,8 +24,8 @@ def _wall(command: list[str], env: dict[str, str]) -> float:
 def row10(ctx: Context) -> Result:
     sim = ctx.sim("check")
     env = ctx.ws.child_env(BACKUPTUI_PASSWORD=PASSWORD, TZ="UTC")
-    check = [*backuptui_base(), "check", "--url", sim.url, "--user", USER]
-    where = check.index("--url")
+    arguments = ["check", "--url", sim.url, "--user", USER]
+    check = [*backuptui_base(), *arguments]
     script = [sys.executable, str(HERE / "httpx_check.py"), sim.url, USER, PASSWORD]
     ours, theirs = Sample([], "s"), Sample([], "s")
     runs = 5 if ctx.settings.quick else 15
@@ -36,7 +36,7 @@ def row10(ctx: Context) -> Result:
         ours.values.append(_wall(check, env))
         theirs.values.append(_wall(script, env))
     ratio = ours.median / theirs.median
-    module = [sys.executable, "-m", "backuptui", *check[where:]]
+    module = [sys.executable, "-m", "backuptui", *arguments]
     profile_ours = importtime(module, env)
     profile_theirs = importtime(script, env)
     return Result(

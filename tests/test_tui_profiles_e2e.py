@@ -119,9 +119,9 @@ def test_a_hand_broken_file_gives_a_precise_error_and_stays_as_it_was(
 def test_at_80x24_the_picker_fits_and_tests_the_scheme_before_a_password(
     simulator: Simulator, config_home: Path, tmp_path: Path
 ) -> None:
-    """The installed program's picker (no default profile): every column on an 80x24 screen with a
-    long name and user; `t` on an https:// profile of the simulator's plain-HTTP port says so and
-    asks no password; Enter on the right one watches it."""
+    """The installed program's picker over the monitor (`a`): every column on an 80x24 screen with
+    a long name and user; `t` on an https:// profile of the simulator's plain-HTTP port says so and
+    asks no password; keys typed ahead ("j Enter") switch to the row moved to."""
     https = simulator.url.replace("http://", "https://")
     for name, url, source in (
         ("production-frankfurt-primary", https, "prompt"),
@@ -132,24 +132,24 @@ def test_at_80x24_the_picker_fits_and_tests_the_scheme_before_a_password(
             "--password-source", source,
         )  # fmt: skip
         assert added.returncode == 0, added.stderr
-    path = config_home / "backuptui" / "config.toml"  # no default profile: plain `backuptui` picks
-    path.write_text("".join(line for line in path.read_text().splitlines(True) if "default" not in line))
     tmux = TmuxSession(tmp_path / "tmux80", 80, 24)
     try:
         tmux.start(
-            [str(SCRIPT)],
+            [str(SCRIPT), "-p", "lab"],
             env={"XDG_CONFIG_HOME": str(config_home), "BACKUPTUI_PASSWORD": simulator.password},
         )
-        screen = tmux.wait_for("Appliance profiles", timeout=30)
+        tmux.wait_for(lambda text: len(ROW.findall(text)) >= 5, timeout=30)
+        tmux.send_keys("a")
+        screen = tmux.wait_for("Appliance profiles", timeout=20)
         header = next(line for line in screen.splitlines() if "Name" in line)
         assert header.split()[-2:] == ["Password", "User"]
         assert "administrator@" in next(line for line in screen.splitlines() if "production-" in line)
-        tmux.send_keys("t")  # the first row: the https:// one
+        tmux.send_keys("k", "t")  # up from lab (connected) to the https:// one
         screen = tmux.wait_for("Not tested", timeout=20)
         assert "plain HTTP, not HTTPS" in " ".join(screen.split())
         assert "Password for" not in screen
         tmux.send_keys("j", "Enter")  # typed ahead: they act in order
-        tmux.wait_for(lambda text: len(ROW.findall(text)) >= 5, timeout=30)
+        tmux.wait_for(lambda text: "Watching lab" in " ".join(text.split()), timeout=30)
         tmux.send_keys("q")
         assert tmux.wait_exit(timeout=20) == 0
     finally:

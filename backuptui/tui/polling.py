@@ -111,6 +111,8 @@ class Polling(AppParts):
     # -- rendering (the main screen draws) -------------------------------------------------
 
     def _ui_gone(self) -> bool:
+        # Private attributes of Textual's App: it has no public "shutting down" state (is_running
+        # stays true while it exits), and a render then would touch widgets being removed.
         return self._exit or self._closing or self._closed or not self.screen_stack
 
     def _appliance_label(self, snapshot: Snapshot) -> str:

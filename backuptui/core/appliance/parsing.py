@@ -25,6 +25,7 @@ from backuptui.core.appliance.models import (
     BuildInfo,
     DetailsResult,
     DynamicID,
+    JobError,
     JobStatus,
     JobType,
     Message,
@@ -42,6 +43,7 @@ from backuptui.core.appliance.record_fields import (
     _Reader,
     parse_error,
     parse_time,
+    read_message,
 )
 
 
@@ -110,6 +112,19 @@ def _wire_message(value: wire.WireMessage, shared: dict[Any, Any]) -> Message:
     return found
 
 
+def _wire_error(raw: Any, shared: dict[Any, Any]) -> JobError:
+    """`parse_error`, its messages read through the `wire` Struct (usually the job's own messages
+    again, so shared with them); one the Struct refuses is read field by field."""
+
+    def message(item: Mapping[str, Any]) -> Message:
+        try:
+            return _wire_message(msgspec.convert(item, wire.WireMessage), shared)
+        except msgspec.ValidationError:
+            return read_message(item)
+
+    return parse_error(raw, message)
+
+
 def _from_wire(job_id: str, w: wire.WireJob, raw: Mapping[str, Any], shared: dict[Any, Any]) -> BackupJob:
     """The job of a record the `wire` Structs accepted: what `_checked_job` makes of it."""
     progress = None
@@ -151,7 +166,7 @@ def _from_wire(job_id: str, w: wire.WireJob, raw: Mapping[str, Any], shared: dic
         fast_backup=w.fast_backup,
         parent=share(w.parent, w.parent) if w.parent else w.parent,
         target=DynamicID(type=w.target.type, id=w.target.id) if w.target is not None else None,
-        error=parse_error(w.error) if w.error is not None else None,
+        error=_wire_error(w.error, shared) if w.error is not None else None,
         user=share(w.user, w.user) if w.user else w.user,
         raw=raw,
     )

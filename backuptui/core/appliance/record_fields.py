@@ -7,7 +7,7 @@ reported precisely and never hides the others. Shared by the job and schedule pa
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -138,12 +138,19 @@ def _messages(reader: _Reader, name: str, *, required: bool = True) -> tuple[Mes
     return tuple(_message(reader, path, item) for path, item in reader.items(name, required=required))
 
 
-def parse_error(raw: Any) -> JobError:
+def read_message(item: Mapping[str, Any]) -> Message:
+    """One message of a vAPI error, field by field; RecordError when it is not one."""
+    return _message(_Reader("", {}), "message", item)
+
+
+def parse_error(raw: Any, message: Callable[[Mapping[str, Any]], Message] = read_message) -> JobError:
     """A vAPI error in any of its wire shapes, kept as it came plus its best-effort messages and type.
 
     `/api` writes `{"error_type": "NOT_FOUND", "messages": [...]}`, `/rest` writes
     `{"type": "com.vmware.vapi.std.errors.not_found", "value": {"messages": [...]}}`, and a job's
     nested `error` may be a bare `{"messages": [...]}`. Anything else gives no messages and no type.
+    `message` reads each message (the job parser passes one that gives what `read_message` gives,
+    faster and shared).
     """
     if not isinstance(raw, Mapping):
         return JobError(raw=raw)
@@ -157,7 +164,7 @@ def parse_error(raw: Any) -> JobError:
     for item in messages if isinstance(messages, list) else []:
         if isinstance(item, Mapping):
             try:
-                found.append(_message(_Reader("", {}), "message", item))
+                found.append(message(item))
             except RecordError:
                 continue
     return JobError(

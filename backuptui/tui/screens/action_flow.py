@@ -1,9 +1,10 @@
 """Back up now and cancel for one appliance, whichever view watches it: the single-appliance
 monitor (`acting.Acting`) and a fleet member opened from the fleet (`screens/member.py`).
 
-`ActionFlow` (beside the screens it opens) is told, through callables, what it acts on (the client, the name shown, the
-schedules, where read-only was set) and how the view follows (select a job, poll now); it opens
-the confirmations and says what happened. Every action asks first and is sent once.
+`ActionFlow` (beside the screens it opens) is told, through callables, what it acts on (the
+client, the name shown, the schedules, where read-only was set) and how the view follows (select
+a job, poll now); it opens the confirmations and says what happened. Every action asks first and
+is sent once.
 """
 
 from __future__ import annotations

@@ -1,0 +1,1 @@
+"""`backuptui exporter`: the fleet's health served as Prometheus metrics (HTTP side and service)."""
