@@ -21,6 +21,8 @@ SUBCOMMANDS = (
     "config",
     "status",
     "check",
+    "backup",
+    "cancel",
     "exporter",
     "history",
     "record",
@@ -101,6 +103,12 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         "--no-history",
         action="store_true",
         help="keep no local backup history this time (or history = false in the config file)",
+    )
+    view.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never start or cancel a backup: the monitor offers neither, 'backup' and 'cancel' refuse "
+        "(also read_only = true in a profile or the config file)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in subcommands:

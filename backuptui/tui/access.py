@@ -171,6 +171,7 @@ class Access(AppParts):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self._password_open = False
+        self.read_only_for(choice.profile, self.profiles.settings)
         await self.switch_monitor(
             monitor,
             appliance_name=resolution.target.name,

@@ -221,7 +221,9 @@ def run_monitor(args: argparse.Namespace) -> int:
             if getattr(args, "appliances", None) is not None:
                 return _run_demo_fleet(args, refresh)
             ensure_terminal()
-            return _run_demo(args, refresh)
+            return _run_demo(
+                args, refresh, read_only="--read-only" if getattr(args, "read_only", False) else None
+            )
         if getattr(args, "replay", None):
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
@@ -259,6 +261,7 @@ def run_monitor(args: argparse.Namespace) -> int:
             profiles=profiles,
             password_problem=password_problem,
             history=keep,
+            read_only_option=bool(getattr(args, "read_only", False)),
         )
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
@@ -285,7 +288,12 @@ def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
             raise UsageError(str(exc)) from None
 
 
-def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
+def _run_demo(
+    args: argparse.Namespace,
+    refresh: RefreshIntervals,
+    replay: str | None = None,
+    read_only: str | None = None,
+) -> int:
     """The monitor on the built-in simulator: the demo appliance, or a recording (`replay`)."""
     from backuptui.simulator import Simulator, SimulatorConfig
 
@@ -312,7 +320,15 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str |
             name="replay" if replay is not None else "demo",
         )
         keep = "off" if getattr(args, "no_history", False) else "temporary"  # nothing under ~
-        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False), history=keep)
+        return run_target(
+            target,
+            refresh,
+            mouse=not getattr(args, "no_mouse", False),
+            history=keep,
+            read_only_option=read_only is not None,
+            demo=True,
+            demo_read_only="--replay (a recording cannot be acted on)" if replay is not None else read_only,
+        )
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -324,10 +340,16 @@ def run_target(
     profiles: ProfileSession | None = None,
     password_problem: str | None = None,
     history: str = "user",
+    read_only_option: bool = False,
+    demo: bool = False,
+    demo_read_only: str | None = None,
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
     profiles for switching appliance (default: the user's profile store); `history`: "user"
-    (the user's data directory, unless the config file turns it off), "temporary" or "off"."""
+    (the user's data directory, unless the config file turns it off), "temporary" or "off".
+    `read_only_option`: `--read-only` was given; the profile's and the app settings' `read_only`
+    also count (not for the `demo`, which reads no configuration: `demo_read_only` says whether it
+    is read-only, a recording always is)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.resolved_monitor import monitor_for_resolution
@@ -364,6 +386,11 @@ def run_target(
             history=appliance_history,
             history_notice=notice,
         )
+        app.read_only_option = read_only_option
+        if demo:
+            app.read_only = demo_read_only
+        else:
+            app.read_only_for(session.current if target.name else None, session.settings)
         apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
         discard_type_ahead()
         result = app.run(mouse=mouse and session.settings.mouse)

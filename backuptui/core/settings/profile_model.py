@@ -162,6 +162,8 @@ class AppSettings:
     theme: str | None = None
     #: `[keys]`: binding id -> keys ("ctrl+f" or "f,ctrl+f"); which ids exist is the TUI's to check
     keys: Mapping[str, str] = field(default_factory=dict)
+    #: `read_only = true`: no appliance may be acted on (no back up now, no cancel)
+    read_only: bool = False
     #: `max_body_mib`: the largest answer read from an appliance (None: the default)
     max_body_mib: int | None = None
     history: HistorySettings = field(default_factory=HistorySettings)
@@ -183,6 +185,8 @@ class Profile:
     #: "api" or "rest"; None: auto-detect
     flavor: str | None = None
     refresh: RefreshIntervals | None = None
+    #: a monitoring account: backuptui never starts or cancels a backup on this appliance
+    read_only: bool = False
     #: the groups it belongs to (`backuptui -g prod` watches a group), in the file's order
     groups: tuple[str, ...] = ()
 
@@ -228,6 +232,7 @@ class Profile:
             "password_command": command,
             "flavor": self.flavor,
             "refresh": (self.refresh.as_toml() or None) if self.refresh else None,
+            "read_only": True if self.read_only else None,
             "groups": list(self.groups) or None,
         }
 
@@ -239,6 +244,7 @@ TOP_LEVEL_KEYS = (
     "theme",
     "refresh",
     "max_body_mib",
+    "read_only",
     "keys",
     "history",
     "profiles",

@@ -171,6 +171,7 @@ class _Validator:
             elif flavor not in FLAVORS:
                 raise self.error((*key, "flavor"), f"unknown API flavour {flavor!r}", "use auto, api or rest")
         refresh = self.refresh(table["refresh"], (*key, "refresh")) if "refresh" in table else None
+        read_only = self.boolean(table.get("read_only", False), (*key, "read_only"))
         groups = self.groups(table["groups"], (*key, "groups")) if "groups" in table else ()
         return Profile(
             name=name,
@@ -182,6 +183,7 @@ class _Validator:
             password_command=command,
             flavor=flavor,
             refresh=refresh,
+            read_only=read_only,
             groups=groups,
         )
 
@@ -238,6 +240,7 @@ class _Validator:
             mouse=self.boolean(data.get("mouse", True), ("mouse",)),
             theme=self.string(data["theme"], ("theme",)) if "theme" in data else None,
             keys=self.keys(data["keys"]) if "keys" in data else {},
+            read_only=self.boolean(data.get("read_only", False), ("read_only",)),
             max_body_mib=self.max_body_mib(data["max_body_mib"]) if "max_body_mib" in data else None,
             history=self.history(data["history"]) if "history" in data else HistorySettings(),
         )

@@ -96,6 +96,16 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
         ),
     ),
     (
+        "Acting on the appliance (not when read-only)",
+        (
+            (
+                ("backup-now",),
+                "back up now through its schedule, or to another location; asks first, never retried",
+            ),
+            (("cancel-job",), "cancel the selected running backup; asks first, shows the appliance's answer"),
+        ),
+    ),
+    (
         "Inside a job (after {drill})",
         (
             (
