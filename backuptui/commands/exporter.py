@@ -21,6 +21,7 @@ from backuptui.core.settings.resolution import (
     Resolution,
     ResolutionError,
     TargetOptions,
+    check_fleet_options,
     resolve,
     resolve_many,
 )
@@ -83,7 +84,8 @@ def select_appliances(args: argparse.Namespace) -> dict[str, Resolution | Resolu
         config = None if options.url else ProfileStore().load()
         names = select_fleet(options, config)
         if names is not None:
-            return resolve_many(names, config) if config is not None else {}
+            check_fleet_options(options, password_stdin=bool(getattr(args, "password_stdin", False)))
+            return resolve_many(names, config, options) if config is not None else {}
         single = resolve(options, config, stdin_password=stdin_password)
     except (ConfigError, PasswordError) as exc:
         print(f"backuptui exporter: {exc}", file=sys.stderr)

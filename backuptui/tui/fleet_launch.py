@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from backuptui.core.settings.profiles import AppSettings
@@ -39,7 +39,7 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
     Raises `FleetUsageError` with one line."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.settings.profiles import ProfileStore
-    from backuptui.core.settings.resolution import TargetOptions, resolve_many
+    from backuptui.core.settings.resolution import TargetOptions, check_fleet_options, resolve_many
     from backuptui.core.settings.selection import select_fleet
     from backuptui.tui.switching import check_theme
 
@@ -60,21 +60,11 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
         raise FleetUsageError(str(exc)) from None
     if names is None:
         return None
-    for given, option in (
-        (getattr(args, "password_stdin", False), "--password-stdin"),
-        (options.user, "--user"),
-    ):
-        if given:
-            raise FleetUsageError(
-                f"{option} is for one appliance; a fleet takes each appliance's user and password "
-                "source from its profile"
-            )
-    resolutions = resolve_many(names, config, environ=environ)
-    if options.read_only:  # --read-only holds for every member
-        resolutions = {
-            name: replace(found, read_only="--read-only") if isinstance(found, Resolution) else found
-            for name, found in resolutions.items()
-        }
+    try:  # --user/--password-stdin refused, a bad --refresh or --ca-bundle said once
+        check_fleet_options(options, password_stdin=bool(getattr(args, "password_stdin", False)))
+        resolutions = resolve_many(names, config, options, environ=environ)
+    except ResolutionError as exc:
+        raise FleetUsageError(str(exc)) from None
     return FleetLaunch(resolutions, config.settings, store.path)
 
 

@@ -14,8 +14,10 @@ Public face (for the monitor's launch, the headless commands, the profile picker
 - `resolve(options, config, environ=, stdin_password=)`: the one resolver. A `Resolution` (the
   target, its poll intervals, and where its password comes from: a value, or "ask the user"), or
   None when nothing names an appliance (no `--url`, no `-p`, no default profile).
-- `resolve_profile(profile, ...)`, `resolve_many(names, config, ...)`: the same for one saved
-  profile, or for each of several (a fleet), one resolution or one error per name.
+- `resolve_profile(profile, ...)`, `resolve_many(names, config, options, ...)`: the same for one
+  saved profile, or for each of several (a fleet), one resolution or one error per name; the
+  command line's overrides reach every member (`check_fleet_options(options)`: the ones a fleet
+  refuses, and a bad value refused once).
 - `refresh_for(profile, settings, override)`: poll intervals by precedence, always complete.
 - `read_only_origin(options, settings, profile)`: where read-only was set (`--read-only`, the
   profile's `read_only = true`, the app settings'), carried as `Resolution.read_only`.
@@ -63,6 +65,7 @@ __all__ = [
     "ResolutionError",
     "TargetOptions",
     "check_ca_bundle",
+    "check_fleet_options",
     "check_max_body_mib",
     "check_profile_tls",
     "check_refresh_seconds",
@@ -343,22 +346,50 @@ def read_only_origin(
     return None
 
 
+def check_fleet_options(options: TargetOptions, *, password_stdin: bool = False) -> RefreshIntervals | None:
+    """The command-line overrides a fleet takes, checked once for all its members: `--user` and
+    `--password-stdin` name one appliance's login and are refused in one line; a bad `--refresh`,
+    `--ca-bundle` or `--no-verify` with `--ca-bundle` is one `ResolutionError`, not one per member.
+    The `--refresh` override, parsed."""
+    given = [flag for flag, on in (("--user", options.user), ("--password-stdin", password_stdin)) if on]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise ResolutionError(
+            f"{', '.join(given)} {verb} to one appliance; a fleet takes each appliance's user and "
+            "password source from its profile (or BACKUPTUI_PASSWORD)"
+        )
+    override = options.refresh_override()
+    tls_rule(no_verify=options.no_verify, ca_bundle=options.ca_bundle)
+    return override
+
+
 def resolve_many(
     names: Iterable[str],
     config: Config,
+    options: TargetOptions | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     command_timeout: float | None = None,
 ) -> dict[str, Resolution | ResolutionError]:
     """Each named profile resolved on its own, in the order given: one that cannot work is its
-    `ResolutionError` and leaves the others alone (a fleet watches what it can)."""
+    `ResolutionError` and leaves the others alone (a fleet watches what it can). `options`: the
+    command line's overrides (`--no-verify`, `--ca-bundle`, `--flavor`, `--refresh`,
+    `--read-only`), applied to every member by `resolve_profile`'s rules; checked first by
+    `check_fleet_options`, whose `ResolutionError` (one line) is raised for the whole fleet."""
+    options = options if options is not None else TargetOptions()
+    override = check_fleet_options(options)
     resolved: dict[str, Resolution | ResolutionError] = {}
     for name in names:
         try:
             profile = _named_profile(name, config)
             assert profile is not None
             resolved[name] = resolve_profile(
-                profile, None, config.settings, environ=environ, command_timeout=command_timeout
+                profile,
+                options,
+                config.settings,
+                environ=environ,
+                command_timeout=command_timeout,
+                override=override,
             )
         except ResolutionError as exc:
             resolved[name] = exc
