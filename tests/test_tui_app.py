@@ -331,6 +331,9 @@ class FakeClient:
     def set_password(self, password: Secret) -> None:
         pass
 
+    async def check_reachable(self) -> None:
+        pass
+
     async def close(self) -> None:
         pass
 
