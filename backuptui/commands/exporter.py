@@ -80,12 +80,12 @@ def select_appliances(args: argparse.Namespace) -> dict[str, Resolution | Resolu
     an exit code when they name none or the config cannot be read."""
     options = TargetOptions.from_args(args)
     try:
-        stdin_password = read_password_stdin(sys.stdin) if getattr(args, "password_stdin", False) else None
         config = None if options.url else ProfileStore().load()
         names = select_fleet(options, config)
-        if names is not None:
+        if names is not None:  # refused before standard input is read: a fleet takes no password
             check_fleet_options(options, password_stdin=bool(getattr(args, "password_stdin", False)))
             return resolve_many(names, config, options) if config is not None else {}
+        stdin_password = read_password_stdin(sys.stdin) if getattr(args, "password_stdin", False) else None
         single = resolve(options, config, stdin_password=stdin_password)
     except (ConfigError, PasswordError) as exc:
         print(f"backuptui exporter: {exc}", file=sys.stderr)
