@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -26,6 +26,7 @@ from textual.worker import Worker
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
+from backuptui.tui.fleet_memory import FleetMemory
 from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import Notice
@@ -35,6 +36,9 @@ from backuptui.tui.screens.member import MemberScreen, MemberWatch
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers, terminal_alive
 from backuptui.tui.widgets.fleet_table import FleetTable
 from backuptui.tui.worker_failures import report_failed_worker
+
+if TYPE_CHECKING:
+    from backuptui.core.store.fleet_history import FleetHistory
 
 Clock = Callable[[], datetime]
 
@@ -58,6 +62,8 @@ def fleet_app(
     resolutions: Mapping[str, Resolution | ResolutionError],
     *,
     clock: Clock | None = None,
+    history: FleetHistory | None = None,
+    history_notice: str | None = None,
     **fleet_options: Any,
 ) -> FleetApp:
     """A fleet app over a new `Fleet` of these appliances, whose changes and polls it hears
@@ -70,7 +76,7 @@ def fleet_app(
         app.member_polled(member)
 
     fleet = Fleet(resolutions, on_change=changed, on_poll=polled, **fleet_options)
-    app = FleetApp(fleet, clock=clock)
+    app = FleetApp(fleet, clock=clock, history=history, history_notice=history_notice)
     return app
 
 
@@ -113,11 +119,21 @@ class FleetApp(App[int]):
         ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
     )
 
-    def __init__(self, fleet: Fleet, *, clock: Clock | None = None, start: bool = True) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        *,
+        clock: Clock | None = None,
+        start: bool = True,
+        history: FleetHistory | None = None,
+        history_notice: str | None = None,
+    ) -> None:
         """`fleet` is used as given (not started); `start=False` leaves polling to the caller
-        (snapshot tests show rows themselves)."""
+        (snapshot tests show rows themselves). `history`: the local history (rows paint from its
+        cached state at once; every poll is recorded); `history_notice`: what opening it said."""
         super().__init__()
         self.fleet = fleet
+        self.memory = FleetMemory(self, history, history_notice)
         self.clock: Clock = clock or _utc_now
         self.auto_start = start
         self.keymap: dict[str, str] = {}
@@ -141,6 +157,7 @@ class FleetApp(App[int]):
         self._rows = {row.name: row for row in self.fleet.rows()}
         self.fleet_screen.show([fleet_entry(row, self.clock()) for row in self._rows.values()])
         self.set_interval(1.0, self._tick, name="clock")
+        self.memory.mounted()
         if not self.is_headless:
             install_hangup_handler(self._hang_up)
             install_stop_handlers(self._stop_on_signal)
@@ -357,6 +374,7 @@ class FleetApp(App[int]):
     async def _logout(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.fleet.close(LOGOUT_TIMEOUT), timeout=LOGOUT_TIMEOUT + 1.0)
+        await self.memory.close()
 
     # -- the terminal going away ------------------------------------------------------------
 
