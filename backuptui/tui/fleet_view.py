@@ -123,15 +123,21 @@ def state_text(row: FleetRow, now: datetime) -> str:
     """The connection cell: the state, or `cached 12 min` while the row shows the local history's
     state of an appliance that has not answered yet (a failed poll says `stale`)."""
     if row.cached_at is not None and row.state is MemberState.CONNECTING:
-        return f"cached {age_span(now - row.cached_at)}"
+        return f"cached {_cached_age(row.cached_at, now)}"
     return str(row.state)
+
+
+def _cached_age(cached_at: datetime, now: datetime) -> str:
+    """`<1 min` under a minute: the rows are redrawn once a minute, seconds would stand still."""
+    age = now - cached_at
+    return "<1 min" if age.total_seconds() < 60 else age_span(age)
 
 
 def cached_detail(row: FleetRow, now: datetime) -> str | None:
     """`cached, 12 min old` for a row painted from the local history (None: live data)."""
     if row.cached_at is None:
         return None
-    return f"cached, {age_span(now - row.cached_at)} old"
+    return f"cached, {_cached_age(row.cached_at, now)} old"
 
 
 def age_text(row: FleetRow, now: datetime) -> str:
