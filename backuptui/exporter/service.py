@@ -146,6 +146,11 @@ class ExporterService:
             states(row)
 
 
+def fleet_window(fleet: Fleet) -> int | None:
+    """How many jobs a member keeps (its light window): as many stored ones are loaded."""
+    return max((member.window for member in fleet), default=None)
+
+
 def build_service(
     resolutions: Mapping[str, Resolution | ResolutionError],
     server_factory: Callable[[WsgiApp], MetricsServer],
@@ -173,7 +178,7 @@ def build_service(
     server = server_factory(exporter_app(exposition, lambda: len(fleet)))
     remembered = None
     if history is not None:
-        remembered = FleetHistory(history)
+        remembered = FleetHistory(history, limit=fleet_window(fleet))
         history.on_problem = log
     return ExporterService(fleet, server, exposition, log, remembered)
 

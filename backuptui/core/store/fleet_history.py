@@ -37,8 +37,11 @@ def member_identity(member: FleetMember) -> Identity | None:
 class FleetHistory:
     """The store's side of a fleet; `histories` by member name once attached."""
 
-    def __init__(self, writer: HistoryWriter) -> None:
+    def __init__(self, writer: HistoryWriter, *, limit: int | None = None) -> None:
+        """`limit`: load only each member's newest stored jobs (the exporter: its window), None:
+        all of them (the fleet screen: an opened appliance shows what the appliance dropped)."""
         self.writer = writer
+        self.limit = limit
         self.histories: dict[str, ApplianceHistory] = {}
         #: members whose cached state could not be read (name: why); they go on without it
         self.problems: dict[str, str] = {}
@@ -52,7 +55,9 @@ class FleetHistory:
             if identity is None:
                 continue
             try:
-                found[member.name] = self.writer.store.load(identity) if self.writer.enabled else None
+                found[member.name] = (
+                    self.writer.store.load(identity, limit=self.limit) if self.writer.enabled else None
+                )
             except Exception as exc:  # a damaged row: this member goes on without its cached state
                 log.warning("the backup history of %s could not be read: %s", member.name, exc)
                 self.problems[member.name] = str(exc)
