@@ -1,12 +1,16 @@
 """The fleet app with the local history (Pilot, real simulators): a row paints from the stored
 state at once, marked cached, while the appliance holds its first answer (a latency fault), and
 turns live when it answers; every poll is recorded; an opened appliance shows the stored jobs it
-no longer lists, marked. Waits on rows and the fleet's counts, never on time."""
+no longer lists, marked; "since you last looked" is a marker per row (x dismisses it) and the whole
+digest in the opened appliance. Waits on rows and the fleet's counts, never on time."""
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from test_tui_fleet_app import cell, resolution, wait_until
@@ -14,10 +18,12 @@ from textual.widgets import Static
 
 from backuptui.core.store import HistoryStore, HistoryWriter, Identity
 from backuptui.core.store.fleet_history import FleetHistory
+from backuptui.core.watch.fleet import Fleet
 from backuptui.core.watch.fleet_row import MemberState
 from backuptui.simulator import Simulator
 from backuptui.tui.fleet_app import FleetApp, fleet_app
 from backuptui.tui.screens.member import MemberScreen
+from backuptui.tui.widgets.digest_panel import DigestPanel
 
 Factory = Callable[..., Simulator]
 
@@ -91,4 +97,50 @@ async def test_an_opened_appliance_shows_the_stored_jobs_it_no_longer_lists(
             return job is not None and job.gone
 
         await wait_until(pilot, marked, "the dropped job, marked gone")
+        await pilot.press("q")
+
+
+async def seed(sim: Simulator, path: Path, ended: datetime) -> None:
+    """One earlier session of the fleet core on `sim` that ended at `ended`."""
+    fleet = Fleet({"vcsa": resolution(sim, "vcsa")})
+    history = FleetHistory(HistoryWriter(HistoryStore.open(path)))
+    history.attach(fleet, history.load(fleet))
+    fleet.start()
+    deadline = time.monotonic() + 30
+    while fleet.member("vcsa").polls < 1 and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    await fleet.close()
+    history.close(ended)
+
+
+async def test_since_last_looked_per_row_dismissed_with_x_and_whole_when_opened(
+    simulator_factory: Factory, tmp_path: Path
+) -> None:
+    sim = simulator_factory(scenario="latest-failed", jobs=30)
+    path = tmp_path / "history.sqlite3"
+    three_days_ago = datetime.now(UTC) - timedelta(days=3)
+    await seed(sim, path, three_days_ago)
+    app = app_over(sim, path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_until(pilot, lambda: cell(app, "vcsa", "cause").startswith("since last: "), "marker")
+        assert cell(app, "vcsa", "cause").startswith("since last: 1 failed")
+        detail = app.fleet_screen.query_one("#fleet-detail", Static)
+        assert "Since you last looked" in str(detail.render())
+        await pilot.press("x")
+        await wait_until(pilot, lambda: not cell(app, "vcsa", "cause").startswith("since"), "dismissed")
+        await pilot.press("q")
+
+    path = tmp_path / "another.sqlite3"  # (the session above ended now)
+    await seed(sim, path, three_days_ago)
+    app = app_over(sim, path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_until(pilot, lambda: cell(app, "vcsa", "cause_state").startswith("since last"), "marker")
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: isinstance(app.screen, MemberScreen), "the member screen")
+        panel = app.screen.query_one(DigestPanel)
+        await wait_until(pilot, lambda: panel.has_class("-shown"), "the whole digest")
+        assert "1 failed" in str(panel.render())
+        assert app.memory.since_last("vcsa") is None  # seen: the row's marker went
+        await pilot.press("x")
+        await wait_until(pilot, lambda: not panel.has_class("-shown"), "the digest dismissed")
         await pilot.press("q")

@@ -31,7 +31,7 @@ from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import Notice
 from backuptui.tui.password import PasswordScreen, password_origin
-from backuptui.tui.screens.fleet import FleetScreen
+from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
 from backuptui.tui.screens.member import MemberScreen, MemberWatch
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers, terminal_alive
 from backuptui.tui.widgets.fleet_table import FleetTable
@@ -74,6 +74,7 @@ def fleet_app(
 
     def polled(member: FleetMember) -> None:
         app.member_polled(member)
+        app.memory.polled(member)
 
     fleet = Fleet(resolutions, on_change=changed, on_poll=polled, **fleet_options)
     app = FleetApp(fleet, clock=clock, history=history, history_notice=history_notice)
@@ -155,7 +156,7 @@ class FleetApp(App[int]):
         # the fleet screen composes in its own task: wait, so the app is ready once it exists
         await AwaitMount(self.fleet_screen, [self.fleet_screen])
         self._rows = {row.name: row for row in self.fleet.rows()}
-        self.fleet_screen.show([fleet_entry(row, self.clock()) for row in self._rows.values()])
+        self.fleet_screen.show([self._entry(row, self.clock()) for row in self._rows.values()])
         self.set_interval(1.0, self._tick, name="clock")
         self.memory.mounted()
         if not self.is_headless:
@@ -228,7 +229,7 @@ class FleetApp(App[int]):
         for name, row in pending.items():
             notices += fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
-        self.fleet_screen.update_entries([fleet_entry(row, now) for row in pending.values()])
+        self.fleet_screen.update_entries([self._entry(row, now) for row in pending.values()])
         for notice in bundled(notices):
             self.notify(
                 notice.message,
@@ -246,7 +247,7 @@ class FleetApp(App[int]):
             return
         now = self.clock()
         if self._ages_move(now):
-            self.fleet_screen.show([fleet_entry(row, now) for row in self._rows.values()])
+            self.fleet_screen.show([self._entry(row, now) for row in self._rows.values()])
         if self.member_screen is not None and self.member_screen.ready:
             self.member_screen.tick()
         if not self.is_headless and not self._quitting and not terminal_alive():
@@ -273,6 +274,13 @@ class FleetApp(App[int]):
 
     def _ui_gone(self) -> bool:
         return self._exit or self._closing or self._closed or not self.screen_stack
+
+    def _entry(self, row: FleetRow, now: datetime) -> FleetEntry:
+        return fleet_entry(row, now, self.memory.since_last(row.name))
+
+    @on(FleetScreen.DigestDismissed)
+    def _digest_dismissed(self, event: FleetScreen.DigestDismissed) -> None:
+        self.memory.dismiss(event.name)
 
     # -- opening an appliance ---------------------------------------------------------------
 
@@ -305,6 +313,7 @@ class FleetApp(App[int]):
         )
         self.member_screen = screen
         self.push_screen(screen)
+        self.memory.opened(screen, name)
 
     def close_member(self) -> None:
         """Back to the fleet (Esc); the member polls lightly again, the cursor is where it was."""

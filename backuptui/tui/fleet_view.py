@@ -167,8 +167,9 @@ def _detail(row: FleetRow, now: datetime) -> str:
     return f"{text}\n{cause}" if cause else text
 
 
-def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
-    """What the fleet screen shows of one row at `now` (ages move with it)."""
+def fleet_entry(row: FleetRow, now: datetime, since_last: tuple[str, str] | None = None) -> FleetEntry:
+    """What the fleet screen shows of one row at `now` (ages move with it); `since_last`: the
+    "since you last looked" marker (`since last: 1 failed`) and its headline, until dismissed."""
     verdict, verdict_tone = VERDICTS[row.level]
     age = row.last_success_age(now)
     age_seconds = age.total_seconds() if age is not None else None
@@ -188,6 +189,9 @@ def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
         "cause": cause_text(row),
         "cause_state": cause_with_state(row, now),
     }
+    if since_last is not None:
+        for cell_id in ("cause", "cause_state"):
+            cells[cell_id] = f"{since_last[0]} · {cells[cell_id]}" if cells[cell_id] else since_last[0]
     latest_tone = status_tone(row.latest_status) if row.latest_status is not None else Tone.NEUTRAL
     tones = {
         "verdict": verdict_tone,
@@ -203,7 +207,7 @@ def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
         last_good_age=age_seconds,
         failures_24h=row.failures_24h,
         failures_7d=row.failures_7d,
-        detail=_detail(row, now),
+        detail=_detail(row, now) + (f"\n{since_last[1]}" if since_last is not None else ""),
     )
 
 

@@ -134,17 +134,20 @@ class FleetMember:
         if live.connection is ConnectionState.CONNECTING:
             self._shown = memory.cached_snapshot(live)
         else:
-            self._shown = memory.merge(self._as_recorded(live))
+            self._shown = self._merged(memory, live)
         self._update(self._clock())
 
     def _remember(self, live: Snapshot) -> None:
         memory = self.memory
         if memory is None:
             return
-        recorded = self._as_recorded(live)
-        memory.record(recorded)
-        shown = memory.merge(recorded)
-        self._shown = shown if shown.complete == live.complete else replace(shown, complete=live.complete)
+        memory.record(self._as_recorded(live))
+        self._shown = self._merged(memory, live)
+
+    def _merged(self, memory: MemberMemory, live: Snapshot) -> Snapshot:
+        """What to show for `live`: merged as recorded, judged as complete as the monitor says."""
+        shown = memory.merge(self._as_recorded(live))
+        return shown if shown.complete == live.complete else replace(shown, complete=live.complete)
 
     def _as_recorded(self, live: Snapshot) -> Snapshot:
         """A light monitor's window is not the whole history: a job beyond it is not gone."""

@@ -95,7 +95,15 @@ class FleetScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="fleet-filter"),
         Binding("o", "sort", "Sort", id="fleet-sort"),
         Binding("escape", "escape", "Clear filter", id="fleet-clear", show=False),
+        Binding("x", "dismiss_digest", "Dismiss", id="fleet-dismiss-digest", show=False),
     ]
+
+    class DigestDismissed(Message):
+        """`x` on an appliance: its "since last" marker goes."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     class Opened(Message):
         """Enter on an appliance: the user wants its monitor."""
@@ -195,6 +203,11 @@ class FleetScreen(Screen[None]):
         self._render_detail()
 
     # -- actions --------------------------------------------------------------------------
+
+    def action_dismiss_digest(self) -> None:
+        key = self.table.selected_key
+        if key is not None:
+            self.post_message(self.DigestDismissed(key))
 
     def action_open(self) -> None:
         key = self.table.selected_key
