@@ -387,4 +387,7 @@ class FleetTable(ScrollView, can_focus=True):
             if segments:
                 segments.append(Segment(" ", base))
             segments.append(Segment(fit_cell(line.cells.get(column.cell_id, ""), column), style))
-        return Strip(segments).adjust_cell_length(width, base)
+        # the cells without a tone and the spaces share a style: joined, the line is a few
+        # segments instead of twenty, which every later step (the screen's styles, the
+        # compositor, the terminal's escape codes) walks one by one
+        return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
