@@ -21,7 +21,10 @@ SUBCOMMANDS = (
     "config",
     "status",
     "check",
+    "backup",
+    "cancel",
     "exporter",
+    "history",
     "record",
     "doctor",
     "completion",
@@ -96,6 +99,17 @@ def build_parser(subcommands: Sequence[str] = SUBCOMMANDS) -> argparse.ArgumentP
         help="poll intervals: 'IDLE' or 'IDLE,RUNNING' in seconds (default 30,2)",
     )
     view.add_argument("--no-mouse", action="store_true", help="do not capture the mouse")
+    view.add_argument(
+        "--no-history",
+        action="store_true",
+        help="keep no local backup history this time (or history = false in the config file)",
+    )
+    view.add_argument(
+        "--read-only",
+        action="store_true",
+        help="never start or cancel a backup: the monitor offers neither, 'backup' and 'cancel' refuse "
+        "(also read_only = true in a profile or the config file)",
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in subcommands:
         try:

@@ -20,7 +20,14 @@ def _isolated_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> It
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "xdg-state"))
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg-cache"))
-    for name in ("NO_COLOR", "TEXTUAL", "TEXTUAL_THEME", "BACKUPTUI_PASSWORD", "BACKUPTUI_CONFIG"):
+    for name in (
+        "NO_COLOR",
+        "TEXTUAL",
+        "TEXTUAL_THEME",
+        "BACKUPTUI_PASSWORD",
+        "BACKUPTUI_CONFIG",
+        "BACKUPTUI_DATA",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("TZ", "UTC")
     time.tzset()  # local times on screen are UTC in every test

@@ -48,16 +48,22 @@ def run(*argv: str) -> int:
 def test_config_path_prints_the_xdg_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert run("config", "path") == 0
     out, err = capsys.readouterr()
-    assert out == f"{tmp_path / 'xdg-config' / 'backuptui' / 'config.toml'}\n"
+    config = tmp_path / "xdg-config" / "backuptui" / "config.toml"
+    assert out == f"{config}\n{tmp_path / 'xdg-data' / 'backuptui' / 'history.sqlite3'}\n"
     assert "does not exist yet" in err
+    assert run("config", "path", "--config") == 0
+    assert capsys.readouterr().out == f"{config}\n"
 
 
 def test_config_path_honours_the_override(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     monkeypatch.setenv("BACKUPTUI_CONFIG", str(tmp_path / "my.toml"))
+    monkeypatch.setenv("BACKUPTUI_DATA", str(tmp_path / "data"))
     run("config", "path")
-    assert capsys.readouterr().out == f"{tmp_path / 'my.toml'}\n"
+    assert capsys.readouterr().out == f"{tmp_path / 'my.toml'}\n{tmp_path / 'data' / 'history.sqlite3'}\n"
+    run("config", "path", "--history")
+    assert capsys.readouterr().out == f"{tmp_path / 'data' / 'history.sqlite3'}\n"
 
 
 def test_add_with_flags_then_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:

@@ -246,7 +246,35 @@ def empty_history() -> State:
     return State(app, simulator, clock, before, cleanups=[restore])
 
 
+def confirm_backup() -> State:
+    """b (Back up now): the confirmation names the appliance, the schedule's location and parts
+    with their sizes, and the comment to edit (the local user fixed for the picture)."""
+    from backuptui.tui import acting
+
+    clock = FixedClock()
+    app, simulator, restore = build_app(clock, running=False)
+    saved_user = acting.local_user
+    acting.local_user = lambda: "operator"
+
+    def undo_user() -> None:
+        acting.local_user = saved_user
+
+    async def before(pilot: Pilot[Any]) -> None:
+        await poll(pilot)
+        await app.health.refresh(clock())
+        await pilot.press("b")
+        await wait_until(
+            pilot, lambda: "1.8 GB" in str(app.screen.query_one("#backup-parts").render()), "sizes"
+        )
+        for comment in app.screen.query(Input):
+            comment.cursor_blink = False
+        await pilot.pause()
+
+    return State(app, simulator, clock, before, cleanups=[restore, undo_user])
+
+
 STATES: dict[str, Callable[[], State]] = {
+    "confirm_backup": confirm_backup,
     "live_running": live_running,
     "failed_detail": failed_detail,
     "drilldown": drilldown,
@@ -309,3 +337,10 @@ def test_authentication_failed(snap_compare: Any, state_factory: StateFactory, s
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
 def test_empty_history(snap_compare: Any, state_factory: StateFactory, size: tuple[int, int]) -> None:
     _check(snap_compare, state_factory("empty_history"), size)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)
+def test_back_up_now_confirmation(
+    snap_compare: Any, state_factory: StateFactory, size: tuple[int, int]
+) -> None:
+    _check(snap_compare, state_factory("confirm_backup"), size)

@@ -18,17 +18,30 @@ def register(subparsers: Any) -> None:
         "directory ($XDG_CONFIG_HOME/backuptui on Linux).",
     )
     actions = parser.add_subparsers(dest="config_action", metavar="ACTION", required=True)
-    path = actions.add_parser("path", help="print the configuration file's path")
+    path = actions.add_parser(
+        "path",
+        help="print the configuration file's path, then the backup history's",
+        description="Print the configuration file's path, then the backup history database's "
+        "($BACKUPTUI_DATA, else the user data directory: $XDG_DATA_HOME/backuptui on Linux).",
+    )
+    which = path.add_mutually_exclusive_group()
+    which.add_argument("--config", action="store_true", help="only the configuration file's path")
+    which.add_argument("--history", action="store_true", help="only the history database's path")
     path.set_defaults(handler=run_path)
     check = actions.add_parser("check", help="read and validate the configuration file")
     check.set_defaults(handler=run_check)
 
 
 def run_path(args: argparse.Namespace) -> int:
-    path = config_path()
-    print(path)
-    if not path.exists():
-        print("(the file does not exist yet; 'backuptui profile add' creates it)", file=sys.stderr)
+    from backuptui.core.store.location import history_path
+
+    if not getattr(args, "history", False):
+        path = config_path()
+        print(path)
+        if not path.exists():
+            print("(the file does not exist yet; 'backuptui profile add' creates it)", file=sys.stderr)
+    if not getattr(args, "config", False):
+        print(history_path())
     return 0
 
 

@@ -121,6 +121,20 @@ def _add_profile_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--refresh", dest="profile_refresh", metavar="SECONDS", help="poll intervals: IDLE or IDLE,RUNNING"
     )
+    acting = parser.add_mutually_exclusive_group()
+    acting.add_argument(
+        "--read-only",
+        dest="profile_read_only",
+        action="store_true",
+        default=None,
+        help="a monitoring account: never start or cancel a backup on this appliance",
+    )
+    acting.add_argument(
+        "--no-read-only",
+        dest="profile_read_only",
+        action="store_false",
+        help="allow back up now and cancel (the default)",
+    )
     parser.add_argument(
         "--group",
         dest="profile_groups",
@@ -218,6 +232,7 @@ def run_show(args: argparse.Namespace) -> int:
         ("refresh", str(profile.refresh.over(config.settings.refresh)) if profile.refresh else "app default"),
         ("groups", ", ".join(profile.groups) or "-"),
         ("password", _describe_password(profile)),
+        ("read_only", "true (no back up now, no cancel)" if profile.read_only else "false"),
     ]
     if profile.password_command is not None:
         lines.append(("password_command", _command_text(profile.password_command)))
@@ -266,6 +281,7 @@ def run_add(args: argparse.Namespace) -> int:
         password_command=command or None,
         flavor=_flavor(args.profile_flavor),
         refresh=_refresh(args.profile_refresh),
+        read_only=bool(args.profile_read_only),
         groups=_groups(args.profile_groups),
     )
     config = store.add_profile(profile, make_default=args.profile_default)
@@ -292,6 +308,7 @@ def run_edit(args: argparse.Namespace) -> int:
         args.profile_ca_bundle,
         args.profile_flavor,
         args.profile_refresh,
+        args.profile_read_only,
         args.profile_groups,
     )
     interactive = _interactive()
@@ -413,6 +430,8 @@ def _apply_flags(old: Profile, args: argparse.Namespace) -> Profile:
         changes["flavor"] = _flavor(args.profile_flavor)
     if args.profile_refresh is not None:
         changes["refresh"] = _refresh(args.profile_refresh)
+    if args.profile_read_only is not None:
+        changes["read_only"] = args.profile_read_only
     if args.profile_groups is not None:
         changes["groups"] = _groups(args.profile_groups)
     if args.profile_password_command is not None:
@@ -499,6 +518,7 @@ def _profile_json(profile: Profile, default: str | None) -> dict[str, Any]:
         "flavor": profile.flavor,
         "password_source": str(profile.password_source) if profile.password_source else None,
         "password_command": _command_text(command) if command is not None else None,
+        "read_only": profile.read_only,
         "groups": list(profile.groups),
     }
 

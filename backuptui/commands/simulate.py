@@ -63,6 +63,11 @@ def register(subparsers: Any) -> None:
         help="a second user (same password) who may log in but gets 403 on backup jobs",
     )
     parser.add_argument(
+        "--readonly-user",
+        metavar="NAME",
+        help="a second user (same password) who reads backup jobs but gets 403 on starting or canceling",
+    )
+    parser.add_argument(
         "--vami",
         action="store_true",
         help="also listen like the management port 5480: Basic auth on every request, user root too",
@@ -186,6 +191,7 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
             faults=tuple(args.fault),
             variety=args.variety,
             unprivileged_user=args.unprivileged_user,
+            readonly_user=args.readonly_user,
             clock_skew=args.clock_skew,
             replay=args.replay,
             replay_loop=args.loop,
@@ -211,6 +217,8 @@ def _serve(args: argparse.Namespace, stop: threading.Event) -> int:
         print(f"  user:     {sim.user}")
         if config.unprivileged_user:
             print(f"  user without the backup privilege: {config.unprivileged_user} (same password)")
+        if config.readonly_user:
+            print(f"  read-only user (403 on backup now, cancel): {config.readonly_user} (same password)")
         shown = sim.password if config.password == DEFAULT_PASSWORD else "(the one given with --password)"
         print(f"  password: {shown}")
         scenario = config.scenario or "-"

@@ -16,12 +16,14 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from backuptui.commands.deadline import Deadline
+from backuptui.commands.status_history import HistoryUnavailable, load_cached, since_last_text, with_stored
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
 from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
 from backuptui.core.export import FORMATS, format_for_path, render_history
 from backuptui.core.filtering import JobFilter
 from backuptui.core.output_file import OutputExists, existing_file, write_output
+from backuptui.core.store.values import Identity
 from backuptui.core.watch.timing import job_started
 
 EXIT_OK = 0
@@ -77,9 +79,21 @@ def register(subparsers: Any) -> None:
         "finished (comma-separated for several)",
     )
     select.add_argument(
+        "--history",
+        action="store_true",
+        help="also the jobs the appliance no longer lists, from the local history (marked is:gone)",
+    )
+    select.add_argument(
         "--filter",
         metavar="QUERY",
         help="the monitor's '/' filter, e.g. 'type:manual since:7d' or 'error:\"no space\"'",
+    )
+    out.add_argument(
+        "--since-last",
+        action="store_true",
+        help="print what happened since the last monitor session with this appliance ended: backups "
+        "succeeded and failed (the first failure's cause), the longest gap without a success, sizes "
+        "and durations that moved (for a morning cron mail)",
     )
     parser.set_defaults(handler=run)
 
@@ -191,7 +205,9 @@ def _note(job: BackupJob, waited: int | None) -> str | None:
     from backuptui.tui.format import human_duration, one_line, percent_text
 
     if job.problem:
-        return one_line(job.problem)
+        return one_line(job.problem) + (" (no longer on the appliance)" if job.gone else "")
+    if job.gone:
+        return "no longer on the appliance (kept by the local history)"
     if not job.is_active:
         return None
     parts: list[str] = []
@@ -230,14 +246,14 @@ def _ellipsize(text: str, width: int) -> str:
 
 async def fetch_history(
     args: argparse.Namespace, deadline: Deadline | None = None
-) -> tuple[DetailsResult, str, str]:
-    """The whole history from the appliance (one session, always logged out), its name and base
-    URL; `deadline` bounds the password command and the logout too."""
+) -> tuple[DetailsResult, str, str, Identity]:
+    """The whole history from the appliance (one session, always logged out), its name, base
+    URL and identity in the local history; `deadline` bounds the password command and the logout too."""
     target = resolve_target(args, command_timeout=deadline.left() if deadline else None)
     client = target.client()
     try:
         result = await client.list_job_details()
-        return result, client.name, client.base_url
+        return result, client.name, client.base_url, Identity.of(target.name, target.url)
     finally:
         await (deadline.close(client) if deadline else client.close())
 
@@ -283,7 +299,7 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         timeout = getattr(args, "timeout", None)
         deadline = Deadline(timeout) if timeout else None
         work = fetch_history(args, deadline)
-        result, appliance, base_url = asyncio.run(deadline.run(work) if deadline else work)
+        result, appliance, base_url, identity = asyncio.run(deadline.run(work) if deadline else work)
     except TargetError as exc:
         stderr.write(f"backuptui status: {exc}\n")
         return EXIT_USAGE
@@ -299,6 +315,16 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
 
     for problem in result.problems:
         stderr.write(f"backuptui status: warning: {appliance}: a record could not be read: {problem}\n")
+    if args.history or args.since_last:
+        try:
+            cached = load_cached(identity)
+        except HistoryUnavailable as exc:
+            stderr.write(f"backuptui status: {exc}\n")
+            return EXIT_FAILED
+        result = with_stored(result, cached)
+        if args.since_last:
+            stdout.write(since_last_text(result.jobs, cached, appliance, datetime.now(UTC)))
+            return EXIT_OK
     jobs = select_jobs(result.jobs, statuses=statuses, query=query, limit=args.limit)
     filters: dict[str, Any] = {}
     if args.status:

@@ -23,11 +23,11 @@ from backuptui.core.appliance.client import base_url_for
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import ProfileStore
-from backuptui.core.settings.resolution import ResolutionError, TargetOptions, resolve
+from backuptui.core.settings.resolution import Resolution, ResolutionError, TargetOptions, resolve
 from backuptui.core.settings.secrets import PasswordError, read_password_stdin
 from backuptui.core.settings.target import ConnectionTarget
 
-__all__ = ["ConnectionTarget", "TargetError", "add_target_arguments", "resolve_target"]
+__all__ = ["ConnectionTarget", "TargetError", "add_target_arguments", "resolve_command", "resolve_target"]
 
 
 class TargetError(Exception):
@@ -103,6 +103,18 @@ def resolve_target(
     """The appliance the options name, with its password (core's resolver; here only "never
     prompt"); raises `TargetError` with the reason. `command_timeout`: at most this long for a
     profile's password_command (a caller's deadline)."""
+    return resolve_command(args, stdin=stdin, env=env, command_timeout=command_timeout).target
+
+
+def resolve_command(
+    args: argparse.Namespace,
+    *,
+    stdin: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+    command_timeout: float | None = None,
+) -> Resolution:
+    """As `resolve_target`, the whole resolution (the profile, where read-only was set); its
+    target always has a password."""
     options = TargetOptions.from_args(args)  # checked by the resolver
     stdin_password: Secret | None = None
     if getattr(args, "password_stdin", False):
@@ -124,7 +136,7 @@ def resolve_target(
         )
     target = resolved.target
     if target.password is not None:
-        return target
+        return resolved
     if resolved.password_lookup is not None and resolved.profile is not None:
         try:
             resolved.password_lookup.require(resolved.profile.name)

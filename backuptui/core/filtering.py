@@ -7,6 +7,7 @@
     id:2024  location:sftp  user:admin  message:broken  error:exception
     since:2d  since:12h  since:2026-11-01  until:2026-11-15
     -status:succeeded  !sftp    `-` or `!` negates any term
+    is:gone  -is:gone           the jobs the appliance no longer lists (kept by the local history)
 
 Typing is never punished: `JobFilter.parse` always returns a filter. A term it cannot
 understand is left out of the matching and reported in `errors`, in words the user can act on,
@@ -49,6 +50,9 @@ FIELDS: dict[str, str] = {
     "until": "until",
     "before": "until",
 }
+
+#: `is:gone`: the jobs the appliance no longer lists, kept by the local history (`-is:gone` hides them)
+GONE = "gone"
 
 #: what `status:` accepts besides the status names themselves
 STATUS_GROUPS: dict[str, frozenset[JobStatus]] = {
@@ -169,10 +173,12 @@ def _field_names() -> list[str]:
 
 def _field_term(name: str, value: str, negated: bool) -> tuple[Term | None, str | None]:
     lowered = value.lower()
+    if name == "status" and lowered == GONE:
+        return Term(name, lowered, negated), None  # no status: the appliance no longer lists it
     if name == "status":
         statuses = _statuses(lowered)
         if not statuses:
-            known = [s.value.lower() for s in JobStatus] + sorted(STATUS_GROUPS)
+            known = [s.value.lower() for s in JobStatus] + sorted(STATUS_GROUPS) + [GONE]
             parts = [part.strip() for part in value.split(",")]
             bad = next((part for part in parts if part and not _statuses(part.lower())), value)
             return None, f"no status '{bad}' (status: takes {', '.join(known)}, or a comma list)"
@@ -287,7 +293,7 @@ def _matches(term: Term, job: BackupJob, now: datetime) -> bool:
     if name == "text":
         return term.value in _haystack(job)
     if name == "status":
-        return job.status in term.statuses
+        return job.gone if term.value == GONE else job.status in term.statuses
     if name == "type":
         return job.type in term.types
     if name == "id":

@@ -44,6 +44,9 @@ class SimulatorConfig:
     lockout_window: float = 180.0  # ... within this many seconds ...
     lockout_time: float = 300.0  # ... lock the account this long (still plain 401)
     unprivileged_user: str | None = None  # logs in (same password) but reads of backup jobs get 403
+    readonly_user: str | None = None  # logs in (same password), reads jobs; starting or canceling gets 403
+    #: why backups may not start now (400 not_allowed_in_current_state), e.g. "a restore is being prepared"
+    actions_not_allowed: str | None = None
     vami: bool = False  # also listen like the management port 5480: Basic auth on every request
     vami_port: int = 0  # 0 = a free port
     root_password: str | None = None  # the local `root` account (VAMI only); None = `password`
@@ -67,6 +70,10 @@ class SimulatorConfig:
             not self.unprivileged_user or self.unprivileged_user == self.user
         ):
             raise ValueError("the unprivileged user must be a name other than the main user")
+        if self.readonly_user is not None and (
+            not self.readonly_user or self.readonly_user in (self.user, self.unprivileged_user)
+        ):
+            raise ValueError("the read-only user must be a name other than the main and unprivileged users")
         if self.build is not None and self.build not in BUILD_NAMES:
             raise ValueError(f"unknown build {self.build!r}; choose one of {', '.join(BUILD_NAMES)}")
         if self.auto_backup_every is not None and self.auto_backup_every <= 0:

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlencode
 
 from backuptui.simulator import wire
 from backuptui.simulator.live import InProgress
+from backuptui.simulator.requests import BadRequest, check_request, validation_messages
 from backuptui.simulator.wire import API, REST
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ def route(sim: Simulator, request: Request) -> Answer:
     rel = request.path[len(PREFIX[flavor]) :]
     backup = rel.startswith(BACKUP + "/")
     parts = [unquote(p) for p in rel[len(BACKUP) + 1 :].split("/")] if backup else []
+    if flavor == API and rel == BACKUP and dict(request.query).get("action") == "validate":
+        backup, parts = True, ["validate"]  # `/api` spells validate as `POST .../backup?action=validate`
     known = rel in (SYSTEM_TIME, HEALTH) and request.method == "GET"
     if not known and not _known(parts, request.method):
         return answer(404, wire.not_found(flavor))
@@ -88,8 +91,8 @@ def route(sim: Simulator, request: Request) -> Answer:
         return answer(200, wire.wrap(flavor, "green"))
     if not backup:  # the clock: any signed-in user may read it
         return answer(200, wire.wrap(flavor, wire.system_time(sim.clock())))
-    if not session.privileged:
-        return answer(403, wire.unauthorized(flavor))
+    if not session.privileged or (request.method == "POST" and not session.may_act):
+        return answer(403, wire.unauthorized(flavor))  # a reader may read, not start or cancel
     return _backup(sim, request, flavor, parts, session.user)
 
 
@@ -124,6 +127,8 @@ def _known(parts: list[str], method: str) -> bool:
     if not parts:
         return False
     head, count = parts[0], len(parts)
+    if head == "validate":
+        return count == 1 and method == "POST"
     if head == "job":
         return (
             (count == 1 and method in ("GET", "POST"))
@@ -142,6 +147,8 @@ def _backup(sim: Simulator, request: Request, flavor: str, parts: list[str], use
         return answer(200, wire.wrap(flavor, sim.jobs.ids()))  # newest first: clients take [0]
     if parts == ["job"] and method == "POST":
         return _create(sim, request, flavor, user)
+    if parts == ["validate"]:
+        return _validate(request, flavor)
     if parts == ["job", "details"] and method == "GET":
         return Answer(200, sim.jobs.details(flavor, _details_filter(request, flavor)))
     if len(parts) == 2 and parts[0] == "job" and method == "GET":
@@ -162,6 +169,10 @@ def _backup(sim: Simulator, request: Request, flavor: str, parts: list[str], use
         if method == "GET":
             return answer(200, wire.wrap(flavor, sim.schedule))
         if method == "POST" and action == "run":
+            body = _json_body(request)
+            comment = body.get("comment") if isinstance(body, dict) else None
+            if comment is not None and not isinstance(comment, str):
+                return answer(400, wire.invalid_argument(flavor, "comment: must be a string"))
             return _start(sim, flavor, "SCHEDULED", user, None, None)
     if parts == ["parts"] and method == "GET":
         return answer(200, wire.wrap(flavor, _PARTS))
@@ -227,24 +238,45 @@ def _no_job(flavor: str, ident: str) -> dict[str, Any]:
     return wire.not_found(flavor, f"Backup job {ident} does not exist.")
 
 
-def _create(sim: Simulator, request: Request, flavor: str, user: str) -> Answer:
+def _piece(request: Request, flavor: str) -> dict[str, Any] | Answer:
+    """The `BackupRequest` of a create or validate: bare on `/api`, `{"piece": ...}` on `/rest`."""
     body = _json_body(request)
     piece = body.get("piece") if flavor == REST and isinstance(body, dict) else body
     if not isinstance(piece, dict):
         want = '{"piece": BackupRequest}' if flavor == REST else "a BackupRequest object"
         return answer(400, wire.invalid_argument(flavor, f"The request body must be {want}."))
-    location, location_type = piece.get("location"), piece.get("location_type")
-    if not isinstance(location, str) or not location or not isinstance(location_type, str):
-        return answer(400, wire.invalid_argument(flavor, "location_type and location are required."))
-    location_user = piece.get("location_user")
-    return _start(
-        sim, flavor, "MANUAL", user, location, location_user if isinstance(location_user, str) else ""
-    )
+    return piece
+
+
+def _create(sim: Simulator, request: Request, flavor: str, user: str) -> Answer:
+    piece = _piece(request, flavor)
+    if isinstance(piece, Answer):
+        return piece
+    try:
+        checked = check_request(piece, PART_SIZE_MB)
+    except BadRequest as exc:
+        return answer(400, wire.invalid_argument(flavor, str(exc)))
+    return _start(sim, flavor, "MANUAL", user, checked.location, checked.location_user)
+
+
+def _validate(request: Request, flavor: str) -> Answer:
+    """`validate`: a refusal as create would refuse, else OK or WARNING with the warnings."""
+    piece = _piece(request, flavor)
+    if isinstance(piece, Answer):
+        return piece
+    try:
+        checked = check_request(piece, PART_SIZE_MB)
+    except BadRequest as exc:
+        return answer(400, wire.invalid_argument(flavor, str(exc)))
+    warnings = validation_messages(checked, piece)
+    return answer(200, wire.wrap(flavor, {"status": "WARNING" if warnings else "OK", "messages": warnings}))
 
 
 def _start(
     sim: Simulator, flavor: str, job_type: str, user: str, location: str | None, loc_user: str | None
 ) -> Answer:
+    if sim.actions_not_allowed:
+        return answer(400, wire.not_allowed(flavor, sim.actions_not_allowed))
     try:
         job = sim.jobs.start(job_type, user, location, loc_user)
     except InProgress:

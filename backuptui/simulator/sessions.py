@@ -5,7 +5,8 @@
 does not say "locked").
 
 Besides the main user there may be `others`: accounts that log in with their own password but
-lack the privilege to read backup jobs (a user outside `SystemConfiguration.Administrators`).
+lack the privilege to read backup jobs (a user outside `SystemConfiguration.Administrators`), and
+`readers`: accounts that may read backup jobs but not start or cancel them (403 on those).
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ class Session:
     created: datetime
     last_accessed: datetime
     last_mono: float
-    privileged: bool = True  # may read and start backup jobs
+    privileged: bool = True  # may read backup jobs
+    may_act: bool = True  # may also start and cancel them
 
 
 @dataclass
@@ -40,6 +42,7 @@ class SessionStore:
     lockout_window: float = 180.0
     lockout_time: float = 300.0
     others: Mapping[str, str] = field(default_factory=dict)  # unprivileged user -> password
+    readers: Mapping[str, str] = field(default_factory=dict)  # read-only user -> password
     logins: int = 0
     failed_logins: int = 0
     logouts: int = 0
@@ -72,14 +75,16 @@ class SessionStore:
             self._failures.pop(account, None)
             token = secrets.token_hex(16)
             now = self.clock()
-            self._sessions[token] = Session(account, now, now, mono, account == self.user)
+            self._sessions[token] = Session(
+                account, now, now, mono, account == self.user or account in self.readers, account == self.user
+            )
             return token
 
     def check(self, user: str | None, password: str | None) -> str | None:
         """The account name if `user`/`password` are right (compared in constant time), else None."""
         if user is None or password is None:
             return None
-        for name, secret in ((self.user, self.password), *self.others.items()):
+        for name, secret in ((self.user, self.password), *self.others.items(), *self.readers.items()):
             if hmac.compare_digest(user.encode(), name.encode()) and hmac.compare_digest(
                 password.encode(), secret.encode()
             ):
@@ -95,7 +100,8 @@ class SessionStore:
         if account is None:
             return None
         now = self.clock()
-        return Session(account, now, now, time.monotonic(), account in (self.user, "root"))
+        acts = account in (self.user, "root")
+        return Session(account, now, now, time.monotonic(), acts or account in self.readers, acts)
 
     def touch(self, token: str | None) -> Session | None:
         """The live session of `token` (its idle timer restarted), or None if unknown or expired."""

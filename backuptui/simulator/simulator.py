@@ -93,7 +93,10 @@ class Simulator:
             cfg.lockout_window,
             cfg.lockout_time,
             {cfg.unprivileged_user: cfg.password} if cfg.unprivileged_user else {},
+            {cfg.readonly_user: cfg.password} if cfg.readonly_user else {},
         )
+        #: why starting a backup is refused now (400 not_allowed_in_current_state); None: allowed
+        self.actions_not_allowed: str | None = cfg.actions_not_allowed
         version = self.jobs.build[1]
         realm = hashlib.sha256(f"{cfg.appliance_fqdn}-{cfg.seed}".encode()).hexdigest()[:32]
         modern = int(version.split(".")[0]) >= 7

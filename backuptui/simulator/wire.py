@@ -22,6 +22,7 @@ ERROR_STATUS = {
     "NOT_FOUND": 404,
     "INVALID_ARGUMENT": 400,
     "FEATURE_IN_USE": 400,
+    "NOT_ALLOWED_IN_CURRENT_STATE": 400,
     "INTERNAL_SERVER_ERROR": 500,
     "ERROR": 500,
     "SERVICE_UNAVAILABLE": 503,
@@ -120,4 +121,13 @@ def feature_in_use(flavor: str) -> dict[str, Any]:
 def invalid_argument(flavor: str, text: str) -> dict[str, Any]:
     return error_body(
         flavor, "INVALID_ARGUMENT", [message("com.vmware.vapi.std.errors.invalid_argument", text)]
+    )
+
+
+def not_allowed(flavor: str, why: str) -> dict[str, Any]:
+    """400 `not_allowed_in_current_state`: the appliance cannot do this now (`why`)."""
+    return error_body(
+        flavor,
+        "NOT_ALLOWED_IN_CURRENT_STATE",
+        [message("com.vmware.applmgmt.backup.not_allowed", f"Backup is not allowed now: {why}.")],
     )

@@ -171,6 +171,7 @@ class Access(AppParts):
         while len(self.screen_stack) > 1:
             await self.pop_screen()
         self._password_open = False
+        self.read_only_for(choice.profile, self.profiles.settings)
         await self.switch_monitor(
             monitor,
             appliance_name=resolution.target.name,
@@ -203,7 +204,8 @@ class Access(AppParts):
         self.credentials_from = credentials_from
         if stale_after is not None:
             self.stale_after = stale_after
-        self.snapshot = monitor.snapshot
+        await self.history_for(monitor, appliance_name)
+        self.snapshot = self.seeded_snapshot(monitor)
         self.health = HealthWatch(schedule_loader(monitor))
         self.main_screen.forget_shown()
         self._last_connection = None

@@ -34,12 +34,14 @@ from textual.worker import Worker
 from backuptui.core.watch.health_watch import HealthWatch, schedule_loader
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.access import Access, PasswordLookup
+from backuptui.tui.acting import Acting
 from backuptui.tui.app_base import Clock
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.polling import Polling
-from backuptui.tui.screens.main import HEALTH_NOTES, MainScreen
+from backuptui.tui.remembering import Remembering
+from backuptui.tui.screens.main import ACTING_BINDINGS, HEALTH_NOTES, MainScreen
 from backuptui.tui.terminal import terminal_alive
 from backuptui.tui.typeahead import DropsTypeAhead
 from backuptui.tui.widgets.filter_bar import FilterBar
@@ -47,6 +49,7 @@ from backuptui.tui.widgets.job_list import JobList
 from backuptui.tui.worker_failures import report_failed_worker
 
 if TYPE_CHECKING:
+    from backuptui.core.store.session import ApplianceHistory
     from backuptui.tui.switching import ProfileSession
 
 __all__ = ["HEALTH_NOTES", "LOGOUT_TIMEOUT", "MainScreen", "MonitorApp"]
@@ -56,7 +59,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
+class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, App[int]):
     """Watch one appliance's backup jobs."""
 
     TITLE = "backuptui"
@@ -90,12 +93,18 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         profiles: ProfileSession | None = None,
         password_problem: str | None = None,
         credentials_from: str | None = None,
+        read_only: str | None = None,
         password_lookup: PasswordLookup | None = None,
+        history: ApplianceHistory | None = None,
+        history_notice: str | None = None,
     ) -> None:
         """`monitor` is used as given (tests hand in one pointed at the simulator);
         `ask_password` opens the masked prompt before the first poll; `poll=False` leaves the
-        poll loop to the caller (snapshot tests apply snapshots themselves); `password_lookup`:
-        a password source that may take seconds, looked up first while the app says so."""
+        poll loop to the caller (snapshot tests apply snapshots themselves); `read_only`: where
+        read-only was set (no back up now, no cancel), None to offer them; `password_lookup`:
+        a password source that may take seconds, looked up first while the app says so;
+        `history`: the appliance's local history (its cached state is painted at once),
+        `history_notice` what opening it had to say."""
         super().__init__()
         self.monitor = monitor
         self.clock: Clock = clock or _utc_now
@@ -110,10 +119,14 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         self.password_problem = password_problem
         #: where the password in use came from (a target's `credentials_from`), said if refused
         self.credentials_from = credentials_from
+        self.read_only = read_only
         self.password_lookup = password_lookup
         self._lookup_cancel: threading.Event | None = None
         self.paused = False
-        self.snapshot: Snapshot = monitor.snapshot
+        #: the local history of this appliance (None: off, `--no-history`)
+        self.history = history
+        self.history_notice = history_notice
+        self.snapshot: Snapshot = self.seeded_snapshot(monitor)
         self._wake = asyncio.Event()
         self._full_requested = False
         self._last_connection: ConnectionState | None = None
@@ -138,6 +151,7 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         await AwaitMount(self.main_screen, [self.main_screen])
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
+        self._history_mounted()
         if self.password_lookup is not None:
             self._look_up_password(self.password_lookup)
         elif self.ask_password:
@@ -189,6 +203,18 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
         ),
         ("Backup trend", "Data transferred and duration of the last backups", "screen.trend", "trend"),
         ("Export history", "Write the (filtered) job list to a CSV or JSON file", "screen.export", "export"),
+        (
+            "Back up now",
+            "Start a backup of this appliance now (its schedule, or another location); asks first",
+            "screen.backup_now",
+            "backup-now",
+        ),
+        (
+            "Cancel backup",
+            "Cancel the selected running backup; asks first and shows the appliance's answer",
+            "screen.cancel_job",
+            "cancel-job",
+        ),
         ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
         (
             "Switch appliance",
@@ -204,6 +230,8 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
             return
         keys = self.key_lookup()
         for title, help_text, action, binding_id in self.PALETTE_COMMANDS:
+            if self.read_only is not None and binding_id in ACTING_BINDINGS:
+                continue  # read-only: the actions are not offered at all
             shown = keys_text(keys, binding_id)
             text = f"{help_text} ({shown})" if shown else help_text
             yield SystemCommand(title, text, partial(self.run_action, action))
@@ -219,6 +247,9 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
     def known_bindings(cls) -> list[BindingType]:
         """Every binding of this app and of the screens and widgets it shows: what `[keys]` may
         rebind, and where the help and the palette read the key text."""
+        from backuptui.tui.screens.backup_form import BackupFormScreen
+        from backuptui.tui.screens.confirm_backup import ConfirmBackupScreen
+        from backuptui.tui.screens.confirm_cancel import ConfirmCancelScreen
         from backuptui.tui.screens.drilldown import DrillDownScreen
         from backuptui.tui.screens.export import ExportScreen
         from backuptui.tui.screens.full_text import FullTextScreen
@@ -243,6 +274,9 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Leaving, App[int]):
             ConfirmScreen,
             WaitingScreen,
             PasswordScreen,
+            ConfirmBackupScreen,
+            ConfirmCancelScreen,
+            BackupFormScreen,
         )
         return [binding for owner in owners for binding in owner.BINDINGS]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from backuptui.core.settings.profiles import AppSettings
@@ -69,7 +69,13 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
                 f"{option} is for one appliance; a fleet takes each appliance's user and password "
                 "source from its profile"
             )
-    return FleetLaunch(resolve_many(names, config, environ=environ), config.settings, store.path)
+    resolutions = resolve_many(names, config, environ=environ)
+    if options.read_only:  # --read-only holds for every member
+        resolutions = {
+            name: replace(found, read_only="--read-only") if isinstance(found, Resolution) else found
+            for name, found in resolutions.items()
+        }
+    return FleetLaunch(resolutions, config.settings, store.path)
 
 
 def run_fleet(

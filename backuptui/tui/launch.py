@@ -31,6 +31,8 @@ from backuptui.core.settings.secrets import PasswordError, read_password_stdin, 
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
 
 if TYPE_CHECKING:
+    from backuptui.core.settings.profile_model import HistorySettings
+    from backuptui.core.store.session import ApplianceHistory
     from backuptui.tui.access import PasswordLookup
     from backuptui.tui.switching import ProfileSession
 
@@ -219,7 +221,9 @@ def run_monitor(args: argparse.Namespace) -> int:
             if getattr(args, "appliances", None) is not None:
                 return _run_demo_fleet(args, refresh)
             ensure_terminal()
-            return _run_demo(args, refresh)
+            return _run_demo(
+                args, refresh, read_only="--read-only" if getattr(args, "read_only", False) else None
+            )
         if getattr(args, "replay", None):
             if any(getattr(args, name, None) for name in ("url", "user", "profile")):
                 raise UsageError("--replay watches a recording; leave out --url, --user and --profile")
@@ -238,6 +242,7 @@ def run_monitor(args: argparse.Namespace) -> int:
                 )
         except FleetUsageError as exc:
             raise UsageError(str(exc)) from None
+        keep = "off" if getattr(args, "no_history", False) else "user"
         from_url = url_launch(args)
         password_problem = None
         if from_url is not None:
@@ -255,6 +260,8 @@ def run_monitor(args: argparse.Namespace) -> int:
             mouse=not getattr(args, "no_mouse", False),
             profiles=profiles,
             password_problem=password_problem,
+            history=keep,
+            read_only_option=bool(getattr(args, "read_only", False)),
         )
     except UsageError as exc:
         print(f"backuptui: {exc}", file=sys.stderr)
@@ -281,7 +288,12 @@ def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
             raise UsageError(str(exc)) from None
 
 
-def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str | None = None) -> int:
+def _run_demo(
+    args: argparse.Namespace,
+    refresh: RefreshIntervals,
+    replay: str | None = None,
+    read_only: str | None = None,
+) -> int:
     """The monitor on the built-in simulator: the demo appliance, or a recording (`replay`)."""
     from backuptui.simulator import Simulator, SimulatorConfig
 
@@ -307,7 +319,16 @@ def _run_demo(args: argparse.Namespace, refresh: RefreshIntervals, replay: str |
             verify=True,
             name="replay" if replay is not None else "demo",
         )
-        return run_target(target, refresh, mouse=not getattr(args, "no_mouse", False))
+        keep = "off" if getattr(args, "no_history", False) else "temporary"  # nothing under ~
+        return run_target(
+            target,
+            refresh,
+            mouse=not getattr(args, "no_mouse", False),
+            history=keep,
+            read_only_option=read_only is not None,
+            demo=True,
+            demo_read_only="--replay (a recording cannot be acted on)" if replay is not None else read_only,
+        )
     raise AssertionError("unreachable")  # pragma: no cover
 
 
@@ -318,9 +339,17 @@ def run_target(
     mouse: bool = True,
     profiles: ProfileSession | None = None,
     password_problem: str | None = None,
+    history: str = "user",
+    read_only_option: bool = False,
+    demo: bool = False,
+    demo_read_only: str | None = None,
 ) -> int:
     """Open the monitor on `target` until the user quits; the exit status. `profiles`: saved
-    profiles for switching appliance (default: the user's profile store)."""
+    profiles for switching appliance (default: the user's profile store); `history`: "user"
+    (the user's data directory, unless the config file turns it off), "temporary" or "off".
+    `read_only_option`: `--read-only` was given; the profile's and the app settings' `read_only`
+    also count (not for the `demo`, which reads no configuration: `demo_read_only` says whether it
+    is read-only, a recording always is)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.resolved_monitor import monitor_for_resolution
@@ -342,18 +371,57 @@ def run_target(
         raise UsageError(str(exc)) from None
     resolution = Resolution(target, refresh)
     monitor = monitor_for_resolution(resolution)  # newest jobs painted first
-    app = MonitorApp(
-        monitor,
-        appliance_name=target.name,
-        user=target.user,
-        ask_password=target.password is None,
-        stale_after=stale_after(resolution.idle),
-        profiles=session,
-        password_problem=password_problem,
-        credentials_from=target.credentials_from if target.password is not None else None,
-        password_lookup=session.password_lookup,
-    )
-    apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
-    discard_type_ahead()
-    result = app.run(mouse=mouse and session.settings.mouse)
-    return int(result or 0)
+    with ExitStack() as stack:
+        appliance_history, notice = _open_history(target, session.settings.history, history, stack)
+        app = MonitorApp(
+            monitor,
+            appliance_name=target.name,
+            user=target.user,
+            ask_password=target.password is None,
+            stale_after=stale_after(resolution.idle),
+            profiles=session,
+            password_problem=password_problem,
+            credentials_from=target.credentials_from if target.password is not None else None,
+            password_lookup=session.password_lookup,
+            history=appliance_history,
+            history_notice=notice,
+        )
+        app.read_only_option = read_only_option
+        if demo:
+            app.read_only = demo_read_only
+        else:
+            app.read_only_for(session.current if target.name else None, session.settings)
+        apply_settings(app, session.settings)  # theme; `mouse = false` in the file also turns the mouse off
+        discard_type_ahead()
+        result = app.run(mouse=mouse and session.settings.mouse)
+        return int(result or 0)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _open_history(
+    target: ConnectionTarget, settings: HistorySettings, mode: str, stack: ExitStack
+) -> tuple[ApplianceHistory | None, str | None]:
+    """The appliance's local history for the app, and what opening it had to say; the writer is
+    closed when `stack` ends (the app closes it first, on every way out)."""
+    from backuptui.core.store.opening import open_history, temporary_history
+    from backuptui.core.store.session import ApplianceHistory
+    from backuptui.core.store.values import Identity
+    from backuptui.core.store.writer import HistoryWriter
+
+    if mode == "off":
+        return None, None
+    if mode == "temporary":
+        opened, directory = temporary_history()
+        stack.callback(directory.cleanup)
+    else:
+        opened = open_history(settings)
+    if opened.store is None:
+        return None, opened.notice
+    writer = HistoryWriter(opened.store)
+    stack.callback(writer.close)
+    identity = Identity.of(target.name, target.url)
+    try:
+        cached = opened.store.load(identity)
+    except Exception as exc:  # a damaged row: the monitor goes on without the cached state
+        return ApplianceHistory(writer, identity, None), f"the backup history could not be read: {exc}"
+    return ApplianceHistory(writer, identity, cached), opened.notice

@@ -32,6 +32,8 @@ class Leaving(AppParts):
             self._lookup_cancel.set()
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.monitor.close(), timeout=LOGOUT_TIMEOUT)
+        with contextlib.suppress(Exception):
+            await self.close_history()
 
     # -- the terminal going away ----------------------------------------------------------
 

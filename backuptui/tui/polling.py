@@ -60,8 +60,10 @@ class Polling(AppParts):
         return any(worker.group == "poll" and worker.state in live for worker in self.workers)
 
     def apply_snapshot(self, snapshot: Snapshot) -> None:
-        """Show a snapshot: the status line always, the jobs unless paused; notify what happened."""
+        """Show a snapshot: the status line always, the jobs unless paused; notify what happened.
+        The local history gets the poll and adds the jobs the appliance no longer lists."""
         previous = self.snapshot
+        snapshot = self.remember(snapshot)
         self.snapshot = snapshot
         if self._ui_gone():
             return  # a poll or login that ended while the app was shutting down
@@ -70,7 +72,12 @@ class Polling(AppParts):
             self._refresh_schedules()
         self._render_status()
         if not self.paused:
+            on_top = self.main_screen.ready and self.main_screen.job_list.cursor_row == 0
             self._render_jobs(snapshot)
+            if on_top and previous.cached_at is not None and snapshot.cached_at is None:
+                # live data replaced the cached list: newer jobs come on top; a cursor the
+                # user left on the first row stays there instead of following its job down
+                self.main_screen.job_list.action_cursor_first()
         if snapshot.complete and snapshot.jobs and not self._heap_frozen and not self.is_headless:
             # once the whole history is on screen (not the first page): each full collection
             # would walk it, a ~30 ms pause at 1,000 jobs that a key press can land on
@@ -81,6 +88,7 @@ class Polling(AppParts):
     async def _refresh_schedules(self) -> None:
         """Read the backup schedules for the health verdict (a failure becomes the verdict's note)."""
         await self.health.refresh(self.clock())
+        self.remember_schedules()
         if not self._ui_gone():
             self._render_status()
 

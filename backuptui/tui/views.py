@@ -78,6 +78,7 @@ def status_view(
         paused=paused,
         stale_after=stale_after,
         notes=notes,
+        cached_at=snapshot.cached_at,
     )
 
 

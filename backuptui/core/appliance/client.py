@@ -58,7 +58,14 @@ from backuptui.core.appliance.schedules import parse_schedules
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.appliance.tls import bundle_context, shared_context
 
-__all__ = ["DEFAULT_MAX_BODY", "SESSION_HEADER", "ApplianceClient", "Timeouts", "base_url_for"]
+__all__ = [
+    "BACKUP_PREFIX",
+    "DEFAULT_MAX_BODY",
+    "SESSION_HEADER",
+    "ApplianceClient",
+    "Timeouts",
+    "base_url_for",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,6 +80,8 @@ _BACKUP_PREFIX: Final = {
     ApiFlavor.API: "/api/appliance/recovery/backup",
     ApiFlavor.REST: "/rest/appliance/recovery/backup",
 }
+#: where the backup API lives in each flavour (`core/appliance/actions.py` builds its paths on it)
+BACKUP_PREFIX: Final = _BACKUP_PREFIX
 # the details filter in each flavour's syntax: `?jobs=a&jobs=b` on /api, `?filter.jobs=a` on /rest
 _JOBS_FILTER_PARAM: Final = {ApiFlavor.API: "jobs", ApiFlavor.REST: "filter.jobs"}
 #: the largest response body read by default: a 10,000-job history is about 10 MB
@@ -501,6 +510,48 @@ class ApplianceClient:
                 self.name, f"{what}: {exc}" if isinstance(exc, RecordError) else str(exc), RETRY_HINT
             ) from None
 
+    async def read(self, path: Callable[[ApiFlavor], str], what: str) -> Any:
+        """One GET of an API value (for `actions`: parts, part sizes), the `/rest` wrapper removed."""
+        body, flavor = await self._call("GET", path, what)
+        return self._unwrap(body, flavor, what)
+
+    async def act(
+        self,
+        path: Callable[[ApiFlavor], str],
+        what: str,
+        *,
+        body: Callable[[ApiFlavor], Any] | None = None,
+        params: Callable[[ApiFlavor], list[tuple[str, str]] | None] | None = None,
+    ) -> tuple[Any, ApiFlavor]:
+        """One POST that changes something on the appliance (start or cancel a backup), sent once.
+
+        Unlike reads it is never sent again on its own: after a 401 (the session had expired, so
+        the appliance did nothing) the session is dropped and the error says to try again; the
+        next call logs in. `body(flavor)` is the JSON value to send (it may hold passwords: it is
+        encoded here, sent, and never logged). Returns the decoded answer (None for no body).
+        """
+        self._check_open()
+        token = await self._ensure_session()
+        flavor = self._flavor
+        assert flavor is not None
+        payload = json.dumps(body(flavor)).encode() if body is not None else None
+        query = params(flavor) if params else None
+        response = await self._send(
+            "POST", path(flavor), token=token, params=query, what=what, request_body=payload
+        )
+        payload = None  # the request's bytes (perhaps a password) are not kept
+        if response.status_code == 401:
+            if self._token is token:
+                self._token = None
+            raise AuthenticationFailed(
+                self.name,
+                f"{what}: the session had expired, so the appliance did nothing (HTTP 401)",
+                "Nothing is sent again on its own: try again (backuptui logs in first)",
+            )
+        if not 200 <= response.status_code < 300:
+            raise self._status_error(response, what)
+        return self._decoded(response, "POST", what), flavor
+
     async def cancel_job(self, job_id: str) -> None:
         """Ask the appliance to cancel a running backup job; raises ApiError if it refuses."""
         if not job_id:
@@ -604,11 +655,13 @@ class ApplianceClient:
         auth: httpx.Auth | None = None,
         params: list[tuple[str, str]] | None = None,
         request_timeout: httpx.Timeout | None = None,
+        request_body: bytes | None = None,
         allow_cut: bool = False,
     ) -> _Body:
         """One HTTP exchange, its body read in full; transport failures become typed errors.
+        `request_body`: a JSON request body (its bytes may hold a location password: never logged);
         `allow_cut`: a body cut short comes back with `cut` set instead of raising."""
-        outcome = await self._exchange(method, path, what, token, auth, params, request_timeout)
+        outcome = await self._exchange(method, path, what, token, auth, params, request_timeout, request_body)
         if isinstance(outcome, ApplianceError):
             # raised here, outside the `except` that built it: the httpx exception (its request
             # carries the session header) does not ride along as `__context__`
@@ -626,16 +679,20 @@ class ApplianceClient:
         auth: httpx.Auth | None,
         params: list[tuple[str, str]] | None,
         request_timeout: httpx.Timeout | None,
+        request_body: bytes | None = None,
     ) -> _Body | ApplianceError:
-        headers = {SESSION_HEADER: token.reveal()} if token is not None else None
+        headers = {SESSION_HEADER: token.reveal()} if token is not None else {}
+        if request_body is not None:
+            headers["Content-Type"] = "application/json"
         extra: dict[str, Any] = {"timeout": request_timeout} if request_timeout is not None else {}
         try:
             async with self._http.stream(
                 method,
                 path,
                 params=tuple(params) if params else None,
-                headers=headers,
+                headers=headers or None,
                 auth=auth,
+                content=request_body,
                 **extra,
             ) as response:
                 self._note_connection(response)

@@ -172,6 +172,8 @@ class BackupJob:
     user: str | None = None
     #: set only on the stand-in for a record that could not be parsed (`unreadable_job`): why
     unreadable: RecordError | None = None
+    #: the appliance no longer lists this job; the local history kept it (`core.store`)
+    gone: bool = False
     # the record as the appliance sent it: a `RawRecord` (its JSON text, decoded on access) for
     # jobs from a details response, the decoded dict for `parse_job(id, dict)`
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)

@@ -141,6 +141,19 @@ class RefreshIntervals:
 
 
 @dataclass(frozen=True)
+class HistorySettings:
+    """`history = false`, or `[history]` with `enabled`, `max_days`, `max_jobs`: the local backup
+    history and how much of it is kept (two years or 20,000 jobs per appliance by default)."""
+
+    enabled: bool = True
+    max_days: int = 730
+    max_jobs: int = 20_000
+
+
+HISTORY_KEYS = ("enabled", "max_days", "max_jobs")
+
+
+@dataclass(frozen=True)
 class AppSettings:
     """App-wide settings from the top of the file."""
 
@@ -149,8 +162,11 @@ class AppSettings:
     theme: str | None = None
     #: `[keys]`: binding id -> keys ("ctrl+f" or "f,ctrl+f"); which ids exist is the TUI's to check
     keys: Mapping[str, str] = field(default_factory=dict)
+    #: `read_only = true`: no appliance may be acted on (no back up now, no cancel)
+    read_only: bool = False
     #: `max_body_mib`: the largest answer read from an appliance (None: the default)
     max_body_mib: int | None = None
+    history: HistorySettings = field(default_factory=HistorySettings)
 
 
 @dataclass(frozen=True)
@@ -169,6 +185,8 @@ class Profile:
     #: "api" or "rest"; None: auto-detect
     flavor: str | None = None
     refresh: RefreshIntervals | None = None
+    #: a monitoring account: backuptui never starts or cancels a backup on this appliance
+    read_only: bool = False
     #: the groups it belongs to (`backuptui -g prod` watches a group), in the file's order
     groups: tuple[str, ...] = ()
 
@@ -214,12 +232,23 @@ class Profile:
             "password_command": command,
             "flavor": self.flavor,
             "refresh": (self.refresh.as_toml() or None) if self.refresh else None,
+            "read_only": True if self.read_only else None,
             "groups": list(self.groups) or None,
         }
 
 
 PROFILE_KEYS = tuple(f.name for f in fields(Profile) if f.name != "name")
-TOP_LEVEL_KEYS = ("default_profile", "mouse", "theme", "refresh", "max_body_mib", "keys", "profiles")
+TOP_LEVEL_KEYS = (
+    "default_profile",
+    "mouse",
+    "theme",
+    "refresh",
+    "max_body_mib",
+    "read_only",
+    "keys",
+    "history",
+    "profiles",
+)
 REFRESH_KEYS = ("idle", "running")
 
 

@@ -14,11 +14,13 @@ from typing import Any
 from backuptui.core.settings.config import ConfigError, KeyLocator, format_key, parse_config_text
 from backuptui.core.settings.profile_model import (
     FLAVORS,
+    HISTORY_KEYS,
     PROFILE_KEYS,
     REFRESH_KEYS,
     TOP_LEVEL_KEYS,
     AppSettings,
     Config,
+    HistorySettings,
     Profile,
     RefreshIntervals,
     check_group_name,
@@ -104,6 +106,23 @@ class _Validator:
             keys[binding_id] = ",".join(parts)
         return keys
 
+    def history(self, value: Any) -> HistorySettings:
+        """`history = false`, or a `[history]` table (enabled, max_days, max_jobs)."""
+        if isinstance(value, bool):
+            return HistorySettings(enabled=value)
+        if not isinstance(value, dict):
+            raise self.error(("history",), f"must be true, false or a table, not {_toml_type(value)}")
+        self.check_keys(value, HISTORY_KEYS, ("history",))
+        enabled = self.boolean(value.get("enabled", True), ("history", "enabled"))
+        limits: dict[str, int] = {}
+        for name in ("max_days", "max_jobs"):
+            if name in value:
+                number = value[name]
+                if isinstance(number, bool) or not isinstance(number, int) or number < 1:
+                    raise self.error(("history", name), "must be a whole number of 1 or more")
+                limits[name] = number
+        return HistorySettings(enabled=enabled, **limits)
+
     def profile(self, name: str, value: Any) -> Profile:
         key = ("profiles", name)
         table = self.table(value, key)
@@ -152,6 +171,7 @@ class _Validator:
             elif flavor not in FLAVORS:
                 raise self.error((*key, "flavor"), f"unknown API flavour {flavor!r}", "use auto, api or rest")
         refresh = self.refresh(table["refresh"], (*key, "refresh")) if "refresh" in table else None
+        read_only = self.boolean(table.get("read_only", False), (*key, "read_only"))
         groups = self.groups(table["groups"], (*key, "groups")) if "groups" in table else ()
         return Profile(
             name=name,
@@ -163,6 +183,7 @@ class _Validator:
             password_command=command,
             flavor=flavor,
             refresh=refresh,
+            read_only=read_only,
             groups=groups,
         )
 
@@ -219,7 +240,9 @@ class _Validator:
             mouse=self.boolean(data.get("mouse", True), ("mouse",)),
             theme=self.string(data["theme"], ("theme",)) if "theme" in data else None,
             keys=self.keys(data["keys"]) if "keys" in data else {},
+            read_only=self.boolean(data.get("read_only", False), ("read_only",)),
             max_body_mib=self.max_body_mib(data["max_body_mib"]) if "max_body_mib" in data else None,
+            history=self.history(data["history"]) if "history" in data else HistorySettings(),
         )
         return Config(self.path, exists, default, settings, profiles)
 

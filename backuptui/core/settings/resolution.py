@@ -17,6 +17,8 @@ Public face (for the monitor's launch, the headless commands, the profile picker
 - `resolve_profile(profile, ...)`, `resolve_many(names, config, ...)`: the same for one saved
   profile, or for each of several (a fleet), one resolution or one error per name.
 - `refresh_for(profile, settings, override)`: poll intervals by precedence, always complete.
+- `read_only_origin(options, settings, profile)`: where read-only was set (`--read-only`, the
+  profile's `read_only = true`, the app settings'), carried as `Resolution.read_only`.
 - `MAX_BODY_MIN_MIB`, `MAX_BODY_MAX_MIB`, `check_max_body_mib(value)`, `max_body_for(settings)`: the
   largest answer a client reads (the file's `max_body_mib`, 1 to 4096 MiB, default 64), in bytes.
 
@@ -65,6 +67,7 @@ __all__ = [
     "check_profile_tls",
     "check_refresh_seconds",
     "max_body_for",
+    "read_only_origin",
     "refresh_for",
     "resolve",
     "resolve_many",
@@ -163,6 +166,7 @@ class TargetOptions:
     no_verify: bool = False
     ca_bundle: str | None = None
     refresh: str | None = None
+    read_only: bool = False  # `--read-only`
     #: a fleet (`core.settings.selection`): every `-p` given, `-g` groups, `--all`
     profiles: tuple[str, ...] = ()
     groups: tuple[str, ...] = ()
@@ -191,6 +195,7 @@ class TargetOptions:
             no_verify=bool(getattr(args, "no_verify", False)),
             ca_bundle=getattr(args, "ca_bundle", None),
             refresh=getattr(args, "refresh", None),
+            read_only=bool(getattr(args, "read_only", False)),
         )
 
     def refresh_override(self) -> RefreshIntervals | None:
@@ -217,6 +222,8 @@ class Resolution:
     refresh: RefreshIntervals  # idle and running both set
     profile: Profile | None = None
     password_lookup: PasswordResolution | None = None  # a profile's sources, as they answered
+    #: where read-only was set (the option, the profile, the app settings); None: actions allowed
+    read_only: str | None = None
 
     @property
     def asks_password(self) -> bool:
@@ -319,7 +326,21 @@ def resolve_profile(
         profile, password, source, user=options.user, flavor=options.flavor, verify=verify
     )
     target = replace(target, max_body=max_body_for(settings))
-    return Resolution(target, refresh_for(profile, settings, override), profile, lookup)
+    refresh = refresh_for(profile, settings, override)
+    return Resolution(target, refresh, profile, lookup, read_only_origin(options, settings, profile))
+
+
+def read_only_origin(
+    options: TargetOptions | None, settings: AppSettings, profile: Profile | None
+) -> str | None:
+    """Where read-only was set, in the words a refusal quotes; None when actions are allowed."""
+    if options is not None and options.read_only:
+        return "--read-only"
+    if profile is not None and profile.read_only:
+        return f"read_only = true in profile '{profile.name}'"
+    if settings.read_only:
+        return "read_only = true in the app settings (the top of the config file)"
+    return None
 
 
 def resolve_many(
@@ -388,4 +409,6 @@ def _url_resolution(
         verify=verify,
         max_body=max_body_for(settings),
     )
-    return Resolution(target, refresh_for(None, settings, override))
+    return Resolution(
+        target, refresh_for(None, settings, override), read_only=read_only_origin(options, settings, None)
+    )

@@ -204,6 +204,11 @@ class Monitor:
         return self._snapshot
 
     @property
+    def client(self) -> MonitorClient:
+        """The client the monitor polls through: actions (back up now, cancel) share its session."""
+        return self._client
+
+    @property
     def schedule_loader(self) -> Callable[[], Awaitable[Sequence[Schedule]]] | None:
         """The client's `get_schedules` for the health view (None: a client that reads no schedules,
         as a test's fake may be): it shares the monitor's session instead of opening one."""

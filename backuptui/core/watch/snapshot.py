@@ -66,6 +66,9 @@ class Snapshot:
     # False while `jobs` holds only the newest jobs of a first poll: the full history comes with the
     # next poll (counts and verdicts over the history must wait for it)
     complete: bool = True
+    # set while no poll has answered in this session and the jobs come from the local history:
+    # when that history was last written (the status line says "cached, N min old")
+    cached_at: datetime | None = None
 
     @property
     def total(self) -> int:

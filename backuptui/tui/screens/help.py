@@ -78,6 +78,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
             (("refresh",), "refresh now"),
             (("pause",), "pause / resume: the list freezes, the status line stays live"),
             (("toggle-detail",), "show / hide the detail pane (for small terminals)"),
+            (("dismiss-digest",), "dismiss the 'since you last looked' panel"),
         ),
     ),
     (
@@ -92,6 +93,16 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
                 "trend: data transferred and duration of recent backups ({health.window}: 10 / 30 / 90)",
             ),
             (("export",), "export the list as shown (filtered) to a CSV or JSON file"),
+        ),
+    ),
+    (
+        "Acting on the appliance (not when read-only)",
+        (
+            (
+                ("backup-now",),
+                "back up now through its schedule, or to another location; asks first, never retried",
+            ),
+            (("cancel-job",), "cancel the selected running backup; asks first, shows the appliance's answer"),
         ),
     ),
     (
@@ -182,6 +193,7 @@ FILTER_ROWS: tuple[KeyRow, ...] = (
     ("message: error:", "text in the job's messages / in its error"),
     ("since:2d  until:…", "started within 30m, 12h, 2d, 1w, or since/before a date (2026-11-01)"),
     ("-term  !term", "not: -status:succeeded, !sftp"),
+    ("is:gone", "jobs no longer on the appliance, kept by the local history (-is:gone hides them)"),
 )
 
 _KEY_STYLE = "bold $text-accent"

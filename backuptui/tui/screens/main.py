@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -30,6 +30,7 @@ from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
 from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.widgets.digest_panel import DigestPanel
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
@@ -62,6 +63,21 @@ class WatchState(Protocol):
     def health(self) -> HealthWatch: ...
 
 
+@runtime_checkable
+class ActingState(Protocol):
+    """A `WatchState` that can also act on its appliance (back up now, cancel); one that cannot
+    (a state without these) gets neither key."""
+
+    @property
+    def read_only(self) -> str | None: ...
+    def backup_now(self) -> None: ...
+    def cancel_job(self, job: BackupJob | None) -> None: ...
+
+
+#: the bindings that act on the appliance: gone (keys, footer, palette) when read-only
+ACTING_BINDINGS = frozenset({"backup-now", "cancel-job"})
+
+
 class MainScreen(Screen[None]):
     """One appliance's backup jobs, kept current by the app."""
 
@@ -69,43 +85,84 @@ class MainScreen(Screen[None]):
         Binding("enter", "drill", "Open", id="drill"),
         Binding("escape", "escape", "Back", id="back", show=False),
         Binding("slash", "filter", "Filter", key_display="/", id="filter"),
-        Binding("y", "copy", "Copy", id="copy"),
+        Binding("y", "copy", "Copy", id="copy", show=False),
         Binding("s", "save", "Save JSON", id="save", show=False),
-        Binding("d", "toggle_detail", "Details", id="toggle-detail"),
+        Binding("d", "toggle_detail", "Details", id="toggle-detail", show=False),
         # in the footer only where there is room (`FOOTER_ROOM`); always in the help and the palette
         Binding("h", "health", "Health", show=False, id="health"),
         Binding("t", "trend", "Trend", show=False, id="trend"),
         Binding("e", "export", "Export", show=False, id="export"),
+        # the "since you last looked" panel says its key itself (the footer is full at 80 columns)
+        Binding("x", "dismiss_digest", "Dismiss digest", show=False, id="dismiss-digest"),
+        Binding("b", "backup_now", "Backup", id="backup-now"),
+        # shown only while the selected job is a running backup that can be canceled
+        Binding("c", "cancel_job", "Cancel", id="cancel-job"),
     ]
 
     #: keys that join the footer on a terminal at least this wide (80 columns: the footer is full)
     FOOTER_ROOM = 110
     FOOTER_WHEN_ROOM = frozenset({"health", "trend", "export", "switch-appliance"})
+    #: and these from this width on (below it the footer is full with the actions)
+    FOOTER_WIDE = 150
+    FOOTER_WHEN_WIDE = frozenset({"copy", "toggle-detail"})
 
     def __init__(self, state: WatchState) -> None:
         super().__init__()
         self.state = state
         self._shown: Snapshot | None = None  # the snapshot the job widgets show (frozen while paused)
         self._predicate: JobPredicate | None = None
-        self._wide_footer = False
+        self._footer_tier = 0  # 0: narrow, 1: room for FOOTER_WHEN_ROOM, 2: also FOOTER_WHEN_WIDE
+        self._follow: str | None = None  # a job just started: select it once the list has it
+        self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """As Textual's, in the order the bindings are declared (a keymap moves the keys it rebinds
         to the end), and with `FOOTER_WHEN_ROOM` in the footer when the screen is wide enough."""
         bindings = _in_declared_order(super().active_bindings)
-        if self.size.width < self.FOOTER_ROOM:
+        width = self.size.width
+        if width < self.FOOTER_ROOM:
             return bindings
+        shown = self.FOOTER_WHEN_ROOM | (self.FOOTER_WHEN_WIDE if width >= self.FOOTER_WIDE else frozenset())
         return {
             key: active._replace(binding=replace(active.binding, show=True))
-            if active.binding.id in self.FOOTER_WHEN_ROOM
+            if active.binding.id in shown
             else active
             for key, active in bindings.items()
         }
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Read-only: back up now and cancel are gone; cancel only on a cancelable running job."""
+        if action in ("backup_now", "cancel_job") and not self._may_act():
+            return False
+        if action == "cancel_job":
+            return self._cancelable
+        return True
+
+    def _may_act(self) -> bool:
+        """The state can act and is not read-only."""
+        state = self.state
+        return isinstance(state, ActingState) and state.read_only is None
+
+    def _note_cancelable(self) -> None:
+        job = self.job_list.selected_job if self.ready else None
+        cancelable = job is not None and job.is_active and job.cancelable
+        if cancelable != self._cancelable:
+            self._cancelable = cancelable
+            self.refresh_bindings()
+
+    def select_when_listed(self, job_id: str) -> None:
+        """Select job `job_id` now if the list has it, else as soon as a snapshot brings it."""
+        self._follow = job_id
+        if self.ready and self.job_list.select_job(job_id):
+            self._follow = None
+            self._list_changed()
+
     def on_resize(self, event: events.Resize) -> None:
-        if (event.size.width >= self.FOOTER_ROOM) != (self._wide_footer):
-            self._wide_footer = event.size.width >= self.FOOTER_ROOM
+        width = event.size.width
+        tier = (width >= self.FOOTER_ROOM) + (width >= self.FOOTER_WIDE)
+        if tier != self._footer_tier:
+            self._footer_tier = tier
             self.refresh_bindings()
 
     # -- layout ---------------------------------------------------------------------------
@@ -113,6 +170,7 @@ class MainScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield StatusLine(id="status")
         yield LiveProgress(id="progress")
+        yield DigestPanel(id="digest")
         with Container(id="panes"):
             yield JobList(id="jobs")
             yield JobDetail(id="detail")
@@ -173,6 +231,12 @@ class MainScreen(Screen[None]):
     def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         """Extra (text, tone) parts for the status line; a hook for other features (health).
         Called once a second: keep it cheap (cache per snapshot)."""
+        state = self.state
+        if isinstance(state, ActingState) and state.read_only is not None:
+            return (("read-only", Tone.NEUTRAL), *self._health_notes(snapshot))
+        return self._health_notes(snapshot)
+
+    def _health_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         if snapshot.last_success is None or not snapshot.complete:
             return ()  # nothing to judge yet, or only the newest page of the history
         if snapshot.connection != ConnectionState.LIVE:
@@ -180,10 +244,19 @@ class MainScreen(Screen[None]):
         level = self.state.health.current(snapshot, self.state.clock()).level
         return (HEALTH_NOTES[level],)
 
+    def show_digest(self, lines: list[str], dismiss_key: str) -> None:
+        """The "since you last looked" lines above the list, until `dismiss_key`."""
+        self.query_one(DigestPanel).show_lines(lines, dismiss_key)
+
+    def action_dismiss_digest(self) -> None:
+        self.query_one(DigestPanel).dismiss()
+
     def show_jobs(self, snapshot: Snapshot) -> None:
         """The job widgets show `snapshot` (not called while paused)."""
         self._shown = snapshot
         self.job_list.set_jobs(snapshot.rows)  # the jobs, and a row for each unreadable record
+        if self._follow is not None and self.job_list.select_job(self._follow):
+            self._follow = None  # the job just started is selected: the live widget follows it
         self._list_changed()
 
     def _list_changed(self) -> None:
@@ -194,6 +267,7 @@ class MainScreen(Screen[None]):
         self.query_one(FilterBar).set_count(len(job_list.jobs), job_list.total_count)
         self._render_detail()
         self._render_progress(snapshot)
+        self._note_cancelable()
 
     def _render_detail(self) -> None:
         job = self.job_list.selected_job
@@ -216,6 +290,7 @@ class MainScreen(Screen[None]):
 
     @on(JobList.Highlighted)
     def _job_highlighted(self, event: JobList.Highlighted) -> None:
+        self._note_cancelable()
         self._render_detail()
         if self._shown is not None:
             self._render_progress(self._shown)
@@ -279,6 +354,14 @@ class MainScreen(Screen[None]):
         from backuptui.tui.clipboard import save_job_and_notify
 
         save_job_and_notify(self.app, job)
+
+    def action_backup_now(self) -> None:
+        if isinstance(self.state, ActingState):
+            self.state.backup_now()
+
+    def action_cancel_job(self) -> None:
+        if isinstance(self.state, ActingState):
+            self.state.cancel_job(self.job_list.selected_job)
 
     def action_toggle_detail(self) -> None:
         self.query_one("#panes").toggle_class("-hide-detail")

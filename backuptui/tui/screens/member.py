@@ -3,7 +3,8 @@
 `MemberWatch` is what the main screen shows (`WatchState`), read from the fleet member: its
 snapshot, its health watch, its name. The fleet core keeps polling it (the whole history while
 it is open); the screen only adds the keys that in a single-appliance monitor belong to the app:
-refresh, pause, and Esc back to the fleet.
+refresh, pause, and Esc back to the fleet. Back up now and cancel act on the member
+(`action_flow`), unless its resolution is read-only.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ from typing import ClassVar
 
 from textual.binding import ActiveBinding, Binding, BindingType
 
+from backuptui.core.appliance.models import BackupJob
 from backuptui.core.settings.resolution import stale_after
 from backuptui.core.watch.fleet import FleetMember
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
+from backuptui.tui.screens.action_flow import ActionFlow
 from backuptui.tui.screens.main import MainScreen
 from backuptui.tui.widgets.filter_bar import FilterBar
 
@@ -35,10 +38,15 @@ class MemberWatch:
         self.paused = False
         resolution = member.resolution
         self.stale_after = stale_after(resolution.idle) if resolution is not None else 90.0
+        self.flow: ActionFlow | None = None
 
     @property
     def snapshot(self) -> Snapshot:
         return self._monitor.snapshot
+
+    @property
+    def monitor_client(self) -> object:
+        return self._monitor.client
 
     @property
     def appliance_name(self) -> str | None:
@@ -47,6 +55,21 @@ class MemberWatch:
     @property
     def health(self) -> HealthWatch:
         return self._health
+
+    # -- acting (an `ActingState`): the member screen sets `flow` when it mounts ------------
+
+    @property
+    def read_only(self) -> str | None:
+        resolution = self.member.resolution
+        return resolution.read_only if resolution is not None else "no resolution"
+
+    def backup_now(self) -> None:
+        if self.flow is not None:
+            self.flow.backup_now()
+
+    def cancel_job(self, job: BackupJob | None) -> None:
+        if self.flow is not None:
+            self.flow.cancel_job(job)
 
 
 class MemberScreen(MainScreen):
@@ -63,7 +86,7 @@ class MemberScreen(MainScreen):
 
     #: left out of the footer under `FOOTER_ROOM` columns, so that Esc Fleet and q Quit fit at 80
     #: (in the help and the palette as always)
-    FOOTER_WHEN_NARROW_HIDDEN = frozenset({"toggle-detail"})
+    FOOTER_WHEN_NARROW_HIDDEN = frozenset({"toggle-detail", "pause", "resume"})
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -101,6 +124,16 @@ class MemberScreen(MainScreen):
             self.show_jobs(snapshot)
 
     def on_mount(self) -> None:
+        watch = self.member_watch
+        watch.flow = ActionFlow(
+            self.app,
+            client=lambda: watch.monitor_client,
+            label=lambda: watch.member.name,
+            schedules=lambda: watch.health.schedules,
+            read_only=lambda: watch.read_only,
+            select=self.select_when_listed,
+            poll_now=self._refresh,
+        )
         super().on_mount()
         self.follow()
 
@@ -109,7 +142,7 @@ class MemberScreen(MainScreen):
             return not self.member_watch.paused
         if action == "resume":
             return self.member_watch.paused
-        return True
+        return super().check_action(action, parameters)
 
     def action_escape(self) -> None:
         """Esc: clear an active filter first; else back to the fleet."""

@@ -236,6 +236,7 @@ class ProfileFormScreen(FreshKeys, ModalScreen[ProfileEdit | None]):
             password_command=command,
             flavor=flavor,
             refresh=refresh,
+            read_only=self.original.read_only if self.original else False,  # no field: kept as it is
         )
         return ProfileEdit(profile, self.query_one("#make-default", Checkbox).value)
 

@@ -68,6 +68,8 @@ def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
         yield WHY_IT_FAILED, one_line(job.problem)
     yield "Job id", one_line(job.id)
     yield "Status", status_label(job.status)
+    if job.gone:
+        yield GONE_LABEL, "no longer on the appliance: the local history kept this job"
     yield "Type", one_line(str(job.type))
     yield "Description", _message_line(job.description)
     yield "Started", local_time_with_zone(job.start_time)
@@ -112,7 +114,12 @@ def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
         yield "Error", EMPTY
 
 
+GONE_LABEL = "Kept"
+
+
 def _value_style(job: BackupJob, label: str) -> str:
+    if label == GONE_LABEL:
+        return "$text-warning"
     if label == "Status":
         return TONE_STYLES[status_tone(job.status)]
     if label in (WHY_IT_FAILED, "Problem") or (label == "Error" and job.error is not None):

@@ -42,6 +42,10 @@ from backuptui.tui.format import (
 
 JobPredicate = Callable[[BackupJob], bool]
 
+#: the location column of a job the appliance no longer lists (the local history kept it)
+GONE_NOTE = "no longer on the appliance"
+GONE_SHORT = "no longer on appliance"
+
 
 @dataclass(frozen=True, slots=True)
 class Column:
@@ -99,11 +103,23 @@ def row_cells(job: BackupJob, columns: Sequence[Column]) -> list[str]:
     if len(columns) > 6:
         values.append(percent_text(job.percent))
     width = columns[-1].width
-    if job.location:
+    if job.gone:  # the appliance no longer lists it: say so where the location would be
+        values.append(gone_note(job, width))
+    elif job.location:
         values.append(narrow_location(job, width))
     else:  # an unreadable record shows its id here
         values.append(ellipsize(one_line(job.id), width) if job.unreadable else EMPTY)
     return values
+
+
+def gone_note(job: BackupJob, width: int) -> str:
+    """The location cell of a job the appliance no longer lists: the note, then the location if
+    there is room for a useful part of it; a shorter note in a narrow column."""
+    if width >= len(GONE_NOTE) + 14:
+        return f"{GONE_NOTE} · {narrow_location(job, width - len(GONE_NOTE) - 3)}"
+    if width >= len(GONE_NOTE):
+        return GONE_NOTE
+    return ellipsize(GONE_SHORT, width)
 
 
 def narrow_location(job: BackupJob, width: int) -> str:
@@ -149,6 +165,7 @@ class JobList(ScrollView, can_focus=True):
         "job-list--warning",
         "job-list--neutral",
         "job-list--empty",
+        "job-list--gone",
     }
 
     DEFAULT_CSS = """
@@ -167,6 +184,7 @@ class JobList(ScrollView, can_focus=True):
     JobList > .job-list--active { color: $text-accent; text-style: bold; }
     JobList > .job-list--warning { color: $text-warning; }
     JobList > .job-list--neutral { color: $text-muted; }
+    JobList > .job-list--gone { color: $text-warning; text-style: italic; }
     JobList > .job-list--empty { color: $text-muted; text-style: italic; }
     """
 
@@ -436,6 +454,8 @@ class JobList(ScrollView, can_focus=True):
                 style = base + self.get_component_rich_style(f"job-list--{status_tone(job.status)}")
                 if cursor:
                     style += base  # the cursor's colours win over the status colour
+            elif job.gone and index == len(cells) - 1 and not cursor:
+                style = base + self.get_component_rich_style("job-list--gone")
             segments.append(Segment(_cell(text, column), style))
             segments.append(Segment(" ", base))
         return Strip(segments).adjust_cell_length(width, base)

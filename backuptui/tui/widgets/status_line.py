@@ -20,6 +20,7 @@ from datetime import datetime
 from textual.content import Content
 from textual.widget import Widget
 
+from backuptui.core.ages import age_span
 from backuptui.core.counting import counted
 from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line
 
@@ -64,6 +65,7 @@ class StatusView:
     last_backup_end: datetime | None = None  # end of the newest successful backup
     paused: bool = False
     stale_after: float = 90.0  # seconds without a successful poll before "live" becomes "stale"
+    cached_at: datetime | None = None  # the jobs come from the local history, written then
     notes: tuple[tuple[str, Tone], ...] = ()  # more parts from other features (e.g. a health verdict)
 
 
@@ -85,6 +87,8 @@ def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
     """(the state, how stale the data is, the retry countdown) as far as they apply."""
     age = _seconds_between(view.now, view.last_success) if view.last_success else None
     state = view.connection
+    if state == "connecting" and view.cached_at is not None:
+        return [f"cached, {age_span(view.now - view.cached_at)} old"], Tone.WARNING
     if state == "connecting":
         return ["connecting…"], Tone.ACTIVE
     if state == "live":
