@@ -28,6 +28,7 @@ from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
 from backuptui.tui.fleet_memory import FleetMemory
 from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+from backuptui.tui.heap import freeze_heap
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import Notice
 from backuptui.tui.password import PasswordScreen, password_origin
@@ -146,6 +147,7 @@ class FleetApp(App[int]):
         self._password_open = False
         self._quitting = False
         self._shown_minute: datetime | None = None
+        self._heap_frozen = False
 
     # -- screens --------------------------------------------------------------------------
 
@@ -271,6 +273,18 @@ class FleetApp(App[int]):
         screen = self.member_screen
         if screen is not None and screen.name_shown == member.name and not self._ui_gone():
             screen.follow()
+        if not self._heap_frozen and self._first_round_in():
+            # a hundred clients, monitors and histories: each full collection would walk them
+            # all, a ~100 ms pause that a key press can land on
+            self._heap_frozen = True
+            self.call_after_refresh(freeze_heap)
+
+    def _first_round_in(self) -> bool:
+        """Every appliance that can be polled was polled once (not under run_test: frozen objects
+        of one test would outlive it in the test runner)."""
+        if self.is_headless:
+            return False
+        return all(member.polls or member.monitor is None or member.password_needed for member in self.fleet)
 
     def _ui_gone(self) -> bool:
         return self._exit or self._closing or self._closed or not self.screen_stack
