@@ -16,7 +16,7 @@ from pathlib import Path
 
 import rows_terminal
 from context import Context
-from harness import PASSWORD, USER, Result, Sample, app_env, fmt
+from harness import PASSWORD, USER, Result, Sample, app_env, backuptui_base, fmt
 from registry import Row
 
 from backuptui.core.appliance.client import ApplianceClient
@@ -55,7 +55,8 @@ def h1(ctx: Context) -> Result:
             ctx,
             {
                 "app": (
-                    rows_terminal.app_command(sim),
+                    # not rows_terminal.app_command: that one adds --no-history (the network path)
+                    [*backuptui_base(), "--url", sim.url, "--user", USER],
                     hist.list_painted,
                     {**app_env(), "BACKUPTUI_DATA": str(data)},
                 ),
