@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 from textual.widget import Widget
 
 from backuptui.core.ages import age_span
@@ -244,6 +248,9 @@ class StatusLine(Widget):
         self._content = Content("connecting…")
         self._view: StatusView | None = None
         self._fitted: tuple[Content, int, int, Content] | None = None  # (full, width, lines, shown)
+        #: each shown line's text, width and style, and its rendered strip: a repaint renders again
+        #: only the lines whose text changed (once a second, the age's line)
+        self._strips: dict[int, tuple[Content, int, Style, Strip]] = {}
         #: how many times the text changed (tests prove an idle second repaints nothing)
         self.updates = 0
 
@@ -266,18 +273,54 @@ class StatusLine(Widget):
         self._view = view
         content = status_content(view)
         if content != self._content:
+            shown = self._fitted
             self._content = content
             self.updates += 1
+            self._repaint(shown[1:] if shown is not None else None)
+
+    def _box(self) -> tuple[int, int]:
+        """The (width, lines) of the text: fixed by the terminal's width (CSS), never by the text."""
+        width = self.content_region.width or self.size.width
+        return width, max(1, self.content_region.height or self.size.height)
+
+    def _repaint(self, shown: tuple[int, int, Content] | None) -> None:
+        """Repaint the lines that differ from `shown` (width, lines, text shown before)."""
+        if shown is None or self._view is None or shown[:2] != self._box():
             self.refresh()  # the height is fixed (CSS): no layout pass
+            return
+        before, after = shown[2].split("\n"), self.render().split("\n")
+        if len(before) != len(after):
+            self.refresh()
+            return
+        width = self.size.width
+        changed = [Region(0, y, width, 1) for y, line in enumerate(after) if line != before[y]]
+        if changed:  # (no region at all would repaint everything)
+            self.refresh(*changed)
 
     def render(self) -> Content:
         # The height is fixed by the terminal's width (CSS), never by the text: a status line
         # that grew a row when "just now" became "12 s ago" would shift the whole list.
-        width = self.content_region.width or self.size.width
-        lines = max(1, self.content_region.height or self.size.height)
+        width, lines = self._box()
         if self._view is None or not width:
             return self._content
         key = (self._content, width, lines)
         if self._fitted is None or self._fitted[:3] != key:
             self._fitted = (*key, fit_status(self._view, width, lines))
         return self._fitted[3]
+
+    def render_line(self, y: int) -> Strip:
+        # Widget.render_line renders the whole text again for any change; this renders only the
+        # lines whose text changed (the age ticks once a second on one line).
+        if self.text_selection is not None:
+            return super().render_line(y)  # selection offsets span the whole text
+        lines = self.render().split("\n")
+        width, style = self.size.width, self.visual_style
+        if y >= len(lines):
+            return Strip.blank(width, style.rich_style)
+        cached = self._strips.get(y)
+        if cached is not None and cached[:3] == (lines[y], width, style):
+            return cached[3]
+        strips = Visual.to_strips(self, lines[y], width, 1, style)
+        strip = strips[0] if strips else Strip.blank(width, style.rich_style)
+        self._strips[y] = (lines[y], width, style, strip)
+        return strip
