@@ -91,7 +91,7 @@ def test_a_selection_that_names_nothing_is_unknown(capsys: pytest.CaptureFixture
     code, out = run(capsys, "check", "-g", "nope")
     assert code == 3 and out.startswith("BACKUP UNKNOWN - no profile is in group 'nope'; groups: ")
     code, out = run(capsys, "check", "--all", "--user", "someone")
-    assert code == 3 and "--user apply to one appliance" in out
+    assert code == 3 and "--user applies to one appliance" in out
 
 
 @pytest.mark.usefixtures("profiles")

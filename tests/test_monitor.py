@@ -147,6 +147,9 @@ class FakeClient:
     def set_password(self, password: Secret) -> None:
         self.passwords.append(password)
 
+    async def check_reachable(self) -> None:
+        pass
+
     async def close(self) -> None:
         self.closed = True
         if self.fail is not None:

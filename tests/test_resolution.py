@@ -3,6 +3,7 @@ have one bound everywhere, and `--user` overrides a profile's user in the monito
 
 from __future__ import annotations
 
+import asyncio
 import io
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import Profile, ProfileStore, RefreshIntervals
 from backuptui.core.settings.resolution import ResolutionError, check_profile_tls, stale_after, tls_rule
 from backuptui.core.settings.secrets import PasswordSource
+from backuptui.simulator import Simulator
 from backuptui.tui.launch import target_from_profiles
 
 
@@ -108,3 +110,35 @@ def test_default_refresh_is_the_monitors_own() -> None:
 
     defaults = RefreshSettings()
     assert (DEFAULT_REFRESH.idle, DEFAULT_REFRESH.running) == (defaults.idle, defaults.running)
+
+
+def test_user_bob_is_refused_alike_by_the_monitor_and_by_check(
+    simulator: Simulator, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Against an appliance: `backuptui -p lab --user bob` and `check -p lab --user bob` both log
+    in as bob (the profile's password), and both say the same refusal."""
+    from backuptui.core.appliance.errors import AuthenticationFailed
+
+    ProfileStore().add_profile(
+        Profile("lab", simulator.url, simulator.user, password_source=PasswordSource.ENV)
+    )
+    monkeypatch.setenv("BACKUPTUI_PASSWORD", simulator.password)
+    assert main(["check", "-p", "lab", "--user", "bob"]) == 3
+    said = capsys.readouterr().out.removeprefix("BACKUP UNKNOWN - ").strip()
+    assert "refused the login of 'bob'" in said
+    launched = target_from_profiles(
+        build_parser().parse_args(["-p", "lab", "--user", "bob"]), stdin=io.StringIO()
+    )
+    assert launched is not None
+    client = launched[0].client()
+
+    async def log_in() -> None:
+        try:
+            await client.login()
+        finally:
+            await client.close()
+
+    with pytest.raises(AuthenticationFailed) as refused:
+        asyncio.run(log_in())
+    assert str(refused.value) == said
+    assert simulator.stats()["failed_logins"] == 2  # one each, never retried

@@ -240,7 +240,15 @@ async def test_wrong_password_prompts_and_never_retries_on_its_own(simulator: Si
 async def test_no_password_given_asks_before_the_first_poll(simulator: Simulator) -> None:
     app = make_app(simulator, password="", ask_password=True)
     async with app.run_test(size=(100, 30)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password prompt")
+        # the prompt opens once the address answered (a reachability check first): type when it is ready
+        await wait_until(
+            pilot,
+            lambda: (
+                isinstance(app.screen, PasswordScreen)
+                and any(each.has_focus for each in app.screen.query("#password-input"))
+            ),
+            "the password prompt",
+        )
         assert simulator.stats()["logins"] == 0 and simulator.stats()["failed_logins"] == 0
         await pilot.press(*simulator.password, "enter")
         await wait_for_jobs(pilot, 50)
@@ -329,6 +337,9 @@ class FakeClient:
         return list(self.records)
 
     def set_password(self, password: Secret) -> None:
+        pass
+
+    async def check_reachable(self) -> None:
         pass
 
     async def close(self) -> None:

@@ -128,6 +128,27 @@ async def test_an_unchanged_row_is_not_redrawn() -> None:
         assert table.rows_rendered == 1
 
 
+async def test_a_new_order_repaints_the_rows_in_it_and_the_cursor_with_its_appliance() -> None:
+    app = Host()
+    async with app.run_test() as pilot:
+        await pilot.pause()
+        screen = app.fleet_screen
+        table = screen.table
+        table.focus()
+        await pilot.press("j")  # unknown
+        await pilot.press("o")  # by name
+        await pilot.pause()
+        painted = [table.render_line(y).text for y in range(1, len(FLEET) + 1)]
+        assert [text.split()[2] for text in painted] == ["crit", "ok-a", "ok-b", "unknown", "warn"]
+        cursor = table.get_component_rich_style("fleet-table--cursor")
+        row = shown(screen).index("unknown")
+        backgrounds = [list(table.render_line(y))[-1].style.bgcolor for y in range(1, len(FLEET) + 1)]
+        assert backgrounds[row] == (table.rich_style + cursor).bgcolor
+        assert all(bg != backgrounds[row] for n, bg in enumerate(backgrounds) if n != row)
+        assert "by name" in str(screen.query_one("#fleet-header").render())
+        assert str(screen.query_one("#fleet-detail").render()) == "unknown"
+
+
 async def test_slash_filters_and_escape_clears() -> None:
     app = Host()
     async with app.run_test() as pilot:

@@ -11,7 +11,7 @@ import asyncio
 import ssl
 import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from backuptui.commands.target import add_target_arguments
 from backuptui.core.metrics.mapping import host_of
@@ -21,6 +21,7 @@ from backuptui.core.settings.resolution import (
     Resolution,
     ResolutionError,
     TargetOptions,
+    check_fleet_options,
     resolve,
     resolve_many,
 )
@@ -36,6 +37,9 @@ from backuptui.exporter.http import (
     parse_listen,
     tls_context,
 )
+
+if TYPE_CHECKING:
+    from backuptui.core.store.writer import HistoryWriter
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -71,6 +75,12 @@ def register(subparsers: Any) -> None:
         metavar="FILE",
         help="with TLS: accept only scrapers whose client certificate this PEM CA signed",
     )
+    serving.add_argument(
+        "--no-history",
+        action="store_true",
+        help="keep no local backup history (or history = false in the config file); with it, a "
+        "restart serves each appliance's last known state until its first poll answers",
+    )
     parser.set_defaults(handler=run)
 
 
@@ -79,11 +89,12 @@ def select_appliances(args: argparse.Namespace) -> dict[str, Resolution | Resolu
     an exit code when they name none or the config cannot be read."""
     options = TargetOptions.from_args(args)
     try:
-        stdin_password = read_password_stdin(sys.stdin) if getattr(args, "password_stdin", False) else None
         config = None if options.url else ProfileStore().load()
         names = select_fleet(options, config)
-        if names is not None:
-            return resolve_many(names, config) if config is not None else {}
+        if names is not None:  # refused before standard input is read: a fleet takes no password
+            check_fleet_options(options, password_stdin=bool(getattr(args, "password_stdin", False)))
+            return resolve_many(names, config, options) if config is not None else {}
+        stdin_password = read_password_stdin(sys.stdin) if getattr(args, "password_stdin", False) else None
         single = resolve(options, config, stdin_password=stdin_password)
     except (ConfigError, PasswordError) as exc:
         print(f"backuptui exporter: {exc}", file=sys.stderr)
@@ -113,13 +124,36 @@ def run(args: argparse.Namespace) -> int:
         selected = select_appliances(args)
         if isinstance(selected, int):
             return selected
-        return asyncio.run(_serve(selected, listen, tls))
+        writer = _history_writer(args)
+        return asyncio.run(_serve(selected, listen, tls, writer))
     except KeyboardInterrupt:  # before the service handles SIGINT itself: nothing to log out of yet
         return 130
 
 
+def _history_writer(args: argparse.Namespace) -> HistoryWriter | None:
+    """The local history's writer (None: `--no-history`, `history = false`, or it cannot be
+    opened: then one line on stderr says why, and the exporter goes on without it)."""
+    from backuptui.core.settings.profile_model import HistorySettings
+    from backuptui.core.store.opening import open_history
+    from backuptui.core.store.writer import HistoryWriter
+
+    if getattr(args, "no_history", False):
+        return None
+    try:
+        settings = ProfileStore().load().settings.history
+    except ConfigError:
+        settings = HistorySettings()  # --url without a readable config file: the defaults
+    opened = open_history(settings)
+    if opened.notice:
+        print(f"backuptui exporter: {opened.notice}", file=sys.stderr)
+    return HistoryWriter(opened.store) if opened.store is not None else None
+
+
 async def _serve(
-    selected: Mapping[str, Resolution | ResolutionError], listen: Listen, tls: ssl.SSLContext | None
+    selected: Mapping[str, Resolution | ResolutionError],
+    listen: Listen,
+    tls: ssl.SSLContext | None,
+    writer: HistoryWriter | None = None,
 ) -> int:
     from backuptui.exporter.service import build_service, stderr_log
 
@@ -129,8 +163,10 @@ async def _serve(
         return MetricsServer(app, listen, tls)
 
     try:
-        service = build_service(selected, bind, log)
+        service = build_service(selected, bind, log, history=writer)
     except OSError as exc:
+        if writer is not None:
+            writer.close()
         print(
             f"backuptui exporter: cannot listen on {listen.url(tls=tls is not None)}: "
             f"{exc.strerror or exc}. Pick another address with --listen HOST:PORT",

@@ -112,9 +112,18 @@ def run_fleet_check(
     """The plugin over a fleet: prints the status line (or JSON), returns the worst exit code;
     `thresholds`, `zone` and `timeout` as the one-appliance `check` read them."""
     from backuptui.commands.fleet_round import gather_rows
+    from backuptui.core.settings.resolution import TargetOptions
 
     stream = out or sys.stdout
-    rows = gather_rows(names, config, bound=timeout, err=sys.stderr, thresholds=thresholds, tz=zone)
+    rows = gather_rows(
+        names,
+        config,
+        TargetOptions.from_args(args),
+        bound=timeout,
+        err=sys.stderr,
+        thresholds=thresholds,
+        tz=zone,
+    )
     if getattr(args, "json", False):
         stream.write(json.dumps(fleet_json(rows, checked_at=datetime.now(UTC))) + "\n")
     else:

@@ -17,20 +17,16 @@ from backuptui.commands.target import TargetError
 from backuptui.core.appliance.client import Timeouts
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profile_model import Config
-from backuptui.core.settings.resolution import ResolutionError, TargetOptions, resolve_many
+from backuptui.core.settings.resolution import (
+    ResolutionError,
+    TargetOptions,
+    check_fleet_options,
+    resolve_many,
+)
 from backuptui.core.watch.fleet_row import FleetRow
 from backuptui.core.watch.health import HealthThresholds
 
 __all__ = ["fleet_names", "gather_rows"]
-
-#: the single-appliance options that make no sense for several appliances
-_SINGLE_ONLY = (
-    ("user", "--user"),
-    ("flavor", "--flavor"),
-    ("no_verify", "--no-verify"),
-    ("ca_bundle", "--ca-bundle"),
-    ("password_stdin", "--password-stdin"),
-)
 
 
 def fleet_names(args: argparse.Namespace) -> tuple[tuple[str, ...], Config] | None:
@@ -42,13 +38,8 @@ def fleet_names(args: argparse.Namespace) -> tuple[tuple[str, ...], Config] | No
     options = TargetOptions.from_args(args)
     if not options.names_fleet:
         return None
-    given = [flag for attribute, flag in _SINGLE_ONLY if getattr(args, attribute, None)]
-    if given:
-        raise TargetError(
-            f"{', '.join(given)} apply to one appliance; for several, set them in the profiles "
-            "(passwords: each profile's source, or BACKUPTUI_PASSWORD)"
-        )
-    try:
+    try:  # --user/--password-stdin refused, a bad --ca-bundle said once (core's rule)
+        check_fleet_options(options, password_stdin=bool(getattr(args, "password_stdin", False)))
         config = ProfileStore().load()
         names = select_fleet(options, config)
     except (ConfigError, ResolutionError) as exc:
@@ -60,17 +51,20 @@ def fleet_names(args: argparse.Namespace) -> tuple[tuple[str, ...], Config] | No
 def gather_rows(
     names: tuple[str, ...],
     config: Config,
+    options: TargetOptions | None = None,
     *,
     bound: float,
     err: TextIO,
     thresholds: HealthThresholds | None = None,
     tz: tzinfo = UTC,
 ) -> list[FleetRow]:
-    """Every appliance's row after one round, within `bound` seconds (password commands too)."""
+    """Every appliance's row after one round, within `bound` seconds (password commands too);
+    `options`: the command line's overrides (`--no-verify`, `--ca-bundle`, `--flavor`), for every
+    appliance (checked already by `fleet_names`)."""
     from backuptui.core.watch.fleet_round import fleet_round
 
     started = time.monotonic()
-    resolutions = resolve_many(names, config, command_timeout=max(0.5, min(10.0, bound / 2)))
+    resolutions = resolve_many(names, config, options, command_timeout=max(0.5, min(10.0, bound / 2)))
     progress = _Progress(err, len(names)) if _is_terminal(err) else None
     left = max(0.1, bound - (time.monotonic() - started))
     try:

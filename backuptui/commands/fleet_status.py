@@ -85,11 +85,12 @@ def run_fleet_status(
 ) -> int:
     """Print the fleet table (or JSON); 0 when every appliance answered, 1 when one did not."""
     from backuptui.commands.fleet_round import gather_rows
+    from backuptui.core.settings.resolution import TargetOptions
 
     stdout = out or sys.stdout
     stderr = err or sys.stderr
     bound = getattr(args, "timeout", None) or DEFAULT_BOUND
-    rows = gather_rows(names, config, bound=bound, err=stderr)
+    rows = gather_rows(names, config, TargetOptions.from_args(args), bound=bound, err=stderr)
     if args.json or args.format == "json":
         document = fleet_document(worst_first(rows), generated_at=datetime.now(UTC))
         stdout.write(json.dumps(document, indent=2) + "\n")

@@ -16,6 +16,8 @@ from typing import TextIO
 from backuptui.core.counting import counted
 from backuptui.core.metrics import PollStats, exporter_registry
 from backuptui.core.settings.resolution import Resolution, ResolutionError
+from backuptui.core.store.fleet_history import FleetHistory
+from backuptui.core.store.writer import HistoryWriter
 from backuptui.core.watch.fleet import IN_FLIGHT, Fleet, FleetMember
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.snapshot import FAILED_STATES
@@ -69,11 +71,20 @@ class StateLog:
 class ExporterService:
     """Owns the fleet and the server from start to the last logout."""
 
-    def __init__(self, fleet: Fleet, server: MetricsServer, exposition: Exposition, log: Log) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        server: MetricsServer,
+        exposition: Exposition,
+        log: Log,
+        history: FleetHistory | None = None,
+    ) -> None:
         self.fleet = fleet
         self.server = server
         self.exposition = exposition
         self.log = log
+        #: the local history: each member serves its last known state until its first poll answers
+        self.history = history
         self._stop = asyncio.Event()
 
     def stop(self) -> None:
@@ -86,6 +97,7 @@ class ExporterService:
             loop.add_signal_handler(signum, self._stopped_by, signum)
         for note in notes:
             self.log(note)
+        await self._remembered()
         states = StateLog(self.log)
         for row in self.fleet.rows():
             states(row)
@@ -106,8 +118,24 @@ class ExporterService:
             await self.fleet.close()
             watcher.cancel()
             await asyncio.gather(watcher, return_exceptions=True)
+            if self.history is not None:
+                await asyncio.to_thread(self.history.close)
         self.log(f"stopped: logged out everywhere ({counted(len(self.fleet), 'appliance')} watched)")
         return 0
+
+    async def _remembered(self) -> None:
+        """Each member's cached state from the history (read off the loop), served until its
+        first poll answers (`vcsa_backup_up` 0 meanwhile)."""
+        history = self.history
+        if history is None:
+            return
+        cached = await asyncio.to_thread(history.load, self.fleet)
+        history.attach(self.fleet, cached)
+        remembered = sum(1 for found in cached.values() if found is not None)
+        known = counted(remembered, "appliance")
+        self.log(f"backup history: serving the last known state of {known} until polled")
+        for name, problem in history.problems.items():
+            self.log(f"{name}: the backup history could not be read ({problem}); going on without it")
 
     def _stopped_by(self, signum: int) -> None:
         self.log(f"{signal.Signals(signum).name}: stopping, logging out of every appliance")
@@ -118,15 +146,22 @@ class ExporterService:
             states(row)
 
 
+def fleet_window(fleet: Fleet) -> int | None:
+    """How many jobs a member keeps (its light window): as many stored ones are loaded."""
+    return max((member.window for member in fleet), default=None)
+
+
 def build_service(
     resolutions: Mapping[str, Resolution | ResolutionError],
     server_factory: Callable[[WsgiApp], MetricsServer],
     log: Log,
     *,
     max_in_flight: int = IN_FLIGHT,
+    history: HistoryWriter | None = None,
 ) -> ExporterService:
     """The fleet of these appliances and its server; `server_factory(app)` binds the server (it
-    raises OSError when the address is taken, before any appliance is asked anything)."""
+    raises OSError when the address is taken, before any appliance is asked anything).
+    `history`: the local history's writer (None: none kept); the service closes it."""
     stats: dict[str, PollStats] = {name: PollStats() for name in resolutions}
 
     def polled(member: FleetMember) -> None:
@@ -141,7 +176,11 @@ def build_service(
     fleet = Fleet(resolutions, on_poll=polled, max_in_flight=max_in_flight, local_times=False)
     exposition = Exposition(exporter_registry(lambda: fleet_readings(fleet, stats)))
     server = server_factory(exporter_app(exposition, lambda: len(fleet)))
-    return ExporterService(fleet, server, exposition, log)
+    remembered = None
+    if history is not None:
+        remembered = FleetHistory(history, limit=fleet_window(fleet))
+        history.on_problem = log
+    return ExporterService(fleet, server, exposition, log, remembered)
 
 
 __all__ = ["ExporterService", "StateLog", "build_service", "state_line", "stderr_log"]

@@ -75,6 +75,35 @@ class Access(AppParts):
             self.password_problem = "; ".join(result.problems) or None
             self._ask_password(None)
 
+    # -- before a password: the address answers as its URL says ----------------------------
+
+    def _reach_then_ask(self) -> None:
+        """Look the password up or ask for it only once the appliance answers (as the picker
+        does): a scheme that does not match the port, a certificate that does not verify, a refused
+        connection show first, as after a failed poll, and are checked again (`r`: now)."""
+        self._reaching = True
+        self._reach_loop()
+
+    @work(exclusive=True, group="reach", exit_on_error=False, description="reachability check")
+    async def _reach_loop(self) -> None:
+        monitor = self.monitor
+        while not self._quitting and monitor is self.monitor:
+            self._wake.clear()
+            error = await monitor.check_reachable()
+            if self._quitting or monitor is not self.monitor:
+                return
+            if error is None:
+                break
+            self.apply_snapshot(monitor.snapshot)
+            await self._sleep(monitor.next_delay())
+        else:
+            return
+        self._reaching = False
+        if self.password_lookup is not None:
+            self._look_up_password(self.password_lookup)
+        else:
+            self._ask_password(None)
+
     # -- password -------------------------------------------------------------------------
 
     def _ask_password(self, error: ApplianceError | None) -> None:
@@ -197,6 +226,8 @@ class Access(AppParts):
         """
         self.workers.cancel_group(self, "poll")
         self.workers.cancel_group(self, "login")
+        self.workers.cancel_group(self, "reach")
+        self._reaching = False
         old = self.monitor
         self.monitor = monitor
         self.appliance_name = appliance_name

@@ -71,5 +71,5 @@ class Acting(AppParts):
         """The next poll now, the whole history (a job just started or was canceled)."""
         self._full_requested = True
         self._wake.set()
-        if not self._poll_running() and not self._password_open and self.auto_poll:
+        if not self._poll_running() and not self._password_open and not self._reaching and self.auto_poll:
             self.start_polling()

@@ -131,6 +131,7 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
         self._full_requested = False
         self._last_connection: ConnectionState | None = None
         self._password_open = False
+        self._reaching = False
         self._quitting = False
         #: the backup health verdict: schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
@@ -152,10 +153,8 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
         self._history_mounted()
-        if self.password_lookup is not None:
-            self._look_up_password(self.password_lookup)
-        elif self.ask_password:
-            self._ask_password(None)
+        if self.password_lookup is not None or self.ask_password:
+            self._reach_then_ask()  # the address answers as its URL says, then the password
         elif self.auto_poll:
             self.start_polling()
 
@@ -311,7 +310,7 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
             self._refresh_schedules()
         self._full_requested = True
         self._wake.set()
-        if not self._poll_running() and not self._password_open and self.auto_poll:
+        if not self._poll_running() and not self._password_open and not self._reaching and self.auto_poll:
             self.start_polling()
         self.notify("Refreshing the whole history now.", timeout=2, markup=False)
 

@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
     from backuptui.core.settings.profile_model import AppSettings, Profile
     from backuptui.core.store.session import ApplianceHistory
+    from backuptui.tui.access import PasswordLookup
     from backuptui.tui.keys import KeyLookup
     from backuptui.tui.screens.main import MainScreen
     from backuptui.tui.switching import ProfileSession
@@ -48,6 +49,7 @@ class AppParts(AppBase):
     auto_poll: bool
     profiles: ProfileSession | None
     password_problem: str | None
+    password_lookup: PasswordLookup | None
     credentials_from: str | None
     paused: bool
     snapshot: Snapshot
@@ -57,6 +59,7 @@ class AppParts(AppBase):
     _full_requested: bool
     _last_connection: ConnectionState | None
     _password_open: bool
+    _reaching: bool  # no password yet: checking the address first (`Access._reach_then_ask`)
     _quitting: bool
     _heap_frozen: bool
     read_only: str | None
@@ -69,6 +72,7 @@ class AppParts(AppBase):
         # polling
         def start_polling(self, *, wait_first: bool = False) -> None: ...
         def _poll_running(self) -> bool: ...
+        async def _sleep(self, delay: float | None) -> None: ...
         def apply_snapshot(self, snapshot: Snapshot) -> None: ...
         def _ui_gone(self) -> bool: ...
         def _appliance_label(self, snapshot: Snapshot) -> str: ...

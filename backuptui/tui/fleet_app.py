@@ -14,7 +14,7 @@ import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
@@ -26,15 +26,20 @@ from textual.worker import Worker
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
+from backuptui.tui.fleet_memory import FleetMemory
 from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+from backuptui.tui.heap import freeze_heap
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import Notice
 from backuptui.tui.password import PasswordScreen, password_origin
-from backuptui.tui.screens.fleet import FleetScreen
+from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
 from backuptui.tui.screens.member import MemberScreen, MemberWatch
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers, terminal_alive
 from backuptui.tui.widgets.fleet_table import FleetTable
 from backuptui.tui.worker_failures import report_failed_worker
+
+if TYPE_CHECKING:
+    from backuptui.core.store.fleet_history import FleetHistory
 
 Clock = Callable[[], datetime]
 
@@ -58,6 +63,8 @@ def fleet_app(
     resolutions: Mapping[str, Resolution | ResolutionError],
     *,
     clock: Clock | None = None,
+    history: FleetHistory | None = None,
+    history_notice: str | None = None,
     **fleet_options: Any,
 ) -> FleetApp:
     """A fleet app over a new `Fleet` of these appliances, whose changes and polls it hears
@@ -68,9 +75,10 @@ def fleet_app(
 
     def polled(member: FleetMember) -> None:
         app.member_polled(member)
+        app.memory.polled(member)
 
     fleet = Fleet(resolutions, on_change=changed, on_poll=polled, **fleet_options)
-    app = FleetApp(fleet, clock=clock)
+    app = FleetApp(fleet, clock=clock, history=history, history_notice=history_notice)
     return app
 
 
@@ -113,11 +121,21 @@ class FleetApp(App[int]):
         ("Help", "Keys, columns, colours and filter syntax", "help", "help"),
     )
 
-    def __init__(self, fleet: Fleet, *, clock: Clock | None = None, start: bool = True) -> None:
+    def __init__(
+        self,
+        fleet: Fleet,
+        *,
+        clock: Clock | None = None,
+        start: bool = True,
+        history: FleetHistory | None = None,
+        history_notice: str | None = None,
+    ) -> None:
         """`fleet` is used as given (not started); `start=False` leaves polling to the caller
-        (snapshot tests show rows themselves)."""
+        (snapshot tests show rows themselves). `history`: the local history (rows paint from its
+        cached state at once; every poll is recorded); `history_notice`: what opening it said."""
         super().__init__()
         self.fleet = fleet
+        self.memory = FleetMemory(self, history, history_notice)
         self.clock: Clock = clock or _utc_now
         self.auto_start = start
         self.keymap: dict[str, str] = {}
@@ -129,6 +147,7 @@ class FleetApp(App[int]):
         self._password_open = False
         self._quitting = False
         self._shown_minute: datetime | None = None
+        self._heap_frozen = False
 
     # -- screens --------------------------------------------------------------------------
 
@@ -139,8 +158,9 @@ class FleetApp(App[int]):
         # the fleet screen composes in its own task: wait, so the app is ready once it exists
         await AwaitMount(self.fleet_screen, [self.fleet_screen])
         self._rows = {row.name: row for row in self.fleet.rows()}
-        self.fleet_screen.show([fleet_entry(row, self.clock()) for row in self._rows.values()])
+        self.fleet_screen.show([self._entry(row, self.clock()) for row in self._rows.values()])
         self.set_interval(1.0, self._tick, name="clock")
+        self.memory.mounted()
         if not self.is_headless:
             install_hangup_handler(self._hang_up)
             install_stop_handlers(self._stop_on_signal)
@@ -211,7 +231,7 @@ class FleetApp(App[int]):
         for name, row in pending.items():
             notices += fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
-        self.fleet_screen.update_entries([fleet_entry(row, now) for row in pending.values()])
+        self.fleet_screen.update_entries([self._entry(row, now) for row in pending.values()])
         for notice in bundled(notices):
             self.notify(
                 notice.message,
@@ -229,7 +249,7 @@ class FleetApp(App[int]):
             return
         now = self.clock()
         if self._ages_move(now):
-            self.fleet_screen.show([fleet_entry(row, now) for row in self._rows.values()])
+            self.fleet_screen.show([self._entry(row, now) for row in self._rows.values()])
         if self.member_screen is not None and self.member_screen.ready:
             self.member_screen.tick()
         if not self.is_headless and not self._quitting and not terminal_alive():
@@ -253,9 +273,28 @@ class FleetApp(App[int]):
         screen = self.member_screen
         if screen is not None and screen.name_shown == member.name and not self._ui_gone():
             screen.follow()
+        if not self._heap_frozen and self._first_round_in():
+            # a hundred clients, monitors and histories: each full collection would walk them
+            # all, a ~100 ms pause that a key press can land on
+            self._heap_frozen = True
+            self.call_after_refresh(freeze_heap)
+
+    def _first_round_in(self) -> bool:
+        """Every appliance that can be polled was polled once (not under run_test: frozen objects
+        of one test would outlive it in the test runner)."""
+        if self.is_headless:
+            return False
+        return all(member.polls or member.monitor is None or member.password_needed for member in self.fleet)
 
     def _ui_gone(self) -> bool:
         return self._exit or self._closing or self._closed or not self.screen_stack
+
+    def _entry(self, row: FleetRow, now: datetime) -> FleetEntry:
+        return fleet_entry(row, now, self.memory.since_last(row.name))
+
+    @on(FleetScreen.DigestDismissed)
+    def _digest_dismissed(self, event: FleetScreen.DigestDismissed) -> None:
+        self.memory.dismiss(event.name)
 
     # -- opening an appliance ---------------------------------------------------------------
 
@@ -288,6 +327,7 @@ class FleetApp(App[int]):
         )
         self.member_screen = screen
         self.push_screen(screen)
+        self.memory.opened(screen, name)
 
     def close_member(self) -> None:
         """Back to the fleet (Esc); the member polls lightly again, the cursor is where it was."""
@@ -357,6 +397,7 @@ class FleetApp(App[int]):
     async def _logout(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.fleet.close(LOGOUT_TIMEOUT), timeout=LOGOUT_TIMEOUT + 1.0)
+        await self.memory.close()
 
     # -- the terminal going away ------------------------------------------------------------
 

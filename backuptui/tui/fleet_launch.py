@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import argparse
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from contextlib import ExitStack
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from backuptui.core.settings.profiles import AppSettings
 from backuptui.core.settings.resolution import Resolution, ResolutionError
+
+if TYPE_CHECKING:
+    from backuptui.core.store.fleet_history import FleetHistory
 
 __all__ = ["FleetLaunch", "FleetUsageError", "fleet_launch", "run_fleet"]
 
@@ -39,7 +44,7 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
     Raises `FleetUsageError` with one line."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.settings.profiles import ProfileStore
-    from backuptui.core.settings.resolution import TargetOptions, resolve_many
+    from backuptui.core.settings.resolution import TargetOptions, check_fleet_options, resolve_many
     from backuptui.core.settings.selection import select_fleet
     from backuptui.tui.switching import check_theme
 
@@ -60,21 +65,11 @@ def fleet_launch(args: argparse.Namespace, *, environ: Mapping[str, str] | None 
         raise FleetUsageError(str(exc)) from None
     if names is None:
         return None
-    for given, option in (
-        (getattr(args, "password_stdin", False), "--password-stdin"),
-        (options.user, "--user"),
-    ):
-        if given:
-            raise FleetUsageError(
-                f"{option} is for one appliance; a fleet takes each appliance's user and password "
-                "source from its profile"
-            )
-    resolutions = resolve_many(names, config, environ=environ)
-    if options.read_only:  # --read-only holds for every member
-        resolutions = {
-            name: replace(found, read_only="--read-only") if isinstance(found, Resolution) else found
-            for name, found in resolutions.items()
-        }
+    try:  # --user/--password-stdin refused, a bad --refresh or --ca-bundle said once
+        check_fleet_options(options, password_stdin=bool(getattr(args, "password_stdin", False)))
+        resolutions = resolve_many(names, config, options, environ=environ)
+    except ResolutionError as exc:
+        raise FleetUsageError(str(exc)) from None
     return FleetLaunch(resolutions, config.settings, store.path)
 
 
@@ -84,10 +79,12 @@ def run_fleet(
     mouse: bool = True,
     settings: AppSettings | None = None,
     config_path: Path | None = None,
+    history: str = "user",
 ) -> int:
     """Watch these appliances until the user quits; the exit status. `settings`: the app
     settings of the configuration file (theme, keys, mouse); `config_path` names the file in a
-    `[keys]` error."""
+    `[keys]` error; `history`: "user" (the user's local history), "temporary" (the demo's, in a
+    temporary directory) or "off" (`--no-history`)."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.tui.fleet_app import FleetApp, fleet_app
@@ -102,7 +99,32 @@ def run_fleet(
         except ConfigError as exc:
             raise FleetUsageError(str(exc)) from None
 
-    app = fleet_app(resolutions)
-    apply_settings(app, settings)
-    result = app.run(mouse=mouse and settings.mouse)
+    with ExitStack() as stack:
+        remembered, notice = fleet_history(settings, history, stack)
+        app = fleet_app(resolutions, history=remembered, history_notice=notice)
+        apply_settings(app, settings)
+        result = app.run(mouse=mouse and settings.mouse)
     return int(result or 0)
+
+
+def fleet_history(
+    settings: AppSettings, mode: str, stack: ExitStack
+) -> tuple[FleetHistory | None, str | None]:
+    """The fleet's local history (None: off or unavailable) and what opening it had to say; the
+    writer is closed when `stack` ends (the app closes it first, on every way out)."""
+    from backuptui.core.store.fleet_history import FleetHistory
+    from backuptui.core.store.opening import open_history, temporary_history
+    from backuptui.core.store.writer import HistoryWriter
+
+    if mode == "off":
+        return None, None
+    if mode == "temporary":
+        opened, directory = temporary_history()
+        stack.callback(directory.cleanup)
+    else:
+        opened = open_history(settings.history)
+    if opened.store is None:
+        return None, opened.notice
+    writer = HistoryWriter(opened.store)
+    stack.callback(writer.close)
+    return FleetHistory(writer), opened.notice

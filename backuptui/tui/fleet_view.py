@@ -102,8 +102,12 @@ def cause_text(row: FleetRow) -> str:
     return ""
 
 
-def cause_with_state(row: FleetRow) -> str:
-    """For a terminal too narrow for the connection column: a connection problem leads the cause."""
+def cause_with_state(row: FleetRow, now: datetime | None = None) -> str:
+    """For a terminal too narrow for the connection column: a connection problem leads the cause
+    (and `cached 12 min` a row from the local history)."""
+    if now is not None and row.cached_at is not None and row.state is MemberState.CONNECTING:
+        cause = cause_text(row)
+        return f"{state_text(row, now)}: {cause}" if cause else state_text(row, now)
     if row.state in _ANSWERING:
         return cause_text(row)
     if row.state in _SAYS_IT_ALL:
@@ -115,6 +119,27 @@ def cause_with_state(row: FleetRow) -> str:
     return f"{state}: {cause}"
 
 
+def state_text(row: FleetRow, now: datetime) -> str:
+    """The connection cell: the state, or `cached 12 min` while the row shows the local history's
+    state of an appliance that has not answered yet (a failed poll says `stale`)."""
+    if row.cached_at is not None and row.state is MemberState.CONNECTING:
+        return f"cached {_cached_age(row.cached_at, now)}"
+    return str(row.state)
+
+
+def _cached_age(cached_at: datetime, now: datetime) -> str:
+    """`<1 min` under a minute: the rows are redrawn once a minute, seconds would stand still."""
+    age = now - cached_at
+    return "<1 min" if age.total_seconds() < 60 else age_span(age)
+
+
+def cached_detail(row: FleetRow, now: datetime) -> str | None:
+    """`cached, 12 min old` for a row painted from the local history (None: live data)."""
+    if row.cached_at is None:
+        return None
+    return f"cached, {_cached_age(row.cached_at, now)} old"
+
+
 def age_text(row: FleetRow, now: datetime) -> str:
     """The age of the last good backup; `never` only when the appliance said so (`—` before it answered)."""
     age = row.last_success_age(now)
@@ -123,12 +148,15 @@ def age_text(row: FleetRow, now: datetime) -> str:
     return "never" if row.polled_at is not None else EMPTY
 
 
-def _detail(row: FleetRow) -> str:
+def _detail(row: FleetRow, now: datetime) -> str:
     """The line under the table: what did not fit in the row, and the cause in full."""
     parts = [one_line(row.name)]
     if row.host:
         parts.append(one_line(row.host))
     parts.append(str(row.state))
+    cached = cached_detail(row, now)
+    if cached is not None:
+        parts.append(cached)
     if row.latest_status is not None:
         started = local_time(row.latest_started, seconds=False)
         parts.append(f"latest job {one_line(str(row.latest_status))} {started}")
@@ -139,8 +167,9 @@ def _detail(row: FleetRow) -> str:
     return f"{text}\n{cause}" if cause else text
 
 
-def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
-    """What the fleet screen shows of one row at `now` (ages move with it)."""
+def fleet_entry(row: FleetRow, now: datetime, since_last: tuple[str, str] | None = None) -> FleetEntry:
+    """What the fleet screen shows of one row at `now` (ages move with it); `since_last`: the
+    "since you last looked" marker (`since last: 1 failed`) and its headline, until dismissed."""
     verdict, verdict_tone = VERDICTS[row.level]
     age = row.last_success_age(now)
     age_seconds = age.total_seconds() if age is not None else None
@@ -149,7 +178,7 @@ def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
         "verdict": verdict,
         "name": one_line(row.name),
         "host": one_line(row.host) or EMPTY,
-        "state": str(row.state),
+        "state": state_text(row, now),
         "age": age_text(row, now),
         "latest": latest_text(row),
         "latest_progress": latest_with_progress(row),
@@ -158,8 +187,11 @@ def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
         "fails": f"{row.failures_24h}/{row.failures_7d}" if row.polled_at is not None else EMPTY,
         "next": short_local_time(row.next_run),
         "cause": cause_text(row),
-        "cause_state": cause_with_state(row),
+        "cause_state": cause_with_state(row, now),
     }
+    if since_last is not None:
+        for cell_id in ("cause", "cause_state"):
+            cells[cell_id] = f"{since_last[0]} · {cells[cell_id]}" if cells[cell_id] else since_last[0]
     latest_tone = status_tone(row.latest_status) if row.latest_status is not None else Tone.NEUTRAL
     tones = {
         "verdict": verdict_tone,
@@ -175,7 +207,7 @@ def fleet_entry(row: FleetRow, now: datetime) -> FleetEntry:
         last_good_age=age_seconds,
         failures_24h=row.failures_24h,
         failures_7d=row.failures_7d,
-        detail=_detail(row),
+        detail=_detail(row, now) + (f"\n{since_last[1]}" if since_last is not None else ""),
     )
 
 

@@ -239,6 +239,7 @@ def run_monitor(args: argparse.Namespace) -> int:
                     mouse=not getattr(args, "no_mouse", False),
                     settings=fleet.settings,
                     config_path=fleet.config_path,
+                    history="off" if getattr(args, "no_history", False) else "user",
                 )
         except FleetUsageError as exc:
             raise UsageError(str(exc)) from None
@@ -283,7 +284,11 @@ def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
     ensure_terminal()
     with demo_fleet(count, refresh) as resolutions:
         try:
-            return run_fleet(resolutions, mouse=not getattr(args, "no_mouse", False))
+            return run_fleet(
+                resolutions,
+                mouse=not getattr(args, "no_mouse", False),
+                history="off" if getattr(args, "no_history", False) else "temporary",
+            )
         except FleetUsageError as exc:
             raise UsageError(str(exc)) from None
 

@@ -7,23 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 
 from textual import work
 from textual.worker import WorkerState
 
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.app_base import AppParts
+from backuptui.tui.heap import freeze_heap
 from backuptui.tui.notices import connection_notices, job_notices
 from backuptui.tui.views import appliance_label
-
-
-def _freeze_heap() -> None:
-    """Once the first history is on screen: collect, then move every live object out of the
-    cyclic collector's reach (`gc.freeze`). Otherwise each full collection walks the whole
-    history and the widgets, a ~30 ms pause at 1,000 jobs that a key press can land on."""
-    gc.collect()
-    gc.freeze()
 
 
 class Polling(AppParts):
@@ -87,10 +79,10 @@ class Polling(AppParts):
                 # user left on the first row stays there instead of following its job down
                 self.main_screen.job_list.action_cursor_first()
         if snapshot.complete and snapshot.jobs and not self._heap_frozen and not self.is_headless:
-            # the whole history, not the first page; not under run_test (frozen objects of
-            # one test would outlive it in the test runner)
+            # once the whole history is on screen (not the first page): each full collection
+            # would walk it, a ~30 ms pause at 1,000 jobs that a key press can land on
             self._heap_frozen = True
-            self.call_after_refresh(_freeze_heap)
+            self.call_after_refresh(freeze_heap)
 
     @work(exclusive=True, group="schedules", exit_on_error=False)
     async def _refresh_schedules(self) -> None:

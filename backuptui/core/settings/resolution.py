@@ -14,9 +14,12 @@ Public face (for the monitor's launch, the headless commands, the profile picker
 - `resolve(options, config, environ=, stdin_password=)`: the one resolver. A `Resolution` (the
   target, its poll intervals, and where its password comes from: a value, or "ask the user"), or
   None when nothing names an appliance (no `--url`, no `-p`, no default profile).
-- `resolve_profile(profile, ...)`, `resolve_many(names, config, ...)`: the same for one saved
-  profile, or for each of several (a fleet), one resolution or one error per name.
-- `refresh_for(profile, settings, override)`: poll intervals by precedence, always complete.
+- `resolve_profile(profile, ...)`, `resolve_many(names, config, options, ...)`: the same for one
+  saved profile, or for each of several (a fleet), one resolution or one error per name; the
+  command line's overrides reach every member (`check_fleet_options(options)`: the ones a fleet
+  refuses, and a bad value refused once).
+- `refresh_for(profile, settings, override)`: poll intervals by precedence, always complete
+  (with `stale_after`, `max_body_for`, `DEFAULT_REFRESH`: `core.settings.limits`, re-exported).
 - `read_only_origin(options, settings, profile)`: where read-only was set (`--read-only`, the
   profile's `read_only = true`, the app settings'), carried as `Resolution.read_only`.
 - `MAX_BODY_MIN_MIB`, `MAX_BODY_MAX_MIB`, `check_max_body_mib(value)`, `max_body_for(settings)`: the
@@ -36,6 +39,7 @@ from pathlib import Path
 
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
+from backuptui.core.settings.limits import DEFAULT_REFRESH, max_body_for, refresh_for, stale_after
 from backuptui.core.settings.profile_model import (
     DEFAULT_MAX_BODY_MIB,
     MAX_BODY_MAX_MIB,
@@ -63,6 +67,7 @@ __all__ = [
     "ResolutionError",
     "TargetOptions",
     "check_ca_bundle",
+    "check_fleet_options",
     "check_max_body_mib",
     "check_profile_tls",
     "check_refresh_seconds",
@@ -76,18 +81,9 @@ __all__ = [
     "tls_rule",
 ]
 
-#: the poll intervals when neither the command line, the profile nor the app settings give one
-#: (the monitor's own defaults; a test keeps the two equal)
-DEFAULT_REFRESH = RefreshIntervals(idle=30.0, running=2.0)
-
 
 class ResolutionError(Exception):
     """The options, the profile or its files cannot name a usable appliance; the message is one line."""
-
-
-def stale_after(idle: float) -> float:
-    """Seconds without a successful poll before "live" becomes "stale": two idle intervals and a little."""
-    return 2 * idle + 10
 
 
 def check_ca_bundle(path_text: str, *, origin: str = "--ca-bundle") -> ssl.SSLContext:
@@ -131,28 +127,6 @@ def tls_rule(
 def check_profile_tls(profile: Profile) -> bool | ssl.SSLContext:
     """A saved profile's TLS rule, its CA bundle read now (a `ResolutionError` names the profile)."""
     return tls_rule(default=profile.verify, origin=f"profile '{profile.name}': ca_bundle")
-
-
-def max_body_for(settings: AppSettings | None) -> int:
-    """The largest answer a client reads, in bytes: the file's `max_body_mib` (checked against
-    the bounds again, for settings built in code), else the default."""
-    mib = settings.max_body_mib if settings is not None else None
-    return check_max_body_mib(DEFAULT_MAX_BODY_MIB if mib is None else mib) * 1024 * 1024
-
-
-def refresh_for(
-    profile: Profile | None, settings: AppSettings, override: RefreshIntervals | None = None
-) -> RefreshIntervals:
-    """Poll intervals by precedence: the command line, the profile, the app settings, the defaults.
-    Both are always set; an idle interval given alone never polls running jobs more slowly."""
-    intervals = override or RefreshIntervals()
-    if profile is not None and profile.refresh is not None:
-        intervals = intervals.over(profile.refresh)
-    intervals = intervals.over(settings.refresh)
-    if intervals.idle is not None and intervals.running is None:
-        assert DEFAULT_REFRESH.running is not None
-        return RefreshIntervals(intervals.idle, min(DEFAULT_REFRESH.running, intervals.idle))
-    return intervals.over(DEFAULT_REFRESH)
 
 
 @dataclass(frozen=True)
@@ -343,22 +317,50 @@ def read_only_origin(
     return None
 
 
+def check_fleet_options(options: TargetOptions, *, password_stdin: bool = False) -> RefreshIntervals | None:
+    """The command-line overrides a fleet takes, checked once for all its members: `--user` and
+    `--password-stdin` name one appliance's login and are refused in one line; a bad `--refresh`,
+    `--ca-bundle` or `--no-verify` with `--ca-bundle` is one `ResolutionError`, not one per member.
+    The `--refresh` override, parsed."""
+    given = [flag for flag, on in (("--user", options.user), ("--password-stdin", password_stdin)) if on]
+    if given:
+        verb = "applies" if len(given) == 1 else "apply"
+        raise ResolutionError(
+            f"{', '.join(given)} {verb} to one appliance; a fleet takes each appliance's user and "
+            "password source from its profile (or BACKUPTUI_PASSWORD)"
+        )
+    override = options.refresh_override()
+    tls_rule(no_verify=options.no_verify, ca_bundle=options.ca_bundle)
+    return override
+
+
 def resolve_many(
     names: Iterable[str],
     config: Config,
+    options: TargetOptions | None = None,
     *,
     environ: Mapping[str, str] | None = None,
     command_timeout: float | None = None,
 ) -> dict[str, Resolution | ResolutionError]:
     """Each named profile resolved on its own, in the order given: one that cannot work is its
-    `ResolutionError` and leaves the others alone (a fleet watches what it can)."""
+    `ResolutionError` and leaves the others alone (a fleet watches what it can). `options`: the
+    command line's overrides (`--no-verify`, `--ca-bundle`, `--flavor`, `--refresh`,
+    `--read-only`), applied to every member by `resolve_profile`'s rules; checked first by
+    `check_fleet_options`, whose `ResolutionError` (one line) is raised for the whole fleet."""
+    options = options if options is not None else TargetOptions()
+    override = check_fleet_options(options)
     resolved: dict[str, Resolution | ResolutionError] = {}
     for name in names:
         try:
             profile = _named_profile(name, config)
             assert profile is not None
             resolved[name] = resolve_profile(
-                profile, None, config.settings, environ=environ, command_timeout=command_timeout
+                profile,
+                options,
+                config.settings,
+                environ=environ,
+                command_timeout=command_timeout,
+                override=override,
             )
         except ResolutionError as exc:
             resolved[name] = exc

@@ -73,7 +73,13 @@ class ApplianceHistory:
             if cached is None:
                 return live
             return replace(cached, cached_at=self.cached_at)
-        if self._merged is not None and self._merged[0] is live.jobs:
+        # the same jobs again (a fleet member opened after light polls judges them complete now,
+        # and marks the missing ones gone: merged anew)
+        if (
+            self._merged is not None
+            and self._merged[0] is live.jobs
+            and self._merged[1].complete == live.complete
+        ):
             jobs, by_id = self._merged[1].jobs, self._merged[1].by_id
             return replace(live, jobs=jobs, by_id=by_id)
         if not self._known:

@@ -12,7 +12,9 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, tzinfo
+from typing import Protocol
 from urllib.parse import urlsplit
 
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
@@ -24,11 +26,23 @@ from backuptui.core.watch.health_watch import SCHEDULE_REFRESH, HealthWatch
 from backuptui.core.watch.monitor import FLEET_PAGE, Monitor, RefreshSettings
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
-__all__ = ["FleetMember"]
+__all__ = ["FleetMember", "MemberMemory"]
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+
+class MemberMemory(Protocol):
+    """What a member remembers between sessions (the local history store's `ApplianceHistory`
+    fits): the cached state to show before the first poll answers, each poll handed over to be
+    written (off the loop), and what to show for a poll (its jobs and the stored ones it lacks)."""
+
+    def cached_snapshot(self, base: Snapshot) -> Snapshot | None: ...
+
+    def record(self, live: Snapshot) -> None: ...
+
+    def merge(self, live: Snapshot) -> Snapshot: ...
 
 
 class FleetMember:
@@ -69,6 +83,9 @@ class FleetMember:
         #: seconds the last poll took inside the gate (waiting for a permit not counted); None before
         self.last_poll_seconds: float | None = None
         self.password_needed = False
+        #: the member's memory (None: no history store); `snapshot` is then what it shows
+        self.memory: MemberMemory | None = None
+        self._shown: Snapshot | None = None
         now = clock()
         if isinstance(resolved, ResolutionError):
             self.error = resolved
@@ -101,7 +118,43 @@ class FleetMember:
 
     @property
     def snapshot(self) -> Snapshot | None:
+        """The latest snapshot; with a memory, the cached state until a poll answers, then the
+        live one with the stored jobs the appliance no longer lists (marked gone)."""
+        if self._shown is not None:
+            return self._shown
         return self.monitor.snapshot if self.monitor is not None else None
+
+    def remember_with(self, memory: MemberMemory) -> None:
+        """Show and record this member's history through `memory` from now on (its cached state
+        at once, when nothing answered yet); the row is published if it changed."""
+        if self.monitor is None:
+            return
+        self.memory = memory
+        live = self.monitor.snapshot
+        if live.connection is ConnectionState.CONNECTING:
+            self._shown = memory.cached_snapshot(live)
+        else:
+            self._shown = self._merged(memory, live)
+        self._update(self._clock())
+
+    def _remember(self, live: Snapshot) -> None:
+        memory = self.memory
+        if memory is None:
+            return
+        memory.record(self._as_recorded(live))
+        self._shown = self._merged(memory, live)
+
+    def _merged(self, memory: MemberMemory, live: Snapshot) -> Snapshot:
+        """What to show for `live`: merged as recorded, judged as complete as the monitor says."""
+        shown = memory.merge(self._as_recorded(live))
+        return shown if shown.complete == live.complete else replace(shown, complete=live.complete)
+
+    def _as_recorded(self, live: Snapshot) -> Snapshot:
+        """A light monitor's window is not the whole history: a job beyond it is not gone."""
+        assert self.monitor is not None
+        if self.monitor.light is not None and live.complete:
+            return replace(live, complete=False)
+        return live
 
     def provide_password(self, password: Secret) -> None:
         """Use this password for one login (the next poll, at once)."""
@@ -152,6 +205,7 @@ class FleetMember:
                 client.set_password(password)
                 snapshot = await monitor.poll(full)
             self.last_poll_seconds = time.monotonic() - began
+        self._remember(snapshot)
         if password is not None:
             self.password_needed = False
         self.polls += 1
@@ -212,8 +266,8 @@ class FleetMember:
 
     def _current_row(self, now: datetime) -> FleetRow:
         assert self.monitor is not None and self.health is not None and self.resolution is not None
-        snapshot = self.monitor.snapshot
-        if self.password_needed and snapshot.last_success is None:
+        snapshot = self.snapshot or self.monitor.snapshot
+        if self.password_needed and self.monitor.snapshot.last_success is None:
             problem = self.resolution.password_problem
             reason = "password needed" + (f" ({problem})" if problem else "")
             state = MemberState.PASSWORD_NEEDED

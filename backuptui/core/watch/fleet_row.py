@@ -74,6 +74,7 @@ class FleetRow:
     failure_cause: str | None = None  # the most specific words of the latest failure (in 7 d)
     problem: str | None = None  # why the member is not live: the resolution's or the poll's error
     polled_at: datetime | None = field(default=None, compare=False)  # the last successful poll
+    cached_at: datetime | None = None  # the data come from the local history, written then
     verdict: HealthVerdict | None = field(default=None, compare=False, repr=False)
 
     @property
@@ -155,6 +156,7 @@ def member_row(
         failure_cause=failed.problem if failed is not None else None,
         problem=problem,
         polled_at=snapshot.last_success,
+        cached_at=snapshot.cached_at,
         verdict=verdict,
     )
 

@@ -112,6 +112,7 @@ class MonitorClient(Protocol):
     async def list_job_details(self, jobs: Iterable[str] | None = None) -> DetailsResult: ...
     async def list_job_ids(self) -> list[str]: ...
     def set_password(self, password: Secret) -> None: ...
+    async def check_reachable(self) -> None: ...
     async def close(self) -> None: ...
 
 
@@ -244,6 +245,18 @@ class Monitor:
             if self._snapshot.connection is ConnectionState.AUTH_FAILED:
                 return self._snapshot
             return await self._poll(full)
+
+    async def check_reachable(self) -> ApplianceError | None:
+        """Before a password is looked up or asked for: one request without credentials. An address
+        that does not answer as its URL says (scheme, port, TLS) becomes the snapshot's state, as a
+        failed poll (its error, the retry time); None when it answers."""
+        async with self._lock:
+            try:
+                await self._client.check_reachable()
+            except ApplianceError as exc:
+                self._failed(exc)
+                return exc
+            return None
 
     async def retry_login(self, password: Secret) -> Snapshot:
         """The user typed the password again: use it for one login and a full poll."""

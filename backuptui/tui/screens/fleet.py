@@ -95,7 +95,15 @@ class FleetScreen(Screen[None]):
         Binding("slash", "filter", "Filter", key_display="/", id="fleet-filter"),
         Binding("o", "sort", "Sort", id="fleet-sort"),
         Binding("escape", "escape", "Clear filter", id="fleet-clear", show=False),
+        Binding("x", "dismiss_digest", "Dismiss", id="fleet-dismiss-digest", show=False),
     ]
+
+    class DigestDismissed(Message):
+        """`x` on an appliance: its "since last" marker goes."""
+
+        def __init__(self, name: str) -> None:
+            super().__init__()
+            self.name = name
 
     class Opened(Message):
         """Enter on an appliance: the user wants its monitor."""
@@ -184,17 +192,31 @@ class FleetScreen(Screen[None]):
         self._set_text("#fleet-detail", entry.detail if entry else "")
 
     def _set_text(self, selector: str, text: str) -> None:
-        """`Static.update` asks for a layout pass of the screen: only when the text changed (the
-        clock shows every row again each second, usually the same)."""
-        if self._texts.get(selector) != text:
-            self._texts[selector] = text
-            self.query_one(selector, Static).update(Content(text))
+        """Only when the text changed (the clock shows every row again each second, usually the
+        same); a layout pass of the screen only when the widget's height may change (the header
+        is one line; the detail as many as its text wraps to)."""
+        if self._texts.get(selector) == text:
+            return
+        old = self._texts.get(selector)
+        self._texts[selector] = text
+        static = self.query_one(selector, Static)
+        content = Content(text)
+        layout = selector != "#fleet-header"
+        if layout and old and text and static.size.width > 0:
+            width = static.size.width
+            layout = len(Content(old).wrap(width)) != len(content.wrap(width))
+        static.update(content, layout=layout)
 
     @on(FleetTable.Highlighted)
     def _highlighted(self, event: FleetTable.Highlighted) -> None:
         self._render_detail()
 
     # -- actions --------------------------------------------------------------------------
+
+    def action_dismiss_digest(self) -> None:
+        key = self.table.selected_key
+        if key is not None:
+            self.post_message(self.DigestDismissed(key))
 
     def action_open(self) -> None:
         key = self.table.selected_key

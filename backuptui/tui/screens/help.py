@@ -52,6 +52,7 @@ KEY_GROUPS: tuple[tuple[str, tuple[tuple[KeySpec, str], ...]], ...] = (
             ),
             (("fleet-sort",), "sort: worst first, by name, oldest good backup first, most failures first"),
             (("fleet-refresh",), "poll every appliance now"),
+            (("fleet-dismiss-digest",), "dismiss the selected appliance's 'since last' marker"),
         ),
     ),
     (

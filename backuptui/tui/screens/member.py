@@ -42,7 +42,8 @@ class MemberWatch:
 
     @property
     def snapshot(self) -> Snapshot:
-        return self._monitor.snapshot
+        """The member's (with the local history: the jobs the appliance no longer lists, marked)."""
+        return self.member.snapshot or self._monitor.snapshot
 
     @property
     def monitor_client(self) -> object:

@@ -199,6 +199,8 @@ class FleetTable(ScrollView, can_focus=True):
         self._cursor_key: str | None = None
         self._columns: tuple[FleetColumn, ...] = fleet_columns(80)
         self._strips: dict[str, tuple[FleetLine, tuple[bool, bool], Strip]] = {}
+        #: the widget's own style (Textual works it out from every ancestor on each call)
+        self._base_style: Style | None = None
         self._rendered_width = -1
         #: until the user moves the cursor, it stays on the first (the worst) row
         self._chosen = False
@@ -230,7 +232,8 @@ class FleetTable(ScrollView, can_focus=True):
     def set_lines(self, lines: Sequence[FleetLine]) -> None:
         """Show `lines` in this order; repaints rows whose line changed; the cursor stays on its appliance."""
         lines = tuple(lines)
-        old_keys = [line.key for line in self._lines]
+        old_lines = self._lines
+        old_keys = [line.key for line in old_lines]
         old_cursor, old_scroll = self._cursor, round(self.scroll_y)
         self._lines = lines
         self._row_of = {line.key: row for row, line in enumerate(lines)}
@@ -246,7 +249,10 @@ class FleetTable(ScrollView, can_focus=True):
                 # the selected appliance keeps its screen line when others move around it
                 self.scroll_to(y=max(0, old_scroll + row - old_cursor), animate=False, force=True)
             self._scroll_cursor_into_view()
-            self.refresh()
+            if len(lines) != len(old_lines) or round(self.scroll_y) != old_scroll:
+                self.refresh()
+            else:
+                self._refresh_moved_rows(old_lines, old_cursor)
         new_key = lines[row].key if lines else None
         if new_key != self._cursor_key:
             self._cursor_key = new_key
@@ -266,6 +272,15 @@ class FleetTable(ScrollView, can_focus=True):
             line = self._lines[row]
             cached = self._strips.get(line.key)
             if cached is None or cached[0] != line:
+                self.refresh_line(row + 1)  # +1: the header line
+
+    def _refresh_moved_rows(self, old_lines: tuple[FleetLine, ...], old_cursor: int) -> None:
+        """The order changed, the rows and the scroll did not: repaint the screen lines that now
+        show another line (a new order of a hundred rows repaints the body, never the header
+        or the scroll bar)."""
+        top = round(self.scroll_y)
+        for row in range(top, min(len(self._lines), top + self._body_height())):
+            if self._lines[row] != old_lines[row] or (row == self._cursor) != (row == old_cursor):
                 self.refresh_line(row + 1)  # +1: the header line
 
     # -- the cursor -------------------------------------------------------------------------
@@ -339,6 +354,7 @@ class FleetTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # the theme changed: the cached colours are wrong
+        self._base_style = None
 
     def _check_width(self, width: int) -> None:
         if width != self._rendered_width:
@@ -349,7 +365,9 @@ class FleetTable(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
         self._check_width(width)
-        base = self.rich_style
+        base = self._base_style
+        if base is None:
+            base = self._base_style = self.rich_style
         if y == 0:
             style = base + self.get_component_rich_style("fleet-table--header")
             text = " ".join(fit_cell(column.title, column) for column in self._columns)
@@ -387,4 +405,7 @@ class FleetTable(ScrollView, can_focus=True):
             if segments:
                 segments.append(Segment(" ", base))
             segments.append(Segment(fit_cell(line.cells.get(column.cell_id, ""), column), style))
-        return Strip(segments).adjust_cell_length(width, base)
+        # the cells without a tone and the spaces share a style: joined, the line is a few
+        # segments instead of twenty, which every later step (the screen's styles, the
+        # compositor, the terminal's escape codes) walks one by one
+        return Strip(Segment.simplify(segments)).adjust_cell_length(width, base)
