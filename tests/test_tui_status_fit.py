@@ -88,3 +88,27 @@ def test_at_80_columns_unreachable_keeps_the_verdict_and_the_counts() -> None:
 def test_plain_http_says_no_tls() -> None:
     shown = fit_status(states()[4], 118, 2).plain
     assert "no TLS" in shown and "TLS verification OFF" not in shown
+
+
+async def test_a_tick_repaints_only_the_line_whose_age_changed() -> None:
+    from textual.app import App, ComposeResult
+
+    from backuptui.tui.widgets.status_line import StatusLine
+
+    class One(App[None]):
+        def compose(self) -> ComposeResult:
+            yield StatusLine()
+
+    app = One()
+    async with app.run_test(size=(120, 24)) as pilot:
+        status = app.query_one(StatusLine)
+        view = states()[0]
+        status.show(view)
+        await pilot.pause()
+        first, second = status.render_line(0), status.render_line(1)
+        assert "refreshed 4 s ago" in second.text and "refreshed" not in first.text
+        status.show(StatusView(**{**view.__dict__, "now": NOW + timedelta(seconds=1)}))
+        await pilot.pause()
+        assert status.render_line(0) is first  # the line without the age is not rendered again
+        assert "refreshed 5 s ago" in status.render_line(1).text
+        assert "refreshed 5 s ago" in status.shown_text.splitlines()[1]

@@ -33,13 +33,10 @@ from backuptui.core.watch.resolved_monitor import monitor_for_resolution
 
 if TYPE_CHECKING:
     from backuptui.tui.access import PasswordLookup
-from backuptui.tui.screens.profiles import (
-    FIRST_RUN_HINT,
-    NO_DEFAULT_HINT,
-    ProfileChoice,
-    ProfilePickerScreen,
-    ProfilesApp,
-)
+    from backuptui.tui.screens.profiles import ProfileChoice, ProfilePickerScreen
+
+# The profile picker (tui.screens.profiles, its columns and its connecting steps) is imported on
+# first use: a launch on a URL or on the default profile never opens it (row 1 of the benchmarks).
 
 
 class ProfileLaunchError(Exception):
@@ -65,6 +62,8 @@ class ProfileSession:
     password_lookup: PasswordLookup | None = None
 
     def picker(self) -> ProfilePickerScreen:
+        from backuptui.tui.screens.profiles import ProfilePickerScreen
+
         return ProfilePickerScreen(
             self.store,
             current=self.current.name if self.current else None,
@@ -118,6 +117,13 @@ class ProfileSession:
 
 def pick_profile(session: ProfileSession) -> ProfileChoice | None:
     """Run the picker on its own (first run, or no default profile); the choice, or None on quit."""
+    from backuptui.tui.screens.profiles import (
+        FIRST_RUN_HINT,
+        NO_DEFAULT_HINT,
+        ProfilePickerScreen,
+        ProfilesApp,
+    )
+
     try:
         has_profiles = bool(session.store.load().profiles)
     except ConfigError:

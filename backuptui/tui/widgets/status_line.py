@@ -18,6 +18,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.style import Style
+from textual.visual import Visual
 from textual.widget import Widget
 
 from backuptui.core.ages import age_span
@@ -211,20 +215,27 @@ def _layout(segments: list[_Segment], width: int, lines: int) -> list[list[_Segm
     return rows
 
 
-def fit_status(view: StatusView, width: int, lines: int) -> Content:
-    """The status line for a box of `width` x `lines` cells: whole segments, shortened to fit."""
+def fit_lines(view: StatusView, width: int, lines: int, first: list[_Segment] | None = None) -> list[Content]:
+    """The lines of the status line for a box of `width` x `lines` cells: whole segments,
+    shortened to fit (`first`: the segments of stage 0, when the caller has them already)."""
     width, lines = max(1, width), max(1, lines)
     for stage in range(_LAST_STAGE + 1):
-        rows = _layout(_segments(view, stage), width, lines)
+        segments = first if stage == 0 and first is not None else _segments(view, stage)
+        rows = _layout(segments, width, lines)
         if rows is not None:
-            return Content("\n").join(_join(row) for row in rows)
+            return [_join(row) for row in rows]
     segments = _segments(view, _LAST_STAGE)
     while len(segments) > 1:  # the least important go, with a mark that something went
         segments = segments[:-1]
         rows = _layout([*segments, _Segment(Content("…"))], width, lines)
         if rows is not None:
-            return Content("\n").join(_join(row) for row in rows)
-    return segments[0].content.truncate(width, ellipsis=True)
+            return [_join(row) for row in rows]
+    return [segments[0].content.truncate(width, ellipsis=True)]
+
+
+def fit_status(view: StatusView, width: int, lines: int) -> Content:
+    """The status line for a box of `width` x `lines` cells: whole segments, shortened to fit."""
+    return Content("\n").join(fit_lines(view, width, lines))
 
 
 def status_content(view: StatusView, *, compact: bool = False) -> Content:
@@ -243,7 +254,12 @@ class StatusLine(Widget):
         super().__init__(id=id, classes=classes)
         self._content = Content("connecting…")
         self._view: StatusView | None = None
-        self._fitted: tuple[Content, int, int, Content] | None = None  # (full, width, lines, shown)
+        self._segments: list[_Segment] = []  # of the whole text (stage 0): the fit starts there
+        #: (full text, width, lines, the lines shown)
+        self._fitted: tuple[Content, int, int, list[Content]] | None = None
+        #: each shown line's text, width and style, and its rendered strip: a repaint renders again
+        #: only the lines whose text changed (once a second, the age's line)
+        self._strips: dict[int, tuple[Content, int, Style, Strip]] = {}
         #: how many times the text changed (tests prove an idle second repaints nothing)
         self.updates = 0
 
@@ -264,20 +280,62 @@ class StatusLine(Widget):
     def show(self, view: StatusView) -> None:
         """Called once a second; repaints only when the text changed."""
         self._view = view
-        content = status_content(view)
+        segments = _segments(view, 0)
+        content = _join(segments)  # = status_content(view)
         if content != self._content:
-            self._content = content
+            shown = self._fitted
+            self._content, self._segments = content, segments
             self.updates += 1
-            self.refresh()  # the height is fixed (CSS): no layout pass
+            self._repaint(shown[1:] if shown is not None else None)
 
-    def render(self) -> Content:
+    def _box(self) -> tuple[int, int]:
+        """The (width, lines) of the text: fixed by the terminal's width (CSS), never by the text."""
+        width = self.content_region.width or self.size.width
+        return width, max(1, self.content_region.height or self.size.height)
+
+    def _repaint(self, shown: tuple[int, int, list[Content]] | None) -> None:
+        """Repaint the lines that differ from `shown` (width, lines, text shown before)."""
+        if shown is None or self._view is None or shown[:2] != self._box():
+            self.refresh()  # the height is fixed (CSS): no layout pass
+            return
+        before, after = shown[2], self._lines()
+        if len(before) != len(after):
+            self.refresh()
+            return
+        width = self.size.width
+        changed = [Region(0, y, width, 1) for y, line in enumerate(after) if line != before[y]]
+        if changed:  # (no region at all would repaint everything)
+            self.refresh(*changed)
+
+    def _lines(self) -> list[Content]:
+        """The lines shown at the widget's size (the whole text while it has no size)."""
         # The height is fixed by the terminal's width (CSS), never by the text: a status line
         # that grew a row when "just now" became "12 s ago" would shift the whole list.
-        width = self.content_region.width or self.size.width
-        lines = max(1, self.content_region.height or self.size.height)
+        width, lines = self._box()
         if self._view is None or not width:
-            return self._content
+            return [self._content]
         key = (self._content, width, lines)
         if self._fitted is None or self._fitted[:3] != key:
-            self._fitted = (*key, fit_status(self._view, width, lines))
+            first = self._segments if self._segments else None
+            self._fitted = (*key, fit_lines(self._view, width, lines, first))
         return self._fitted[3]
+
+    def render(self) -> Content:
+        return Content("\n").join(self._lines())
+
+    def render_line(self, y: int) -> Strip:
+        # Widget.render_line renders the whole text again for any change; this renders only the
+        # lines whose text changed (the age ticks once a second on one line).
+        if self.text_selection is not None:
+            return super().render_line(y)  # selection offsets span the whole text
+        lines = self._lines()
+        width, style = self.size.width, self.visual_style
+        if y >= len(lines):
+            return Strip.blank(width, style.rich_style)
+        cached = self._strips.get(y)
+        if cached is not None and cached[:3] == (lines[y], width, style):
+            return cached[3]
+        strips = Visual.to_strips(self, lines[y], width, 1, style)
+        strip = strips[0] if strips else Strip.blank(width, style.rich_style)
+        self._strips[y] = (lines[y], width, style, strip)
+        return strip
