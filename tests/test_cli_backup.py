@@ -5,6 +5,7 @@ one-off location's password from standard input; read-only refused, saying where
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,6 +58,8 @@ def test_backup_wait_succeeds_with_plain_progress_lines(
     assert any("RUNNING" in line and "%" in line for line in lines[1:-1])  # a line per change, no bar
     assert "\r" not in out and "█" not in out
     assert "succeeded" in lines[-1]
+    # the duration as the job list says it ("52s", "1m 03s"), not "0 min 52 s"
+    assert re.search(r"succeeded in (\d+m \d\ds|\d+s)[,\n]?", lines[-1]), lines[-1]
     job_id = lines[0].split()[2]
     assert sim.jobs.info(job_id)["status"] == "SUCCEEDED"
 

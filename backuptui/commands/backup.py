@@ -28,6 +28,7 @@ from backuptui.commands.acting import (
     resolve_for_action,
     say_error,
 )
+from backuptui.core.ages import duration_span
 from backuptui.core.appliance.actions import BackupActions, BackupRequest, LocationType, default_comment
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApplianceError
@@ -244,7 +245,7 @@ def _plain_line(job_id: str, job: BackupJob | None) -> str:
 def _ended(name: str, job: BackupJob, out: TextIO) -> int:
     if job.status is JobStatus.SUCCEEDED:
         size = f", {job.size / 1024**3:.1f} GiB" if job.size else ""
-        took = f" in {job.duration // 60} min {job.duration % 60} s" if job.duration is not None else ""
+        took = f" in {duration_span(job.duration)}" if job.duration is not None else ""
         print(f"{name}: backup {job.id} succeeded{took}{size}", file=out, flush=True)
         return EXIT_OK
     cause = job.problem or "the appliance gave no reason"

@@ -40,3 +40,18 @@ def human_wait(wait: float | timedelta) -> str:
     if seconds < 1:
         return "now"
     return f"in {age_span(seconds)}"
+
+
+def duration_span(seconds: float) -> str:
+    """A duration, two units at most, as the job list says it: `0s`, `45s`, `3m 05s`, `1h 02m`, `2d 03h`."""
+    total = max(0, int(seconds))
+    days, rest = divmod(total, 86400)
+    hours, rest = divmod(rest, 3600)
+    minutes, secs = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours:02d}h"
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    if minutes:
+        return f"{minutes}m {secs:02d}s"
+    return f"{secs}s"

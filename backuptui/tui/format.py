@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from urllib.parse import urlsplit
 
+from backuptui.core.ages import duration_span
 from backuptui.core.ages import human_age as human_age  # one way to say an age, core and TUI
 from backuptui.core.appliance.models import JobStatus
 from backuptui.core.appliance.unreadable import UNREADABLE
@@ -54,17 +55,7 @@ def human_duration(seconds: float | None) -> str:
     """A duration, two units at most: `0s`, `45s`, `3m 05s`, `1h 02m`, `2d 03h`."""
     if seconds is None:
         return EMPTY
-    total = max(0, int(seconds))
-    days, rest = divmod(total, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours:02d}h"
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    if minutes:
-        return f"{minutes}m {secs:02d}s"
-    return f"{secs}s"
+    return duration_span(seconds)
 
 
 def local_time(value: datetime | None, *, seconds: bool = True) -> str:
