@@ -39,6 +39,14 @@ def _no_keyring() -> Iterator[None]:
     keyring.set_keyring(before)
 
 
+def prompt_ready(app: Any) -> bool:
+    """The password prompt is up and its field has the focus: keys typed before that are dropped
+    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
+    return isinstance(app.screen, PasswordScreen) and any(
+        each.has_focus for each in app.screen.query("#password-input")
+    )
+
+
 async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
     deadline = time.monotonic() + 15
     while not condition():
@@ -142,7 +150,7 @@ async def test_a_refused_password_after_switching_says_where_it_came_from(
         await pilot.press("a")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
         await pilot.press("down", "enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        await wait_until(pilot, lambda: prompt_ready(app), "the prompt")
         origin = app.screen.query_one("#password-origin")
         assert str(origin.content) == "The refused password came from BACKUPTUI_PASSWORD."
         assert prod.stats()["failed_logins"] == 1
@@ -183,7 +191,7 @@ async def test_switching_from_a_wrong_password_prompt(simulator_factory: Callabl
     session = ProfileSession(ProfileStore(), env={"BACKUPTUI_PASSWORD": prod.password})
     app = monitor_app(lab_profile, "wrong", session)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the password prompt")
+        await wait_until(pilot, lambda: prompt_ready(app), "the password prompt")
         await pilot.press("ctrl+o")
         await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
         await pilot.press("down", "enter")
@@ -201,7 +209,7 @@ async def test_a_typed_password_is_offered_to_the_keyring_once_accepted(simulato
     assert session.offer_keyring
     app = monitor_app(profile, "", session, ask_password=True)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        await wait_until(pilot, lambda: prompt_ready(app), "the prompt")
         await pilot.press(*simulator.password, "enter")
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmScreen), "the keyring offer")
         await pilot.press("y")
@@ -219,7 +227,7 @@ async def test_the_first_prompt_says_why_the_password_is_asked(simulator: Simula
     assert problem == "the password command of profile 'lab' failed with exit code 3"
     app = monitor_app(profile, "", session, ask_password=True, password_problem=problem)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        await wait_until(pilot, lambda: prompt_ready(app), "the prompt")
         assert str(app.screen.query_one("#password-problem").content) == problem
 
 
