@@ -30,6 +30,14 @@ from backuptui.tui.widgets.status_line import StatusLine
 SLOW = RefreshSettings(idle=3600.0, running=3600.0, backoff_initial=3600.0, backoff_max=3600.0)
 
 
+def prompt_ready(app: Any) -> bool:
+    """The password prompt is up and its field has the focus: keys typed before that are dropped
+    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
+    return isinstance(app.screen, PasswordScreen) and any(
+        each.has_focus for each in app.screen.query("#password-input")
+    )
+
+
 def make_app(
     sim: Simulator, password: str | None = None, settings: RefreshSettings = SLOW, **kw: Any
 ) -> MonitorApp:
@@ -228,7 +236,7 @@ async def test_wrong_password_prompts_and_never_retries_on_its_own(simulator: Si
         await wait_until(
             pilot, lambda: simulator.stats()["failed_logins"] == failed + 1, "the second refused login"
         )
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt again")
+        await wait_until(pilot, lambda: prompt_ready(app), "the prompt again")
         await pilot.press(*simulator.password, "enter")
         job_list = await wait_for_jobs(pilot, 50)
         assert app.snapshot.connection == ConnectionState.LIVE

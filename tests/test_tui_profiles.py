@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import keyring
 import pytest
@@ -35,6 +36,14 @@ def _no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(before)
+
+
+def prompt_ready(app: Any) -> bool:
+    """The password prompt is up and its field has the focus: keys typed before that are dropped
+    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
+    return isinstance(app.screen, PasswordScreen) and any(
+        each.has_focus for each in app.screen.query("#password-input")
+    )
 
 
 def make_app(env: dict[str, str] | None = None, **kwargs: object) -> ProfilesApp:
@@ -326,7 +335,7 @@ async def test_connect_with_a_typed_password_and_no_keyring_keeps_it_in_memory(s
     app = make_app(passwords=passwords)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("enter")
-        await wait_until(pilot, lambda: isinstance(app.screen, PasswordScreen), "the prompt")
+        await wait_until(pilot, lambda: prompt_ready(app), "the prompt")
         app.screen.query_one(Input).value = simulator.password
         await pilot.press("enter")
         await wait_until(pilot, lambda: app.return_value is not None or not app.is_running, "connect")
