@@ -3,10 +3,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from backuptui.core.ages import age_span
 from backuptui.core.counting import counted
-from backuptui.core.store.digest import Digest
 from backuptui.tui.format import human_bytes, human_duration, local_time, one_line
+
+if TYPE_CHECKING:
+    from backuptui.core.store.digest import Digest
 
 
 def digest_lines(digest: Digest) -> list[str]:

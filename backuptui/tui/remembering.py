@@ -9,8 +9,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 
-from backuptui.core.store.session import ApplianceHistory
-from backuptui.core.store.values import Identity
 from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.app_base import AppParts
 from backuptui.tui.digest_text import digest_lines
@@ -76,6 +74,10 @@ class Remembering(AppParts):
 
     async def history_for(self, monitor: Monitor, name: str | None) -> None:
         """Switching appliance: end this one's session, load the next one's (off the loop)."""
+        # imported here: a launch without the history store never loads sqlite
+        from backuptui.core.store.session import ApplianceHistory
+        from backuptui.core.store.values import Identity
+
         history = self.history
         if history is None or history.writer is None:
             return
