@@ -124,3 +124,29 @@ async def test_a_clock_tick_needs_no_layout(simulator: Simulator) -> None:
         assert layouts.widgets == []
         assert "refreshed 1 h ago" in status.text
         assert isinstance(app.query_one("#jobs"), JobList)
+
+
+async def test_a_key_moves_the_cursor_and_the_detail_in_one_frame(simulator: Simulator) -> None:
+    """No frame shows the cursor on the new job beside the old job's details: the pane follows in
+    the same frame (one frame per key, not two a screen-update interval apart)."""
+    app = make_app(simulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        job_list = await wait_for_jobs(pilot, 50)
+        await pilot.pause()
+        detail = app.query_one(JobDetail)
+        frames: list[tuple[str | None, str | None]] = []
+        display = app._display  # called once per frame the compositor renders (Textual, private)
+
+        def record(screen: Any, renderable: Any) -> None:
+            shown = detail.job
+            frames.append((job_list.selected_id, shown.id if shown is not None else None))
+            display(screen, renderable)
+
+        app._display = record  # type: ignore[method-assign]
+        for key in ("down", "down", "up", "end", "home"):
+            frames.clear()
+            await pilot.press(key)
+            await pilot.pause()
+            moved = [frame for frame in frames if frame[0] == job_list.selected_id]
+            assert moved, f"no frame after {key}"
+            assert all(selected == shown for selected, shown in frames), frames

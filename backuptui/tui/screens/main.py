@@ -186,6 +186,8 @@ class MainScreen(Screen[None]):
         return self.query_one("#detail", JobDetail)
 
     def on_mount(self) -> None:
+        # a watcher, not a message: the detail pane changes in the same frame as the list's cursor
+        self.watch(self.job_list, "selected_id", self._job_highlighted, init=False)
         self.detail.border_title = "Job"
         self.job_list.empty_text = "Connecting to the appliance…"
         self.show_status()
@@ -288,8 +290,8 @@ class MainScreen(Screen[None]):
         )
         self.query_one(LiveProgress).show(view)
 
-    @on(JobList.Highlighted)
-    def _job_highlighted(self, event: JobList.Highlighted) -> None:
+    def _job_highlighted(self) -> None:
+        """The list's cursor is on another job (or none): the widgets that show it follow."""
         self._note_cancelable()
         self._render_detail()
         if self._shown is not None:
