@@ -192,6 +192,9 @@ class MainScreen(Screen[None]):
         self.job_list.empty_text = "Connecting to the appliance…"
         self.show_status()
         self.show_jobs(self.state.snapshot)
+        # the footer's cancel key is decided once the screen is mounted (`ready` is false until
+        # then), for a selected job that is there from the start (a list from the local history)
+        self.call_later(self._note_cancelable)
 
     # -- rendering (called by the app) ----------------------------------------------------
 
