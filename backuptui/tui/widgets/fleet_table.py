@@ -9,7 +9,7 @@ changed (each line's strip is cached by appliance)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import ClassVar
@@ -19,7 +19,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.binding import Binding, BindingType
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import var
 from textual.scroll_view import ScrollView
@@ -202,6 +202,7 @@ class FleetTable(ScrollView, can_focus=True):
         #: the widget's own style (Textual works it out from every ancestor on each call)
         self._base_style: Style | None = None
         self._rendered_width = -1
+        self._line_width = 80  # the body's width, found once per repaint (`render_lines`)
         #: until the user moves the cursor, it stays on the first (the worst) row
         self._chosen = False
         #: how many rows were drawn since the last reset (tests prove unchanged rows are not)
@@ -268,20 +269,37 @@ class FleetTable(ScrollView, can_focus=True):
 
     def _refresh_changed_rows(self) -> None:
         top = round(self.scroll_y)
+        changed = []
         for row in range(top, min(len(self._lines), top + self._body_height())):
             line = self._lines[row]
             cached = self._strips.get(line.key)
             if cached is None or cached[0] != line:
-                self.refresh_line(row + 1)  # +1: the header line
+                changed.append(row)
+        self._refresh_rows(changed)
 
     def _refresh_moved_rows(self, old_lines: tuple[FleetLine, ...], old_cursor: int) -> None:
         """The order changed, the rows and the scroll did not: repaint the screen lines that now
         show another line (a new order of a hundred rows repaints the body, never the header
         or the scroll bar)."""
         top = round(self.scroll_y)
-        for row in range(top, min(len(self._lines), top + self._body_height())):
-            if self._lines[row] != old_lines[row] or (row == self._cursor) != (row == old_cursor):
-                self.refresh_line(row + 1)  # +1: the header line
+        self._refresh_rows(
+            row
+            for row in range(top, min(len(self._lines), top + self._body_height()))
+            if self._lines[row] != old_lines[row] or (row == self._cursor) != (row == old_cursor)
+        )
+
+    def _refresh_rows(self, rows: Iterable[int]) -> None:
+        """Repaint these rows (ascending); neighbouring rows as one region, so a new order
+        repaints the body with one refresh, not one per line (each costs a walk of the styles)."""
+        start = end = -1
+        for row in rows:
+            if row != end:
+                if start >= 0:
+                    self.refresh_lines(start + 1, end - start)  # +1: the header line
+                start = row
+            end = row + 1
+        if start >= 0:
+            self.refresh_lines(start + 1, end - start)
 
     # -- the cursor -------------------------------------------------------------------------
 
@@ -362,8 +380,14 @@ class FleetTable(ScrollView, can_focus=True):
             self._columns = fleet_columns(width)
             self._strips.clear()
 
+    def render_lines(self, crop: Region) -> list[Strip]:
+        # the width once per repaint, not once per line: Textual works it out from the styles
+        # and the scrollbars on each call, and a new order repaints every line of the body
+        self._line_width = self.scrollable_content_region.width
+        return super().render_lines(crop)
+
     def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
+        width = self._line_width
         self._check_width(width)
         base = self._base_style
         if base is None:
