@@ -177,6 +177,7 @@ class JobDetail(ScrollView, can_focus=False):
         self._title = ""
         self._view: _View | None = None  # the lines shown, at the width they were laid out for
         self._cache: LRUCache[str, _View] = LRUCache(self.CACHE_SIZE)
+        self._selected: tuple[tuple[Selection, _View], list[Strip]] | None = None  # drawn with a selection
         #: how many times showing a job needed a layout pass (tests prove a job of another height
         #: needs none while the scrollbar stays)
         self.layouts = 0
@@ -268,9 +269,14 @@ class JobDetail(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         row = round(self.scroll_y) + y
         view = self._current_view()
-        if self.text_selection is not None:
+        selection = self.text_selection
+        if selection is not None:
             # a selection is drawn into the text (its offsets count lines of the whole text)
-            strips = Visual.to_strips(self, self.render(), view.width, None, view.style)
+            if self._selected is None or self._selected[0] != (selection, view):
+                text = Content("\n").join(view.lines)
+                drawn = Visual.to_strips(self, text, view.width, None, view.style)
+                self._selected = ((selection, view), drawn)
+            strips = self._selected[1]
         else:
             strips = view.strips(self)
         if row >= len(strips):
@@ -278,6 +284,8 @@ class JobDetail(ScrollView, can_focus=False):
         return strips[row]
 
     def selection_updated(self, selection: Selection | None) -> None:
+        if selection is None:
+            self._selected = None
         self.refresh()
 
 

@@ -217,7 +217,9 @@ class JobList(ScrollView, can_focus=True):
         self._cursor = 0
         self._columns: tuple[Column, ...] = columns_for(80)
         self._strips: LRUCache[str, tuple[BackupJob, Strip]] = LRUCache(1024)
-        self._cursor_strip: tuple[BackupJob, bool, Strip] | None = None  # (job, focused, strip)
+        #: the cursor's strip of recently selected jobs (job, focused, strip): moving back and
+        #: forth over the same rows draws each of them once
+        self._cursor_strips: LRUCache[str, tuple[BackupJob, bool, Strip]] = LRUCache(64)
         self._rendered_width = -1
         #: how many rows were rendered since the last reset (tests prove the list stays virtual)
         self.rows_rendered = 0
@@ -299,7 +301,7 @@ class JobList(ScrollView, can_focus=True):
         for row in range(top, min(len(self._jobs), top + body)):
             job = self._jobs[row]
             if row == self._cursor:
-                cursor = self._cursor_strip
+                cursor = self._cursor_strips.get(job.id)
                 if cursor is None or (cursor[0] is not job and cursor[0] != job):
                     self.refresh_line(row + 1)
                 continue
@@ -379,7 +381,7 @@ class JobList(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._strips.clear()  # the theme changed: the cached colours are wrong
-        self._cursor_strip = None
+        self._cursor_strips.clear()
 
     def on_resize(self, event: events.Resize) -> None:
         self._scroll_cursor_into_view()
@@ -389,7 +391,7 @@ class JobList(ScrollView, can_focus=True):
             self._rendered_width = width
             self._columns = columns_for(width)
             self._strips.clear()
-            self._cursor_strip = None
+            self._cursor_strips.clear()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -408,12 +410,12 @@ class JobList(ScrollView, can_focus=True):
         job = self._jobs[row]
         if row == self._cursor:
             focused = self.has_focus
-            cursor = self._cursor_strip
+            cursor = self._cursor_strips.get(job.id)
             if cursor is not None and cursor[1] == focused and (cursor[0] is job or cursor[0] == job):
                 return cursor[2]
             name = "job-list--cursor" if focused else "job-list--cursor-blurred"
             strip = self._row_strip(job, width, base + self.get_component_rich_style(name), cursor=True)
-            self._cursor_strip = (job, focused, strip)
+            self._cursor_strips[job.id] = (job, focused, strip)
             return strip
         cached = self._strips.get(job.id)
         if cached is not None and (cached[0] is job or cached[0] == job):
