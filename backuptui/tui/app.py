@@ -229,8 +229,8 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
             return
         keys = self.key_lookup()
         for title, help_text, action, binding_id in self.PALETTE_COMMANDS:
-            if self.read_only is not None and binding_id in ACTING_BINDINGS:
-                continue  # read-only: the actions are not offered at all
+            if binding_id in ACTING_BINDINGS and not self.main_screen.acting_offered():
+                continue  # read-only, or the appliance does not answer: the actions are not offered
             shown = keys_text(keys, binding_id)
             text = f"{help_text} ({shown})" if shown else help_text
             yield SystemCommand(title, text, partial(self.run_action, action))

@@ -33,6 +33,7 @@ from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import Notice
 from backuptui.tui.password import PasswordScreen, password_origin
 from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
+from backuptui.tui.screens.main import ACTING_BINDINGS
 from backuptui.tui.screens.member import MemberScreen, MemberWatch
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers, terminal_alive
 from backuptui.tui.widgets.fleet_table import FleetTable
@@ -183,6 +184,12 @@ class FleetApp(App[int]):
         else:
             return
         for title, help_text, action, binding_id in commands:
+            if (
+                binding_id in ACTING_BINDINGS
+                and isinstance(screen, MemberScreen)
+                and not screen.acting_offered()
+            ):
+                continue  # read-only, or the appliance does not answer: the actions are not offered
             shown = keys_text(keys, binding_id)
             text = f"{help_text} ({shown})" if shown else help_text
             yield SystemCommand(title, text, partial(self.run_action, action))

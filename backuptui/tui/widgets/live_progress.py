@@ -44,6 +44,8 @@ class ProgressView:
     active_count: int
     now: datetime
     has_data: bool = True  # False before the first successful poll
+    #: before the first data: what is wrong and what backuptui does (`views.connection_problem`)
+    waiting: tuple[str, str] | None = None
     data_at: datetime | None = None  # when the data shown was fetched
     hold: str | None = None  # "paused" or "stale": the data is not moving, so neither is the widget
 
@@ -87,7 +89,7 @@ def bar(percent: float | None, width: int) -> tuple[str, str]:
 def progress_content(view: ProgressView, width: int) -> Content:
     """The widget's three lines for `view` at `width` cells."""
     if not view.has_data:
-        return Content("Waiting for the first answer from the appliance…")
+        return _waiting_content(view.waiting)
     job = view.job
     if job is None:
         return _idle_content(view)
@@ -129,6 +131,16 @@ def progress_content(view: ProgressView, width: int) -> Content:
     if len(started) + 3 + len(line3) <= width:
         line3 = f"{started} · {line3}"
     return Content.assemble(*title, *line2, line3)
+
+
+def _waiting_content(waiting: tuple[str, str] | None) -> Content:
+    """No data yet: why (a problem stands out) and, on its own line, what backuptui does."""
+    if waiting is None:
+        return Content("Waiting for the first answer from the appliance…")
+    what, doing = waiting
+    if not doing:
+        return Content(what)
+    return Content.assemble((what, "$text-error bold"), "\n", doing[:1].upper() + doing[1:] + ".")
 
 
 def _idle_content(view: ProgressView) -> Content:
