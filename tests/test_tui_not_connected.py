@@ -139,3 +139,34 @@ async def test_the_cached_view_offers_no_cancel_until_the_poll_confirms(bench: B
         app.apply_snapshot(await app.monitor.poll())  # the appliance confirms: the job still runs
         await wait_until(pilot, lambda: "c Cancel" in footer(app), "Cancel offered")
         assert "Cancel backup" in palette(app) and "b Backup" in footer(app)
+
+
+async def test_the_picker_marks_the_watched_profile_with_its_real_state() -> None:
+    from backuptui.core.settings.profiles import Profile, ProfileStore
+    from backuptui.tui.screens.profiles import ProfilePickerScreen
+    from backuptui.tui.switching import ProfileSession
+
+    port = free_port()
+    profile = Profile("lab", f"http://127.0.0.1:{port}", "administrator@vsphere.local")
+    store = ProfileStore()
+    store.add_profile(profile)
+    client = ApplianceClient(profile.url, profile.username, Secret("VMware1!"))
+    session = ProfileSession(store, current=profile)
+    app = MonitorApp(Monitor(client, SLOW), user=profile.username, appliance_name="lab", profiles=session)
+    sim: Simulator | None = None
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await wait_until(
+                pilot, lambda: app.snapshot.connection is ConnectionState.UNREACHABLE, "unreachable"
+            )
+            await pilot.press("a")
+            await wait_until(pilot, lambda: isinstance(app.screen, ProfilePickerScreen), "the picker")
+            await pilot.pause()
+            assert "Appliance profiles (● unreachable, * default)" in screen_text(app)
+            assert "connected" not in screen_text(app).splitlines()[0]
+            sim = Simulator(SimulatorConfig(jobs=5, port=port)).start()
+            app.action_refresh()  # the picker is open: the app polls on, and the title follows
+            await wait_until(pilot, lambda: "(● connected, * default)" in screen_text(app), "connected")
+    finally:
+        if sim is not None:
+            sim.stop()

@@ -139,6 +139,22 @@ def _hold(
     return None
 
 
+#: the watched appliance's connection in the profile picker's words (beside its mark)
+PICKER_WORDS = {
+    ConnectionState.CONNECTING: "connecting",
+    ConnectionState.LIVE: "connected",
+    ConnectionState.UNREACHABLE: "unreachable",
+    ConnectionState.AUTH_FAILED: "not logged in",
+    ConnectionState.NOT_AUTHORIZED: "not authorized",
+    ConnectionState.ERROR: "answering with errors",
+}
+
+
+def connection_word(snapshot: Snapshot) -> str:
+    """`connected`, `unreachable`, `not logged in`, `connecting` ...: the monitor's state now."""
+    return PICKER_WORDS.get(snapshot.connection, str(snapshot.connection))
+
+
 def is_connected(snapshot: Snapshot) -> bool:
     """The appliance answered the last poll of this session (not only the local history): what
     acting on it (back up now, cancel) needs."""
