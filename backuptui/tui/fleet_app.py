@@ -26,12 +26,14 @@ from textual.worker import Worker
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
+from backuptui.core.watch.fleet_row import MemberState
 from backuptui.tui.fleet_memory import FleetMemory
-from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+from backuptui.tui.fleet_view import LOGIN_REFUSED, bundled, fleet_entry, fleet_notices, refused_logins_notice
 from backuptui.tui.heap import freeze_heap
 from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
 from backuptui.tui.notices import Notice
 from backuptui.tui.password import PasswordScreen, password_origin
+from backuptui.tui.replacing_toast import ReplacingToast
 from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
 from backuptui.tui.screens.main import ACTING_BINDINGS
 from backuptui.tui.screens.member import MemberScreen, MemberWatch
@@ -143,6 +145,7 @@ class FleetApp(App[int]):
         self.fleet_screen = FleetScreen()
         self.member_screen: MemberScreen | None = None
         self._rows: dict[str, FleetRow] = {}
+        self._refused_toast = ReplacingToast()
         self._pending: dict[str, FleetRow] = {}
         self._flush_scheduled = False
         self._password_open = False
@@ -235,9 +238,15 @@ class FleetApp(App[int]):
             return
         now = self.clock()
         notices: list[Notice] = []
+        refused_now = False
         for name, row in pending.items():
-            notices += fleet_notices(self._rows.get(name), row)
+            told = fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
+            refused_now = refused_now or any(notice.title == LOGIN_REFUSED for notice in told)
+            notices += [notice for notice in told if notice.title != LOGIN_REFUSED]
+        if refused_now:  # one toast counts every refused login, updated instead of stacked
+            refused = [row for row in self._rows.values() if row.state is MemberState.LOGIN_REFUSED]
+            self._refused_toast.show(self, refused_logins_notice(refused))
         self.fleet_screen.update_entries([self._entry(row, now) for row in pending.values()])
         for notice in bundled(notices):
             self.notify(
