@@ -131,3 +131,17 @@ def test_check_says_warning_after_a_real_cancel_on_the_simulator(
     assert code == int(HealthLevel.WARNING), out.getvalue()
     assert out.getvalue().startswith("BACKUP WARNING - last backup CANCELED ")
     assert "canceled by the user" in out.getvalue()
+
+
+def test_the_tui_says_canceled_where_it_said_failed() -> None:
+    from backuptui.core.watch.events import JobEvent
+    from backuptui.tui.format import Tone, job_status_label, job_status_tone
+    from backuptui.tui.notices import job_notices
+
+    record = canceled(NOW)
+    assert job_status_label(record) == "⊘ CANCELED" and job_status_tone(record) is Tone.WARNING
+    failed = job(NOW, JobStatus.FAILED, error_text=GENERIC)
+    assert job_status_label(failed) == "✖ FAILED" and job_status_tone(failed) is Tone.BAD
+    [notice] = job_notices([JobEvent("failed", record)])
+    assert (notice.title, notice.severity) == ("Backup canceled", "warning")
+    assert notice.message.endswith("ended: " + CANCELED_TEXT)
