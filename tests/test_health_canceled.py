@@ -145,3 +145,13 @@ def test_the_tui_says_canceled_where_it_said_failed() -> None:
     [notice] = job_notices([JobEvent("failed", record)])
     assert (notice.title, notice.severity) == ("Backup canceled", "warning")
     assert notice.message.endswith("ended: " + CANCELED_TEXT)
+
+
+def test_the_status_table_says_canceled_and_its_json_keeps_the_appliances_word() -> None:
+    from backuptui.commands.status import render_table
+    from backuptui.core.export import job_to_json
+
+    record = canceled(NOW)
+    row = next(line for line in render_table([record], now=NOW).splitlines() if record.id in line)
+    assert "CANCELED" in row and "FAILED" not in row
+    assert job_to_json(record)["status"] == "FAILED"  # machine-readable: what the appliance said
