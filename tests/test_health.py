@@ -35,12 +35,10 @@ from backuptui.core.watch.health import (
     HealthLevel,
     HealthThresholds,
     PerfValue,
-    evaluate_health,
-    format_age,
-    one_line_problem,
-    parse_duration,
     unknown_verdict,
 )
+from backuptui.core.watch.health_rules import evaluate_health
+from backuptui.core.watch.health_text import format_age, one_line_problem, parse_duration
 from backuptui.core.watch.timing import describe_recurrence, job_started, next_run, previous_run
 
 NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)  # a Saturday
@@ -398,7 +396,7 @@ def test_pending_job_start_comes_from_its_id() -> None:
 
 def test_health_module_does_not_import_textual() -> None:
     code = (
-        "import sys, backuptui.core.watch.health, backuptui.core.export, backuptui.core.watch.timing; "
+        "import sys, backuptui.core.watch.health_rules, backuptui.core.export, backuptui.core.watch.timing; "
         "print('textual' in sys.modules or 'rich' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -30,7 +30,8 @@ from backuptui.core.appliance.models import (
 )
 from backuptui.core.metrics import METRIC_NAMES, ApplianceReading, PollStats, error_kind, exporter_registry
 from backuptui.core.metrics.mapping import SPECS, host_of
-from backuptui.core.watch.health import evaluate_health, unknown_verdict
+from backuptui.core.watch.health import unknown_verdict
+from backuptui.core.watch.health_rules import evaluate_health
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
 NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)
