@@ -5,7 +5,8 @@
     -status:ok  !lab        `-` or `!` negates any term
 
 One tokenizer, so the two filters cannot drift apart in what a word, a quote or a sign is; what a
-field means (and which fields there are) stays with each filter.
+field means (and which fields there are) stays with each filter. `ParsedFilter` is what both say
+about themselves once parsed.
 """
 
 from __future__ import annotations
@@ -54,3 +55,23 @@ def filter_words(text: str, fields: Container[str]) -> Iterator[FilterWord]:
                 yield FilterWord(None, value, negated)
             continue
         yield FilterWord(name, value, negated)
+
+
+class ParsedFilter:
+    """Mixin for a parsed filter (a frozen dataclass with `terms` and `errors`): whether it lets
+    everything through, and its problems in one line for the filter bar."""
+
+    __slots__ = ()
+
+    terms: tuple[object, ...]
+    errors: tuple[str, ...]
+
+    @property
+    def is_empty(self) -> bool:
+        """True when the filter lets everything through (nothing typed, or only bad terms)."""
+        return not self.terms
+
+    @property
+    def error(self) -> str | None:
+        """All problems in one line, or None."""
+        return "; ".join(self.errors) if self.errors else None

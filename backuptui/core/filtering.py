@@ -29,7 +29,7 @@ from backuptui.core.appliance.models import (
     JobType,
     Message,
 )
-from backuptui.core.filter_words import filter_words
+from backuptui.core.filter_words import ParsedFilter, filter_words
 
 Clock = Callable[[], datetime]
 
@@ -90,7 +90,7 @@ class Term:
 
 
 @dataclass(frozen=True)
-class JobFilter:
+class JobFilter(ParsedFilter):
     """A parsed filter; an empty one matches every job."""
 
     text: str = ""
@@ -121,16 +121,6 @@ class JobFilter:
             elif term is not None:
                 terms.append(term)
         return cls(text=text, terms=tuple(terms), errors=tuple(errors), clock=clock or _now)
-
-    @property
-    def is_empty(self) -> bool:
-        """True when the filter lets every job through (nothing typed, or only bad terms)."""
-        return not self.terms
-
-    @property
-    def error(self) -> str | None:
-        """All problems in one line, or None."""
-        return "; ".join(self.errors) if self.errors else None
 
     def matches(self, job: BackupJob, *, now: datetime | None = None) -> bool:
         """Does the job pass every term?"""

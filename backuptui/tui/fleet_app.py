@@ -35,7 +35,7 @@ from backuptui.tui.heap import freeze_heap
 from backuptui.tui.key_palette import KeysAndPalette
 from backuptui.tui.keys import KeyLookup
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
-from backuptui.tui.notices import Notice
+from backuptui.tui.notices import Notice, show_notices
 from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
 from backuptui.tui.screens.member import MemberScreen
 from backuptui.tui.terminal import terminal_alive
@@ -215,14 +215,7 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
             notices += fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
         self.fleet_screen.update_entries([self._entry(row, now) for row in pending.values()])
-        for notice in bundled(notices):
-            self.notify(
-                notice.message,
-                title=notice.title,
-                severity=notice.severity,
-                timeout=notice.timeout,
-                markup=False,
-            )
+        show_notices(self, bundled(notices))
         if self.member_screen is not None:
             self.member_screen.follow()
 

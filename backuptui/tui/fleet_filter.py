@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from backuptui.core.filter_words import filter_words
+from backuptui.core.filter_words import ParsedFilter, filter_words
 from backuptui.tui.widgets.fleet_table import FleetLine
 
 #: field name (and aliases) -> the cells it searches
@@ -51,7 +51,7 @@ def _words(line: FleetLine, cell: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class FleetFilter:
+class FleetFilter(ParsedFilter):
     """A parsed fleet filter; an empty one lets every appliance through."""
 
     text: str = ""
@@ -73,14 +73,6 @@ class FleetFilter:
                 continue
             terms.append(FleetTerm(cells, value, word.negated))
         return cls(text=text, terms=tuple(terms), errors=tuple(errors))
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms
-
-    @property
-    def error(self) -> str | None:
-        return "; ".join(self.errors) if self.errors else None
 
     def matches(self, line: FleetLine) -> bool:
         return all(term.matches(line) for term in self.terms)
