@@ -8,7 +8,8 @@ injected so tests and screenshots are deterministic.
 
 This module wires the app: its state, screens, keys, palette and the actions on every screen. Its
 parts, one idea each: `polling` (the poll loop and what each snapshot does), `access` (passwords,
-switching appliance), `leaving` (quitting, signals, the terminal going away).
+switching appliance), `leaving` (quitting, signals, the terminal going away), `key_palette` (the
+keymap, key text and palette entries, shared with the fleet app).
 
 Adding a key that works on every screen: a `Binding(..., id=...)` in `BINDINGS` here and an
 `action_...` method in the "actions" section; a key about the job list goes on the main screen.
