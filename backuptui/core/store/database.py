@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from backuptui.core.appliance.models import BackupJob, Schedule, sorted_newest_first
-from backuptui.core.store.files import Corrupt, connect, move_aside, unavailable
+from backuptui.core.store.files import Corrupt, connect, move_aside, tighten_default_directory, unavailable
 from backuptui.core.store.records import (
     CODEC,
     digest,
@@ -122,15 +122,16 @@ class HistoryStore:
         """Open (create, migrate) the database at `path`; raises StoreUnavailable."""
         file = Path(path).expanduser()
         clock = clock or _utc_now
-        notice = None
+        notice = tighten_default_directory(file.parent)
         try:
             db = connect(file, migrations)
         except Corrupt as corrupt:
             moved = move_aside(file, clock())
-            notice = (
+            moved_aside = (
                 f"the backup history {file} could not be read ({corrupt.reason}); it was moved aside "
                 f"to {moved} and a new one is filled from the appliance"
             )
+            notice = f"{notice}; {moved_aside}" if notice else moved_aside
             try:
                 db = connect(file, migrations)
             except (sqlite3.Error, OSError, Corrupt) as again:
