@@ -7,24 +7,23 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import pytest
+from health_jobs import FAILURE_TEXT, NOW, backup_job
 
 from backuptui.core.appliance.failure_cause import canceled_by_user
-from backuptui.core.appliance.models import BackupJob, JobError, JobStatus, JobType, Message
+from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.health import (
     LATEST_CANCELED,
     LATEST_FAILED,
     STALE,
     HealthLevel,
-    evaluate_health,
 )
+from backuptui.core.watch.health_rules import evaluate_health
 from backuptui.simulator import Simulator
 
-NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)
 CANCELED_TEXT = "The backup job was canceled by the user."
-GENERIC = "BackupManager encountered an exception. Please check logs for details."
 
 
 def job(
@@ -35,27 +34,7 @@ def job(
     error_text: str | None = None,
     messages: tuple[str, ...] = (),
 ) -> BackupJob:
-    error = None
-    if error_type is not None or error_text is not None:
-        found = (Message("com.vmware.applmgmt.backup.job.x", error_text),) if error_text else ()
-        error = JobError(raw={}, messages=found, error_type=error_type)
-    return BackupJob(
-        id=start.strftime("%Y%m%d-%H%M%S") + "-22617221",
-        status=status,
-        type=JobType.MANUAL,
-        location="sftp://192.0.2.10/backups/vcsa01",
-        location_user="backupuser",
-        description=Message("com.vmware.applmgmt.backup.job", "Backup job"),
-        service="com.vmware.applmgmt.backup",
-        operation="backup",
-        cancelable=False,
-        messages=tuple(Message("m", text) for text in messages),
-        start_time=start,
-        end_time=start + timedelta(minutes=5),
-        duration=300,
-        size=1_000,
-        error=error,
-    )
+    return backup_job(start, status, error=error_text, error_type=error_type, messages=messages, minutes=5)
 
 
 def canceled(start: datetime) -> BackupJob:
@@ -75,7 +54,7 @@ def canceled(start: datetime) -> BackupJob:
         (job(NOW, JobStatus.FAILED, messages=(CANCELED_TEXT,)), True),
         (job(NOW, JobStatus.FAILED, error_text="Backup cancelled by user admin"), True),
         # an appliance failure, and a failure that merely mentions a cancel by someone else
-        (job(NOW, JobStatus.FAILED, error_type="ERROR", error_text=GENERIC), False),
+        (job(NOW, JobStatus.FAILED, error_type="ERROR", error_text=FAILURE_TEXT), False),
         (job(NOW, JobStatus.FAILED, error_text="the upload was canceled: no space left on device"), False),
         # not failed: nothing was canceled
         (job(NOW, JobStatus.SUCCEEDED, messages=(CANCELED_TEXT,)), False),
@@ -98,7 +77,7 @@ def test_a_canceled_latest_backup_is_a_warning_not_critical() -> None:
 
 def test_a_real_failure_after_a_success_is_still_critical() -> None:
     history = [
-        job(NOW - timedelta(hours=1), JobStatus.FAILED, error_text=GENERIC),
+        job(NOW - timedelta(hours=1), JobStatus.FAILED, error_text=FAILURE_TEXT),
         job(NOW - timedelta(hours=5)),
     ]
     verdict = evaluate_health(history, None, now=NOW)
@@ -140,7 +119,7 @@ def test_the_tui_says_canceled_where_it_said_failed() -> None:
 
     record = canceled(NOW)
     assert job_status_label(record) == "⊘ CANCELED" and job_status_tone(record) is Tone.WARNING
-    failed = job(NOW, JobStatus.FAILED, error_text=GENERIC)
+    failed = job(NOW, JobStatus.FAILED, error_text=FAILURE_TEXT)
     assert job_status_label(failed) == "✖ FAILED" and job_status_tone(failed) is Tone.BAD
     [notice] = job_notices([JobEvent("failed", record)])
     assert (notice.title, notice.severity) == ("Backup canceled", "warning")
