@@ -33,7 +33,7 @@ class ApplianceHistory:
         self._gone: dict[str, BackupJob] = {}  # known jobs the appliance stopped listing, marked
         if cached is not None:
             for job_id in cached.gone:
-                self._gone[job_id] = replace(self._known[job_id], gone=True)
+                self._gone[job_id] = self._known[job_id].replace(gone=True)
                 self._known[job_id] = self._gone[job_id]
         self._answered = False  # a poll of this session succeeded
         self._digested = False
@@ -94,7 +94,7 @@ class ApplianceHistory:
             if live.complete:  # the whole history came back without it: the appliance dropped it
                 gone = self._gone.get(job_id)
                 if gone is None:
-                    gone = self._gone[job_id] = replace(job, gone=True)
+                    gone = self._gone[job_id] = job.replace(gone=True)
                 extra.append(gone)
             else:
                 extra.append(job)
