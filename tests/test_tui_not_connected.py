@@ -9,12 +9,13 @@ palette (the keys say at once why they cannot act) until a poll answers: also in
 from __future__ import annotations
 
 import re
-import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from e2e_helpers import free_port
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import SLOW, wait_until
+from test_tui_app import SLOW
 from test_tui_history import Bench, bench  # noqa: F401 (the fixture)
 
 from backuptui.core.appliance.client import ApplianceClient
@@ -65,12 +66,6 @@ def test_the_progress_area_says_it_before_any_data() -> None:
     text = progress_content(progress_view(unreachable, None, now=NOW, live=unreachable), 80).plain
     assert text == "Cannot reach vcsa01: connection refused on port 443\nRetrying in 20 s."
     assert "Waiting" not in text
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def footer(app: MonitorApp) -> str:
