@@ -205,10 +205,15 @@ class MainScreen(Screen[None]):
         return self.query_one("#detail", JobDetail)
 
     def on_mount(self) -> None:
+        # a watcher, not a message: the detail pane changes in the same frame as the list's cursor
+        self.watch(self.job_list, "selected_id", self._job_highlighted, init=False)
         self.detail.border_title = "Job"
         self.job_list.empty_text = "Connecting to the appliance…"
         self.show_status()
         self.show_jobs(self.state.snapshot)
+        # the footer's cancel key is decided once the screen is mounted (`ready` is false until
+        # then), for a selected job that is there from the start (a list from the local history)
+        self.call_later(self._note_cancelable)
 
     # -- rendering (called by the app) ----------------------------------------------------
 
@@ -310,8 +315,8 @@ class MainScreen(Screen[None]):
         )
         self.query_one(LiveProgress).show(view)
 
-    @on(JobList.Highlighted)
-    def _job_highlighted(self, event: JobList.Highlighted) -> None:
+    def _job_highlighted(self) -> None:
+        """The list's cursor is on another job (or none): the widgets that show it follow."""
         self._note_cancelable()
         self._render_detail()
         if self._shown is not None:
