@@ -117,3 +117,18 @@ def test_a_latest_backup_a_user_canceled_reads_canceled_and_is_told_as_such() ->
     [notice] = fleet_notices(running, canceled)
     assert (notice.title, notice.severity) == ("Backup canceled", "warning")
     assert notice.message == "vcsa-eu: backup canceled: The backup job was canceled by the user."
+
+
+def test_the_detail_line_breaks_between_its_facts_never_inside_one() -> None:
+    from backuptui.tui.screens.fleet import fit_detail
+
+    detail = (
+        "vcsa-001 · 127.0.0.1:46473 · live · latest job SUCCEEDED 2026-11-28 04:00 · "
+        "next run 2026-12-05 04:00\nlast successful backup 4 d 03 h ago"
+    )
+    assert fit_detail(detail, 78).splitlines() == [
+        "vcsa-001 · 127.0.0.1:46473 · live · latest job SUCCEEDED 2026-11-28 04:00",
+        "next run 2026-12-05 04:00",
+        "last successful backup 4 d 03 h ago",
+    ]
+    assert fit_detail(detail, 200) == detail  # room for all: one line, as given
