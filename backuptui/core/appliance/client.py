@@ -449,7 +449,7 @@ class ApplianceClient:
         what = "job details"
         response, flavor = await self._request("GET", path, what, params=query)
         last = self._last_details if wanted is None else None
-        digest = _digest(response.content) if wanted is None else None
+        digest = await self._digest(response.content) if wanted is None else None
         if last is not None and last.flavor is flavor and last.digest == digest:
             return last.result
         previous = {job.id: job for job in last.result.jobs} if last is not None else None
@@ -464,6 +464,14 @@ class ApplianceClient:
         if digest is not None:
             self._last_details = _LastDetails(flavor, digest, result)
         return result
+
+    @staticmethod
+    async def _digest(body: bytes | bytearray) -> bytes:
+        """The body's SHA-256; of a large one in a worker thread (hashlib lets go of the GIL), so
+        the event loop does not stop for it (10,000 jobs: 8 MB, ~5 ms)."""
+        if len(body) < _PARSE_IN_THREAD:
+            return _digest(body)
+        return await asyncio.to_thread(_digest, body)
 
     async def _parse(
         self, body: bytes | bytearray, flavor: ApiFlavor, previous: Mapping[str, BackupJob] | None
