@@ -5,13 +5,11 @@ logs out of every appliance. Waits on the fleet's rows and the simulators' count
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from typing import Any
 
+from pilot_waits import prompt_ready, wait_until
 from screen_text import screen_text
 from textual.binding import Binding
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from backuptui.core.appliance.secret import Secret
@@ -28,14 +26,6 @@ from backuptui.tui.screens.member import MemberScreen
 Factory = Callable[..., Simulator]
 
 
-def prompt_ready(app: Any) -> bool:
-    """The password prompt is up and its field has the focus: keys typed before that are dropped
-    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
-    return isinstance(app.screen, PasswordScreen) and any(
-        each.has_focus for each in app.screen.query("#password-input")
-    )
-
-
 def resolution(sim: Simulator, name: str, *, password: str | None = "VMware1!") -> Resolution:
     secret = Secret(password) if password is not None else None
     target = ConnectionTarget(sim.url, sim.user, secret, credentials_from="test", name=name)
@@ -46,16 +36,6 @@ def unreachable(name: str) -> Resolution:
     """Port 9 on loopback: nothing listens there, the connection is refused at once."""
     target = ConnectionTarget("http://127.0.0.1:9", "administrator@vsphere.local", Secret("x"), name=name)
     return Resolution(target, RefreshIntervals(idle=30.0, running=2.0))
-
-
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], bool], what: str, within: float = 30.0
-) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 def shown(app: FleetApp) -> list[str]:
@@ -215,3 +195,20 @@ async def test_the_palette_offers_the_fleet_commands() -> None:
             c.help for c in app.get_system_commands(app.fleet_screen) if c.title == "Sort appliances"
         )
         assert help_text.endswith("(o)")
+
+
+async def test_refused_logins_are_one_toast_that_counts_them(simulator_factory: Factory) -> None:
+    """Refusals arriving poll after poll update one toast instead of stacking one per appliance."""
+    refused = {f"vcsa-{i}": simulator_factory(seed=10 + i, password="not this one") for i in range(4)}
+    healthy = simulator_factory(scenario="healthy", seed=20)
+    resolutions = {name: resolution(sim, name) for name, sim in refused.items()}
+    app = fleet_app({**resolutions, "healthy": resolution(healthy, "healthy")})
+    async with app.run_test(size=(120, 40)) as pilot:
+        fleet = app.fleet
+        await wait_until(pilot, lambda: all(fleet.row(name).login_refused for name in refused), "4 refusals")
+        await pilot.pause()
+        toasts = [n for n in app._notifications if n.title == "Login refused"]
+        assert len(toasts) == 1, [n.message for n in toasts]
+        assert toasts[0].message.startswith("Login refused by 4 appliances: vcsa-")
+        assert "see their rows" in toasts[0].message
+        assert all(sim.stats()["failed_logins"] == 1 for sim in refused.values())  # never retried

@@ -8,6 +8,7 @@ appliance goes through `one_line`, so it is shown as inert text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import MappingProxyType
 
@@ -16,6 +17,7 @@ from backuptui.core.appliance.models import JobStatus
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.health import HealthLevel
 from backuptui.tui.format import (
+    CANCELED_LABEL,
     EMPTY,
     Tone,
     backup_age_tone,
@@ -66,6 +68,8 @@ def progress_text(row: FleetRow) -> str:
 
 
 def latest_text(row: FleetRow) -> str:
+    if row.latest_canceled:
+        return CANCELED_LABEL  # FAILED on the appliance; a user canceled it
     return status_label(row.latest_status) if row.latest_status is not None else EMPTY
 
 
@@ -159,7 +163,8 @@ def _detail(row: FleetRow, now: datetime) -> str:
         parts.append(cached)
     if row.latest_status is not None:
         started = local_time(row.latest_started, seconds=False)
-        parts.append(f"latest job {one_line(str(row.latest_status))} {started}")
+        word = "CANCELED" if row.latest_canceled else one_line(str(row.latest_status))
+        parts.append(f"latest job {word} {started}")
     if row.next_run is not None:
         parts.append(f"next run {local_time(row.next_run, seconds=False)}")
     text = " · ".join(parts)
@@ -193,6 +198,8 @@ def fleet_entry(row: FleetRow, now: datetime, since_last: tuple[str, str] | None
         for cell_id in ("cause", "cause_state"):
             cells[cell_id] = f"{since_last[0]} · {cells[cell_id]}" if cells[cell_id] else since_last[0]
     latest_tone = status_tone(row.latest_status) if row.latest_status is not None else Tone.NEUTRAL
+    if row.latest_canceled:
+        latest_tone = Tone.WARNING
     tones = {
         "verdict": verdict_tone,
         "state": _STATE_TONES.get(row.state, Tone.BAD),
@@ -224,19 +231,14 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     elif before.state in _LOST and after.state is MemberState.LIVE:
         notices.append(Notice(f"{name}: connection is back.", "Reconnected"))
     if after.state is MemberState.LOGIN_REFUSED and before.state is not MemberState.LOGIN_REFUSED:
-        problem = short_problem(after)
-        notices.append(
-            Notice(
-                f"{name}: {problem}. Not retried on its own: Enter on it to type the password.",
-                "Login refused",
-                "error",
-                15,
-            )
-        )
+        notices.append(refused_logins_notice([after]))
     if before.polled_at is None or after.latest_status is None:
         return notices  # no history before: what it holds is not news
     changed = (before.latest_status, before.latest_started) != (after.latest_status, after.latest_started)
-    if changed and after.latest_status == JobStatus.FAILED:
+    if changed and after.latest_canceled:
+        cause = one_line(after.failure_cause or "canceled")
+        notices.append(Notice(f"{name}: backup canceled: {cause}", "Backup canceled", "warning", 20))
+    elif changed and after.latest_status == JobStatus.FAILED:
         cause = one_line(after.failure_cause or "no reason given")
         notices.append(Notice(f"{name}: backup failed: {cause}", "Backup failed", "error", 20))
     elif changed and after.latest_status == JobStatus.SUCCEEDED:
@@ -246,6 +248,32 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     ):
         notices.append(Notice(f"{name}: a backup started.", "Backup started"))
     return notices
+
+
+#: the title of the one toast that counts the appliances whose login is refused
+LOGIN_REFUSED = "Login refused"
+#: the refused appliances that toast names before "…"
+REFUSED_NAMED = 5
+
+
+def refused_logins_notice(refused: Sequence[FleetRow]) -> Notice:
+    """One toast for every appliance whose login is refused now, so that a fleet's refusals,
+    arriving poll after poll, do not stack: one names the appliance and why; more are counted,
+    `Login refused by 16 appliances: a, b, c, d, e … — see their rows.`"""
+    if len(refused) == 1:
+        row = refused[0]
+        said = f"{one_line(row.name)}: {short_problem(row)}"
+        message = f"{said}. Not retried on its own: Enter on it to type the password."
+        return Notice(message, LOGIN_REFUSED, "error", 15)
+    names = ", ".join(one_line(row.name) for row in refused[:REFUSED_NAMED])
+    more = " …" if len(refused) > REFUSED_NAMED else ""
+    return Notice(
+        f"Login refused by {len(refused)} appliances: {names}{more} — see their rows. "
+        "Not retried on their own: Enter on one to type its password.",
+        LOGIN_REFUSED,
+        "error",
+        15,
+    )
 
 
 #: more toasts than this at once (a fleet's first answers) become one that names them all

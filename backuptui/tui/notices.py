@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.watch.events import JobEvent
 from backuptui.core.watch.monitor import ConnectionState
 from backuptui.tui.format import one_line
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 Severity = Literal["information", "warning", "error"]
 
@@ -27,6 +31,18 @@ class Notice:
     title: str
     severity: Severity = "information"
     timeout: float | None = None  # None: the app's default
+
+
+def show_notices(app: App[Any], notices: Iterable[Notice]) -> None:
+    """Each notice as a toast, in order; as text, never markup (appliance text may be in it)."""
+    for notice in notices:
+        app.notify(
+            notice.message,
+            title=notice.title,
+            severity=notice.severity,
+            timeout=notice.timeout,
+            markup=False,
+        )
 
 
 def connection_notices(
@@ -71,13 +87,11 @@ def job_notices(events: Iterable[JobEvent]) -> list[Notice]:
             notices.append(Notice(f"The {what} succeeded.", "Backup succeeded"))
         else:
             problem = one_line(job.problem) if job.problem else one_line(str(job.status))
-            failed = event.kind == "failed"
+            failed = event.kind == "failed" and not canceled_by_user(job)  # a cancel is no failure
+            title = (
+                "Backup failed" if failed else "Backup canceled" if event.kind == "failed" else "Backup ended"
+            )
             notices.append(
-                Notice(
-                    f"The {what} ended: {problem}",
-                    "Backup failed" if failed else "Backup ended",
-                    "error" if failed else "warning",
-                    20,
-                )
+                Notice(f"The {what} ended: {problem}", title, "error" if failed else "warning", 20)
             )
     return notices

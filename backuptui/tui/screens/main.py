@@ -29,7 +29,7 @@ from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
-from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.views import appliance_label, empty_list_text, is_connected, progress_view, status_view
 from backuptui.tui.widgets.digest_panel import DigestPanel
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
@@ -114,12 +114,20 @@ class MainScreen(Screen[None]):
         self._footer_tier = 0  # 0: narrow, 1: room for FOOTER_WHEN_ROOM, 2: also FOOTER_WHEN_WIDE
         self._follow: str | None = None  # a job just started: select it once the list has it
         self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
+        self._connected: bool = False  # the appliance answered (the footer offers b and c)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         """As Textual's, in the order the bindings are declared (a keymap moves the keys it rebinds
         to the end), and with `FOOTER_WHEN_ROOM` in the footer when the screen is wide enough."""
         bindings = _in_declared_order(super().active_bindings)
+        if not self._connected:  # the keys still say why at once; the footer does not offer them
+            bindings = {
+                key: active._replace(binding=replace(active.binding, show=False))
+                if active.binding.id in ACTING_BINDINGS
+                else active
+                for key, active in bindings.items()
+            }
         width = self.size.width
         if width < self.FOOTER_ROOM:
             return bindings
@@ -143,6 +151,17 @@ class MainScreen(Screen[None]):
         """The state can act and is not read-only."""
         state = self.state
         return isinstance(state, ActingState) and state.read_only is None
+
+    def acting_offered(self) -> bool:
+        """Back up now and cancel are offered (footer, palette): the state may act and the
+        appliance answered this session's last poll (not a cached history, not unreachable)."""
+        return self._may_act() and is_connected(self.state.snapshot)
+
+    def _note_connected(self) -> None:
+        connected = is_connected(self.state.snapshot)
+        if connected != self._connected:
+            self._connected = connected
+            self.refresh_bindings()
 
     def _note_cancelable(self) -> None:
         job = self.job_list.selected_job if self.ready else None
@@ -222,6 +241,7 @@ class MainScreen(Screen[None]):
     def show_status(self) -> None:
         state = self.state
         snapshot = state.snapshot
+        self._note_connected()
         view = status_view(
             snapshot,
             now=state.clock(),
@@ -290,6 +310,8 @@ class MainScreen(Screen[None]):
             paused=state.paused,
             stale_after=state.stale_after,
             connection=state.snapshot.connection,
+            live=state.snapshot,
+            name=state.appliance_name,
         )
         self.query_one(LiveProgress).show(view)
 

@@ -35,12 +35,12 @@ from backuptui.tui.format import (
     ellipsize,
     human_bytes,
     human_duration,
+    job_status_label,
+    job_status_tone,
     local_time,
     one_line,
     percent_text,
     shorten_location,
-    status_label,
-    status_tone,
 )
 
 JobPredicate = Callable[[BackupJob], bool]
@@ -97,7 +97,7 @@ def row_cells(job: BackupJob, columns: Sequence[Column]) -> list[str]:
     """The texts of one job's row, one per column, in the order of `columns_for`."""
     wide = columns[2].width >= 19
     values = [
-        status_label(job.status),
+        job_status_label(job),
         one_line(str(job.type)),
         local_time(job.start_time, seconds=wide),
         human_duration(job.duration),
@@ -436,7 +436,7 @@ class JobList(ScrollView, can_focus=True):
         for index, (text, column) in enumerate(zip(cells, self._columns, strict=True)):
             style = base
             if index == 0:
-                style = base + self.get_component_rich_style(f"job-list--{status_tone(job.status)}")
+                style = base + self.get_component_rich_style(f"job-list--{job_status_tone(job)}")
                 if cursor:
                     style += base  # the cursor's colours win over the status colour
             elif job.gone and index == len(cells) - 1 and not cursor:

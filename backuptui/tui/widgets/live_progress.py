@@ -22,6 +22,8 @@ from backuptui.tui.format import (
     human_bytes,
     human_duration,
     human_rate,
+    job_status_label,
+    job_status_tone,
     local_time,
     local_time_with_zone,
     one_line,
@@ -42,6 +44,8 @@ class ProgressView:
     active_count: int
     now: datetime
     has_data: bool = True  # False before the first successful poll
+    #: before the first data: what is wrong and what backuptui does (`views.connection_problem`)
+    waiting: tuple[str, str] | None = None
     data_at: datetime | None = None  # when the data shown was fetched
     hold: str | None = None  # "paused" or "stale": the data is not moving, so neither is the widget
 
@@ -85,7 +89,7 @@ def bar(percent: float | None, width: int) -> tuple[str, str]:
 def progress_content(view: ProgressView, width: int) -> Content:
     """The widget's three lines for `view` at `width` cells."""
     if not view.has_data:
-        return Content("Waiting for the first answer from the appliance…")
+        return _waiting_content(view.waiting)
     job = view.job
     if job is None:
         return _idle_content(view)
@@ -129,6 +133,16 @@ def progress_content(view: ProgressView, width: int) -> Content:
     return Content.assemble(*title, *line2, line3)
 
 
+def _waiting_content(waiting: tuple[str, str] | None) -> Content:
+    """No data yet: why (a problem stands out) and, on its own line, what backuptui does."""
+    if waiting is None:
+        return Content("Waiting for the first answer from the appliance…")
+    what, doing = waiting
+    if not doing:
+        return Content(what)
+    return Content.assemble((what, "$text-error bold"), "\n", doing[:1].upper() + doing[1:] + ".")
+
+
 def _idle_content(view: ProgressView) -> Content:
     last = view.last_finished
     if last is None:
@@ -140,7 +154,7 @@ def _idle_content(view: ProgressView) -> Content:
         ("No backup is running.", "bold"),
         ("  " + hold_text(view), "$text-warning bold") if view.hold else "",
         "\nLast job: ",
-        (status_label(last.status), TONE_STYLES[status_tone(last.status)]),
+        (job_status_label(last), TONE_STYLES[job_status_tone(last)]),
         f"  {one_line(str(last.type))}  {one_line(last.id)}",
         f"\nended {local_time_with_zone(ended)} ({human_age(age)})" if ended else "\nend time unknown",
         f", took {human_duration(last.duration)}, {human_bytes(last.size)}",

@@ -12,7 +12,6 @@ the place where the line breaks does not move as "59 s ago" becomes "1 min ago".
 
 from __future__ import annotations
 
-import math
 import re
 from dataclasses import dataclass
 from datetime import datetime
@@ -26,7 +25,7 @@ from textual.widget import Widget
 
 from backuptui.core.ages import age_span
 from backuptui.core.counting import counted
-from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line
+from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line, retry_phrase
 
 _TONE_STYLE = {
     Tone.GOOD: "$text-success",
@@ -108,9 +107,9 @@ def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
         what = one_line(view.error_kind)  # e.g. "TLS verification failed"
     parts = [what]
     parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
-    if view.retry_at is not None:
-        wait = math.ceil(_seconds_between(view.retry_at, view.now))
-        parts.append(f"retrying in {wait} s" if wait > 0 else "retrying now")
+    retry = retry_phrase(view.retry_at, view.now)
+    if retry is not None:
+        parts.append(retry)
     return parts, Tone.BAD
 
 
