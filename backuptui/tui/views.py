@@ -5,7 +5,7 @@ The app calls these with its injected clock; tests call them with fixed values.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from backuptui.core.appliance.models import BackupJob, JobStatus
@@ -100,15 +100,18 @@ def progress_view(
         current: BackupJob | None = snapshot.by_id.get(selected.id, selected)
     else:
         current = active[0] if active else None
+    hold = _hold(snapshot, now, paused=paused, stale_after=stale_after, connection=connection)
+    last_success = snapshot.last_success
     return ProgressView(
         job=current,
         transfer=snapshot.transfers.get(current.id) if current else None,
         last_finished=snapshot.latest_finished_job if current is None else None,
         active_count=len(active),
         now=now,
-        has_data=snapshot.last_success is not None or bool(snapshot.jobs),
-        data_at=snapshot.last_success,
-        hold=_hold(snapshot, now, paused=paused, stale_after=stale_after, connection=connection),
+        has_data=last_success is not None or bool(snapshot.jobs),
+        data_at=last_success,
+        hold=hold,
+        stale_at=last_success + timedelta(seconds=stale_after) if hold is None and last_success else None,
     )
 
 
@@ -124,6 +127,8 @@ def _hold(
         return "paused"
     if snapshot.last_success is None:
         return None  # nothing shown yet: the widget says it is waiting
+    if snapshot.cached_at is not None:
+        return "cached"  # no poll has answered: the status line says how old the data is
     state = connection if connection is not None else snapshot.connection
     if state != ConnectionState.LIVE:
         return "stale"

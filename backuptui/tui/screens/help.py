@@ -231,7 +231,7 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
         ("appliance (host)", "the appliance's name and its host"),
         ("connection", "live, stale, unreachable, … (below)"),
         ("/api  /rest", "the API flavour in use"),
-        ("refreshed N ago", "when data last arrived"),
+        ("refreshed N ago", "when data last arrived: just now, then in 10 s steps, then minutes"),
         ("N jobs", "all jobs (N of M while a filter is on), how many run, how many failed"),
         ("last good backup", "age of the newest successful backup, coloured (below)"),
         ("✔ backup OK", "the health verdict (below)"),
@@ -239,6 +239,10 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
     connection: list[HelpRow] = [
         (("live", _TONE_STYLE[Tone.GOOD]), "green: the last poll answered"),
         (("connecting…", _TONE_STYLE[Tone.ACTIVE]), "logging in, first poll"),
+        (
+            ("cached, N old", _TONE_STYLE[Tone.WARNING]),
+            "yellow: the local history's last known state, until the appliance answers",
+        ),
         (
             ("stale for N", _TONE_STYLE[Tone.WARNING]),
             "yellow: no fresh data for a while; the last known data stays",
@@ -288,6 +292,7 @@ def _health_rows() -> list[HelpRow]:
     rows: list[HelpRow] = []
     for level, (text, tone) in HEALTH_NOTES.items():
         rows.append(((one_line(text), _TONE_STYLE[tone]), meaning.get(level.name, level.name.lower())))
+    rows.append(("… (cached)", "the verdict the local history kept, until the appliance answers"))
     return rows
 
 
