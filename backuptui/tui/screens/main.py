@@ -8,7 +8,8 @@ passwords, switching, quitting.
 The clock: whenever the screen shows the status line or the progress widget, it works out when
 the clock alone next changes what they say (the age of the data in 10-second steps, a countdown,
 a running job's elapsed time, a stale threshold, the verdict's minute) and sets one timer for that
-moment. An idle screen sleeps between those moments instead of rebuilding its views every second.
+moment (`tui/wake.py`). An idle screen sleeps between those moments instead of rebuilding its
+views every second.
 
 Adding a key that acts on the list: a `Binding(..., id=...)` in `BINDINGS` and an `action_...`
 method here; a key that works on every screen belongs to the app.
@@ -26,7 +27,6 @@ from textual.app import ComposeResult
 from textual.binding import ActiveBinding, Binding, BindingType
 from textual.containers import Container
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Footer
 
 from backuptui.core.appliance.models import BackupJob
@@ -36,6 +36,7 @@ from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
 from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.wake import Wake
 from backuptui.tui.widgets.digest_panel import DigestPanel
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
@@ -50,10 +51,6 @@ HEALTH_NOTES: dict[HealthLevel, tuple[str, Tone]] = {
     HealthLevel.CRITICAL: ("✖ backup CRITICAL", Tone.BAD),
     HealthLevel.UNKNOWN: ("? backup UNKNOWN", Tone.NEUTRAL),
 }
-
-#: the screen wakes this long after the moment its text changes (the injected clock and the
-#: event loop's timers are different clocks: waking a hair early would find nothing changed)
-WAKE_LATE = 0.01
 
 
 def cached_note(level_name: str | None) -> tuple[str, Tone]:
@@ -133,12 +130,8 @@ class MainScreen(Screen[None]):
         self._footer_tier = 0  # 0: narrow, 1: room for FOOTER_WHEN_ROOM, 2: also FOOTER_WHEN_WIDE
         self._follow: str | None = None  # a job just started: select it once the list has it
         self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
-        #: when the clock next changes the status line / the progress widget (None: never by itself)
-        self._status_change: datetime | None = None
-        self._progress_change: datetime | None = None
-        self._wake_at: datetime | None = None
-        self._wake_timer: Timer | None = None
-        self._ticking = False  # in `tick`: the timer is planned once, after both widgets
+        #: wakes the screen when the clock next changes the status line or the progress widget
+        self._wake = Wake(self, lambda: self.state.clock(), self._woken)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -232,46 +225,24 @@ class MainScreen(Screen[None]):
     def forget_shown(self) -> None:
         """Another appliance: nothing of the old one's jobs stays."""
         self._shown = None
-        self._progress_change = None
+        self._wake.set("progress", None)
 
     def tick(self) -> None:
         """The clock moved: ages and countdowns again; widgets repaint only if their text changed.
         The screen's own timer calls it when the text next changes (tests, with a fixed clock)."""
-        self._ticking = True
-        try:
+        with self._wake.held():
             self.show_status()
             if self._shown is not None:  # while paused too: it says so, and its ages keep true
                 self._render_progress(self._shown)
             else:
-                self._progress_change = None
-        finally:
-            self._ticking = False
-        self._plan_wake()
+                self._wake.set("progress", None)
 
     @property
     def wakes_at(self) -> datetime | None:
         """When the screen next wakes by itself to show what the clock changed (None: it does not)."""
-        return self._wake_at if self._wake_timer is not None else None
-
-    def _plan_wake(self) -> None:
-        """One timer for the first moment either widget reads differently as time passes."""
-        if self._ticking:
-            return
-        moments = [m for m in (self._status_change, self._progress_change) if m is not None]
-        wake = min(moments, default=None)
-        if self._wake_timer is not None:
-            if wake is not None and self._wake_at is not None and abs(wake - self._wake_at) < _SAME_MOMENT:
-                return  # (a key that changed nothing of the clock's: the timer stands)
-            self._wake_timer.stop()
-            self._wake_timer = None
-        self._wake_at = wake
-        if wake is None:
-            return
-        delay = max(0.0, (wake - self.state.clock()).total_seconds()) + WAKE_LATE
-        self._wake_timer = self.set_timer(delay, self._woken, name="clock")
+        return self._wake.at
 
     def _woken(self) -> None:
-        self._wake_timer = self._wake_at = None
         if self.ready:
             self.tick()
 
@@ -293,8 +264,7 @@ class MainScreen(Screen[None]):
         if _judged_live(snapshot):  # the verdict is worked out again each minute (`HealthWatch`)
             minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
             change = minute if change is None else min(change, minute)
-        self._status_change = change
-        self._plan_wake()
+        self._wake.set("status", change)
 
     def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         """Extra (text, tone) parts for the status line; a hook for other features (health).
@@ -357,8 +327,7 @@ class MainScreen(Screen[None]):
             connection=state.snapshot.connection,
         )
         self.query_one(LiveProgress).show(view)
-        self._progress_change = progress_changes_at(view)
-        self._plan_wake()
+        self._wake.set("progress", progress_changes_at(view))
 
     @on(JobList.Highlighted)
     def _job_highlighted(self, event: JobList.Highlighted) -> None:
@@ -472,10 +441,6 @@ class MainScreen(Screen[None]):
         snapshot = self.state.snapshot
         name = appliance_label(snapshot, self.state.appliance_name)
         open_export(self.app, jobs, appliance=name, base_url=snapshot.base_url, filters=filters)
-
-
-#: two wake-up moments this close are one (float seconds round to microseconds)
-_SAME_MOMENT = timedelta(milliseconds=1)
 
 
 def _judged_live(snapshot: Snapshot) -> bool:
