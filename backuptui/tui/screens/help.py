@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from backuptui.core.appliance.models import JobStatus
+from backuptui.core.watch.health import HealthLevel
 from backuptui.tui.format import (
     BACKUP_AGE_CRITICAL,
     BACKUP_AGE_WARNING,
@@ -231,7 +232,7 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
         ("appliance (host)", "the appliance's name and its host"),
         ("connection", "live, stale, unreachable, … (below)"),
         ("/api  /rest", "the API flavour in use"),
-        ("refreshed N ago", "when data last arrived: just now, then in 10 s steps, then minutes"),
+        ("refreshed N ago", "when data last arrived, said in 10 s steps"),
         ("N jobs", "all jobs (N of M while a filter is on), how many run, how many failed"),
         ("last good backup", "age of the newest successful backup, coloured (below)"),
         ("✔ backup OK", "the health verdict (below)"),
@@ -292,7 +293,13 @@ def _health_rows() -> list[HelpRow]:
     rows: list[HelpRow] = []
     for level, (text, tone) in HEALTH_NOTES.items():
         rows.append(((one_line(text), _TONE_STYLE[tone]), meaning.get(level.name, level.name.lower())))
-    rows.append(("… (cached)", "the verdict the local history kept, until the appliance answers"))
+    text, tone = HEALTH_NOTES[HealthLevel.OK]
+    rows.append(
+        (
+            (f"{one_line(text)} (cached)", _TONE_STYLE[tone]),
+            "any verdict the local history kept, until the appliance answers",
+        )
+    )
     return rows
 
 
