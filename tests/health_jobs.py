@@ -34,9 +34,13 @@ def backup_job(
     size: int = 2_000_000_000,
     error: str | None = None,
     kind: JobType = JobType.SCHEDULED,
+    error_type: str | None = None,
+    messages: tuple[str, ...] = (),
 ) -> BackupJob:
-    """A backup job started at `start`; a finished one ended `minutes` later, a running one is at 45 %."""
+    """A backup job started at `start`; a finished one ended `minutes` later, a running one is at 45 %.
+    `error`, `error_type`: its error's message and vAPI type; `messages`: the job's own messages."""
     finished = status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+    error_messages = (Message("e", error),) if error else ()
     return BackupJob(
         id=start.strftime("%Y%m%d-%H%M%S") + "-22617221",
         status=status,
@@ -52,7 +56,10 @@ def backup_job(
         duration=minutes * 60,
         size=size,
         progress=Progress(100, 100 if finished else 45, Message("p", "Backing up")),
-        error=JobError(raw={"messages": []}, messages=(Message("e", error),)) if error else None,
+        messages=tuple(Message("m", text) for text in messages),
+        error=JobError(raw={"messages": []}, messages=error_messages, error_type=error_type)
+        if error or error_type
+        else None,
     )
 
 

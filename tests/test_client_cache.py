@@ -11,7 +11,6 @@ import asyncio
 import json
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -293,6 +292,6 @@ def test_previous_is_only_used_for_its_own_id_and_real_records() -> None:
     other = parse_details({"b": record()}, ApiFlavor.API, {"b": job})
     assert other.jobs[0].id == "b" and other.jobs[0] is not job
     # a hand-made job with no raw record is never taken for an empty record
-    bare = replace(job, raw={})
+    bare = job.replace(raw={})
     empty = parse_details({"a": {}}, ApiFlavor.API, {"a": bare})
     assert empty.jobs == () and empty.problems[0].field_path == "status"

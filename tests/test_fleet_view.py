@@ -9,7 +9,7 @@ from backuptui.core.appliance.models import JobStatus
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.snapshot import ConnectionState
-from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+from backuptui.tui.fleet_view import LOGIN_REFUSED, bundled, fleet_entry, fleet_notices, refused_logins_notice
 
 NOW = datetime(2026, 11, 28, 9, 41, tzinfo=UTC)
 
@@ -85,3 +85,17 @@ def test_the_cells_say_each_state_in_words() -> None:
     assert fleet_entry(unreachable, NOW).line.cells["cause_state"] == (
         "unreachable: cannot connect to lab:443: connection refused"
     )
+
+
+def test_refused_logins_are_counted_in_one_notice_naming_the_first() -> None:
+    rows = [
+        replace(LIVE, name=f"vcsa-{i:02d}", state=MemberState.LOGIN_REFUSED, problem="the login was refused")
+        for i in range(16)
+    ]
+    notice = refused_logins_notice(rows)
+    assert notice.title == LOGIN_REFUSED and notice.severity == "error"
+    assert notice.message.startswith(
+        "Login refused by 16 appliances: vcsa-00, vcsa-01, vcsa-02, vcsa-03, vcsa-04 … — see their rows."
+    )
+    one = refused_logins_notice(rows[:1])
+    assert one.message.startswith("vcsa-00: the login was refused. Not retried on its own")

@@ -360,11 +360,9 @@ def test_health_module_does_not_import_textual() -> None:
 
 
 def test_a_newer_success_without_any_time_is_skipped_and_named() -> None:
-    from dataclasses import replace
 
     timed = nightly_history(days=3)
-    untimed = replace(
-        backup_job(NOW - timedelta(hours=1)),
+    untimed = backup_job(NOW - timedelta(hours=1)).replace(
         id="untimed-1",
         start_time=None,
         end_time=None,
@@ -382,9 +380,8 @@ def test_a_newer_success_without_any_time_is_skipped_and_named() -> None:
 
 
 def test_only_untimed_successes_say_so() -> None:
-    from dataclasses import replace
 
-    untimed = replace(backup_job(NOW), id="untimed-2", start_time=None, end_time=None, duration=None)
+    untimed = backup_job(NOW).replace(id="untimed-2", start_time=None, end_time=None, duration=None)
     verdict = evaluate_health([untimed], [daily()], now=NOW)
     assert NO_SUCCESS in codes(verdict)
     assert "none succeeded" not in verdict.summary

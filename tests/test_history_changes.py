@@ -15,6 +15,8 @@ from snapshot_diff import changed_ids, removed_ids
 
 from backuptui.core.appliance.errors import ApplianceUnreachable
 from backuptui.core.store import HistoryStore, HistoryWriter, Identity
+from backuptui.core.store.session import ApplianceHistory
+from backuptui.core.store.values import Cached
 from backuptui.core.watch.monitor import ConnectionState, Monitor
 from backuptui.core.watch.snapshot import JobChanges, Snapshot
 from tests.test_monitor import START, FakeClient, FakeClock, history, job_id, make, record
@@ -157,3 +159,24 @@ async def test_the_writer_keeps_the_changes_of_a_snapshot_it_skipped(tmp_path: P
         assert cached is not None and cached.jobs[0].size == 10  # the newest of the queued polls
     finally:
         writer.close()
+
+
+async def test_the_shown_list_merged_from_the_changes_is_the_one_merged_anew() -> None:
+    """The list the monitor shows (live jobs and the stored ones the appliance dropped) is the
+    same whether a poll's jobs are put in place from its changes or the lists are merged whole."""
+    older, _, _ = make(history(8))
+    stored = (await older.poll()).jobs  # days 0-7; the appliance below lists days 0-4
+    cached = Cached(LAB, stored, last_session_end=START)
+    monitor, client, clock = make(history(5))
+    told = ApplianceHistory(None, LAB, cached)
+    merged_anew = ApplianceHistory(None, LAB, cached)
+    for shot in await _steps(monitor, client, clock):
+        shown = told.merge(shot)
+        again = merged_anew.merge(replace(shot, changes=None))
+        assert [(j.id, j.gone, j.raw) for j in shown.jobs] == [(j.id, j.gone, j.raw) for j in again.jobs]
+        assert {k: (j.gone, j.raw) for k, j in shown.by_id.items()} == {
+            k: (j.gone, j.raw) for k, j in again.by_id.items()
+        }
+        assert all(shown.by_id[job.id] is job for job in shown.jobs)
+    assert {j.id for j in shown.jobs if j.gone} == {job_id(0), job_id(1), job_id(5), job_id(6), job_id(7)}
+    assert told._places is not None  # the running job's polls went the quick way

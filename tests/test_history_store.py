@@ -245,11 +245,10 @@ def test_the_verdict_is_written_when_its_level_changes(tmp_path: Path) -> None:
 
 
 def test_is_gone_finds_the_jobs_the_appliance_no_longer_lists() -> None:
-    from dataclasses import replace
 
     from backuptui.core.filtering import JobFilter
 
-    kept, listed = replace(job(0), gone=True), job(1)
+    kept, listed = job(0).replace(gone=True), job(1)
     assert JobFilter.parse("is:gone").apply([kept, listed]) == [kept]
     assert JobFilter.parse("-is:gone").apply([kept, listed]) == [listed]
     assert JobFilter.parse("is:gone").describe() == "status:gone"

@@ -179,7 +179,7 @@ def test_schedule_disabled_and_not_configured() -> None:
 
 
 def test_labels_and_values_carry_no_secret_and_escape_appliance_text() -> None:
-    history = [replace(NIGHTS[0], status=JobStatus("FAILED")), *NIGHTS[1:]]
+    history = [NIGHTS[0].replace(status=JobStatus("FAILED")), *NIGHTS[1:]]
     text = generate_latest(exporter_registry(lambda: [reading(history)])).decode()
     assert "password" not in text.lower()
     # label values are stable codes, never the appliance's free text (which changes every minute)

@@ -166,6 +166,11 @@ async def test_cancel_asks_names_the_job_and_shows_the_answer(
             pilot, lambda: job_list.selected_job is not None and job_list.selected_job.is_finished, "its end"
         )
         assert not app.main_screen.check_action("cancel_job", ())  # nothing left to cancel
+        # a user's cancel is no failure: the list says CANCELED, the verdict WARNING (not CRITICAL)
+        await wait_until(pilot, lambda: "⊘ CANCELED" in screen_text(app), "the list says CANCELED")
+        await wait_until(pilot, lambda: "▲ backup WARNING" in screen_text(app), "the verdict WARNING")
+        row = next(line for line in screen_text(app).splitlines() if line.startswith("⊘ CANCELED"))
+        assert "MANUAL" in row  # the canceled job's row in the list, not only the progress widget
 
 
 async def test_cancel_is_not_offered_on_a_finished_job(simulator: Simulator) -> None:

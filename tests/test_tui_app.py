@@ -525,9 +525,31 @@ async def test_detail_pane_shows_every_field(simulator_factory: Callable[..., Si
             "Target", "Cancelable", "Build", "Fast backup", "Messages", "Error",
         ):  # fmt: skip
             assert label in labels
-        body = str(detail.query_one("#detail-body").render())
+        body = str(detail.render())
         assert failed.id in body and failed.location in body
         assert failed.problem is not None and failed.problem in body
+
+
+async def test_detail_pane_text_can_be_selected_also_scrolled(simulator: Simulator) -> None:
+    """A mouse drag over the detail pane selects its text, counted in lines of the whole record
+    (the pane draws only the lines on screen)."""
+    app = make_app(simulator)
+    async with app.run_test(size=(120, 40)) as pilot:
+        job_list = await wait_for_jobs(pilot, 50)
+        detail = app.query_one(JobDetail)
+        lines = [str(line) for line in detail.lines()]
+        for top in (0, 3):
+            detail.scroll_to(y=top, animate=False)
+            await pilot.pause()
+            await pilot.mouse_down(JobDetail, offset=(2, 2))  # line 0 is the border
+            await pilot.hover(JobDetail, offset=(30, 4))
+            await pilot.mouse_up(JobDetail, offset=(30, 4))
+            await pilot.pause()
+            selected = app.screen.get_selected_text()
+            assert selected is not None
+            # from x 2 to 30 on the screen: 1 to 30 in the text (the pane's padding is 1 cell)
+            assert selected.splitlines() == [lines[top + 1][1:], lines[top + 2], lines[top + 3][:30]]
+        assert detail.job is not None and job_list.selected_id == detail.job.id
 
 
 async def test_session_expiry_is_invisible(simulator: Simulator) -> None:

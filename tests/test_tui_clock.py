@@ -217,6 +217,11 @@ def test_the_progress_widget_wakes_exactly_when_its_text_changes() -> None:
     for view in held:
         _wakes(view, _progress_markup, progress_changes_at, 200)
     assert progress_changes_at(held[0]) is None  # paused: elapsed stands still with the data
+    # no data yet: the reason and its "retrying in 5 s" (worked out again when the screen wakes)
+    waiting = replace(held[4], waiting=("Cannot reach lab: no answer", "retrying in 5 s"))
+    counting = replace(waiting, retry_at=NOW + timedelta(seconds=4.5))
+    assert progress_changes_at(counting) == NOW + timedelta(seconds=0.5)  # "in 5 s" becomes "in 4 s"
+    assert progress_changes_at(waiting) is None  # nothing to count down
     assert progress_changes_at(held[1]) is None  # cached: so does it
 
 

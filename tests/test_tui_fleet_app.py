@@ -195,3 +195,20 @@ async def test_the_palette_offers_the_fleet_commands() -> None:
             c.help for c in app.get_system_commands(app.fleet_screen) if c.title == "Sort appliances"
         )
         assert help_text.endswith("(o)")
+
+
+async def test_refused_logins_are_one_toast_that_counts_them(simulator_factory: Factory) -> None:
+    """Refusals arriving poll after poll update one toast instead of stacking one per appliance."""
+    refused = {f"vcsa-{i}": simulator_factory(seed=10 + i, password="not this one") for i in range(4)}
+    healthy = simulator_factory(scenario="healthy", seed=20)
+    resolutions = {name: resolution(sim, name) for name, sim in refused.items()}
+    app = fleet_app({**resolutions, "healthy": resolution(healthy, "healthy")})
+    async with app.run_test(size=(120, 40)) as pilot:
+        fleet = app.fleet
+        await wait_until(pilot, lambda: all(fleet.row(name).login_refused for name in refused), "4 refusals")
+        await pilot.pause()
+        toasts = [n for n in app._notifications if n.title == "Login refused"]
+        assert len(toasts) == 1, [n.message for n in toasts]
+        assert toasts[0].message.startswith("Login refused by 4 appliances: vcsa-")
+        assert "see their rows" in toasts[0].message
+        assert all(sim.stats()["failed_logins"] == 1 for sim in refused.values())  # never retried

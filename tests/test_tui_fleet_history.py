@@ -80,7 +80,7 @@ async def test_an_opened_appliance_shows_the_stored_jobs_it_no_longer_lists(
         await wait_until(pilot, lambda: first.memory.history is None, "the history closed")
     # a job the appliance dropped since: in the store, not on the appliance
     oldest = snapshot.jobs[-1]
-    dropped = replace(oldest, id=oldest.id[:-3] + "999")
+    dropped = oldest.replace(id=oldest.id[:-3] + "999")
     store = HistoryStore.open(path)
     store.record_poll(Identity.of("vcsa", sim.url), replace(snapshot, jobs=(*snapshot.jobs, dropped)))
     store.close()

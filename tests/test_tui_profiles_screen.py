@@ -35,7 +35,7 @@ async def test_j_and_k_move_and_the_connected_profile_is_marked(size: tuple[int,
     add("lab", "vcsa-lab.example.com")
     add("prod", "vcsa01.example.com")
     add("test", "vcsa-test.example.com")
-    app = ProfilesApp(ProfilePickerScreen(current="prod", env={}))
+    app = ProfilesApp(ProfilePickerScreen(current="prod", env={}, current_state=lambda: "connected"))
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         assert app.picker.selected_name == "prod"  # the connected one is selected first

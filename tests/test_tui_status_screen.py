@@ -139,7 +139,6 @@ async def test_at_80_columns_the_list_shows_the_year_and_the_locations_host() ->
 
 
 def test_a_narrow_location_keeps_the_host_when_the_host_alone_fills_the_column() -> None:
-    from dataclasses import replace
 
     from test_models import info
 
@@ -147,8 +146,7 @@ def test_a_narrow_location_keeps_the_host_when_the_host_alone_fills_the_column()
     from backuptui.tui.widgets.job_list import narrow_location
 
     base = parse_job("20261129-132949-24853646", info("SUCCEEDED"))
-    job = replace(
-        base,
+    job = base.replace(
         location="smb://fileserver.example.com/vcsa/vCenter/sn_vcsa01.example.com/M_8.0.3.00400_20261129-132949_",
     )
     shown = narrow_location(job, 22)

@@ -5,8 +5,6 @@ The history is only read here, never written.
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from backuptui.core.appliance.models import BackupJob, DetailsResult, sorted_newest_first
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import ProfileStore
@@ -53,7 +51,7 @@ def with_stored(result: DetailsResult, cached: Cached | None) -> DetailsResult:
     if cached is None:
         return result
     listed = {job.id for job in result.jobs} | {problem.record_id for problem in result.problems}
-    extra = [replace(job, gone=True) for job in cached.jobs if job.id not in listed]
+    extra = [job.replace(gone=True) for job in cached.jobs if job.id not in listed]
     if not extra:
         return result
     jobs: list[BackupJob] = sorted_newest_first((*result.jobs, *extra))

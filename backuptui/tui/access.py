@@ -23,6 +23,7 @@ from backuptui.tui.app_base import AppParts
 from backuptui.tui.format import one_line
 from backuptui.tui.leaving import LOGOUT_TIMEOUT
 from backuptui.tui.password import PasswordScreen, password_origin
+from backuptui.tui.views import connection_word
 
 if TYPE_CHECKING:
     from backuptui.tui.screens.profiles import ProfileChoice
@@ -178,7 +179,8 @@ class Access(AppParts):
             self.notify("Saved profiles are not available here.", markup=False)
             return
         if not any(isinstance(screen, ProfilePickerScreen) for screen in self.screen_stack):
-            self.push_screen(self.profiles.picker(), self._appliance_picked)
+            picker = self.profiles.picker(current_state=lambda: connection_word(self.snapshot))
+            self.push_screen(picker, self._appliance_picked)
 
     def _appliance_picked(self, choice: ProfileChoice | None) -> None:
         if choice is not None:

@@ -16,6 +16,7 @@ from backuptui.core.settings.resolution import TargetOptions, read_only_origin
 from backuptui.tui.app_base import AppParts
 from backuptui.tui.screens import action_flow
 from backuptui.tui.screens.action_flow import ActionFlow
+from backuptui.tui.views import connection_problem
 
 __all__ = ["Acting", "local_user"]
 
@@ -53,6 +54,9 @@ class Acting(AppParts):
                 select=self.main_screen.select_when_listed,
                 poll_now=self.poll_now,
                 comment_user=lambda: local_user(),
+                not_connected=lambda: connection_problem(
+                    self.snapshot, now=self.clock(), name=self.appliance_name
+                ),
             )
         return self._flow
 

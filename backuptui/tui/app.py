@@ -234,11 +234,12 @@ class MonitorApp(
         yield from super().get_system_commands(screen)
         if screen is not self.main_screen:
             return
+        offered = self.main_screen.acting_offered()
         yield from self.palette_entries(
             command
             for command in self.PALETTE_COMMANDS
-            # read-only: the actions are not offered at all
-            if self.read_only is None or command[3] not in ACTING_BINDINGS
+            # read-only, or the appliance does not answer: the actions are not offered
+            if offered or command[3] not in ACTING_BINDINGS
         )
 
     # -- keys -----------------------------------------------------------------------------

@@ -28,15 +28,18 @@ from textual.worker import Worker
 
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
+from backuptui.core.watch.fleet_row import MemberState
 from backuptui.tui.fleet_memory import FleetMemory
 from backuptui.tui.fleet_opening import FleetOpening
-from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
+from backuptui.tui.fleet_view import LOGIN_REFUSED, bundled, fleet_entry, fleet_notices, refused_logins_notice
 from backuptui.tui.heap import freeze_heap
 from backuptui.tui.key_palette import KeysAndPalette
 from backuptui.tui.keys import KeyLookup
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
 from backuptui.tui.notices import Notice, show_notices
+from backuptui.tui.replacing_toast import ReplacingToast
 from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
+from backuptui.tui.screens.main import ACTING_BINDINGS
 from backuptui.tui.screens.member import MemberScreen
 from backuptui.tui.terminal import terminal_alive
 from backuptui.tui.widgets.fleet_table import FleetTable
@@ -140,6 +143,7 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
         self.fleet_screen = FleetScreen()
         self.member_screen: MemberScreen | None = None
         self._rows: dict[str, FleetRow] = {}
+        self._refused_toast = ReplacingToast()
         self._pending: dict[str, FleetRow] = {}
         self._flush_scheduled = False
         self._password_open = False
@@ -177,6 +181,9 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
             )
         else:
             return
+        if isinstance(screen, MemberScreen) and not screen.acting_offered():
+            # read-only, or the appliance does not answer: the actions are not offered
+            commands = tuple(command for command in commands if command[3] not in ACTING_BINDINGS)
         yield from self.palette_entries(commands)
 
     # -- keys -----------------------------------------------------------------------------
@@ -211,9 +218,15 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
             return
         now = self.clock()
         notices: list[Notice] = []
+        refused_now = False
         for name, row in pending.items():
-            notices += fleet_notices(self._rows.get(name), row)
+            told = fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
+            refused_now = refused_now or any(notice.title == LOGIN_REFUSED for notice in told)
+            notices += [notice for notice in told if notice.title != LOGIN_REFUSED]
+        if refused_now:  # one toast counts every refused login, updated instead of stacked
+            refused = [row for row in self._rows.values() if row.state is MemberState.LOGIN_REFUSED]
+            self._refused_toast.show(self, refused_logins_notice(refused))
         self.fleet_screen.update_entries([self._entry(row, now) for row in pending.values()])
         show_notices(self, bundled(notices))
         if self.member_screen is not None:

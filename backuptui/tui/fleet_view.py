@@ -8,6 +8,7 @@ appliance goes through `one_line`, so it is shown as inert text.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from types import MappingProxyType
 
@@ -224,15 +225,7 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     elif before.state in _LOST and after.state is MemberState.LIVE:
         notices.append(Notice(f"{name}: connection is back.", "Reconnected"))
     if after.state is MemberState.LOGIN_REFUSED and before.state is not MemberState.LOGIN_REFUSED:
-        problem = short_problem(after)
-        notices.append(
-            Notice(
-                f"{name}: {problem}. Not retried on its own: Enter on it to type the password.",
-                "Login refused",
-                "error",
-                15,
-            )
-        )
+        notices.append(refused_logins_notice([after]))
     if before.polled_at is None or after.latest_status is None:
         return notices  # no history before: what it holds is not news
     changed = (before.latest_status, before.latest_started) != (after.latest_status, after.latest_started)
@@ -246,6 +239,32 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     ):
         notices.append(Notice(f"{name}: a backup started.", "Backup started"))
     return notices
+
+
+#: the title of the one toast that counts the appliances whose login is refused
+LOGIN_REFUSED = "Login refused"
+#: the refused appliances that toast names before "…"
+REFUSED_NAMED = 5
+
+
+def refused_logins_notice(refused: Sequence[FleetRow]) -> Notice:
+    """One toast for every appliance whose login is refused now, so that a fleet's refusals,
+    arriving poll after poll, do not stack: one names the appliance and why; more are counted,
+    `Login refused by 16 appliances: a, b, c, d, e … — see their rows.`"""
+    if len(refused) == 1:
+        row = refused[0]
+        said = f"{one_line(row.name)}: {short_problem(row)}"
+        message = f"{said}. Not retried on its own: Enter on it to type the password."
+        return Notice(message, LOGIN_REFUSED, "error", 15)
+    names = ", ".join(one_line(row.name) for row in refused[:REFUSED_NAMED])
+    more = " …" if len(refused) > REFUSED_NAMED else ""
+    return Notice(
+        f"Login refused by {len(refused)} appliances: {names}{more} — see their rows. "
+        "Not retried on their own: Enter on one to type its password.",
+        LOGIN_REFUSED,
+        "error",
+        15,
+    )
 
 
 #: more toasts than this at once (a fleet's first answers) become one that names them all

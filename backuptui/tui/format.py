@@ -7,6 +7,7 @@ line and the headless commands all say the same thing the same way. Every functi
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import datetime
@@ -15,7 +16,8 @@ from urllib.parse import urlsplit
 
 from backuptui.core.ages import duration_span
 from backuptui.core.ages import human_age as human_age  # one way to say an age, core and TUI
-from backuptui.core.appliance.models import JobStatus
+from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.appliance.unreadable import UNREADABLE
 
 #: shown where the appliance gave no value
@@ -109,6 +111,30 @@ def status_label(status: JobStatus | str) -> str:
 
 def status_tone(status: JobStatus | str) -> Tone:
     return _STATUS_SYMBOLS.get(str(status), ("?", Tone.NEUTRAL))[1]
+
+
+#: a job a user canceled: FAILED on the appliance, but no failure of it (`canceled_by_user`)
+CANCELED_LABEL = "⊘ CANCELED"
+
+
+def job_status_label(job: BackupJob) -> str:
+    """`status_label` of the job's status, or `⊘ CANCELED` for a job a user canceled (the
+    appliance has no such status: it marks the job FAILED)."""
+    return CANCELED_LABEL if canceled_by_user(job) else status_label(job.status)
+
+
+def job_status_tone(job: BackupJob) -> Tone:
+    """A canceled job is a warning (as the health verdict judges it), not a failure."""
+    return Tone.WARNING if canceled_by_user(job) else status_tone(job.status)
+
+
+def retry_phrase(retry_at: datetime | None, now: datetime) -> str | None:
+    """`retrying in 12 s`, `retrying now`; None when no retry is scheduled (the status line and
+    the list area say the countdown the same way)."""
+    if retry_at is None:
+        return None
+    wait = math.ceil((retry_at - now).total_seconds())
+    return f"retrying in {wait} s" if wait > 0 else "retrying now"
 
 
 #: last successful backup age thresholds: within 1 day fine, over 1 day warning, 3+ days critical

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.watch.events import JobEvent
 from backuptui.core.watch.monitor import ConnectionState
 from backuptui.tui.format import one_line
@@ -86,13 +87,11 @@ def job_notices(events: Iterable[JobEvent]) -> list[Notice]:
             notices.append(Notice(f"The {what} succeeded.", "Backup succeeded"))
         else:
             problem = one_line(job.problem) if job.problem else one_line(str(job.status))
-            failed = event.kind == "failed"
+            failed = event.kind == "failed" and not canceled_by_user(job)  # a cancel is no failure
+            title = (
+                "Backup failed" if failed else "Backup canceled" if event.kind == "failed" else "Backup ended"
+            )
             notices.append(
-                Notice(
-                    f"The {what} ended: {problem}",
-                    "Backup failed" if failed else "Backup ended",
-                    "error" if failed else "warning",
-                    20,
-                )
+                Notice(f"The {what} ended: {problem}", title, "error" if failed else "warning", 20)
             )
     return notices

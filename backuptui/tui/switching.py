@@ -12,7 +12,7 @@ import contextlib
 import difflib
 import os
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -61,7 +61,8 @@ class ProfileSession:
     #: the current profile's password is looked up in the app, which says it waits for it
     password_lookup: PasswordLookup | None = None
 
-    def picker(self) -> ProfilePickerScreen:
+    def picker(self, current_state: Callable[[], str] | None = None) -> ProfilePickerScreen:
+        """The picker over the app; `current_state`: the watched profile's connection, in words."""
         from backuptui.tui.screens.profiles import ProfilePickerScreen
 
         return ProfilePickerScreen(
@@ -69,6 +70,7 @@ class ProfileSession:
             current=self.current.name if self.current else None,
             passwords=self.passwords,
             env=self.env,
+            current_state=current_state,
         )
 
     def resolve(self, choice: ProfileChoice, options: TargetOptions | None = None) -> Resolution:

@@ -9,6 +9,7 @@ module, so all of them name the cause, and the generic text only when it is all 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -75,3 +76,22 @@ def failure_cause(job: BackupJob) -> str | None:
     if job.status == "FAILED":  # JobStatus.FAILED, a str enum
         candidates.extend(job.messages)
     return most_specific(candidates)
+
+
+#: how a user's cancel reads in a job's messages ("The backup job was canceled by the user.")
+_CANCELED_TEXT = re.compile(r"\bcancel+ed by (?:the )?user\b", re.IGNORECASE)
+
+
+def canceled_by_user(job: BackupJob) -> bool:
+    """A FAILED job that failed because someone canceled it, not because the appliance could not
+    back up. The appliance has no CANCELED status: it marks the job FAILED with an error of the
+    vAPI type CANCELED and the message "The backup job was canceled by the user."; either says it."""
+    if job.status != "FAILED":  # JobStatus.FAILED, a str enum
+        return False
+    error = job.error
+    kind = error.error_type if error is not None else None
+    if kind is not None and kind.rsplit(".", 1)[-1].upper() == "CANCELED":  # or ...std.errors.canceled
+        return True
+    messages = [*error.messages] if error is not None else []
+    # the start of each text only: a 50 MB message costs what a short one does
+    return any(_CANCELED_TEXT.search(message.text[:500]) for message in (*messages, *job.messages))

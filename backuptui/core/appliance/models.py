@@ -12,7 +12,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import Enum, StrEnum
+from operator import attrgetter
 from typing import Any
+
+import msgspec
+import msgspec.structs
 
 
 class ApiFlavor(StrEnum):
@@ -145,9 +149,15 @@ class JobError:
         return self.messages[0].text if self.messages else None
 
 
-@dataclass(frozen=True, slots=True)
-class BackupJob:
-    """One record of the details endpoint (`Details.Info`) with its job id."""
+class BackupJob(msgspec.Struct, frozen=True, gc=False, eq=False, repr_omit_defaults=False):
+    """One record of the details endpoint (`Details.Info`) with its job id.
+
+    A frozen `msgspec.Struct`, not a dataclass: a history holds 10,000 of these, and a frozen
+    dataclass sets each of its 24 fields through `object.__setattr__` (~6 us a job, a quarter of
+    parsing the whole history); a Struct is made in C (~0.2 us). Equality, hash and repr leave
+    out `raw`, as the dataclass did (`compare=False, repr=False`). A changed copy:
+    `job.replace(gone=True)`.
+    """
 
     id: str
     status: JobStatus
@@ -176,7 +186,23 @@ class BackupJob:
     gone: bool = False
     # the record as the appliance sent it: a `RawRecord` (its JSON text, decoded on access) for
     # jobs from a details response, the decoded dict for `parse_job(id, dict)`
-    raw: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+    raw: Mapping[str, Any] = msgspec.field(default_factory=dict)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return _compared(self) == _compared(other)
+
+    def __hash__(self) -> int:
+        return hash(_compared(self))
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in zip(_COMPARED, _compared(self), strict=True))
+        return f"BackupJob({shown})"
+
+    def replace(self, **changes: Any) -> BackupJob:
+        """A copy with `changes` (field names and their new values)."""
+        return msgspec.structs.replace(self, **changes)
 
     @property
     def is_active(self) -> bool:
@@ -202,6 +228,11 @@ class BackupJob:
         from backuptui.core.appliance.failure_cause import failure_cause
 
         return failure_cause(self)
+
+
+#: the fields that make two jobs equal: all but `raw` (a job's record as it came)
+_COMPARED = tuple(name for name in BackupJob.__struct_fields__ if name != "raw")
+_compared = attrgetter(*_COMPARED)
 
 
 @dataclass(frozen=True, slots=True)

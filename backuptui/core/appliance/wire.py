@@ -3,6 +3,10 @@
 msgspec decodes a record's JSON straight into these (in C, without a dict per object), and a
 details body into `msgspec.Raw` per record: each record's bytes stay undecoded until its turn, so
 one bad record never hides the others, and the bytes are the raw JSON the drill-down shows.
+`WireRecord` is the form a record's bytes are decoded into: its nested objects (the description,
+the progress, the build, ...) stay `msgspec.Raw`, because nearly every record of a history
+repeats them byte for byte: the parser reads each distinct one once, keyed by its bytes, and the
+decoder allocates no strings for them (half the decoding time of `WireJob` at 10,000 records).
 A record these types refuse is not necessarily wrong (a number as a message argument, a `params`
 that is not an object): `parsing` then reads it field by field, which accepts what the appliance
 may send and names the field when it is really wrong.
@@ -67,6 +71,37 @@ class WireJob(msgspec.Struct):
     user: str | None = None
 
 
+#: what an absent optional object of a `WireRecord` reads as (the same as an explicit null)
+NULL = msgspec.Raw(b"null")
+
+
+class WireRecord(msgspec.Struct):
+    """`Details.Info` with its nested objects undecoded (`msgspec.Raw`); the scalars as in
+    `WireJob`. Each Raw is read by the decoder of its `WireJob` field below, once per distinct
+    bytes."""
+
+    status: str
+    type: str
+    location: str
+    description: msgspec.Raw
+    location_user: str | None = None
+    service: str | None = None
+    operation: str | None = None
+    cancelable: bool | None = None
+    messages: msgspec.Raw = NULL
+    start_time: str | None = None
+    end_time: str | None = None
+    duration: int | None = None
+    size: int | None = None
+    progress: msgspec.Raw = NULL
+    build: msgspec.Raw = NULL
+    fast_backup: bool | None = None
+    parent: str | None = None
+    target: msgspec.Raw = NULL
+    error: msgspec.Raw = NULL
+    user: str | None = None
+
+
 class RestEntry(msgspec.Struct):
     """One `{"key": id, "value": record}` entry of a `/rest` map; the record left undecoded."""
 
@@ -84,3 +119,11 @@ class RestDetails(msgspec.Struct):
 API_DETAILS = msgspec.json.Decoder(dict[str, msgspec.Raw])
 REST_DETAILS = msgspec.json.Decoder(RestDetails)
 JOB = msgspec.json.Decoder(WireJob)
+RECORD = msgspec.json.Decoder(WireRecord)
+#: the decoders of a `WireRecord`'s nested objects, as typed in `WireJob`
+MESSAGE = msgspec.json.Decoder(WireMessage)
+MESSAGES = msgspec.json.Decoder(list[WireMessage] | None)
+PROGRESS = msgspec.json.Decoder(WireProgress | None)
+BUILD = msgspec.json.Decoder(WireBuild | None)
+TARGET = msgspec.json.Decoder(WireTarget | None)
+ANY = msgspec.json.Decoder()

@@ -86,6 +86,7 @@ class PerfValue:
 # Finding codes (stable: programs may match on them).
 NOT_CONFIGURED = "not-configured"
 LATEST_FAILED = "latest-failed"
+LATEST_CANCELED = "latest-canceled"  # the latest job failed because a user canceled it
 NO_SUCCESS = "no-success"
 STALE = "stale"
 SCHEDULE_DISABLED = "schedule-disabled"

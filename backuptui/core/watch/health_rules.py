@@ -5,10 +5,10 @@ status line and the health panel, so all three always agree. No Textual, no Rich
 
 Defaults follow what monitoring people use: warning when the last successful
 backup is over 25 h old (Nagios `check_vcenter_backup.sh`), critical from 72 h (VMware's VCF
-reporting: RED at 3 days), critical when the latest finished job failed, a warning when the
-schedule is disabled (AsBuiltReport) and "not configured" when there is neither a schedule nor a
-job. The schedule checks (a missed run among them) are `health_schedules`; what a verdict holds is
-`health`.
+reporting: RED at 3 days), critical when the latest finished job failed (a warning when a user
+canceled it: that is no failure of the appliance), a warning when the schedule is disabled
+(AsBuiltReport) and "not configured" when there is neither a schedule nor a job. The schedule
+checks (a missed run among them) are `health_schedules`; what a verdict holds is `health`.
 """
 
 from __future__ import annotations
@@ -18,10 +18,12 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from backuptui.core.ages import human_age
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, sorted_newest_first
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import (
     LAST_SUCCESS,
+    LATEST_CANCELED,
     LATEST_FAILED,
     MISSED_RUN,
     NO_SCHEDULE,
@@ -95,13 +97,19 @@ def evaluate_health(
     if latest_finished is not None and latest_finished.status == JobStatus.FAILED:
         # the start names the run (the scheduled time, the job id); the end is seconds later
         when = job_started(latest_finished, tz) or job_finished(latest_finished)
-        text = "last backup FAILED"
+        # a user's cancel is no failure of the appliance: a warning (the age rule below still
+        # turns a long run of cancels critical)
+        canceled = canceled_by_user(latest_finished)
+        text = "last backup CANCELED" if canceled else "last backup FAILED"
         if when is not None:
             text += f" {at(when)}"
         problem = latest_finished.problem
         if problem:
             text += f": {one_line_problem(problem)}"
-        findings.append(Finding(HealthLevel.CRITICAL, LATEST_FAILED, text))
+        if canceled:
+            findings.append(Finding(HealthLevel.WARNING, LATEST_CANCELED, text))
+        else:
+            findings.append(Finding(HealthLevel.CRITICAL, LATEST_FAILED, text))
 
     if last_success is None or last_success_at is None:
         if history:
@@ -234,6 +242,7 @@ _PRIORITY = {
         (
             NOT_CONFIGURED,
             LATEST_FAILED,
+            LATEST_CANCELED,
             NO_SUCCESS,
             MISSED_RUN,
             WAITING,

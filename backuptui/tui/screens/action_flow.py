@@ -54,6 +54,9 @@ class ActionFlow:
     select: Callable[[str], None]  # select this job as soon as the list has it
     poll_now: Callable[[], None]  # the whole history, now
     comment_user: Callable[[], str] = local_user
+    #: why the appliance cannot be acted on now: (what is wrong, what backuptui does), None when it
+    #: answers (`views.connection_problem`)
+    not_connected: Callable[[], tuple[str, str] | None] = lambda: None
     _actions: BackupActions | None = None
 
     def actions(self) -> BackupActions | None:
@@ -76,6 +79,21 @@ class ActionFlow:
         )
         return True
 
+    def refused_not_connected(self) -> bool:
+        """Acting needs the appliance's answer: said at once, in the list area's words."""
+        problem = self.not_connected()
+        if problem is None:
+            return False
+        what, doing = problem
+        said = f"{what}; {doing}" if doing else what
+        self.app.notify(
+            f"{said}. Backups can be started and canceled once it answers.",
+            title="Not connected",
+            severity="warning",
+            markup=False,
+        )
+        return True
+
     def schedule(self) -> Schedule | None:
         schedules = self.schedules() or ()
         named = [schedule for schedule in schedules if schedule.id == "default"]
@@ -86,7 +104,7 @@ class ActionFlow:
 
     def backup_now(self) -> None:
         """Open the confirmation of "Back up now" (through the schedule)."""
-        if self.refused_read_only():
+        if self.refused_read_only() or self.refused_not_connected():
             return
         actions = self.actions()
         if actions is None:
@@ -126,7 +144,7 @@ class ActionFlow:
         """The one-off form: another location, its credentials, parts, validated first."""
         from backuptui.tui.screens.backup_form import BackupFormScreen
 
-        if self.refused_read_only():
+        if self.refused_read_only() or self.refused_not_connected():
             return
         actions = self.actions()
         if actions is None:
@@ -163,7 +181,7 @@ class ActionFlow:
 
     def cancel_job(self, job: BackupJob | None) -> None:
         """Open the confirmation of canceling `job` (the selected one)."""
-        if self.refused_read_only():
+        if self.refused_read_only() or self.refused_not_connected():
             return
         actions = self.actions()
         if job is None or not (job.is_active and job.cancelable) or actions is None:

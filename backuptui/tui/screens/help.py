@@ -22,6 +22,7 @@ from backuptui.core.watch.health import HealthLevel
 from backuptui.tui.format import (
     BACKUP_AGE_CRITICAL,
     BACKUP_AGE_WARNING,
+    CANCELED_LABEL,
     Tone,
     one_line,
     status_label,
@@ -269,6 +270,12 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
         ((status_label(status), _TONE_STYLE[status_tone(status)]), _TONE_COLOUR[status_tone(status)])
         for status in JobStatus
     ]
+    statuses.append(
+        (
+            (CANCELED_LABEL, _TONE_STYLE[Tone.WARNING]),
+            "a user canceled it (FAILED on the appliance): a warning",
+        )
+    )
     statuses.append(((status_label("NEW_STATUS"), "bold"), "a status this version does not know, as sent"))
     groups: list[tuple[str, list[HelpRow]]] = [
         ("Status line, left to right", layout),

@@ -35,7 +35,7 @@ from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
-from backuptui.tui.views import appliance_label, empty_list_text, progress_view, status_view
+from backuptui.tui.views import appliance_label, empty_list_text, is_connected, progress_view, status_view
 from backuptui.tui.wake import Wake
 from backuptui.tui.widgets.digest_panel import DigestPanel
 from backuptui.tui.widgets.filter_bar import FilterBar
@@ -130,6 +130,7 @@ class MainScreen(Screen[None]):
         self._footer_tier = 0  # 0: narrow, 1: room for FOOTER_WHEN_ROOM, 2: also FOOTER_WHEN_WIDE
         self._follow: str | None = None  # a job just started: select it once the list has it
         self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
+        self._connected: bool = False  # the appliance answered (the footer offers b and c)
         #: wakes the screen when the clock next changes the status line or the progress widget
         self._wake = Wake(self, lambda: self.state.clock(), self._woken)
 
@@ -138,6 +139,13 @@ class MainScreen(Screen[None]):
         """As Textual's, in the order the bindings are declared (a keymap moves the keys it rebinds
         to the end), and with `FOOTER_WHEN_ROOM` in the footer when the screen is wide enough."""
         bindings = _in_declared_order(super().active_bindings)
+        if not self._connected:  # the keys still say why at once; the footer does not offer them
+            bindings = {
+                key: active._replace(binding=replace(active.binding, show=False))
+                if active.binding.id in ACTING_BINDINGS
+                else active
+                for key, active in bindings.items()
+            }
         width = self.size.width
         if width < self.FOOTER_ROOM:
             return bindings
@@ -161,6 +169,17 @@ class MainScreen(Screen[None]):
         """The state can act and is not read-only."""
         state = self.state
         return isinstance(state, ActingState) and state.read_only is None
+
+    def acting_offered(self) -> bool:
+        """Back up now and cancel are offered (footer, palette): the state may act and the
+        appliance answered this session's last poll (not a cached history, not unreachable)."""
+        return self._may_act() and is_connected(self.state.snapshot)
+
+    def _note_connected(self) -> None:
+        connected = is_connected(self.state.snapshot)
+        if connected != self._connected:
+            self._connected = connected
+            self.refresh_bindings()
 
     def _note_cancelable(self) -> None:
         job = self.job_list.selected_job if self.ready else None
@@ -204,10 +223,15 @@ class MainScreen(Screen[None]):
         return self.query_one("#detail", JobDetail)
 
     def on_mount(self) -> None:
+        # a watcher, not a message: the detail pane changes in the same frame as the list's cursor
+        self.watch(self.job_list, "selected_id", self._job_highlighted, init=False)
         self.detail.border_title = "Job"
         self.job_list.empty_text = "Connecting to the appliance…"
         self.show_status()
         self.show_jobs(self.state.snapshot)
+        # the footer's cancel key is decided once the screen is mounted (`ready` is false until
+        # then), for a selected job that is there from the start (a list from the local history)
+        self.call_later(self._note_cancelable)
 
     # -- rendering (called by the app) ----------------------------------------------------
 
@@ -249,6 +273,7 @@ class MainScreen(Screen[None]):
     def show_status(self) -> None:
         state = self.state
         snapshot = state.snapshot
+        self._note_connected()
         now = state.clock()
         view = status_view(
             snapshot,
@@ -325,12 +350,14 @@ class MainScreen(Screen[None]):
             paused=state.paused,
             stale_after=state.stale_after,
             connection=state.snapshot.connection,
+            live=state.snapshot,
+            name=state.appliance_name,
         )
         self.query_one(LiveProgress).show(view)
         self._wake.set("progress", progress_changes_at(view))
 
-    @on(JobList.Highlighted)
-    def _job_highlighted(self, event: JobList.Highlighted) -> None:
+    def _job_highlighted(self) -> None:
+        """The list's cursor is on another job (or none): the widgets that show it follow."""
         self._note_cancelable()
         self._render_detail()
         if self._shown is not None:

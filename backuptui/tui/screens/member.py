@@ -23,6 +23,7 @@ from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
 from backuptui.tui.screens.action_flow import ActionFlow
 from backuptui.tui.screens.main import MainScreen
+from backuptui.tui.views import connection_problem
 from backuptui.tui.widgets.filter_bar import FilterBar
 
 
@@ -134,6 +135,9 @@ class MemberScreen(MainScreen):
             read_only=lambda: watch.read_only,
             select=self.select_when_listed,
             poll_now=self._refresh,
+            not_connected=lambda: connection_problem(
+                watch.snapshot, now=watch.clock(), name=watch.member.name
+            ),
         )
         super().on_mount()
         self.follow()

@@ -11,7 +11,7 @@ memory for the session and, where a keyring works, can be saved there after it w
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from rich.text import Text
@@ -95,12 +95,16 @@ class ProfilePickerScreen(ProfileConnecting, ReportsWorkerFailures, Screen[Profi
         env: Mapping[str, str] | None = None,
         command_timeout: float = COMMAND_TIMEOUT,
         timeouts: Timeouts | None = None,
+        current_state: Callable[[], str] | None = None,
     ) -> None:
-        """`current`: the profile being watched (selected first); `passwords`: typed passwords
-        kept for the session (shared with whoever opens the picker again); `env`: for tests."""
+        """`current`: the profile being watched (selected first); `current_state`: how its
+        connection is now ("connected", "unreachable", "not logged in" ...: the monitor's state,
+        read again each second); `passwords`: typed passwords kept for the session (shared with
+        whoever opens the picker again); `env`: for tests."""
         super().__init__()
         self.store = store if store is not None else ProfileStore()
         self.current = current
+        self.current_state = current_state
         self.hint = hint
         self.passwords = passwords if passwords is not None else {}
         self.env = env
@@ -110,11 +114,17 @@ class ProfilePickerScreen(ProfileConnecting, ReportsWorkerFailures, Screen[Profi
         self.last_check: ConnectionCheck | None = None
         self._shown_room = 0  # the room the table was last fitted to
 
-    def compose(self) -> ComposeResult:
+    def title_text(self) -> str:
+        """`Appliance profiles (● unreachable, * default)`: the mark's word is the watched
+        profile's state now (a picker opened without one says only which profile it is)."""
         legend = f"{self.DEFAULT_MARK} default"
         if self.current:
-            legend = f"{self.CONNECTED_MARK} connected, {legend}"
-        yield Label(f"Appliance profiles ({legend})", id="picker-title")
+            state = self.current_state() if self.current_state is not None else "watched"
+            legend = f"{self.CONNECTED_MARK} {state}, {legend}"
+        return f"Appliance profiles ({legend})"
+
+    def compose(self) -> ComposeResult:
+        yield Label(self.title_text(), id="picker-title", markup=False)
         yield Label(str(self.store.path), id="picker-path", markup=False)
         yield Static(self.hint or "", id="picker-hint", markup=False)
         table: DataTable[Text] = DataTable(id="profiles", cursor_type="row", zebra_stripes=True)
@@ -127,6 +137,14 @@ class ProfilePickerScreen(ProfileConnecting, ReportsWorkerFailures, Screen[Profi
         self.query_one("#picker-hint").display = bool(self.hint)
         self.reload(select=self.current)
         table.focus()
+        if self.current and self.current_state is not None:
+            self.set_interval(1.0, self._show_title)  # the watched appliance's state moves on
+
+    def _show_title(self) -> None:
+        title = self.query_one("#picker-title", Label)
+        text = self.title_text()
+        if str(title.render()) != text:
+            title.update(text)
 
     def on_resize(self) -> None:
         if self.config is not None and self._room() != self._shown_room:

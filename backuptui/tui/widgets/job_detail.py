@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from textual.app import ComposeResult
+from textual import events
 from textual.cache import LRUCache
-from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.selection import Selection
+from textual.strip import Strip
+from textual.style import Style as VisualStyle
+from textual.visual import Visual
 from textual.widget import Widget
 
 from backuptui.core.appliance.models import BackupJob, JobStatus, Message
@@ -148,72 +152,22 @@ def job_detail_content(job: BackupJob, width: int = 200) -> Content:
     return Content("\n").join(job_detail_lines(job, width))
 
 
-class DetailBody(Widget):
-    """The fields of one job, laid out for the pane's current width.
+class JobDetail(ScrollView, can_focus=False):
+    """Scrollable pane with all fields of one job, drawn a line at a time (Line API).
 
     Moving the cursor shows another job here on every key press, so this is kept cheap: the lines
-    of recently shown records are cached (per job id, kept while the record is the same), and a new
-    job with as many lines as the one before repaints only this widget; only a change of height
-    needs a layout pass of the screen."""
+    of recently shown records are laid out and rendered once (cached per job id, kept while the
+    record, the width and the theme are the same), and only the lines on screen are drawn. The
+    pane's size comes from the stylesheet, never from its content, so a job with more or fewer
+    lines changes only the scroll range: no layout pass of the screen, unless the scrollbar has to
+    come or go (a layout for a size change costs Textual two passes and a full repaint)."""
 
     DEFAULT_CSS = """
-    DetailBody { height: auto; width: 1fr; }
+    JobDetail { height: 1fr; overflow-x: hidden; overflow-y: auto; scrollbar-size-vertical: 1; }
     """
 
-    #: how many recently shown records keep their laid-out lines
+    #: how many recently shown records keep their rendered lines
     CACHE_SIZE = 64
-
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self._job: BackupJob | None = None
-        self._empty_text = "No job selected."
-        self._lines: tuple[int, list[Content]] | None = None  # (width, lines) shown
-        self._cache: LRUCache[str, tuple[BackupJob, int, list[Content]]] = LRUCache(self.CACHE_SIZE)
-        #: how many times showing a job needed a layout pass (tests prove a same-height job needs none)
-        self.layouts = 0
-
-    def show(self, job: BackupJob | None, empty_text: str) -> None:
-        shown = self._lines
-        self._job, self._empty_text, self._lines = job, empty_text, None
-        if shown is not None and len(self.lines(shown[0])) == len(shown[1]):
-            self.refresh()  # same height at the same width: no layout needed
-        else:
-            self.layouts += 1
-            self.refresh(layout=True)
-
-    def lines(self, width: int) -> list[Content]:
-        if self._lines is None or self._lines[0] != width:
-            job = self._job
-            if job is None:
-                lines = Content(self._empty_text).wrap(max(1, width))
-            else:
-                cached = self._cache.get(job.id)
-                if cached is not None and cached[1] == width and (cached[0] is job or cached[0] == job):
-                    lines = cached[2]
-                else:
-                    lines = job_detail_lines(job, width)
-                    self._cache[job.id] = (job, width, lines)
-            self._lines = (width, lines)
-        return self._lines[1]
-
-    def notify_style_update(self) -> None:
-        super().notify_style_update()
-        self._cache.clear()  # the theme changed: the cached colours are wrong
-        self._lines = None
-
-    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
-        return len(self.lines(width))
-
-    def render(self) -> Content:
-        return Content("\n").join(self.lines(self.content_region.width or 80))
-
-
-class JobDetail(VerticalScroll, can_focus=False):
-    """Scrollable pane with all fields of one job; updates only when the job changed."""
-
-    DEFAULT_CSS = """
-    JobDetail { height: 1fr; scrollbar-size-vertical: 1; }
-    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -221,9 +175,11 @@ class JobDetail(VerticalScroll, can_focus=False):
         self._shown = False
         self._empty_text = "No job selected."
         self._title = ""
-
-    def compose(self) -> ComposeResult:
-        yield DetailBody(id="detail-body")
+        self._view: _View | None = None  # the lines shown, at the width they were laid out for
+        self._cache: LRUCache[str, _View] = LRUCache(self.CACHE_SIZE)
+        #: how many times showing a job needed a layout pass (tests prove a job of another height
+        #: needs none while the scrollbar stays)
+        self.layouts = 0
 
     @property
     def job(self) -> BackupJob | None:
@@ -236,9 +192,110 @@ class JobDetail(VerticalScroll, can_focus=False):
             return
         new_job = job is None or self._job is None or job.id != self._job.id
         self._job, self._empty_text, self._shown = job, empty_text, True
-        self.query_one(DetailBody).show(job, empty_text)
+        self._view = None
         title = f"Job {one_line(job.id)}" if job is not None else "Job"
         if title != self._title:
             self._title = self.border_title = title
         if new_job and self.scroll_y:
-            self.scroll_home(animate=False)
+            self.scroll_to(y=0, animate=False)
+        self._fit_scroll_range()
+        self.refresh()
+
+    # -- the lines ------------------------------------------------------------------------
+
+    def lines(self) -> list[Content]:
+        """The shown record's lines at the pane's current width."""
+        return self._current_view().lines
+
+    def render(self) -> Content:
+        """All the shown lines as one text (what a selection copies from)."""
+        return Content("\n").join(self.lines())
+
+    def _current_view(self) -> _View:
+        width = self.scrollable_content_region.width or 80
+        style = self.visual_style
+        view = self._view
+        if view is not None and view.width == width and view.style == style:
+            return view
+        job = self._job
+        if job is None:
+            view = _View(None, width, style, Content(self._empty_text).wrap(max(1, width)))
+        else:
+            cached = self._cache.get(job.id)
+            if cached is not None and cached.fits(job, width, style):
+                view = cached
+            else:
+                view = _View(job, width, style, job_detail_lines(job, width))
+                self._cache[job.id] = view
+        self._view = view
+        return view
+
+    def _fit_scroll_range(self) -> None:
+        """Make the scroll range as tall as the shown lines.
+
+        Textual's `virtual_size` asks for a layout on every change; the pane's size does not depend
+        on it, so while the scrollbar stays as it is, the new range is set without one (as
+        Textual's own layout does, `set_reactive`) and the scrollbar told its new extent."""
+        size = Size(0, len(self.lines()))
+        if size == self.virtual_size:
+            return
+        visible = self.container_size.height
+        scrollbar = size.height > visible
+        if self.is_mounted and visible and scrollbar == self.show_vertical_scrollbar:
+            self.set_reactive(ScrollView.virtual_size, size)
+            if scrollbar:
+                self.vertical_scrollbar.window_virtual_size = size.height
+            self.scroll_y = self.scroll_y  # validated: kept within the new range
+        else:
+            self.layouts += 1
+            self.virtual_size = size
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._cache.clear()  # the theme changed: the cached colours are wrong
+        self._view = None
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit_scroll_range()
+
+    def watch_show_vertical_scrollbar(self) -> None:
+        # the scrollbar came or went, so the lines are laid out one cell wider or narrower: the
+        # range follows once Textual's layout has set the scrollbar (it writes the old range)
+        self.call_next(self._fit_scroll_range)
+
+    def render_line(self, y: int) -> Strip:
+        row = round(self.scroll_y) + y
+        view = self._current_view()
+        if self.text_selection is not None:
+            # a selection is drawn into the text (its offsets count lines of the whole text)
+            strips = Visual.to_strips(self, self.render(), view.width, None, view.style)
+        else:
+            strips = view.strips(self)
+        if row >= len(strips):
+            return Strip.blank(view.width, view.style.rich_style)
+        return strips[row]
+
+    def selection_updated(self, selection: Selection | None) -> None:
+        self.refresh()
+
+
+class _View:
+    """One record's lines laid out for a width, and (once drawn) rendered with a style."""
+
+    __slots__ = ("_strips", "job", "lines", "style", "width")
+
+    def __init__(self, job: BackupJob | None, width: int, style: VisualStyle, lines: list[Content]) -> None:
+        self.job, self.width, self.style, self.lines = job, width, style, lines
+        self._strips: list[Strip] | None = None
+
+    def fits(self, job: BackupJob, width: int, style: VisualStyle) -> bool:
+        """Still right for `job` (the same record) at `width` with `style`."""
+        return self.width == width and self.style == style and (self.job is job or self.job == job)
+
+    def strips(self, widget: Widget) -> list[Strip]:
+        if self._strips is None:
+            text = Content("\n").join(self.lines)
+            self._strips = Visual.to_strips(widget, text, self.width, None, self.style)
+        return self._strips

@@ -4,7 +4,10 @@ A `DataTable` measures every cell of every row, which costs about a second for 1
 (measured: a first paint of 1.1 s under `run_test`, most of it spent measuring cells). This list
 only renders the rows on screen, caches each row's strip by job id, and repaints a row only when its
 job changed, so the first paint does not grow with the length of the history. The cursor is a job
-id, not a row number: it stays on the same job when new jobs arrive at the top."""
+id, not a row number: it stays on the same job when new jobs arrive at the top. The selected job's
+id is a reactive (`selected_id`) that the screen watches, so whatever shows the selected job is
+updated in the same frame as the cursor: a message would reach the screen only after Textual had
+painted the moved cursor, and the next frame waits for the screen's update timer (17-33 ms)."""
 
 from __future__ import annotations
 
@@ -32,12 +35,12 @@ from backuptui.tui.format import (
     ellipsize,
     human_bytes,
     human_duration,
+    job_status_label,
+    job_status_tone,
     local_time,
     one_line,
     percent_text,
     shorten_location,
-    status_label,
-    status_tone,
 )
 
 JobPredicate = Callable[[BackupJob], bool]
@@ -94,7 +97,7 @@ def row_cells(job: BackupJob, columns: Sequence[Column]) -> list[str]:
     """The texts of one job's row, one per column, in the order of `columns_for`."""
     wide = columns[2].width >= 19
     values = [
-        status_label(job.status),
+        job_status_label(job),
         one_line(str(job.type)),
         local_time(job.start_time, seconds=wide),
         human_duration(job.duration),
@@ -188,18 +191,6 @@ class JobList(ScrollView, can_focus=True):
     JobList > .job-list--empty { color: $text-muted; text-style: italic; }
     """
 
-    class Highlighted(Message):
-        """The cursor moved to another job (or to none)."""
-
-        def __init__(self, job_list: JobList, job: BackupJob | None) -> None:
-            super().__init__()
-            self.job_list = job_list
-            self.job = job
-
-        @property
-        def control(self) -> JobList:
-            return self.job_list
-
     class Opened(Message):
         """Enter on a job: the user wants to see all of it."""
 
@@ -214,6 +205,8 @@ class JobList(ScrollView, can_focus=True):
 
     #: what the list says when it has no rows
     empty_text: var[str] = var("No backup jobs.")
+    #: the id of the job under the cursor (None: no job); watchers run as soon as it changes
+    selected_id: var[str | None] = var(None)
 
     def __init__(self, *, name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -222,7 +215,6 @@ class JobList(ScrollView, can_focus=True):
         self._jobs: list[BackupJob] = []
         self._row_of: dict[str, int] = {}
         self._cursor = 0
-        self._cursor_id: str | None = None
         self._columns: tuple[Column, ...] = columns_for(80)
         self._strips: LRUCache[str, tuple[BackupJob, Strip]] = LRUCache(1024)
         self._cursor_strip: tuple[BackupJob, bool, Strip] | None = None  # (job, focused, strip)
@@ -250,10 +242,6 @@ class JobList(ScrollView, can_focus=True):
         if not self._jobs:
             return None
         return self._jobs[self._cursor]
-
-    @property
-    def selected_id(self) -> str | None:
-        return self._cursor_id
 
     @property
     def cursor_row(self) -> int:
@@ -287,7 +275,7 @@ class JobList(ScrollView, can_focus=True):
         jobs = [job for job in self._all_jobs if predicate(job)] if predicate else list(self._all_jobs)
         self._jobs = jobs
         self._row_of = {job.id: row for row, job in enumerate(jobs)}
-        row = self._row_of.get(self._cursor_id) if self._cursor_id is not None else None
+        row = self._row_of.get(self.selected_id) if self.selected_id is not None else None
         if row is None:
             row = min(old_cursor, max(0, len(jobs) - 1))
         self._cursor = row
@@ -303,9 +291,7 @@ class JobList(ScrollView, can_focus=True):
                 self.scroll_to(y=max(0, old_scroll + row - old_cursor), animate=False, force=True)
             self._scroll_cursor_into_view()
             self.refresh()
-        if new_id != self._cursor_id:
-            self._cursor_id = new_id
-            self.post_message(self.Highlighted(self, self.selected_job))
+        self.selected_id = new_id
 
     def _refresh_changed_rows(self) -> None:
         top = round(self.scroll_y)
@@ -343,10 +329,7 @@ class JobList(ScrollView, can_focus=True):
         self._scroll_cursor_into_view()
         self.refresh_line(old + 1)
         self.refresh_line(row + 1)
-        job = self._jobs[row]
-        if job.id != self._cursor_id:
-            self._cursor_id = job.id
-            self.post_message(self.Highlighted(self, job))
+        self.selected_id = self._jobs[row].id
 
     def action_cursor_up(self) -> None:
         self._move_cursor(self._cursor - 1)
@@ -451,7 +434,7 @@ class JobList(ScrollView, can_focus=True):
         for index, (text, column) in enumerate(zip(cells, self._columns, strict=True)):
             style = base
             if index == 0:
-                style = base + self.get_component_rich_style(f"job-list--{status_tone(job.status)}")
+                style = base + self.get_component_rich_style(f"job-list--{job_status_tone(job)}")
                 if cursor:
                     style += base  # the cursor's colours win over the status colour
             elif job.gone and index == len(cells) - 1 and not cursor:

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from textual.content import Content
 from textual.widget import Widget
 
-from backuptui.core.ages import age_span_changes_in, duration_changes_in
+from backuptui.core.ages import age_span_changes_in, countdown_changes_in, duration_changes_in
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.watch.transfer import Transfer
 from backuptui.tui.format import (
@@ -25,6 +25,8 @@ from backuptui.tui.format import (
     human_bytes,
     human_duration,
     human_rate,
+    job_status_label,
+    job_status_tone,
     local_time,
     local_time_with_zone,
     one_line,
@@ -45,6 +47,9 @@ class ProgressView:
     active_count: int
     now: datetime
     has_data: bool = True  # False before the first successful poll
+    #: before the first data: what is wrong and what backuptui does (`views.connection_problem`)
+    waiting: tuple[str, str] | None = None
+    retry_at: datetime | None = None  # while `waiting`: when the next attempt starts (its countdown)
     data_at: datetime | None = None  # when the data shown was fetched
     # "paused", "stale" or "cached" (the local history's, before a poll answered): the data is not
     # moving, so neither is the widget
@@ -94,7 +99,7 @@ def bar(percent: float | None, width: int) -> tuple[str, str]:
 def progress_content(view: ProgressView, width: int) -> Content:
     """The widget's three lines for `view` at `width` cells."""
     if not view.has_data:
-        return Content("Waiting for the first answer from the appliance…")
+        return _waiting_content(view.waiting)
     job = view.job
     if job is None:
         return _idle_content(view)
@@ -138,12 +143,25 @@ def progress_content(view: ProgressView, width: int) -> Content:
     return Content.assemble(*title, *line2, line3)
 
 
+def _waiting_content(waiting: tuple[str, str] | None) -> Content:
+    """No data yet: why (a problem stands out) and, on its own line, what backuptui does."""
+    if waiting is None:
+        return Content("Waiting for the first answer from the appliance…")
+    what, doing = waiting
+    if not doing:
+        return Content(what)
+    return Content.assemble((what, "$text-error bold"), "\n", doing[:1].upper() + doing[1:] + ".")
+
+
 def progress_changes_at(view: ProgressView) -> datetime | None:
     """The first moment after `view.now` at which the widget may read differently as time passes,
     all else equal (a running job's elapsed time, an age, the data turning stale); None: not
     until something else changes."""
-    if not view.has_data:
-        return None
+    if not view.has_data:  # the reason for no data, with its retry countdown
+        if view.waiting is None or view.retry_at is None:
+            return None
+        wait = countdown_changes_in((view.retry_at - view.now).total_seconds())
+        return None if wait == math.inf else view.now + timedelta(seconds=wait)
     waits: list[float] = []
     if view.hold == "stale" and view.data_at is not None:
         waits.append(duration_changes_in((view.now - view.data_at).total_seconds()))  # "no data for 48s"
@@ -170,7 +188,7 @@ def _idle_content(view: ProgressView) -> Content:
         ("No backup is running.", "bold"),
         ("  " + hold_text(view), "$text-warning bold") if view.hold else "",
         "\nLast job: ",
-        (status_label(last.status), TONE_STYLES[status_tone(last.status)]),
+        (job_status_label(last), TONE_STYLES[job_status_tone(last)]),
         f"  {one_line(str(last.type))}  {one_line(last.id)}",
         f"\nended {local_time_with_zone(ended)} ({human_age(age)})" if ended else "\nend time unknown",
         f", took {human_duration(last.duration)}, {human_bytes(last.size)}",

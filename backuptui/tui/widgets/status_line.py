@@ -43,6 +43,7 @@ from backuptui.tui.format import (
     human_age,
     human_duration,
     one_line,
+    retry_phrase,
 )
 
 _TONE_STYLE = {
@@ -136,9 +137,9 @@ def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
         parts.append(cached)  # the list shows the local history: its age, not a stale one
     else:
         parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
-    if view.retry_at is not None:
-        wait = math.ceil(_seconds_between(view.retry_at, view.now))
-        parts.append(f"retrying in {wait} s" if wait > 0 else "retrying now")
+    retry = retry_phrase(view.retry_at, view.now)
+    if retry is not None:
+        parts.append(retry)
     return parts, Tone.BAD
 
 

@@ -1,0 +1,136 @@
+"""A backup canceled by a user: the appliance marks it FAILED (error type CANCELED, "The backup
+job was canceled by the user."), but it is no failure of the appliance. The latest-backup rule
+says WARNING, not CRITICAL; the age of the last good backup still counts as before; `check`
+against the simulator, after a real cancel, says the same."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from health_jobs import FAILURE_TEXT, NOW, backup_job
+
+from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.models import BackupJob, JobStatus
+from backuptui.core.watch.health import (
+    LATEST_CANCELED,
+    LATEST_FAILED,
+    STALE,
+    HealthLevel,
+)
+from backuptui.core.watch.health_rules import evaluate_health
+from backuptui.simulator import Simulator
+
+CANCELED_TEXT = "The backup job was canceled by the user."
+
+
+def job(
+    start: datetime,
+    status: JobStatus = JobStatus.SUCCEEDED,
+    *,
+    error_type: str | None = None,
+    error_text: str | None = None,
+    messages: tuple[str, ...] = (),
+) -> BackupJob:
+    return backup_job(start, status, error=error_text, error_type=error_type, messages=messages, minutes=5)
+
+
+def canceled(start: datetime) -> BackupJob:
+    """As the simulator writes a canceled job (and as a vAPI error of type CANCELED reads)."""
+    return job(
+        start, JobStatus.FAILED, error_type="CANCELED", error_text=CANCELED_TEXT, messages=(CANCELED_TEXT,)
+    )
+
+
+@pytest.mark.parametrize(
+    ("record", "expected"),
+    [
+        (canceled(NOW), True),
+        # the /rest shape names the error's type in full
+        (job(NOW, JobStatus.FAILED, error_type="com.vmware.vapi.std.errors.canceled"), True),
+        # only the message says it (no error type)
+        (job(NOW, JobStatus.FAILED, messages=(CANCELED_TEXT,)), True),
+        (job(NOW, JobStatus.FAILED, error_text="Backup cancelled by user admin"), True),
+        # an appliance failure, and a failure that merely mentions a cancel by someone else
+        (job(NOW, JobStatus.FAILED, error_type="ERROR", error_text=FAILURE_TEXT), False),
+        (job(NOW, JobStatus.FAILED, error_text="the upload was canceled: no space left on device"), False),
+        # not failed: nothing was canceled
+        (job(NOW, JobStatus.SUCCEEDED, messages=(CANCELED_TEXT,)), False),
+    ],
+)
+def test_canceled_by_user_reads_the_error_type_or_the_message(record: BackupJob, expected: bool) -> None:
+    assert canceled_by_user(record) is expected
+
+
+def test_a_canceled_latest_backup_is_a_warning_not_critical() -> None:
+    history = [canceled(NOW - timedelta(hours=1)), job(NOW - timedelta(hours=5))]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert verdict.level is HealthLevel.WARNING
+    assert verdict.reasons[0].code == LATEST_CANCELED
+    assert verdict.summary.startswith(
+        "last backup CANCELED 2026-11-28 04:30 UTC: " + CANCELED_TEXT.rstrip(".")
+    )
+    assert LATEST_FAILED not in [reason.code for reason in verdict.reasons]
+
+
+def test_a_real_failure_after_a_success_is_still_critical() -> None:
+    history = [
+        job(NOW - timedelta(hours=1), JobStatus.FAILED, error_text=FAILURE_TEXT),
+        job(NOW - timedelta(hours=5)),
+    ]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert verdict.level is HealthLevel.CRITICAL and verdict.reasons[0].code == LATEST_FAILED
+
+
+def test_a_long_run_of_cancels_still_ends_critical_by_age() -> None:
+    history = [canceled(NOW - timedelta(hours=hours)) for hours in (1, 25, 49)]
+    history.append(job(NOW - timedelta(hours=80)))
+    verdict = evaluate_health(history, None, now=NOW)
+    assert verdict.level is HealthLevel.CRITICAL
+    assert [reason.code for reason in verdict.reasons[:2]] == [STALE, LATEST_CANCELED]
+
+
+def test_check_says_warning_after_a_real_cancel_on_the_simulator(
+    simulator_factory: Callable[..., Simulator], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from backuptui.cli import build_parser
+    from backuptui.commands import cancel, check
+
+    monkeypatch.setenv("BACKUPTUI_PASSWORD", "VMware1!")
+    sim = simulator_factory(jobs=5, scenario="healthy", running_at_start=True)
+    target = ["--url", sim.url, "--user", sim.user]
+    out = io.StringIO()
+    assert cancel.run(build_parser().parse_args(["cancel", *target]), stdin=io.StringIO(), out=out) == 0, (
+        out.getvalue()
+    )
+    out = io.StringIO()
+    code = check.run(build_parser().parse_args(["check", *target]), out=out)
+    assert code == int(HealthLevel.WARNING), out.getvalue()
+    assert out.getvalue().startswith("BACKUP WARNING - last backup CANCELED ")
+    assert "canceled by the user" in out.getvalue()
+
+
+def test_the_tui_says_canceled_where_it_said_failed() -> None:
+    from backuptui.core.watch.events import JobEvent
+    from backuptui.tui.format import Tone, job_status_label, job_status_tone
+    from backuptui.tui.notices import job_notices
+
+    record = canceled(NOW)
+    assert job_status_label(record) == "⊘ CANCELED" and job_status_tone(record) is Tone.WARNING
+    failed = job(NOW, JobStatus.FAILED, error_text=FAILURE_TEXT)
+    assert job_status_label(failed) == "✖ FAILED" and job_status_tone(failed) is Tone.BAD
+    [notice] = job_notices([JobEvent("failed", record)])
+    assert (notice.title, notice.severity) == ("Backup canceled", "warning")
+    assert notice.message.endswith("ended: " + CANCELED_TEXT)
+
+
+def test_the_status_table_says_canceled_and_its_json_keeps_the_appliances_word() -> None:
+    from backuptui.commands.status import render_table
+    from backuptui.core.export import job_to_json
+
+    record = canceled(NOW)
+    row = next(line for line in render_table([record], now=NOW).splitlines() if record.id in line)
+    assert "CANCELED" in row and "FAILED" not in row
+    assert job_to_json(record)["status"] == "FAILED"  # machine-readable: what the appliance said
