@@ -10,6 +10,7 @@ from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.health import HealthLevel
 from backuptui.core.watch.snapshot import ConnectionState
 from backuptui.tui.fleet_view import LOGIN_REFUSED, bundled, fleet_entry, fleet_notices, refused_logins_notice
+from backuptui.tui.format import Tone
 
 NOW = datetime(2026, 11, 28, 9, 41, tzinfo=UTC)
 
@@ -99,3 +100,35 @@ def test_refused_logins_are_counted_in_one_notice_naming_the_first() -> None:
     )
     one = refused_logins_notice(rows[:1])
     assert one.message.startswith("vcsa-00: the login was refused. Not retried on its own")
+
+
+def test_a_latest_backup_a_user_canceled_reads_canceled_and_is_told_as_such() -> None:
+    running = replace(LIVE, latest_status=JobStatus.RUNNING, latest_started=NOW - timedelta(minutes=5))
+    canceled = replace(
+        running,
+        level=HealthLevel.WARNING,
+        latest_status=JobStatus.FAILED,
+        latest_canceled=True,
+        failure_cause="The backup job was canceled by the user.",
+    )
+    entry = fleet_entry(canceled, NOW)
+    assert entry.line.cells["latest"] == "⊘ CANCELED" and entry.line.tones["latest"] is Tone.WARNING
+    assert "latest job CANCELED" in entry.detail
+    [notice] = fleet_notices(running, canceled)
+    assert (notice.title, notice.severity) == ("Backup canceled", "warning")
+    assert notice.message == "vcsa-eu: backup canceled: The backup job was canceled by the user."
+
+
+def test_the_detail_line_breaks_between_its_facts_never_inside_one() -> None:
+    from backuptui.tui.screens.fleet import fit_detail
+
+    detail = (
+        "vcsa-001 · 127.0.0.1:46473 · live · latest job SUCCEEDED 2026-11-28 04:00 · "
+        "next run 2026-12-05 04:00\nlast successful backup 4 d 03 h ago"
+    )
+    assert fit_detail(detail, 78).splitlines() == [
+        "vcsa-001 · 127.0.0.1:46473 · live · latest job SUCCEEDED 2026-11-28 04:00",
+        "next run 2026-12-05 04:00",
+        "last successful backup 4 d 03 h ago",
+    ]
+    assert fit_detail(detail, 200) == detail  # room for all: one line, as given

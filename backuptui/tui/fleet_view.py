@@ -17,6 +17,7 @@ from backuptui.core.appliance.models import JobStatus
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.health import HealthLevel
 from backuptui.tui.format import (
+    CANCELED_LABEL,
     EMPTY,
     Tone,
     backup_age_tone,
@@ -67,6 +68,8 @@ def progress_text(row: FleetRow) -> str:
 
 
 def latest_text(row: FleetRow) -> str:
+    if row.latest_canceled:
+        return CANCELED_LABEL  # FAILED on the appliance; a user canceled it
     return status_label(row.latest_status) if row.latest_status is not None else EMPTY
 
 
@@ -160,7 +163,8 @@ def _detail(row: FleetRow, now: datetime) -> str:
         parts.append(cached)
     if row.latest_status is not None:
         started = local_time(row.latest_started, seconds=False)
-        parts.append(f"latest job {one_line(str(row.latest_status))} {started}")
+        word = "CANCELED" if row.latest_canceled else one_line(str(row.latest_status))
+        parts.append(f"latest job {word} {started}")
     if row.next_run is not None:
         parts.append(f"next run {local_time(row.next_run, seconds=False)}")
     text = " · ".join(parts)
@@ -194,6 +198,8 @@ def fleet_entry(row: FleetRow, now: datetime, since_last: tuple[str, str] | None
         for cell_id in ("cause", "cause_state"):
             cells[cell_id] = f"{since_last[0]} · {cells[cell_id]}" if cells[cell_id] else since_last[0]
     latest_tone = status_tone(row.latest_status) if row.latest_status is not None else Tone.NEUTRAL
+    if row.latest_canceled:
+        latest_tone = Tone.WARNING
     tones = {
         "verdict": verdict_tone,
         "state": _STATE_TONES.get(row.state, Tone.BAD),
@@ -229,7 +235,10 @@ def fleet_notices(before: FleetRow | None, after: FleetRow) -> list[Notice]:
     if before.polled_at is None or after.latest_status is None:
         return notices  # no history before: what it holds is not news
     changed = (before.latest_status, before.latest_started) != (after.latest_status, after.latest_started)
-    if changed and after.latest_status == JobStatus.FAILED:
+    if changed and after.latest_canceled:
+        cause = one_line(after.failure_cause or "canceled")
+        notices.append(Notice(f"{name}: backup canceled: {cause}", "Backup canceled", "warning", 20))
+    elif changed and after.latest_status == JobStatus.FAILED:
         cause = one_line(after.failure_cause or "no reason given")
         notices.append(Notice(f"{name}: backup failed: {cause}", "Backup failed", "error", 20))
     elif changed and after.latest_status == JobStatus.SUCCEEDED:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.appliance.models import JobStatus
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, unknown_verdict
@@ -66,6 +67,7 @@ class FleetRow:
     connection: ConnectionState = ConnectionState.CONNECTING
     last_success_at: datetime | None = None  # end of the last successful backup
     latest_status: JobStatus | None = None
+    latest_canceled: bool = False  # the latest job is FAILED because a user canceled it
     latest_started: datetime | None = None
     progress: float | None = None  # of the newest running job
     eta: float | None = None  # seconds until that job is done, when the rate is known
@@ -148,6 +150,7 @@ def member_row(
         connection=snapshot.connection,
         last_success_at=verdict.last_success_at,
         latest_status=latest.status if latest is not None else None,
+        latest_canceled=latest is not None and canceled_by_user(latest),
         latest_started=job_started(latest) if latest is not None else None,
         progress=percent / 100.0 if percent is not None else None,
         eta=transfer.eta if transfer is not None else None,
