@@ -4,6 +4,7 @@ against the real simulator's schedules endpoint."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from backuptui.core.appliance.client import ApplianceClient
@@ -91,3 +92,26 @@ async def test_against_the_simulator(simulator_factory: Callable[..., Simulator]
     finally:
         await monitor.close()
     assert sim.stats()["logouts"] == 1
+
+
+async def test_a_poll_that_changed_nothing_is_not_judged_again(
+    simulator_factory: Callable[..., Simulator],
+) -> None:
+    """The verdict is kept per jobs, schedules and minute: a new snapshot of the same jobs (a poll
+    that changed nothing) gets the same verdict object; a new minute or other jobs, a new one."""
+    sim = simulator_factory(clock=lambda: NOW)
+    client = ApplianceClient(sim.url, sim.user, Secret(sim.password))
+    monitor = Monitor(client, RefreshSettings(idle=3600, running=3600), clock=lambda: NOW)
+    try:
+        watch = HealthWatch(None)
+        first = await monitor.poll(full=True)
+        second = await monitor.poll(full=True)
+        assert second is not first and second.jobs is first.jobs  # nothing changed on the appliance
+        verdict = watch.current(first, NOW)
+        assert watch.current(second, NOW + timedelta(seconds=30)) is verdict
+        later = watch.current(second, NOW + timedelta(minutes=1))
+        assert later is not verdict  # ages move by the minute
+        fewer = replace(second, jobs=second.jobs[1:])
+        assert watch.current(fewer, NOW + timedelta(minutes=1)) is not later  # other jobs: judged again
+    finally:
+        await monitor.close()

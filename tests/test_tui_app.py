@@ -492,15 +492,18 @@ async def test_status_line_repaints_only_when_its_text_changes(simulator: Simula
         await wait_for_jobs(pilot, 50)
         status = app.query_one(StatusLine)
         updates = status.updates
-        app._tick()
-        app._tick()
+        app.main_screen.tick()
+        app.main_screen.tick()
         assert status.updates == updates  # same second, same text: nothing repainted
         clock.advance(5)
-        app._tick()
-        assert status.updates == updates + 1 and "refreshed 5 s ago" in status.text
+        app.main_screen.tick()
+        assert status.updates == updates and "refreshed just now" in status.text  # it moves in 10 s steps
+        clock.advance(5)
+        app.main_screen.tick()
+        assert status.updates == updates + 1 and "refreshed 10 s ago" in status.text
         clock.advance(120)
-        app._tick()
-        assert "stale for 2m 05s" in status.text  # live, but no successful poll for too long
+        app.main_screen.tick()
+        assert "stale for 2m 10s" in status.text  # live, but no successful poll for too long
 
 
 async def test_detail_pane_shows_every_field(simulator_factory: Callable[..., Simulator]) -> None:

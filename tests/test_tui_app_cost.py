@@ -154,7 +154,7 @@ async def test_a_clock_tick_needs_no_layout(simulator: Simulator) -> None:
         status = app.query_one(StatusLine)
         for seconds in (1, 1, 60, 3600):
             clock.advance(seconds)
-            app._tick()
+            app.main_screen.tick()
             await pilot.pause()
         assert layouts.widgets == []
         assert "refreshed 1 h ago" in status.text

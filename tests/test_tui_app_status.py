@@ -74,7 +74,7 @@ def test_status_line_parts() -> None:
     )
     assert content.plain == (
         "health: WARNING · vcsa01 (vcsa01.example.com) · live · PAUSED · TLS verification OFF"
-        " · 300 jobs, 1 running, 20 failed · last good backup 2 d ago · refreshed 4 s ago · /api"
+        " · 300 jobs, 1 running, 20 failed · last good backup 2 d ago · refreshed just now · /api"
     )  # the verdict first, then the most important parts
     compact = status_content(view(), compact=True).plain
     assert compact.startswith("vcsa01 · live") and "example.com" not in compact

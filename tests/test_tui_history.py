@@ -22,10 +22,12 @@ from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.store import HistoryStore, HistoryWriter, Identity
 from backuptui.core.store.session import ApplianceHistory
+from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettings
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator import live as simulator_live
 from backuptui.tui.app import MonitorApp
+from backuptui.tui.widgets.live_progress import LiveProgress
 from backuptui.tui.widgets.status_line import StatusLine
 
 IDENTITY = Identity("lab", APPLIANCE)
@@ -56,10 +58,13 @@ class Bench:
         return Monitor(client, settings, clock=self.clock, rng=random.Random(1), first_page=first_page)
 
     async def first_session(self, sim: Simulator) -> None:
-        """A session that saw the whole history and ended a minute later."""
+        """A session that saw the whole history, judged it as the app does, and ended a minute later."""
         monitor = self.monitor(sim)
         store = HistoryStore.open(self.path, clock=self.clock)
-        store.record_poll(IDENTITY, await monitor.poll())
+        snapshot = await monitor.poll()
+        store.record_poll(IDENTITY, snapshot)
+        verdict = HealthWatch(None).current(snapshot, self.clock())
+        store.record_verdict(IDENTITY, verdict.level.name, verdict.summary, verdict.checked_at)
         self.clock.advance(60)
         store.end_session(IDENTITY)
         store.close()
@@ -102,6 +107,11 @@ async def test_the_last_state_paints_at_once_marked_cached_then_live_replaces_it
         await pilot.pause()
         assert app.snapshot.connection is ConnectionState.CONNECTING  # no answer yet
         assert "cached, 12 min old" in status_text(app)
+        # the verdict the history kept, marked; only the cached age (no "refreshed", no "stale")
+        level = HistoryStore.open(bench.path).load(IDENTITY).verdict.level  # type: ignore[union-attr]
+        assert f"backup {level} (cached)" in status_text(app)
+        assert "refreshed" not in status_text(app) and "stale" not in status_text(app).lower()
+        assert "STALE" not in str(app.main_screen.query_one(LiveProgress).render())
         assert len(app.main_screen.job_list.jobs) == 30
         cached_ids = [job.id for job in app.main_screen.job_list.jobs]
         sim.set_fault({"clear": True})
@@ -109,6 +119,7 @@ async def test_the_last_state_paints_at_once_marked_cached_then_live_replaces_it
         await wait_until(pilot, lambda: app.snapshot.complete, "the whole history")
         await pilot.pause()
         assert "cached" not in status_text(app) and "live" in status_text(app)
+        assert "refreshed just now" in status_text(app)
         assert [job.id for job in app.main_screen.job_list.jobs] == cached_ids  # replaced in place
         assert not any(job.gone for job in app.main_screen.job_list.jobs)
         await wait_until(pilot, lambda: app.health.schedules is not None, "the schedules")

@@ -39,7 +39,7 @@ async def tick(pilot: Pilot[Any], clock: FixedClock, seconds: float = 1.0) -> No
     clock.advance(seconds)
     app = pilot.app
     assert isinstance(app, MonitorApp)
-    app._tick()  # the 1 s timer's callback, called here so no second is skipped
+    app.main_screen.tick()  # what the screen's timer calls, called here at each second the test picks
     await pilot.pause()
 
 

@@ -4,7 +4,8 @@ Data flows one way: a single poll worker asks the injected `Monitor` for a snaps
 it and hands it to the main screen (`screens/main.py`), whose widgets post messages back (a job
 highlighted, a job opened). The app owns the appliance (polling, passwords, switching, logging
 out) and the keys that work on every screen; it owns no HTTP and no parsing. The clock is
-injected so tests and screenshots are deterministic.
+injected so tests and screenshots are deterministic; the main screen wakes itself when the
+clock changes what it says (there is no once-a-second tick).
 
 This module wires the app: its state, screens, keys, palette and the actions on every screen. Its
 parts, one idea each: `polling` (the poll loop and what each snapshot does), `access` (passwords,
@@ -53,6 +54,11 @@ if TYPE_CHECKING:
     from backuptui.tui.switching import ProfileSession
 
 __all__ = ["HEALTH_NOTES", "LOGOUT_TIMEOUT", "MainScreen", "MonitorApp"]
+
+
+#: seconds between checks that the terminal is still there (SIGHUP is the usual news of it; this
+#: catches a lost one, so the check need not run every second)
+TERMINAL_CHECK = 5.0
 
 
 def _utc_now() -> datetime:
@@ -150,7 +156,8 @@ class MonitorApp(
         # the main screen composes in its own task: wait, so that the app is ready (for a
         # test's pilot too) only once the view exists
         await AwaitMount(self.main_screen, [self.main_screen])
-        self.set_interval(1.0, self._tick, name="clock")
+        # (no clock here: the main screen wakes itself when the clock changes what it says)
+        self.set_interval(TERMINAL_CHECK, self._check_terminal, name="terminal")
         self._install_hangup_handler()
         self._history_mounted()
         if self.password_lookup is not None or self.ask_password:
@@ -278,14 +285,12 @@ class MonitorApp(
         """The one funnel: every failed worker of the app becomes a message that says what to do."""
         report_failed_worker(self, event)
 
-    # -- the clock ------------------------------------------------------------------------
+    # -- the terminal -------------------------------------------------------------------
 
-    def _tick(self) -> None:
-        """Once a second: ages and countdowns; widgets repaint only if their text changed."""
+    def _check_terminal(self) -> None:
+        """Now and then: a terminal gone without a SIGHUP (a lost hang-up) ends the app too."""
         if self._ui_gone():
             return
-        if self.main_screen.ready:
-            self.main_screen.tick()
         if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
 

@@ -233,14 +233,13 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
             self.member_screen.follow()
 
     def _tick(self) -> None:
-        """Once a second: ages move; rows whose text did not change are not redrawn."""
+        """Once a second: ages move; rows whose text did not change are not redrawn. (An opened
+        appliance's screen wakes itself when its own text changes.)"""
         if self._ui_gone():
             return
         now = self.clock()
         if self._ages_move(now):
             self.fleet_screen.show([self._entry(row, now) for row in self._rows.values()])
-        if self.member_screen is not None and self.member_screen.ready:
-            self.member_screen.tick()
         if not self.is_headless and not self._quitting and not terminal_alive():
             self._hang_up()
 

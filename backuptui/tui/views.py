@@ -5,7 +5,7 @@ The app calls these with its injected clock; tests call them with fixed values.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
 from backuptui.core.appliance.errors import ApplianceError
@@ -106,6 +106,8 @@ def progress_view(
         current = active[0] if active else None
     has_data = snapshot.last_success is not None or bool(snapshot.jobs)
     waiting = None if has_data else connection_problem(live or snapshot, now=now, name=name)
+    hold = _hold(snapshot, now, paused=paused, stale_after=stale_after, connection=connection)
+    last_success = snapshot.last_success
     return ProgressView(
         job=current,
         transfer=snapshot.transfers.get(current.id) if current else None,
@@ -114,8 +116,10 @@ def progress_view(
         now=now,
         has_data=has_data,
         waiting=waiting,
-        data_at=snapshot.last_success,
-        hold=_hold(snapshot, now, paused=paused, stale_after=stale_after, connection=connection),
+        retry_at=(live or snapshot).retry_at if waiting is not None else None,
+        data_at=last_success,
+        hold=hold,
+        stale_at=last_success + timedelta(seconds=stale_after) if hold is None and last_success else None,
     )
 
 
@@ -131,6 +135,8 @@ def _hold(
         return "paused"
     if snapshot.last_success is None:
         return None  # nothing shown yet: the widget says it is waiting
+    if snapshot.cached_at is not None:
+        return "cached"  # no poll has answered: the status line says how old the data is
     state = connection if connection is not None else snapshot.connection
     if state != ConnectionState.LIVE:
         return "stale"

@@ -1,7 +1,7 @@
 """One appliance's history during one session of the monitor (or one member of a fleet).
 
 - `cached_snapshot()`: the last known state, painted before the first poll answers (`cached_at`
-  set, so the status line says "cached, N min old");
+  set, so the status line says "cached, N min old", and the last verdict kept);
 - `merge(live)`: the live snapshot plus the jobs the appliance no longer lists, kept by the store
   and marked `gone`; until a poll first succeeds, the cached jobs stay on screen whatever it says;
 - `record(live)`: the poll handed to the writer thread (returns at once);
@@ -60,6 +60,7 @@ class ApplianceHistory:
             by_id=MappingProxyType(dict(self._known)),
             last_success=self.cached_at,
             cached_at=self.cached_at,
+            cached_verdict=self.cached.verdict.level if self.cached and self.cached.verdict else None,
             complete=True,
         )
 

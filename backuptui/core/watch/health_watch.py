@@ -113,14 +113,32 @@ class HealthWatch:
         )
 
     def current(self, snapshot: Snapshot, now: datetime) -> HealthVerdict:
-        """`verdict()`, worked out again only when the snapshot, the schedules or the minute changed
-        (the status line asks every second; ages and the missed-run window move by the minute)."""
+        """`verdict()`, worked out again only when the jobs, the schedules or the minute changed
+        (ages and the missed-run window move by the minute). A poll that changed nothing brings a
+        new snapshot of the very same jobs: judging 1,000 jobs again for it would be most of the
+        poll's own CPU."""
         minute = now.replace(second=0, microsecond=0)
         cached = self._cached
-        if cached is None or cached[0] is not snapshot or (cached[1], cached[2]) != (self.generation, minute):
+        if (
+            cached is None
+            or not _same_jobs(cached[0], snapshot)
+            or (cached[1], cached[2]) != (self.generation, minute)
+        ):
             cached = (snapshot, self.generation, minute, self.verdict(snapshot, minute))
             self._cached = cached
         return cached[3]
+
+
+def _same_jobs(before: Snapshot, after: Snapshot) -> bool:
+    """Would `HealthWatch.verdict` say the same of both (at one minute, one set of schedules)?
+    It reads only the jobs and the unreadable records once a poll has answered; before that, the
+    connection and the error too. By identity: the monitor keeps its tuples when nothing changed."""
+    if before is after:
+        return True
+    if before.last_success is None or after.last_success is None:
+        return False
+    same = before.jobs is after.jobs and before.problems == after.problems  # (few, and rebuilt per poll)
+    return same and before.complete == after.complete
 
 
 def level_word(verdict: HealthVerdict) -> str:

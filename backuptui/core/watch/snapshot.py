@@ -96,6 +96,9 @@ class Snapshot:
     # set while no poll has answered in this session and the jobs come from the local history:
     # when that history was last written (the status line says "cached, N min old")
     cached_at: datetime | None = None
+    # with `cached_at`: the health verdict the history kept from its last live poll (a
+    # `HealthLevel` name; None if it kept none), shown marked cached until a poll answers
+    cached_verdict: str | None = None
     # which jobs changed since the monitor's previous history (None: not known, compare them all)
     changes: JobChanges | None = None
 

@@ -18,6 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 from backuptui.core.appliance.models import JobStatus
+from backuptui.core.watch.health import HealthLevel
 from backuptui.tui.format import (
     BACKUP_AGE_CRITICAL,
     BACKUP_AGE_WARNING,
@@ -232,7 +233,7 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
         ("appliance (host)", "the appliance's name and its host"),
         ("connection", "live, stale, unreachable, … (below)"),
         ("/api  /rest", "the API flavour in use"),
-        ("refreshed N ago", "when data last arrived"),
+        ("refreshed N ago", "when data last arrived, said in 10 s steps"),
         ("N jobs", "all jobs (N of M while a filter is on), how many run, how many failed"),
         ("last good backup", "age of the newest successful backup, coloured (below)"),
         ("✔ backup OK", "the health verdict (below)"),
@@ -240,6 +241,10 @@ def legend_rows() -> list[tuple[str, list[HelpRow]]]:
     connection: list[HelpRow] = [
         (("live", _TONE_STYLE[Tone.GOOD]), "green: the last poll answered"),
         (("connecting…", _TONE_STYLE[Tone.ACTIVE]), "logging in, first poll"),
+        (
+            ("cached, N old", _TONE_STYLE[Tone.WARNING]),
+            "yellow: the local history's last known state, until the appliance answers",
+        ),
         (
             ("stale for N", _TONE_STYLE[Tone.WARNING]),
             "yellow: no fresh data for a while; the last known data stays",
@@ -295,6 +300,13 @@ def _health_rows() -> list[HelpRow]:
     rows: list[HelpRow] = []
     for level, (text, tone) in HEALTH_NOTES.items():
         rows.append(((one_line(text), _TONE_STYLE[tone]), meaning.get(level.name, level.name.lower())))
+    text, tone = HEALTH_NOTES[HealthLevel.OK]
+    rows.append(
+        (
+            (f"{one_line(text)} (cached)", _TONE_STYLE[tone]),
+            "any verdict the local history kept, until the appliance answers",
+        )
+    )
     return rows
 
 

@@ -5,6 +5,12 @@ clock, the health verdict) and owns what belongs to the view: the filter, the jo
 detail pane, and the keys that act on the selected job. The app owns the appliance: polling,
 passwords, switching, quitting.
 
+The clock: whenever the screen shows the status line or the progress widget, it works out when
+the clock alone next changes what they say (the age of the data in 10-second steps, a countdown,
+a running job's elapsed time, a stale threshold, the verdict's minute) and sets one timer for that
+moment (`tui/wake.py`). An idle screen sleeps between those moments instead of rebuilding its
+views every second.
+
 Adding a key that acts on the list: a `Binding(..., id=...)` in `BINDINGS` and an `action_...`
 method here; a key that works on every screen belongs to the app.
 """
@@ -13,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
 from textual import events, on
@@ -30,12 +36,13 @@ from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.format import Tone
 from backuptui.tui.views import appliance_label, empty_list_text, is_connected, progress_view, status_view
+from backuptui.tui.wake import Wake
 from backuptui.tui.widgets.digest_panel import DigestPanel
 from backuptui.tui.widgets.filter_bar import FilterBar
 from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.job_list import JobList, JobPredicate
-from backuptui.tui.widgets.live_progress import LiveProgress
-from backuptui.tui.widgets.status_line import StatusLine
+from backuptui.tui.widgets.live_progress import LiveProgress, progress_changes_at
+from backuptui.tui.widgets.status_line import StatusLine, status_changes_at
 
 #: the health verdict's part of the status line: a symbol and the word, so it reads without colour
 HEALTH_NOTES: dict[HealthLevel, tuple[str, Tone]] = {
@@ -44,6 +51,15 @@ HEALTH_NOTES: dict[HealthLevel, tuple[str, Tone]] = {
     HealthLevel.CRITICAL: ("✖ backup CRITICAL", Tone.BAD),
     HealthLevel.UNKNOWN: ("? backup UNKNOWN", Tone.NEUTRAL),
 }
+
+
+def cached_note(level_name: str | None) -> tuple[str, Tone]:
+    """The verdict the local history kept, marked as such: `✖ backup CRITICAL (cached)`."""
+    level = HealthLevel.__members__.get(level_name or "")
+    if level is None:
+        return HEALTH_NOTES[HealthLevel.UNKNOWN]  # the history kept none (or one this version does not know)
+    text, tone = HEALTH_NOTES[level]
+    return f"{text} (cached)", tone
 
 
 class WatchState(Protocol):
@@ -115,6 +131,8 @@ class MainScreen(Screen[None]):
         self._follow: str | None = None  # a job just started: select it once the list has it
         self._cancelable: bool = False  # the selected job can be canceled (the footer shows c)
         self._connected: bool = False  # the appliance answered (the footer offers b and c)
+        #: wakes the screen when the clock next changes the status line or the progress widget
+        self._wake = Wake(self, lambda: self.state.clock(), self._woken)
 
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
@@ -231,20 +249,35 @@ class MainScreen(Screen[None]):
     def forget_shown(self) -> None:
         """Another appliance: nothing of the old one's jobs stays."""
         self._shown = None
+        self._wake.set("progress", None)
 
     def tick(self) -> None:
-        """Once a second: ages and countdowns; widgets repaint only if their text changed."""
-        self.show_status()
-        if self._shown is not None:  # while paused too: it says so, and its ages keep true
-            self._render_progress(self._shown)
+        """The clock moved: ages and countdowns again; widgets repaint only if their text changed.
+        The screen's own timer calls it when the text next changes (tests, with a fixed clock)."""
+        with self._wake.held():
+            self.show_status()
+            if self._shown is not None:  # while paused too: it says so, and its ages keep true
+                self._render_progress(self._shown)
+            else:
+                self._wake.set("progress", None)
+
+    @property
+    def wakes_at(self) -> datetime | None:
+        """When the screen next wakes by itself to show what the clock changed (None: it does not)."""
+        return self._wake.at
+
+    def _woken(self) -> None:
+        if self.ready:
+            self.tick()
 
     def show_status(self) -> None:
         state = self.state
         snapshot = state.snapshot
         self._note_connected()
+        now = state.clock()
         view = status_view(
             snapshot,
-            now=state.clock(),
+            now=now,
             name=state.appliance_name,
             paused=state.paused,
             stale_after=state.stale_after,
@@ -252,6 +285,11 @@ class MainScreen(Screen[None]):
             notes=self.status_notes(snapshot),
         )
         self.query_one(StatusLine).show(view)
+        change = status_changes_at(view)
+        if _judged_live(snapshot):  # the verdict is worked out again each minute (`HealthWatch`)
+            minute = now.replace(second=0, microsecond=0) + timedelta(minutes=1)
+            change = minute if change is None else min(change, minute)
+        self._wake.set("status", change)
 
     def status_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         """Extra (text, tone) parts for the status line; a hook for other features (health).
@@ -264,6 +302,8 @@ class MainScreen(Screen[None]):
     def _health_notes(self, snapshot: Snapshot) -> tuple[tuple[str, Tone], ...]:
         if snapshot.last_success is None or not snapshot.complete:
             return ()  # nothing to judge yet, or only the newest page of the history
+        if snapshot.cached_at is not None:  # the local history's jobs: its last verdict, marked
+            return (cached_note(snapshot.cached_verdict),)
         if snapshot.connection != ConnectionState.LIVE:
             return (HEALTH_NOTES[HealthLevel.UNKNOWN],)  # as `backuptui check` says when it cannot ask
         level = self.state.health.current(snapshot, self.state.clock()).level
@@ -314,6 +354,7 @@ class MainScreen(Screen[None]):
             name=state.appliance_name,
         )
         self.query_one(LiveProgress).show(view)
+        self._wake.set("progress", progress_changes_at(view))
 
     def _job_highlighted(self) -> None:
         """The list's cursor is on another job (or none): the widgets that show it follow."""
@@ -427,6 +468,16 @@ class MainScreen(Screen[None]):
         snapshot = self.state.snapshot
         name = appliance_label(snapshot, self.state.appliance_name)
         open_export(self.app, jobs, appliance=name, base_url=snapshot.base_url, filters=filters)
+
+
+def _judged_live(snapshot: Snapshot) -> bool:
+    """The status line shows a verdict judged now (which moves with the minute)."""
+    return (
+        snapshot.last_success is not None
+        and snapshot.complete
+        and snapshot.cached_at is None
+        and snapshot.connection == ConnectionState.LIVE
+    )
 
 
 def _in_declared_order(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:

@@ -3,17 +3,20 @@
 It shows the running job (the selected one if that runs, else the newest active one): a bar that
 reads without colour (`█` done, `░` to do), the percentage and the appliance's progress message,
 elapsed time, transfer rate and ETA from the monitor's `Transfer`. Elapsed time counts in whole
-seconds from the injected clock; the widget repaints only when its text changed.
+seconds from the injected clock; the widget repaints only when its text changed, and
+`progress_changes_at` says when the clock alone changes it (the screen wakes then, not every second).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.content import Content
 from textual.widget import Widget
 
+from backuptui.core.ages import age_span_changes_in, countdown_changes_in, duration_changes_in
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.watch.transfer import Transfer
 from backuptui.tui.format import (
@@ -46,8 +49,12 @@ class ProgressView:
     has_data: bool = True  # False before the first successful poll
     #: before the first data: what is wrong and what backuptui does (`views.connection_problem`)
     waiting: tuple[str, str] | None = None
+    retry_at: datetime | None = None  # while `waiting`: when the next attempt starts (its countdown)
     data_at: datetime | None = None  # when the data shown was fetched
-    hold: str | None = None  # "paused" or "stale": the data is not moving, so neither is the widget
+    # "paused", "stale" or "cached" (the local history's, before a poll answered): the data is not
+    # moving, so neither is the widget
+    hold: str | None = None
+    stale_at: datetime | None = None  # when live data that is not held becomes stale
 
 
 def _clock(view: ProgressView) -> datetime:
@@ -58,9 +65,12 @@ def _clock(view: ProgressView) -> datetime:
 
 
 def hold_text(view: ProgressView) -> str:
-    """Why the figures stand still: `PAUSED at 11:59:12` or `STALE: no data for 48s`."""
+    """Why the figures stand still: `PAUSED at 11:59:12`, `STALE: no data for 48s`, `CACHED`
+    (the status line says how old the cached data is)."""
     if view.hold == "paused":
         return f"PAUSED at {local_time(view.data_at)[-8:]}" if view.data_at else "PAUSED"
+    if view.hold == "cached":
+        return "CACHED"
     if view.data_at is None:
         return "STALE: no data"
     return f"STALE: no data for {human_duration((view.now - view.data_at).total_seconds())}"
@@ -119,7 +129,7 @@ def progress_content(view: ProgressView, width: int) -> Content:
     size = job.size if job.size is not None else (transfer.size if transfer else None)
     rate = transfer.rate if transfer else None
     # A stale ETA counted from a moment long gone would contradict the status line: unknown.
-    eta = transfer.eta if transfer and view.hold != "stale" else None
+    eta = transfer.eta if transfer and view.hold not in ("stale", "cached") else None
     facts = [
         f"elapsed {human_duration(_elapsed(view))}",
         f"{human_bytes(size)} sent",
@@ -141,6 +151,30 @@ def _waiting_content(waiting: tuple[str, str] | None) -> Content:
     if not doing:
         return Content(what)
     return Content.assemble((what, "$text-error bold"), "\n", doing[:1].upper() + doing[1:] + ".")
+
+
+def progress_changes_at(view: ProgressView) -> datetime | None:
+    """The first moment after `view.now` at which the widget may read differently as time passes,
+    all else equal (a running job's elapsed time, an age, the data turning stale); None: not
+    until something else changes."""
+    if not view.has_data:  # the reason for no data, with its retry countdown
+        if view.waiting is None or view.retry_at is None:
+            return None
+        wait = countdown_changes_in((view.retry_at - view.now).total_seconds())
+        return None if wait == math.inf else view.now + timedelta(seconds=wait)
+    waits: list[float] = []
+    if view.hold == "stale" and view.data_at is not None:
+        waits.append(duration_changes_in((view.now - view.data_at).total_seconds()))  # "no data for 48s"
+    if view.hold is None and view.stale_at is not None:
+        waits.append((view.stale_at - view.now).total_seconds())
+    job = view.job
+    if job is not None:
+        if not view.hold and job.start_time is not None:
+            waits.append(duration_changes_in(_elapsed(view) or 0.0))  # "elapsed 3m 05s"
+    elif view.last_finished is not None and view.last_finished.end_time is not None:
+        waits.append(age_span_changes_in(view.now - view.last_finished.end_time))  # "(2 h ago)"
+    wait = min(waits, default=math.inf)
+    return None if wait == math.inf else view.now + timedelta(seconds=max(0.0, wait))
 
 
 def _idle_content(view: ProgressView) -> Content:
@@ -182,7 +216,7 @@ class LiveProgress(Widget):
         return self._view
 
     def show(self, view: ProgressView) -> None:
-        """Show `view`; repaints only when the text changed (the clock ticks in whole seconds)."""
+        """Show `view`; repaints only when the text changed (the clock moves in whole seconds)."""
         self._view = view
         content = progress_content(view, self.content_region.width or 80)
         if self._content is None or content != self._content:

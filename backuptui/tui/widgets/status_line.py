@@ -1,7 +1,9 @@
 """The status line: how are backups, which appliance, is the connection live, how fresh is the data.
 
-The app builds a `StatusView` from the monitor's snapshot and its clock once per second; the
-widget repaints only when the resulting text changed (no sub-second clocks, no flicker).
+The screen builds a `StatusView` from the monitor's snapshot and its clock whenever the snapshot
+changes and at the moment `status_changes_at` says its text next reads differently (the age of the
+data moves in 10-second steps, a countdown by the second); the widget repaints only when the
+resulting text changed.
 
 The line is a row of segments, most important first (the health verdict leads). A segment is
 never split across lines: when they do not all fit the widget's lines, the line gets shorter
@@ -12,9 +14,10 @@ the place where the line breaks does not move as "59 s ago" becomes "1 min ago".
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from textual.content import Content
 from textual.geometry import Region
@@ -23,9 +26,25 @@ from textual.style import Style
 from textual.visual import Visual
 from textual.widget import Widget
 
-from backuptui.core.ages import age_span
+from backuptui.core.ages import (
+    age_span_changes_in,
+    countdown_changes_in,
+    duration_changes_in,
+    refresh_age,
+    refresh_changes_in,
+    refresh_span,
+)
 from backuptui.core.counting import counted
-from backuptui.tui.format import Tone, backup_age_tone, human_age, human_duration, one_line, retry_phrase
+from backuptui.tui.format import (
+    BACKUP_AGE_CRITICAL,
+    BACKUP_AGE_WARNING,
+    Tone,
+    backup_age_tone,
+    human_age,
+    human_duration,
+    one_line,
+    retry_phrase,
+)
 
 _TONE_STYLE = {
     Tone.GOOD: "$text-success",
@@ -68,7 +87,8 @@ class StatusView:
     last_backup_end: datetime | None = None  # end of the newest successful backup
     paused: bool = False
     stale_after: float = 90.0  # seconds without a successful poll before "live" becomes "stale"
-    cached_at: datetime | None = None  # the jobs come from the local history, written then
+    cached_at: datetime | None = None  # the jobs come from the local history, written then: its age
+    # is the only age the line says (no "refreshed", no "stale": no poll has answered yet)
     notes: tuple[tuple[str, Tone], ...] = ()  # more parts from other features (e.g. a health verdict)
 
 
@@ -86,27 +106,37 @@ def _seconds_between(later: datetime, earlier: datetime) -> float:
     return (later - earlier).total_seconds()
 
 
+def cached_text(view: StatusView) -> str:
+    """`cached, 20 s old`, `cached, 12 min old` (`cached, just now` under 10 s)."""
+    assert view.cached_at is not None
+    span = refresh_span(view.now - view.cached_at)
+    return "cached, just now" if span is None else f"cached, {span} old"
+
+
 def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
     """(the state, how stale the data is, the retry countdown) as far as they apply."""
     age = _seconds_between(view.now, view.last_success) if view.last_success else None
     state = view.connection
-    if state == "connecting" and view.cached_at is not None:
-        return [f"cached, {age_span(view.now - view.cached_at)} old"], Tone.WARNING
+    cached = cached_text(view) if view.cached_at is not None else None
+    if state == "connecting" and cached is not None:
+        return [cached], Tone.WARNING
     if state == "connecting":
         return ["connecting…"], Tone.ACTIVE
     if state == "live":
         if age is not None and age > view.stale_after:
             return [f"stale for {human_duration(age)}"], Tone.WARNING
         return ["live"], Tone.GOOD
-    if state == "auth_failed":
-        return ["authentication failed"], Tone.BAD
-    if state == "not_authorized":
-        return ["not authorized"], Tone.BAD
+    if state in ("auth_failed", "not_authorized"):
+        what = "authentication failed" if state == "auth_failed" else "not authorized"
+        return ([what, cached] if cached is not None else [what]), Tone.BAD
     what = "unreachable" if state == "unreachable" else one_line(view.error_kind or state)
     if state == "unreachable" and view.error_kind and view.error_kind != "unreachable":
         what = one_line(view.error_kind)  # e.g. "TLS verification failed"
     parts = [what]
-    parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
+    if cached is not None:
+        parts.append(cached)  # the list shows the local history: its age, not a stale one
+    else:
+        parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
     retry = retry_phrase(view.retry_at, view.now)
     if retry is not None:
         parts.append(retry)
@@ -124,11 +154,48 @@ def connection_text(view: StatusView) -> tuple[str, Tone]:
     return text, tone
 
 
+def status_changes_at(view: StatusView) -> datetime | None:
+    """The first moment after `view.now` at which the line may read (or look) differently as
+    time passes, all else equal; None: not until something else changes. Never later than the
+    change; early only where a wait would cost more thought than the wake (under a second)."""
+    waits: list[float] = []
+    state = view.connection
+    age = _seconds_between(view.now, view.last_success) if view.last_success else None
+    failing = state not in ("connecting", "live")
+    if view.cached_at is not None and state != "live":
+        waits.append(refresh_changes_in(view.now - view.cached_at))  # "cached, 20 s old"
+    elif age is not None:
+        if state == "live" and age > view.stale_after:
+            waits.append(duration_changes_in(age))  # "stale for 2m 05s"
+        elif state == "live":
+            waits.append(view.stale_after - age)  # "live" becomes "stale for …"
+        elif failing and state not in ("auth_failed", "not_authorized"):
+            waits.append(duration_changes_in(age))  # "data stale for 1m 05s"
+        waits.append(refresh_changes_in(age))  # "refreshed 20 s ago"
+    if view.retry_at is not None and failing and state not in ("auth_failed", "not_authorized"):
+        waits.append(countdown_changes_in(_seconds_between(view.retry_at, view.now)))
+    if view.last_backup_end is not None:  # (its segment shows when there is a backup end)
+        backup_age = _seconds_between(view.now, view.last_backup_end)
+        waits.append(age_span_changes_in(backup_age))  # "last good backup 3 h ago"
+        for threshold in (BACKUP_AGE_WARNING, BACKUP_AGE_CRITICAL):  # its colour
+            if backup_age <= threshold:
+                waits.append(threshold - backup_age)
+    wait = min(waits, default=math.inf)
+    return None if wait == math.inf else view.now + timedelta(seconds=wait)
+
+
 def _ticking(text: str) -> int:
     """The width `text` can grow to while the durations and countdowns in it tick."""
     text = text.replace("retrying now", "retrying in 99 s")
     text = re.sub(r"in \d+ s", "in 99 s", text)
     return len(_DURATION.sub("x" * _DURATION_WIDTH, text))
+
+
+def _reserve(text: str) -> int:
+    """The width the layout keeps for a part of the connection segment while its clock runs."""
+    if text.startswith("cached, "):  # "cached, just now" … "cached, 59 min old"
+        return len("cached, ") + _AGE_WIDTH
+    return _ticking(text)
 
 
 def _jobs_segment(view: StatusView) -> _Segment:
@@ -165,10 +232,10 @@ def _segments(view: StatusView, stage: int) -> list[_Segment]:
     segments.append(_Segment(name))
     parts, tone = _connection_parts(view)
     state, stale, retry = [*parts, "", ""][:3]
-    segments.append(_Segment(Content.styled(state, _TONE_STYLE[tone]), _ticking(state)))
+    segments.append(_Segment(Content.styled(state, _TONE_STYLE[tone]), _reserve(state)))
     if stale:
         stale = stale if stage < 2 else stale.replace("data stale for", "stale")
-        segments.append(_Segment(Content.styled(stale, _TONE_STYLE[tone]), _ticking(stale)))
+        segments.append(_Segment(Content.styled(stale, _TONE_STYLE[tone]), _reserve(stale)))
     if view.paused:
         segments.append(_Segment(Content.styled("PAUSED", "reverse bold")))
     if view.plain_http:
@@ -184,8 +251,8 @@ def _segments(view: StatusView, stage: int) -> list[_Segment]:
         segments.append(_Segment(Content.assemble(label, age), len(label) + _AGE_WIDTH))
     if retry:
         segments.append(_Segment(Content(retry), _ticking(retry)))
-    if view.last_success is not None and stage < 2:
-        refreshed = f"refreshed {human_age(_seconds_between(view.now, view.last_success))}"
+    if view.last_success is not None and view.cached_at is None and stage < 2:
+        refreshed = f"refreshed {refresh_age(_seconds_between(view.now, view.last_success))}"
         segments.append(_Segment(Content(refreshed), len("refreshed ") + _AGE_WIDTH))
     if view.flavor and stage < _LAST_STAGE:
         segments.append(_Segment(Content(f"/{view.flavor}")))
@@ -257,7 +324,7 @@ class StatusLine(Widget):
         #: (full text, width, lines, the lines shown)
         self._fitted: tuple[Content, int, int, list[Content]] | None = None
         #: each shown line's text, width and style, and its rendered strip: a repaint renders again
-        #: only the lines whose text changed (once a second, the age's line)
+        #: only the lines whose text changed (as the clock moves, the age's line)
         self._strips: dict[int, tuple[Content, int, Style, Strip]] = {}
         #: how many times the text changed (tests prove an idle second repaints nothing)
         self.updates = 0
@@ -277,7 +344,7 @@ class StatusLine(Widget):
         return self.render().plain
 
     def show(self, view: StatusView) -> None:
-        """Called once a second; repaints only when the text changed."""
+        """Called when the snapshot or the clock's reading changed; repaints only when the text did."""
         self._view = view
         segments = _segments(view, 0)
         content = _join(segments)  # = status_content(view)
@@ -324,7 +391,7 @@ class StatusLine(Widget):
 
     def render_line(self, y: int) -> Strip:
         # Widget.render_line renders the whole text again for any change; this renders only the
-        # lines whose text changed (the age ticks once a second on one line).
+        # lines whose text changed (as the clock moves, the age changes on one line).
         if self.text_selection is not None:
             return super().render_line(y)  # selection offsets span the whole text
         lines = self._lines()
