@@ -408,13 +408,13 @@ def _open_history(
 ) -> tuple[ApplianceHistory | None, str | None]:
     """The appliance's local history for the app, and what opening it had to say; the writer is
     closed when `stack` ends (the app closes it first, on every way out)."""
+    if mode == "off":
+        return None, None  # before the imports: a launch without the store never loads sqlite
     from backuptui.core.store.opening import open_history, temporary_history
     from backuptui.core.store.session import ApplianceHistory
     from backuptui.core.store.values import Identity
     from backuptui.core.store.writer import HistoryWriter
 
-    if mode == "off":
-        return None, None
     if mode == "temporary":
         opened, directory = temporary_history()
         stack.callback(directory.cleanup)

@@ -174,28 +174,43 @@ class ApplianceClient:
         self._last_connection: object = None
         self._last_details: _LastDetails | None = None
 
-        limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=60.0)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            verify=self._ssl_verify(),
-            timeout=httpx.Timeout(
-                self.timeouts.read,
-                connect=self.timeouts.connect,
-                write=self.timeouts.read,
-                pool=self.timeouts.connect + self.timeouts.read,
-            ),
-            limits=limits,
-            transport=transport,
-            follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": "backuptui"},
-        )
+        self._transport = transport
+        # built on first use (`_http`): that imports httpcore and may load a CA bundle, tens of
+        # milliseconds a launch that paints the stored history first need not wait for
+        self._http_client: httpx.AsyncClient | None = None
+        if isinstance(self._verify_setting, str):
+            self._ssl_verify()  # a CA bundle that cannot be read fails here, not at the first call
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The one httpx client (one keep-alive connection), built on first use."""
+        http = self._http_client
+        if http is None:
+            limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=60.0)
+            http = self._http_client = httpx.AsyncClient(
+                base_url=self.base_url,
+                verify=self._ssl_verify(),
+                timeout=httpx.Timeout(
+                    self.timeouts.read,
+                    connect=self.timeouts.connect,
+                    write=self.timeouts.read,
+                    pool=self.timeouts.connect + self.timeouts.read,
+                ),
+                limits=limits,
+                transport=self._transport,
+                follow_redirects=False,
+                headers={"Accept": "application/json", "User-Agent": "backuptui"},
+            )
+        return http
 
     def _ssl_verify(self) -> ssl.SSLContext:
         setting = self._verify_setting
         if isinstance(setting, ssl.SSLContext):
             return setting  # a context: its CA bundle was read when the target was resolved
         if isinstance(setting, bool):
-            return shared_context(setting)  # one per process: loading the CA bundle is slow
+            # one per process: loading the CA bundle is slow; plain HTTP never verifies anything
+            # (every request goes to the base URL and redirects are not followed): no bundle
+            return shared_context(setting and self._scheme != "http")
         path = Path(setting).expanduser()
         try:
             context = bundle_context(str(path))
@@ -274,7 +289,8 @@ class ApplianceClient:
         finally:
             self._closed = True
             self._last_details = None
-            await self._http.aclose()
+            if self._http_client is not None:
+                await self._http_client.aclose()
 
     # -- sessions -----------------------------------------------------------------------------
 
