@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 if TYPE_CHECKING:
+    from tmux_driver import TmuxSession
+
     from backuptui.simulator import Simulator
 
 
@@ -59,3 +62,33 @@ def simulator_factory() -> Iterator[Callable[..., Simulator]]:
 def simulator(simulator_factory: Callable[..., Simulator]) -> Simulator:
     """A running simulator (both flavours, 50 jobs, seed 1); `sim.url`, `sim.user`, `sim.password`."""
     return simulator_factory()
+
+
+# --- end-to-end fixtures: the installed program in a real terminal ---------------------------------
+@pytest.fixture
+def script() -> Path:
+    """The installed `backuptui` console script; the test fails (not skips) without it."""
+    from e2e_helpers import SCRIPT
+
+    if not SCRIPT.exists():
+        pytest.fail(
+            f"the backuptui console script is not installed next to {sys.executable}: pip install -e ."
+        )
+    return SCRIPT
+
+
+@pytest.fixture
+def tmux(tmp_path: Path) -> Iterator[Callable[[int, int], TmuxSession]]:
+    """`tmux(width, height)`: a session on a private tmux server; every server is killed at the end."""
+    from tmux_driver import TmuxSession
+
+    sessions: list[TmuxSession] = []
+
+    def make(width: int, height: int) -> TmuxSession:
+        session = TmuxSession(tmp_path / f"tmux-{len(sessions)}", width, height)
+        sessions.append(session)
+        return session
+
+    yield make
+    for session in sessions:
+        session.kill()

@@ -46,13 +46,16 @@ def run(*argv: str) -> int:
 
 
 def test_config_path_prints_the_xdg_path(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    """One line, the configuration file: `$(backuptui config path)` in a script is that file."""
     assert run("config", "path") == 0
     out, err = capsys.readouterr()
     config = tmp_path / "xdg-config" / "backuptui" / "config.toml"
-    assert out == f"{config}\n{tmp_path / 'xdg-data' / 'backuptui' / 'history.sqlite3'}\n"
+    assert out == f"{config}\n"
     assert "does not exist yet" in err
     assert run("config", "path", "--config") == 0
     assert capsys.readouterr().out == f"{config}\n"
+    assert run("config", "path", "--data") == 0
+    assert capsys.readouterr().out == f"{tmp_path / 'xdg-data' / 'backuptui'}\n"
 
 
 def test_config_path_honours_the_override(
@@ -61,9 +64,24 @@ def test_config_path_honours_the_override(
     monkeypatch.setenv("BACKUPTUI_CONFIG", str(tmp_path / "my.toml"))
     monkeypatch.setenv("BACKUPTUI_DATA", str(tmp_path / "data"))
     run("config", "path")
-    assert capsys.readouterr().out == f"{tmp_path / 'my.toml'}\n{tmp_path / 'data' / 'history.sqlite3'}\n"
+    assert capsys.readouterr().out == f"{tmp_path / 'my.toml'}\n"
+    run("config", "path", "--data")
+    assert capsys.readouterr().out == f"{tmp_path / 'data'}\n"
     run("config", "path", "--history")
     assert capsys.readouterr().out == f"{tmp_path / 'data' / 'history.sqlite3'}\n"
+    run("config", "path", "--all")
+    assert capsys.readouterr().out.splitlines() == [
+        f"config\t{tmp_path / 'my.toml'}",
+        f"data\t{tmp_path / 'data'}",
+        f"history\t{tmp_path / 'data' / 'history.sqlite3'}",
+    ]
+
+
+def test_config_path_takes_one_of_its_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        run("config", "path", "--data", "--all")
+    assert exited.value.code == 2
+    assert "not allowed with" in capsys.readouterr().err
 
 
 def test_add_with_flags_then_list_and_show(capsys: pytest.CaptureFixture[str]) -> None:

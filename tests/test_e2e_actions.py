@@ -10,7 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_e2e_tmux import quit_and_check_restored, running_percent, script, tmux  # noqa: F401
+from e2e_helpers import quit_and_check_restored, running_percent
 from tmux_driver import TmuxSession
 
 pytestmark = [
@@ -26,7 +26,7 @@ def running_job(screen: str) -> tuple[str, str] | None:
     return (match.group(1), match.group(2)) if match else None
 
 
-def test_demo_cancel_then_back_up_now(script: Path, tmux: Callable[[int, int], TmuxSession]) -> None:  # noqa: F811
+def test_demo_cancel_then_back_up_now(script: Path, tmux: Callable[[int, int], TmuxSession]) -> None:
     session = tmux(80, 24)
     session.start([str(script), "--demo"])
     screen = session.wait_for(lambda s: running_job(s) is not None and "c Cancel" in s, timeout=30)
@@ -62,7 +62,7 @@ def test_demo_cancel_then_back_up_now(script: Path, tmux: Callable[[int, int], T
     quit_and_check_restored(session)
 
 
-def test_demo_read_only_offers_neither(script: Path, tmux: Callable[[int, int], TmuxSession]) -> None:  # noqa: F811
+def test_demo_read_only_offers_neither(script: Path, tmux: Callable[[int, int], TmuxSession]) -> None:
     session = tmux(80, 24)
     session.start([str(script), "--demo", "--read-only"])
     screen = session.wait_for(lambda s: running_job(s) is not None and "read-only" in s, timeout=30)

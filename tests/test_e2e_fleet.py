@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from test_e2e_tmux import quit_and_check_restored, script, tmux  # noqa: F401 - the fixtures
+from e2e_helpers import quit_and_check_restored
 from tmux_driver import TmuxSession
 
 from backuptui.simulator import Simulator
@@ -36,8 +36,8 @@ def table_rows(screen: str) -> list[str]:
 
 @pytest.mark.parametrize(("width", "height"), [(120, 40), (80, 24)], ids=["120x40", "80x24"])
 def test_demo_fleet_every_state_enter_escape_and_quit(
-    script: Path,  # noqa: F811
-    tmux: Callable[[int, int], TmuxSession],  # noqa: F811
+    script: Path,
+    tmux: Callable[[int, int], TmuxSession],
     width: int,
     height: int,
 ) -> None:
@@ -106,8 +106,8 @@ def _profiles(tmp_path: Path, sims: dict[str, Simulator], groups: dict[str, list
     ids=["all", "group", "two-profiles", "no-default", "one-profile"],
 )
 def test_the_fleet_opens_from_profiles(
-    script: Path,  # noqa: F811
-    tmux: Callable[[int, int], TmuxSession],  # noqa: F811
+    script: Path,
+    tmux: Callable[[int, int], TmuxSession],
     simulator_factory: Callable[..., Simulator],
     tmp_path: Path,
     words: list[str],

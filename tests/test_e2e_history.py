@@ -6,13 +6,12 @@ with a shorter history leaves the earlier jobs visible, marked."""
 from __future__ import annotations
 
 import shutil
-import socket
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from e2e_helpers import free_port
 from tmux_driver import TmuxSession
 
 from backuptui.simulator import Simulator, SimulatorConfig
@@ -21,28 +20,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-SCRIPT = Path(sys.executable).with_name("backuptui")
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Callable[[int, int], TmuxSession]]:
-    sessions: list[TmuxSession] = []
-
-    def make(width: int, height: int) -> TmuxSession:
-        session = TmuxSession(tmp_path / f"tmux-{len(sessions)}", width, height)
-        sessions.append(session)
-        return session
-
-    yield make
-    for session in sessions:
-        session.kill()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def one_failed_one_succeeded(sim: Simulator) -> dict[str, str]:
@@ -59,9 +36,11 @@ def one_failed_one_succeeded(sim: Simulator) -> dict[str, str]:
     return ended
 
 
-def session(tmux: Callable[[int, int], TmuxSession], sim: Simulator, size: tuple[int, int]) -> TmuxSession:
+def session(
+    tmux: Callable[[int, int], TmuxSession], script: Path, sim: Simulator, size: tuple[int, int]
+) -> TmuxSession:
     opened = tmux(*size)
-    opened.start([str(SCRIPT), "-p", "lab"], env={"BACKUPTUI_PASSWORD": sim.password})
+    opened.start([str(script), "-p", "lab"], env={"BACKUPTUI_PASSWORD": sim.password})
     return opened
 
 
@@ -72,12 +51,10 @@ def quit_app(opened: TmuxSession) -> None:
 
 @pytest.mark.parametrize("size", [(80, 24)], ids=["80x24"])
 def test_cached_then_live_digest_and_jobs_the_appliance_dropped(
-    tmux: Callable[[int, int], TmuxSession], size: tuple[int, int]
+    tmux: Callable[[int, int], TmuxSession], script: Path, size: tuple[int, int]
 ) -> None:
     from backuptui.cli import main
 
-    if not SCRIPT.exists():
-        pytest.fail(f"the backuptui console script is not installed next to {sys.executable}")
     port = free_port()
     config = SimulatorConfig(jobs=30, seed=5, port=port, speed=600, fail_rate=0.25)
     sim = Simulator(config).start()
@@ -86,13 +63,13 @@ def test_cached_then_live_digest_and_jobs_the_appliance_dropped(
             main(["profile", "add", "lab", "--url", sim.url, "--user", sim.user, "--password-source", "env"])
             == 0
         )
-        first = session(tmux, sim, size)
+        first = session(tmux, script, sim, size)
         first.wait_for(lambda s: " live " in s and "30 jobs" in s, timeout=40)
         quit_app(first)
 
         ended = one_failed_one_succeeded(sim)
         sim.set_fault({"latency": 2.0, "match": "/recovery/backup/job"})  # the first answers wait
-        second = session(tmux, sim, size)
+        second = session(tmux, script, sim, size)
         screen = second.wait_for("cached,", timeout=40)
         assert "30 jobs" in screen and "old" in screen  # the last known state, at once
         sim.set_fault({"clear": True})
@@ -108,7 +85,7 @@ def test_cached_then_live_digest_and_jobs_the_appliance_dropped(
         sim.stop()
         shorter = Simulator(SimulatorConfig(jobs=10, seed=5, port=port)).start()  # a shorter history
         try:
-            third = session(tmux, shorter, size)
+            third = session(tmux, script, shorter, size)
             screen = third.wait_for(lambda s: " live " in s and "no longer on appliance" in s, timeout=40)
             assert f"{30 + len(ended)} jobs" in screen  # nothing earlier went
             quit_app(third)

@@ -11,12 +11,12 @@ import json
 import os
 import shutil
 import signal
-import sys
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from e2e_helpers import assert_terminal_restored
 from tmux_driver import SHELL_MARKER, TmuxSession
 
 from backuptui.simulator import Simulator, SimulatorConfig
@@ -25,8 +25,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-SCRIPT = Path(sys.executable).with_name("backuptui")
 
 
 def logouts(simulator: Simulator) -> int:
@@ -49,28 +47,23 @@ def simulator() -> Iterator[Simulator]:
     ids=["SIGTERM-80x24", "SIGINT-120x40"],
 )
 def test_a_signal_logs_out_restores_the_terminal_and_ends(
-    tmp_path: Path, simulator: Simulator, signum: signal.Signals, size: tuple[int, int]
+    script: Path,
+    tmux: Callable[[int, int], TmuxSession],
+    simulator: Simulator,
+    signum: signal.Signals,
+    size: tuple[int, int],
 ) -> None:
-    if not SCRIPT.exists():
-        pytest.fail(f"the backuptui console script is not installed next to {sys.executable}")
-    session = TmuxSession(tmp_path / "tmux", *size)
-    try:
-        session.start(
-            [str(SCRIPT), "--url", simulator.url, "--user", simulator.user, "--refresh", "2,1"],
-            env={"BACKUPTUI_PASSWORD": simulator.password},
-        )
-        session.wait_for(lambda s: " live " in s and "RUNNING" in s, timeout=30)
-        assert logouts(simulator) == 0
+    session = tmux(*size)
+    session.start(
+        [str(script), "--url", simulator.url, "--user", simulator.user, "--refresh", "2,1"],
+        env={"BACKUPTUI_PASSWORD": simulator.password},
+    )
+    session.wait_for(lambda s: " live " in s and "RUNNING" in s, timeout=30)
+    assert logouts(simulator) == 0
 
-        os.kill(session.program_pid(), signum)
+    os.kill(session.program_pid(), signum)
 
-        assert session.wait_exit(timeout=20) == 128 + signum
-        session.wait_for(SHELL_MARKER, timeout=10)
-        assert logouts(simulator) == 1
-        modes = session.terminal_modes()
-        assert modes["alternate_on"] == "0", modes
-        assert modes["cursor_flag"] == "1", modes
-        assert modes["mouse_any_flag"] == modes["mouse_button_flag"] == modes["mouse_all_flag"] == "0", modes
-        assert modes["mouse_sgr_flag"] == "0", modes
-    finally:
-        session.kill()
+    assert session.wait_exit(timeout=20) == 128 + signum
+    session.wait_for(SHELL_MARKER, timeout=10)
+    assert logouts(simulator) == 1
+    assert_terminal_restored(session)

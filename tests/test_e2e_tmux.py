@@ -11,17 +11,15 @@
 from __future__ import annotations
 
 import json
-import re
 import shutil
-import socket
-import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tmux_driver import SHELL_MARKER, TmuxSession, pid_alive
+from e2e_helpers import free_port, quit_and_check_restored, rows, running_percent
+from tmux_driver import TmuxSession, pid_alive
 
 from backuptui.simulator import Simulator, SimulatorConfig
 
@@ -29,51 +27,6 @@ pytestmark = [
     pytest.mark.e2e,
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
-
-SCRIPT = Path(sys.executable).with_name("backuptui")
-
-#: a job row of the list: the status symbol and word at the start of the line
-ROW = re.compile(r"^(✔|✖|▶|…|⏸|\?) (SUCCEEDED|FAILED|RUNNING|PENDING|BLOCKED|\S+)\s", re.MULTILINE)
-RUNNING_PERCENT = re.compile(r"^ *[█░]+ +(\d+)%", re.MULTILINE)  # the progress bar: at every width
-
-
-@pytest.fixture
-def script() -> Path:
-    if not SCRIPT.exists():
-        pytest.fail(
-            f"the backuptui console script is not installed next to {sys.executable}: pip install -e ."
-        )
-    return SCRIPT
-
-
-@pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[Callable[[int, int], TmuxSession]]:
-    """`tmux(width, height)`: a session on a private tmux server; every server is killed at the end."""
-    sessions: list[TmuxSession] = []
-
-    def make(width: int, height: int) -> TmuxSession:
-        session = TmuxSession(tmp_path / f"tmux-{len(sessions)}", width, height)
-        sessions.append(session)
-        return session
-
-    yield make
-    for session in sessions:
-        session.kill()
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def rows(screen: str) -> list[str]:
-    return [match.group(2) for match in ROW.finditer(screen)]
-
-
-def running_percent(screen: str) -> int | None:
-    match = RUNNING_PERCENT.search(screen)
-    return int(match.group(1)) if match else None
 
 
 def _clipboard_job(session: TmuxSession) -> tuple[str, dict[str, Any]] | None:
@@ -87,20 +40,6 @@ def _clipboard_job(session: TmuxSession) -> tuple[str, dict[str, Any]] | None:
         return None
     [(job_id, record)] = data.items()
     return job_id, record
-
-
-def quit_and_check_restored(session: TmuxSession) -> None:
-    """`q`, then: exit status 0, the shell's own screen is back, no terminal mode left on."""
-    session.send_keys("q")
-    assert session.wait_exit(timeout=20) == 0
-    screen = session.wait_for(SHELL_MARKER, timeout=10)
-    assert not rows(screen), "the app's screen is still shown after it exited"
-    modes = session.terminal_modes()
-    assert modes["alternate_on"] == "0", modes  # left the alternate screen
-    assert modes["cursor_flag"] == "1", modes  # cursor visible again
-    assert modes["mouse_any_flag"] == modes["mouse_button_flag"] == modes["mouse_all_flag"] == "0", modes
-    assert modes["mouse_sgr_flag"] == "0", modes
-    assert session.tmux("capture-pane", "-p", "-a", "-t", session.name, check=False).returncode != 0
 
 
 @pytest.mark.parametrize(("width", "height"), [(120, 40), (80, 24)], ids=["120x40", "80x24"])

@@ -20,7 +20,7 @@ from backuptui.core.appliance.failure_cause import failure_cause, most_specific
 from backuptui.core.appliance.models import BackupJob, Message
 from backuptui.core.appliance.parsing import parse_job
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.watch.health import evaluate_health
+from backuptui.core.watch.health_rules import evaluate_health
 from backuptui.simulator import Simulator
 from backuptui.tui.screens.health import facts_content
 from backuptui.tui.widgets.job_detail import job_fields

@@ -8,15 +8,14 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
+from health_jobs import FAILURE_TEXT, NOW, backup_job, daily
 
 from backuptui.core.appliance.models import (
     BackupJob,
     DayOfWeek,
-    JobError,
     JobStatus,
     JobType,
     Message,
-    Progress,
     RecordError,
     Recurrence,
     Schedule,
@@ -35,66 +34,18 @@ from backuptui.core.watch.health import (
     HealthLevel,
     HealthThresholds,
     PerfValue,
-    evaluate_health,
-    format_age,
-    one_line_problem,
-    parse_duration,
     unknown_verdict,
 )
+from backuptui.core.watch.health_rules import evaluate_health
+from backuptui.core.watch.health_text import format_age, one_line_problem, parse_duration
 from backuptui.core.watch.timing import describe_recurrence, job_started, next_run, previous_run
-
-NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)  # a Saturday
-FAILURE_TEXT = "BackupManager encountered an exception. Please check logs for details."
-
-
-def job(
-    start: datetime,
-    status: JobStatus = JobStatus.SUCCEEDED,
-    *,
-    minutes: int = 20,
-    size: int = 2_000_000_000,
-    error: str | None = None,
-    kind: JobType = JobType.SCHEDULED,
-) -> BackupJob:
-    finished = status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-    return BackupJob(
-        id=start.strftime("%Y%m%d-%H%M%S") + "-22617221",
-        status=status,
-        type=kind,
-        location="sftp://192.0.2.10/backups/vcsa01",
-        location_user="backupuser",
-        description=Message("com.vmware.applmgmt.backup.job", "Backup job"),
-        service="com.vmware.applmgmt.backup",
-        operation="backup",
-        cancelable=not finished,
-        start_time=start,
-        end_time=start + timedelta(minutes=minutes) if finished else None,
-        duration=minutes * 60,
-        size=size,
-        progress=Progress(100, 100 if finished else 45, Message("p", "Backing up")),
-        error=JobError(raw={"messages": []}, messages=(Message("e", error),)) if error else None,
-    )
-
-
-def daily(
-    hour: int = 2, minute: int = 0, *, enabled: bool = True, days: tuple[DayOfWeek, ...] | None = None
-) -> Schedule:
-    return Schedule(
-        id="default",
-        location="sftp://192.0.2.10/backups/vcsa01",
-        location_user="backupuser",
-        enabled=enabled,
-        parts=("seat",),
-        recurrence=Recurrence(minute=minute, hour=hour, days=days),
-        retention_max_count=7,
-    )
 
 
 def nightly_history(days: int = 10, *, newest: JobStatus = JobStatus.SUCCEEDED) -> list[BackupJob]:
     """A job every night at 02:00 for `days` nights up to today; the newest one has `newest` status."""
     today = NOW.replace(hour=2, minute=0, second=0, microsecond=0)
-    jobs = [job(today - timedelta(days=back)) for back in range(1, days)]
-    jobs.append(job(today, newest, error=FAILURE_TEXT if newest == JobStatus.FAILED else None, size=0))
+    jobs = [backup_job(today - timedelta(days=back)) for back in range(1, days)]
+    jobs.append(backup_job(today, newest, error=FAILURE_TEXT if newest == JobStatus.FAILED else None, size=0))
     return jobs
 
 
@@ -137,7 +88,7 @@ def test_stale_beyond_72h_is_critical() -> None:
     last = NOW - timedelta(days=4)
     saturday = DayOfWeek.SATURDAY if last.weekday() == 5 else DayOfWeek(last.strftime("%A").upper())
     schedule = daily(last.hour, 0, days=(saturday,))
-    verdict = evaluate_health([job(last.replace(minute=0))], [schedule], now=NOW)
+    verdict = evaluate_health([backup_job(last.replace(minute=0))], [schedule], now=NOW)
     assert verdict.level is HealthLevel.CRITICAL
     assert codes(verdict) == [STALE]
     assert "older than 3d" in verdict.summary
@@ -145,16 +96,16 @@ def test_stale_beyond_72h_is_critical() -> None:
 
 
 def test_age_thresholds_are_configurable_and_boundaries_hold() -> None:
-    history = [job(NOW - timedelta(hours=30, minutes=20))]  # ended 30 h ago
+    history = [backup_job(NOW - timedelta(hours=30, minutes=20))]  # ended 30 h ago
     base = evaluate_health(history, None, now=NOW)
     assert base.level is HealthLevel.WARNING and codes(base) == [STALE]
     relaxed = HealthThresholds(warn_age=timedelta(hours=36), crit_age=timedelta(hours=48))
     assert evaluate_health(history, None, now=NOW, thresholds=relaxed).level is HealthLevel.OK
     strict = HealthThresholds(warn_age=timedelta(hours=12), crit_age=timedelta(hours=30))
     assert evaluate_health(history, None, now=NOW, thresholds=strict).level is HealthLevel.CRITICAL
-    exactly_warn = [job(NOW - timedelta(hours=25, minutes=20))]
+    exactly_warn = [backup_job(NOW - timedelta(hours=25, minutes=20))]
     assert evaluate_health(exactly_warn, None, now=NOW).level is HealthLevel.OK
-    exactly_crit = [job(NOW - timedelta(hours=72, minutes=20))]
+    exactly_crit = [backup_job(NOW - timedelta(hours=72, minutes=20))]
     verdict = evaluate_health(exactly_crit, None, now=NOW)
     assert verdict.level is HealthLevel.CRITICAL
 
@@ -185,7 +136,7 @@ def test_not_missed_while_the_window_is_open() -> None:
 
 def test_a_job_running_across_the_due_time_covers_it() -> None:
     history = nightly_history()[:-1]
-    history.append(job(datetime(2026, 11, 28, 1, 0, tzinfo=UTC), JobStatus.RUNNING))
+    history.append(backup_job(datetime(2026, 11, 28, 1, 0, tzinfo=UTC), JobStatus.RUNNING))
     verdict = evaluate_health(history, [daily()], now=NOW)
     assert MISSED_RUN not in codes(verdict)
     assert verdict.running is not None
@@ -194,7 +145,10 @@ def test_a_job_running_across_the_due_time_covers_it() -> None:
 
 def test_missed_run_uses_the_appliance_time_zone() -> None:
     berlin = ZoneInfo("Europe/Berlin")  # UTC+1 in November: 02:00 local is 01:00 UTC
-    history = [job(datetime(2026, 11, 27, 2, 0, tzinfo=UTC)), job(datetime(2026, 11, 28, 2, 0, tzinfo=UTC))]
+    history = [
+        backup_job(datetime(2026, 11, 27, 2, 0, tzinfo=UTC)),
+        backup_job(datetime(2026, 11, 28, 2, 0, tzinfo=UTC)),
+    ]
     at = datetime(2026, 11, 28, 3, 30, tzinfo=UTC)
     window = HealthThresholds(missed_window=timedelta(minutes=30))
     in_utc = evaluate_health(history, [daily()], now=at, thresholds=window)
@@ -209,10 +163,10 @@ def test_weekday_schedule_only_expects_its_days() -> None:
     # Monday and Thursday at 02:00; now is Saturday: the last due run was Thursday
     schedule = daily(days=(DayOfWeek.MONDAY, DayOfWeek.THURSDAY))
     thursday = datetime(2026, 11, 26, 2, 0, tzinfo=UTC)
-    verdict = evaluate_health([job(thursday)], [schedule], now=NOW)
+    verdict = evaluate_health([backup_job(thursday)], [schedule], now=NOW)
     assert MISSED_RUN not in codes(verdict)
     assert verdict.next_run == datetime(2026, 11, 30, 2, 0, tzinfo=UTC)  # Monday
-    missed = evaluate_health([job(thursday - timedelta(days=3))], [schedule], now=NOW)
+    missed = evaluate_health([backup_job(thursday - timedelta(days=3))], [schedule], now=NOW)
     assert missed.missed_run == thursday
 
 
@@ -246,7 +200,7 @@ def test_schedule_without_any_job_is_critical() -> None:
 
 def test_only_failures_is_critical() -> None:
     history = [
-        job(NOW - timedelta(days=d, hours=3), JobStatus.FAILED, error="No space left on device")
+        backup_job(NOW - timedelta(days=d, hours=3), JobStatus.FAILED, error="No space left on device")
         for d in range(3)
     ]
     verdict = evaluate_health(history, [daily()], now=NOW)
@@ -263,8 +217,8 @@ def test_schedules_unknown_skips_schedule_checks() -> None:
 
 def test_recovered_failure_is_reported_but_ok() -> None:
     history = nightly_history()
-    history.append(job(NOW - timedelta(hours=2), JobStatus.FAILED, kind=JobType.MANUAL, error="x"))
-    history.append(job(NOW - timedelta(hours=1), JobStatus.SUCCEEDED, kind=JobType.MANUAL))
+    history.append(backup_job(NOW - timedelta(hours=2), JobStatus.FAILED, kind=JobType.MANUAL, error="x"))
+    history.append(backup_job(NOW - timedelta(hours=1), JobStatus.SUCCEEDED, kind=JobType.MANUAL))
     verdict = evaluate_health(history, [daily()], now=NOW)
     assert verdict.level is HealthLevel.OK
     assert verdict.failures_24h == 1
@@ -280,7 +234,7 @@ def test_unreadable_records_warn() -> None:
 
 def test_failure_text_is_one_safe_line() -> None:
     nasty = "line one\nline two | rm -rf /\x1b[31m " + "x" * 300
-    history = [job(NOW - timedelta(hours=3), JobStatus.FAILED, error=nasty)]
+    history = [backup_job(NOW - timedelta(hours=3), JobStatus.FAILED, error=nasty)]
     verdict = evaluate_health(history, [daily(NOW.hour - 3)], now=NOW)
     assert "\n" not in verdict.summary and "|" not in verdict.summary and "\x1b" not in verdict.summary
     assert "xxx..." in verdict.summary
@@ -398,7 +352,7 @@ def test_pending_job_start_comes_from_its_id() -> None:
 
 def test_health_module_does_not_import_textual() -> None:
     code = (
-        "import sys, backuptui.core.watch.health, backuptui.core.export, backuptui.core.watch.timing; "
+        "import sys, backuptui.core.watch.health_rules, backuptui.core.export, backuptui.core.watch.timing; "
         "print('textual' in sys.modules or 'rich' in sys.modules)"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -410,7 +364,7 @@ def test_a_newer_success_without_any_time_is_skipped_and_named() -> None:
 
     timed = nightly_history(days=3)
     untimed = replace(
-        job(NOW - timedelta(hours=1)),
+        backup_job(NOW - timedelta(hours=1)),
         id="untimed-1",
         start_time=None,
         end_time=None,
@@ -430,7 +384,7 @@ def test_a_newer_success_without_any_time_is_skipped_and_named() -> None:
 def test_only_untimed_successes_say_so() -> None:
     from dataclasses import replace
 
-    untimed = replace(job(NOW), id="untimed-2", start_time=None, end_time=None, duration=None)
+    untimed = replace(backup_job(NOW), id="untimed-2", start_time=None, end_time=None, duration=None)
     verdict = evaluate_health([untimed], [daily()], now=NOW)
     assert NO_SUCCESS in codes(verdict)
     assert "none succeeded" not in verdict.summary

@@ -52,6 +52,27 @@ def test_two_sessions_apart_with_a_failure_in_between(tmp_path: Path) -> None:
     assert compute_digest(first, cached.last_session_end, now).is_empty
 
 
+def test_the_panel_breaks_its_lines_between_phrases() -> None:
+    from backuptui.tui.widgets.digest_panel import pack, phrases
+
+    head = "Since you last looked (2026-12-02 07:42, 25 s ago): 5 backups succeeded, 1 failed."
+    assert phrases(head) == [
+        "Since you last looked (2026-12-02 07:42, 25 s ago):",
+        "5 backups succeeded,",
+        "1 failed.",
+    ]
+    assert pack([*phrases(head), "(x: dismiss)"], 76) == [
+        "Since you last looked (2026-12-02 07:42, 25 s ago): 5 backups succeeded,",
+        "1 failed. (x: dismiss)",
+    ]
+    assert pack(phrases(head), 200) == [head]
+    assert phrases("First failure 2026-11-24 23:00: disk full, retry") == [
+        "First failure 2026-11-24 23:00:",
+        "disk full,",
+        "retry",
+    ]
+
+
 def _older_session(store: HistoryStore, identity: Identity, full: Snapshot, skip: int) -> None:
     """A session that saw all but the newest `skip` jobs, and ended a minute after the job before them."""
     older = full.jobs[skip:]
@@ -77,7 +98,11 @@ async def test_the_monitor_shows_the_digest_once_and_x_dismisses_it(bench: Bench
         await pilot.pause()
         assert panel.display
         text = str(panel.render())
-        assert "Since you last looked" in text and "0 backups succeeded, 1 failed" in text
+        lines = text.split("\n")
+        assert "Since you last looked" in text and "0 backups succeeded, 1 failed" in " ".join(lines)
+        # at 80 columns the headline breaks between its phrases, never inside one
+        assert any(line.startswith("1 failed.") for line in lines) or "1 failed." in lines[0]
+        assert all(len(line) <= panel.content_size.width for line in lines), lines
         failed = app.snapshot.jobs[0]
         assert failed.problem and failed.problem[:30] in text
         assert "(x: dismiss)" in text

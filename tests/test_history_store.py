@@ -43,6 +43,32 @@ def test_file_is_0600_in_a_0700_directory_in_wal_mode(tmp_path: Path) -> None:
     store.close()
 
 
+def test_a_looser_default_directory_and_file_are_made_private_and_said(tmp_path: Path) -> None:
+    directory = history_path().parent  # the XDG one of the test's environment
+    directory.mkdir(parents=True, mode=0o755)
+    os.chmod(directory, 0o755)
+    path = directory / "history.sqlite3"
+    HistoryStore.open(path).close()
+    os.chmod(path, 0o644)
+    os.chmod(directory, 0o755)
+    store = HistoryStore.open(path)
+    assert stat.S_IMODE(directory.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert store.notice is not None and f"{directory} was mode 0755; it is now 0700" in store.notice
+    store.close()
+    again = HistoryStore.open(path)
+    assert again.notice is None  # said once: nothing changed this time
+    again.close()
+    # another directory (BACKUPTUI_DATA names one) is the user's: the file is made private, not it
+    own = tmp_path / "own"
+    own.mkdir(mode=0o755)
+    os.chmod(own, 0o755)
+    elsewhere = HistoryStore.open(own / "history.sqlite3")
+    assert elsewhere.notice is None and stat.S_IMODE(own.stat().st_mode) == 0o755
+    assert stat.S_IMODE((own / "history.sqlite3").stat().st_mode) == 0o600
+    elsewhere.close()
+
+
 def test_data_directory_follows_backuptui_data_then_xdg(
     monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:

@@ -83,7 +83,7 @@ def test_a_huge_message_is_not_scanned_to_decide_whether_it_is_generic() -> None
 def test_a_huge_problem_is_not_read_whole_for_the_status_line() -> None:
     """The health verdict's one-line problem of a 50 MB message read every character on the UI
     loop (67 s with the profiler on, the app frozen at first paint and at every poll)."""
-    from backuptui.core.watch.health import one_line_problem
+    from backuptui.core.watch.health_text import one_line_problem
 
     line = one_line_problem(_Untouchable("\x1bx|y " * 1_000_000), 80)
     assert line.startswith("x/y x/y") and line.endswith("...") and len(line) == 80

@@ -4,9 +4,10 @@ back with prometheus-client's own parser."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
+from health_jobs import NOW, backup_job, snapshot_of
 from prometheus_client import generate_latest
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -22,44 +23,19 @@ from backuptui.core.appliance.errors import (
 from backuptui.core.appliance.models import (
     BackupJob,
     JobStatus,
-    JobType,
-    Message,
-    Progress,
     Recurrence,
     Schedule,
 )
 from backuptui.core.metrics import METRIC_NAMES, ApplianceReading, PollStats, error_kind, exporter_registry
 from backuptui.core.metrics.mapping import SPECS, host_of
-from backuptui.core.watch.health import evaluate_health, unknown_verdict
-from backuptui.core.watch.snapshot import ConnectionState, Snapshot
-
-NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)
-URL = "https://vcsa01.example.com"
-
-
-def job(start: datetime, status: JobStatus = JobStatus.SUCCEEDED, *, size: int = 2_000_000) -> BackupJob:
-    finished = status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
-    return BackupJob(
-        id=start.strftime("%Y%m%d-%H%M%S") + "-22617221",
-        status=status,
-        type=JobType.SCHEDULED,
-        location="sftp://192.0.2.10/backups",
-        location_user="backup",
-        description=Message("d", "Backup job"),
-        service="com.vmware.applmgmt.backup",
-        operation="backup",
-        cancelable=not finished,
-        start_time=start,
-        end_time=start + timedelta(minutes=20) if finished else None,
-        duration=1200 if finished else 300,
-        size=size,
-        progress=Progress(100, 100 if finished else 45, Message("p", "Backing up")),
-    )
-
+from backuptui.core.watch.health import unknown_verdict
+from backuptui.core.watch.health_rules import evaluate_health
+from backuptui.core.watch.snapshot import ConnectionState
 
 SCHEDULE = Schedule("default", "sftp://192.0.2.10/backups", "backup", True, recurrence=Recurrence(0, 2))
 TODAY = NOW.replace(hour=2, minute=0)
-NIGHTS = [job(TODAY - timedelta(days=back)) for back in range(0, 5)]  # newest first, all succeeded
+#: newest first, all succeeded
+NIGHTS = [backup_job(TODAY - timedelta(days=back), size=2_000_000) for back in range(0, 5)]
 
 
 def reading(
@@ -72,17 +48,7 @@ def reading(
     stats: PollStats | None = None,
 ) -> ApplianceReading:
     jobs = sorted(jobs, key=lambda j: j.start_time or NOW, reverse=True)
-    snapshot = Snapshot(
-        appliance="vcsa01",
-        base_url=URL,
-        flavor=None,
-        verify_tls=True,
-        jobs=tuple(jobs),
-        connection=connection,
-        last_success=NOW if fetched else None,
-        running=tuple(j for j in jobs if j.is_active),
-        complete=complete,
-    )
+    snapshot = snapshot_of(jobs, connection=connection, fetched=fetched, complete=complete, flavor=None)
     verdict = (
         evaluate_health(jobs, schedules, now=NOW)
         if fetched
@@ -152,7 +118,7 @@ def test_every_metric_has_help_and_type_before_the_first_poll() -> None:
 
 
 def test_latest_failed_stays_while_the_next_job_runs_and_across_an_outage() -> None:
-    failed = job(TODAY, JobStatus.FAILED, size=0)
+    failed = backup_job(TODAY, JobStatus.FAILED, size=0)
     history = [failed, *NIGHTS[1:]]
     samples = scrape(reading(history))
     assert value(samples, "vcsa_backup_last_job_status", status="FAILED") == 1
@@ -161,7 +127,7 @@ def test_latest_failed_stays_while_the_next_job_runs_and_across_an_outage() -> N
     assert value(samples, "vcsa_backup_failures", window="24h") == 1
     assert value(samples, "vcsa_backup_failures", window="7d") == 1
 
-    running = job(NOW - timedelta(minutes=5), JobStatus.RUNNING)
+    running = backup_job(NOW - timedelta(minutes=5), JobStatus.RUNNING, size=2_000_000)
     samples = scrape(reading([running, *history]))
     assert value(samples, "vcsa_backup_last_job_status", status="FAILED") == 1  # not cleared by the run
     assert value(samples, "vcsa_backup_running") == 1

@@ -18,7 +18,7 @@ from backuptui.core.appliance.models import JobStatus
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.counting import counted
 from backuptui.core.filtering import JobFilter
-from backuptui.core.watch.health import evaluate_health
+from backuptui.core.watch.health_rules import evaluate_health
 from backuptui.simulator import Simulator
 from backuptui.tui.screens.health import facts_content, schedule_content, verdict_content
 from backuptui.tui.widgets.live_progress import ProgressView, progress_content

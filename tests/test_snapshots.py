@@ -16,7 +16,6 @@ Snapshot tests are plain `def` tests (snap_compare runs its own event loop).
 from __future__ import annotations
 
 import random
-import time
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -25,6 +24,7 @@ from typing import Any
 
 import httpx
 import pytest
+from pilot_waits import wait_until
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -143,16 +143,6 @@ async def poll(pilot: Pilot[Any], *, full: bool = False) -> None:
     snapshot = await app.monitor.poll(full=full)
     app.apply_snapshot(snapshot)
     await pilot.pause()
-
-
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], bool], what: str, within: float = 15.0
-) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 # -- the states ------------------------------------------------------------------------------------

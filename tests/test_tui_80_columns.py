@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import make_app, wait_for_jobs, wait_until
+from test_tui_app import make_app, wait_for_jobs
 from test_tui_health import Host, growing_history, settle
 from textual.widgets._toast import Toast
 

@@ -8,8 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import SLOW, wait_for_jobs, wait_until
+from test_tui_app import SLOW, wait_for_jobs
 from textual.pilot import Pilot
 from textual.widgets import Input, Static
 

@@ -7,11 +7,11 @@ simulator over loopback HTTP. Polls are slow (an hour) so a test decides when th
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from pilot_waits import prompt_ready, wait_until
 from screen_text import screen_text
 from textual.app import App
 from textual.pilot import Pilot
@@ -30,29 +30,11 @@ from backuptui.tui.widgets.status_line import StatusLine
 SLOW = RefreshSettings(idle=3600.0, running=3600.0, backoff_initial=3600.0, backoff_max=3600.0)
 
 
-def prompt_ready(app: Any) -> bool:
-    """The password prompt is up and its field has the focus: keys typed before that are dropped
-    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
-    return isinstance(app.screen, PasswordScreen) and any(
-        each.has_focus for each in app.screen.query("#password-input")
-    )
-
-
 def make_app(
     sim: Simulator, password: str | None = None, settings: RefreshSettings = SLOW, **kw: Any
 ) -> MonitorApp:
     client = ApplianceClient(sim.url, sim.user, Secret(password if password is not None else sim.password))
     return MonitorApp(Monitor(client, settings), user=sim.user, **kw)
-
-
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], bool], what: str, within: float = 15.0
-) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{screen_text(pilot.app)}")
-        await pilot.pause(0.02)
 
 
 async def wait_for_jobs(pilot: Pilot[Any], count: int | None = None) -> JobList:

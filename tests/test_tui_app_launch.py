@@ -9,11 +9,11 @@ import os
 import shutil
 import ssl
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 import trustme
+from e2e_helpers import SCRIPT
 
 from backuptui.cli import build_parser, main
 from backuptui.core.appliance.secret import Secret
@@ -133,7 +133,7 @@ def test_installed_demo_starts_and_quits_cleanly(tmp_path: Path) -> None:
         HOME=str(tmp_path),
     )
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("backuptui")), "--demo"],
+        [str(SCRIPT), "--demo"],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -151,7 +151,7 @@ def test_without_a_terminal_it_says_so_instead_of_hanging(tmp_path: Path) -> Non
     """No controlling terminal and stdin not a tty: one line and status 2, not an app that never exits."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TEXTUAL")}
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("backuptui")), "--demo"],
+        [str(SCRIPT), "--demo"],
         env=env,
         stdin=subprocess.DEVNULL,
         capture_output=True,

@@ -8,8 +8,8 @@ import logging
 from typing import Any
 
 import pytest
+from pilot_waits import wait_until
 from test_tui_actions import make_app, notifications, open_confirmation, problem_text
-from test_tui_app import wait_until
 from textual.pilot import Pilot
 from textual.widgets import Button, Checkbox, Input
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_fleet_app import resolution, wait_until
+from test_tui_fleet_app import resolution
 
 from backuptui.core.watch.fleet_row import MemberState
 from backuptui.simulator import Simulator

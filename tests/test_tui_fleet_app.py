@@ -5,13 +5,11 @@ logs out of every appliance. Waits on the fleet's rows and the simulators' count
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from typing import Any
 
+from pilot_waits import prompt_ready, wait_until
 from screen_text import screen_text
 from textual.binding import Binding
-from textual.pilot import Pilot
 from textual.widgets import Input
 
 from backuptui.core.appliance.secret import Secret
@@ -28,14 +26,6 @@ from backuptui.tui.screens.member import MemberScreen
 Factory = Callable[..., Simulator]
 
 
-def prompt_ready(app: Any) -> bool:
-    """The password prompt is up and its field has the focus: keys typed before that are dropped
-    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
-    return isinstance(app.screen, PasswordScreen) and any(
-        each.has_focus for each in app.screen.query("#password-input")
-    )
-
-
 def resolution(sim: Simulator, name: str, *, password: str | None = "VMware1!") -> Resolution:
     secret = Secret(password) if password is not None else None
     target = ConnectionTarget(sim.url, sim.user, secret, credentials_from="test", name=name)
@@ -46,16 +36,6 @@ def unreachable(name: str) -> Resolution:
     """Port 9 on loopback: nothing listens there, the connection is refused at once."""
     target = ConnectionTarget("http://127.0.0.1:9", "administrator@vsphere.local", Secret("x"), name=name)
     return Resolution(target, RefreshIntervals(idle=30.0, running=2.0))
-
-
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], bool], what: str, within: float = 30.0
-) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 def shown(app: FleetApp) -> list[str]:

@@ -13,7 +13,8 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from test_tui_fleet_app import cell, resolution, wait_until
+from pilot_waits import wait_until
+from test_tui_fleet_app import cell, resolution
 from textual.widgets import Static
 
 from backuptui.core.store import HistoryStore, HistoryWriter, Identity

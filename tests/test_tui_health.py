@@ -6,11 +6,12 @@ from __future__ import annotations
 import csv
 import json
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from health_jobs import FAILURE_TEXT, NOW, backup_job, daily, snapshot_of
 from screen_text import screen_text
 from textual.app import App
 from textual.pilot import Pilot
@@ -18,48 +19,19 @@ from textual.widgets import Input, Sparkline, TabbedContent
 
 from backuptui.core.appliance.errors import ApiError
 from backuptui.core.appliance.models import (
-    ApiFlavor,
     BackupJob,
     DayOfWeek,
-    JobError,
     JobStatus,
-    JobType,
-    Message,
-    Progress,
     Recurrence,
     Schedule,
     sorted_newest_first,
 )
 from backuptui.core.watch.health_watch import HealthWatch
-from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 from backuptui.tui.screens.export import ExportScreen
 from backuptui.tui.screens.health import TAB_HEALTH, TAB_TREND, HealthScreen, series_summary, trend_of
 
-NOW = datetime(2026, 11, 28, 5, 30, tzinfo=UTC)
-FAILURE = "BackupManager encountered an exception. Please check logs for details."
 
-
-def job(start: datetime, status: JobStatus, size: int, minutes: int, error: str | None = None) -> BackupJob:
-    return BackupJob(
-        id=start.strftime("%Y%m%d-%H%M%S") + "-24853646",
-        status=status,
-        type=JobType.SCHEDULED,
-        location="sftp://192.0.2.10/backups/vcsa01",
-        location_user="backupuser",
-        description=Message("d", "Backup job"),
-        service="s",
-        operation="o",
-        cancelable=False,
-        start_time=start,
-        end_time=start + timedelta(minutes=minutes),
-        duration=minutes * 60,
-        size=size,
-        progress=Progress(100, 100, Message("p", "done")),
-        error=JobError(raw={}, messages=(Message("e", error),)) if error else None,
-    )
-
-
-def growing_history(*, failed_last: bool = True, failure: str = FAILURE) -> tuple[BackupJob, ...]:
+def growing_history(*, failed_last: bool = True, failure: str = FAILURE_TEXT) -> tuple[BackupJob, ...]:
     """40 nights whose backups grow from 2 GB to 4 GB and slow down; every 9th failed; tonight failed."""
     jobs = []
     for back in range(40, 0, -1):
@@ -67,43 +39,23 @@ def growing_history(*, failed_last: bool = True, failure: str = FAILURE) -> tupl
         failed = back % 9 == 0
         size = 0 if failed else int(2e9 * (1 + (40 - back) / 40))
         jobs.append(
-            job(
+            backup_job(
                 start,
                 JobStatus.FAILED if failed else JobStatus.SUCCEEDED,
-                size,
-                15 + (40 - back) // 3,
-                failure if failed else None,
+                size=size,
+                minutes=15 + (40 - back) // 3,
+                error=failure if failed else None,
             )
         )
     tonight = NOW.replace(hour=2, minute=0)
     if failed_last:
-        jobs.append(job(tonight, JobStatus.FAILED, 0, 1, failure))
+        jobs.append(backup_job(tonight, JobStatus.FAILED, size=0, minutes=1, error=failure))
     else:
-        jobs.append(job(tonight, JobStatus.SUCCEEDED, int(8.2e9), 31))
+        jobs.append(backup_job(tonight, JobStatus.SUCCEEDED, size=int(8.2e9), minutes=31))
     return tuple(sorted_newest_first(jobs))
 
 
-SCHEDULE = Schedule(
-    id="default",
-    location="sftp://192.0.2.10/backups/vcsa01",
-    location_user="backupuser",
-    enabled=True,
-    parts=("seat",),
-    recurrence=Recurrence(minute=0, hour=2, days=None),
-    retention_max_count=7,
-)
-
-
-def snapshot_of(jobs: Sequence[BackupJob]) -> Snapshot:
-    return Snapshot(
-        "vcsa01",
-        "https://vcsa01.example.com",
-        ApiFlavor.API,
-        True,
-        jobs=tuple(jobs),
-        connection=ConnectionState.LIVE,
-        last_success=NOW,
-    )
+SCHEDULE = daily()
 
 
 class Loader:
@@ -186,7 +138,7 @@ async def test_health_panel_explains_the_verdict() -> None:
         await settle(pilot)
         text = screen_text(app)
         assert "✖ CRITICAL" in text
-        assert f"last backup FAILED 2026-11-28 02:00 UTC: {FAILURE}" in text
+        assert f"last backup FAILED 2026-11-28 02:00 UTC: {FAILURE_TEXT}" in text
         assert "▲ last successful backup 27 h ago" in text
         assert "Schedule 'default' · enabled" in text
         assert "Daily 02:00 UTC" in text

@@ -5,15 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
+from pilot_waits import wait_until
 from screen_text import screen_text
-from textual.pilot import Pilot
 from textual.widgets import Input, TabbedContent
 
 from backuptui.cli import build_parser
@@ -44,14 +42,6 @@ LEVELS = {
 def make_app(sim: Simulator) -> MonitorApp:
     client = ApplianceClient(sim.url, sim.user, Secret(sim.password))
     return MonitorApp(Monitor(client, SLOW, clock=lambda: NOW), user=sim.user, clock=lambda: NOW)
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 15.0
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}\n{screen_text(pilot.app)}")
-        await pilot.pause(0.02)
 
 
 def check_summary(sim: Simulator, monkeypatch: pytest.MonkeyPatch) -> str:

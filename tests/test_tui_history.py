@@ -9,12 +9,12 @@ the app; the history comes from the real monitor polling the real simulator.
 from __future__ import annotations
 
 import random
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_waits import wait_until
 from test_snapshots import APPLIANCE, QUIET, SIZE_IDS, SIZES, ClockedTime, FixedClock, ToSimulator
 from textual.pilot import Pilot
 
@@ -89,16 +89,6 @@ def bench(tmp_path: Path) -> Iterator[Bench]:
 
 def status_text(app: MonitorApp) -> str:
     return str(app.main_screen.query_one(StatusLine).render())
-
-
-async def wait_until(
-    pilot: Pilot[Any], condition: Callable[[], bool], what: str, within: float = 20.0
-) -> None:
-    deadline = time.monotonic() + within
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.05)
 
 
 async def test_the_last_state_paints_at_once_marked_cached_then_live_replaces_it(bench: Bench) -> None:

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import make_app, wait_for_jobs, wait_until
+from test_tui_app import make_app, wait_for_jobs
 from textual.widgets import Static
 
 from backuptui.core.settings.config import ConfigError

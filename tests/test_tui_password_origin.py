@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import make_app, wait_until
+from test_tui_app import make_app
 
 from backuptui.core.watch.monitor import ConnectionState
 from backuptui.simulator import Simulator

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import keyring
 import pytest
 from keyring.backends import fail
+from pilot_waits import prompt_ready, wait_until
 from textual import events
-from textual.pilot import Pilot
 from textual.widgets import Checkbox, DataTable, Input, Select
 
 from backuptui.core.appliance.secret import Secret
@@ -38,24 +37,8 @@ def _no_keyring() -> Iterator[None]:
     keyring.set_keyring(before)
 
 
-def prompt_ready(app: Any) -> bool:
-    """The password prompt is up and its field has the focus: keys typed before that are dropped
-    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
-    return isinstance(app.screen, PasswordScreen) and any(
-        each.has_focus for each in app.screen.query("#password-input")
-    )
-
-
 def make_app(env: dict[str, str] | None = None, **kwargs: object) -> ProfilesApp:
     return ProfilesApp(ProfilePickerScreen(env=env if env is not None else {}, **kwargs))  # type: ignore[arg-type]
-
-
-async def wait_until(pilot: Pilot[object], condition: Callable[[], bool], what: str = "condition") -> None:
-    for _ in range(400):
-        if condition():
-            return
-        await pilot.pause(0.025)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 def picker(app: ProfilesApp) -> ProfilePickerScreen:

@@ -13,11 +13,11 @@ import re
 import shutil
 import stat
 import subprocess
-import sys
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from e2e_helpers import SCRIPT
 from tmux_driver import TmuxSession
 
 from backuptui.simulator import Simulator
@@ -27,7 +27,6 @@ pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
 ]
 
-SCRIPT = Path(sys.executable).with_name("backuptui")
 ROW = re.compile(r"^(✔|✖|▶|…|⏸|\?) (SUCCEEDED|FAILED|RUNNING|PENDING|BLOCKED)\s", re.MULTILINE)
 
 
@@ -39,10 +38,9 @@ def config_home(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def tmux(tmp_path: Path) -> Iterator[TmuxSession]:
-    session = TmuxSession(tmp_path / "tmux", 120, 40)
-    yield session
-    session.kill()
+def terminal(tmux: Callable[[int, int], TmuxSession]) -> TmuxSession:
+    """A 120x40 terminal (killed at the end with every other session of the test)."""
+    return tmux(120, 40)
 
 
 def run_cli(config_home: Path, *argv: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -60,7 +58,7 @@ def run_cli(config_home: Path, *argv: str, **env: str) -> subprocess.CompletedPr
 
 
 def test_profile_add_then_dash_p_shows_the_simulators_jobs(
-    simulator: Simulator, config_home: Path, tmux: TmuxSession
+    simulator: Simulator, config_home: Path, terminal: TmuxSession
 ) -> None:
     added = run_cli(
         config_home, "profile", "add", "lab", "--url", simulator.url, "--user", simulator.user,
@@ -72,29 +70,29 @@ def test_profile_add_then_dash_p_shows_the_simulators_jobs(
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert simulator.password not in path.read_text()
 
-    tmux.start(
+    terminal.start(
         [str(SCRIPT), "-p", "lab"],
         env={"XDG_CONFIG_HOME": str(config_home), "BACKUPTUI_PASSWORD": simulator.password},
     )
-    screen = tmux.wait_for(lambda text: len(ROW.findall(text)) >= 10, timeout=30)
+    screen = terminal.wait_for(lambda text: len(ROW.findall(text)) >= 10, timeout=30)
     assert "lab" in screen.splitlines()[0]  # the status line names the profile
-    tmux.send_keys("a")  # the appliance picker, over the monitor
-    screen = tmux.wait_for("Appliance profiles")
+    terminal.send_keys("a")  # the appliance picker, over the monitor
+    screen = terminal.wait_for("Appliance profiles")
     assert "http://127.0.0.1" in screen
-    tmux.send_keys("Escape")
-    tmux.wait_gone("Appliance profiles")
-    tmux.send_keys("q")
-    assert tmux.wait_exit(timeout=20) == 0
+    terminal.send_keys("Escape")
+    terminal.wait_gone("Appliance profiles")
+    terminal.send_keys("q")
+    assert terminal.wait_exit(timeout=20) == 0
     assert simulator.stats()["active_sessions"] == 0  # logged out on quit
     assert simulator.password not in path.read_text()
 
 
-def test_first_run_opens_the_picker_with_a_demo_hint(config_home: Path, tmux: TmuxSession) -> None:
-    tmux.start([str(SCRIPT)], env={"XDG_CONFIG_HOME": str(config_home)})
-    screen = tmux.wait_for(lambda text: "backuptui --demo" in " ".join(text.split()), timeout=30)
+def test_first_run_opens_the_picker_with_a_demo_hint(config_home: Path, terminal: TmuxSession) -> None:
+    terminal.start([str(SCRIPT)], env={"XDG_CONFIG_HOME": str(config_home)})
+    screen = terminal.wait_for(lambda text: "backuptui --demo" in " ".join(text.split()), timeout=30)
     assert "Appliance profiles" in screen
-    tmux.send_keys("q")
-    assert tmux.wait_exit(timeout=20) == 0
+    terminal.send_keys("q")
+    assert terminal.wait_exit(timeout=20) == 0
     assert not (config_home / "backuptui" / "config.toml").exists()  # nothing written by looking
 
 
@@ -117,7 +115,7 @@ def test_a_hand_broken_file_gives_a_precise_error_and_stays_as_it_was(
 
 
 def test_at_80x24_the_picker_fits_and_tests_the_scheme_before_a_password(
-    simulator: Simulator, config_home: Path, tmp_path: Path
+    simulator: Simulator, config_home: Path, tmux: Callable[[int, int], TmuxSession]
 ) -> None:
     """The installed program's picker over the monitor (`a`): every column on an 80x24 screen with
     a long name and user; `t` on an https:// profile of the simulator's plain-HTTP port says so and
@@ -132,26 +130,23 @@ def test_at_80x24_the_picker_fits_and_tests_the_scheme_before_a_password(
             "--password-source", source,
         )  # fmt: skip
         assert added.returncode == 0, added.stderr
-    tmux = TmuxSession(tmp_path / "tmux80", 80, 24)
-    try:
-        tmux.start(
-            [str(SCRIPT), "-p", "lab"],
-            env={"XDG_CONFIG_HOME": str(config_home), "BACKUPTUI_PASSWORD": simulator.password},
-        )
-        tmux.wait_for(lambda text: len(ROW.findall(text)) >= 5, timeout=30)
-        tmux.send_keys("a")
-        screen = tmux.wait_for("Appliance profiles", timeout=20)
-        header = next(line for line in screen.splitlines() if "Name" in line)
-        assert header.split()[-2:] == ["Password", "User"]
-        assert "administrator@" in next(line for line in screen.splitlines() if "production-" in line)
-        tmux.send_keys("k", "t")  # up from lab (connected) to the https:// one
-        screen = tmux.wait_for("Not tested", timeout=20)
-        assert "plain HTTP, not HTTPS" in " ".join(screen.split())
-        assert "Password for" not in screen
-        tmux.send_keys("j", "Enter")  # typed ahead: they act in order
-        tmux.wait_for(lambda text: "Watching lab" in " ".join(text.split()), timeout=30)
-        tmux.send_keys("q")
-        assert tmux.wait_exit(timeout=20) == 0
-    finally:
-        tmux.kill()
+    terminal = tmux(80, 24)
+    terminal.start(
+        [str(SCRIPT), "-p", "lab"],
+        env={"XDG_CONFIG_HOME": str(config_home), "BACKUPTUI_PASSWORD": simulator.password},
+    )
+    terminal.wait_for(lambda text: len(ROW.findall(text)) >= 5, timeout=30)
+    terminal.send_keys("a")
+    screen = terminal.wait_for("Appliance profiles", timeout=20)
+    header = next(line for line in screen.splitlines() if "Name" in line)
+    assert header.split()[-2:] == ["Password", "User"]
+    assert "administrator@" in next(line for line in screen.splitlines() if "production-" in line)
+    terminal.send_keys("k", "t")  # up from lab (connected) to the https:// one
+    screen = terminal.wait_for("Not tested", timeout=20)
+    assert "plain HTTP, not HTTPS" in " ".join(screen.split())
+    assert "Password for" not in screen
+    terminal.send_keys("j", "Enter")  # typed ahead: they act in order
+    terminal.wait_for(lambda text: "Watching lab" in " ".join(text.split()), timeout=30)
+    terminal.send_keys("q")
+    assert terminal.wait_exit(timeout=20) == 0
     assert simulator.stats()["failed_logins"] == 0 and simulator.stats()["active_sessions"] == 0

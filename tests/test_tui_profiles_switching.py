@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import io
-import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import keyring
 import pytest
 from keyring.backends import fail
-from textual.pilot import Pilot
+from pilot_waits import prompt_ready, wait_until
 
 from backuptui.cli import build_parser
 from backuptui.core.appliance.secret import Secret
@@ -22,7 +21,6 @@ from backuptui.core.watch.monitor import Monitor, RefreshSettings
 from backuptui.simulator import Simulator
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.launch import UsageError, target_from_profiles
-from backuptui.tui.password import PasswordScreen
 from backuptui.tui.screens.profiles import ConfirmScreen, ProfileChoice, ProfilePickerScreen
 from backuptui.tui.switching import ProfileSession
 from backuptui.tui.widgets.status_line import StatusLine
@@ -37,22 +35,6 @@ def _no_keyring() -> Iterator[None]:
     keyring.set_keyring(fail.Keyring())
     yield
     keyring.set_keyring(before)
-
-
-def prompt_ready(app: Any) -> bool:
-    """The password prompt is up and its field has the focus: keys typed before that are dropped
-    (type-ahead never lands in a prompt), and the prompt opens only after a reachability check."""
-    return isinstance(app.screen, PasswordScreen) and any(
-        each.has_focus for each in app.screen.query("#password-input")
-    )
-
-
-async def wait_until(pilot: Pilot[Any], condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + 15
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        await pilot.pause(0.02)
 
 
 def save(name: str, sim: Simulator, **fields: Any) -> Profile:

@@ -5,8 +5,8 @@ address that answers once it comes back shows the prompt then. No login is sent 
 from __future__ import annotations
 
 import pytest
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import wait_until
 
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.secret import Secret

@@ -8,8 +8,9 @@ import os
 import threading
 from pathlib import Path
 
+from pilot_waits import wait_until
 from screen_text import screen_text
-from test_tui_app import make_app, wait_for_jobs, wait_until
+from test_tui_app import make_app, wait_for_jobs
 from test_tui_password_origin import flat, prompt_shown
 from textual import events
 from textual.widgets import Input

@@ -14,7 +14,8 @@ from backuptui.commands import check, status
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.appliance.secret import Secret
-from backuptui.core.watch.health import WAITING, HealthLevel, HealthThresholds, evaluate_health
+from backuptui.core.watch.health import WAITING, HealthLevel, HealthThresholds
+from backuptui.core.watch.health_rules import evaluate_health
 from backuptui.core.watch.monitor import Monitor
 from backuptui.simulator import Simulator
 from backuptui.tui.views import status_view

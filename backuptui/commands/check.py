@@ -18,15 +18,9 @@ from typing import Any, NoReturn, TextIO
 
 from backuptui.commands.deadline import Deadline
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
-from backuptui.core.watch.health import (
-    HealthLevel,
-    HealthThresholds,
-    HealthVerdict,
-    evaluate_health,
-    format_threshold,
-    one_line_problem,
-    parse_duration,
-)
+from backuptui.core.watch.health import HealthLevel, HealthThresholds, HealthVerdict
+from backuptui.core.watch.health_rules import evaluate_health
+from backuptui.core.watch.health_text import format_threshold, one_line_problem, parse_duration
 
 SERVICE = "BACKUP"
 DEFAULT_TIMEOUT = 30.0

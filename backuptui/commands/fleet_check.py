@@ -19,7 +19,8 @@ from typing import Any, TextIO
 from backuptui.core.settings.profile_model import Config
 from backuptui.core.watch.fleet_document import row_document
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, verdict_counts, worst_first
-from backuptui.core.watch.health import HealthLevel, HealthThresholds, one_line_problem
+from backuptui.core.watch.health import HealthLevel, HealthThresholds
+from backuptui.core.watch.health_text import one_line_problem
 
 SERVICE = "BACKUP"
 #: appliances named on the status line before "and N more" (the line stays readable)

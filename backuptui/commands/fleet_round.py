@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import time
+from collections.abc import Callable
 from datetime import UTC, tzinfo
 from typing import TextIO
 
@@ -25,6 +26,7 @@ from backuptui.core.settings.resolution import (
 )
 from backuptui.core.watch.fleet_row import FleetRow
 from backuptui.core.watch.health import HealthThresholds
+from backuptui.core.watch.snapshot import Snapshot
 
 __all__ = ["fleet_names", "gather_rows"]
 
@@ -57,10 +59,11 @@ def gather_rows(
     err: TextIO,
     thresholds: HealthThresholds | None = None,
     tz: tzinfo = UTC,
+    on_snapshot: Callable[[str, Snapshot], None] | None = None,
 ) -> list[FleetRow]:
     """Every appliance's row after one round, within `bound` seconds (password commands too);
     `options`: the command line's overrides (`--no-verify`, `--ca-bundle`, `--flavor`), for every
-    appliance (checked already by `fleet_names`)."""
+    appliance (checked already by `fleet_names`); `on_snapshot`: each poll's snapshot too."""
     from backuptui.core.watch.fleet_round import fleet_round
 
     started = time.monotonic()
@@ -76,6 +79,7 @@ def gather_rows(
                 tz=tz,
                 timeouts=Timeouts(connect=5.0, read=15.0),
                 on_row=progress.tick if progress is not None else None,
+                on_snapshot=on_snapshot,
             )
         )
     finally:

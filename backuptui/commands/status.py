@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from backuptui.commands.deadline import Deadline
-from backuptui.commands.status_history import HistoryUnavailable, load_cached, since_last_text, with_stored
+from backuptui.commands.status_history import HistoryUnavailable, load_cached, with_stored
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
 from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
@@ -93,7 +93,8 @@ def register(subparsers: Any) -> None:
         action="store_true",
         help="print what happened since the last monitor session with this appliance ended: backups "
         "succeeded and failed (the first failure's cause), the longest gap without a success, sizes "
-        "and durations that moved (for a morning cron mail)",
+        "and durations that moved (for a morning cron mail); with --all, -g or several -p, per "
+        "appliance; --json: schema backuptui.since_last",
     )
     parser.set_defaults(handler=run)
 
@@ -274,6 +275,12 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
     except TargetError as exc:
         stderr.write(f"backuptui status: {exc}\n")
         return EXIT_USAGE
+    if args.since_last and (refused := _not_with_since_last(args)):
+        stderr.write(
+            f"backuptui status: --since-last prints the digest as text or JSON (--json); "
+            f"{', '.join(refused)} do not apply to it\n"
+        )
+        return EXIT_USAGE
     if fleet is not None:
         return _fleet_status(args, fleet, stdout, stderr)
     if args.output == "-":
@@ -321,10 +328,13 @@ def run(args: argparse.Namespace, *, out: TextIO | None = None, err: TextIO | No
         except HistoryUnavailable as exc:
             stderr.write(f"backuptui status: {exc}\n")
             return EXIT_FAILED
-        result = with_stored(result, cached)
         if args.since_last:
-            stdout.write(since_last_text(result.jobs, cached, appliance, datetime.now(UTC)))
-            return EXIT_OK
+            from backuptui.commands.since_last import since_last, write
+
+            now = datetime.now(UTC)
+            entry = since_last(appliance, identity.host, result, cached, now)
+            return write([entry], fmt == "json", stdout, now)
+        result = with_stored(result, cached)
     jobs = select_jobs(result.jobs, statuses=statuses, query=query, limit=args.limit)
     filters: dict[str, Any] = {}
     if args.status:
@@ -367,6 +377,12 @@ def _fleet_status(args: argparse.Namespace, fleet: tuple[Any, Any], stdout: Text
         )
         return EXIT_USAGE
     try:
+        if args.since_last:
+            from backuptui.commands.since_last import run_fleet_since_last
+
+            return run_fleet_since_last(
+                args, *fleet, as_json=bool(args.json or args.format == "json"), out=stdout, err=stderr
+            )
         return run_fleet_status(args, *fleet, out=stdout, err=stderr)
     except KeyboardInterrupt:
         stderr.write("backuptui status: interrupted\n")
@@ -381,6 +397,11 @@ def _job_only(args: argparse.Namespace) -> list[tuple[str, bool]]:
         ("--output", bool(args.output)),
         ("--format csv", args.format == "csv"),
     ]
+
+
+def _not_with_since_last(args: argparse.Namespace) -> list[str]:
+    """The options that mean nothing to the digest (it looks at every job, and prints itself)."""
+    return [flag for flag, given in _job_only(args) if given]
 
 
 def _positive_seconds(text: str) -> float:

@@ -1,18 +1,16 @@
 """What `backuptui status` reads from the local history: `--history` adds the stored jobs the
-appliance no longer lists, `--since-last` prints "since you last looked" (from the end of the last
-monitor session with that appliance to now). The history is only read here, never written.
+appliance no longer lists, `--since-last` reads the last session's end from it (`since_last.py`).
+The history is only read here, never written.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 
 from backuptui.core.appliance.models import BackupJob, DetailsResult, sorted_newest_first
 from backuptui.core.settings.config import ConfigError
 from backuptui.core.settings.profiles import ProfileStore
 from backuptui.core.store.database import HistoryStore
-from backuptui.core.store.digest import compute_digest
 from backuptui.core.store.location import history_path
 from backuptui.core.store.schema import StoreUnavailable
 from backuptui.core.store.values import Cached, Identity
@@ -22,8 +20,8 @@ class HistoryUnavailable(Exception):
     """The local history cannot be read; the message says why."""
 
 
-def load_cached(identity: Identity) -> Cached | None:
-    """What the history holds of `identity` (None: nothing). Raises HistoryUnavailable."""
+def open_history() -> HistoryStore | None:
+    """The local history to read (None: there is none yet). Raises HistoryUnavailable."""
     try:
         settings = ProfileStore().load().settings.history
     except ConfigError as exc:
@@ -34,9 +32,16 @@ def load_cached(identity: Identity) -> Cached | None:
     if not path.exists():
         return None
     try:
-        store = HistoryStore.open(path)
+        return HistoryStore.open(path)
     except StoreUnavailable as exc:
         raise HistoryUnavailable(str(exc)) from None
+
+
+def load_cached(identity: Identity) -> Cached | None:
+    """What the history holds of `identity` (None: nothing). Raises HistoryUnavailable."""
+    store = open_history()
+    if store is None:
+        return None
     try:
         return store.load(identity)
     finally:
@@ -53,18 +58,3 @@ def with_stored(result: DetailsResult, cached: Cached | None) -> DetailsResult:
         return result
     jobs: list[BackupJob] = sorted_newest_first((*result.jobs, *extra))
     return DetailsResult(jobs=tuple(jobs), problems=result.problems)
-
-
-def since_last_text(jobs: tuple[BackupJob, ...], cached: Cached | None, appliance: str, now: datetime) -> str:
-    """The digest as lines of text, or why there is none."""
-    from backuptui.tui.digest_text import digest_lines
-
-    if cached is None or cached.last_session_end is None:
-        return (
-            f"{appliance}: no earlier monitor session in the local history to compare with "
-            "(open 'backuptui' on this appliance once; the digest counts from when you quit it)\n"
-        )
-    digest = compute_digest(jobs, cached.last_session_end, now)
-    return "".join(
-        f"{appliance}: {line}\n" if i == 0 else f"  {line}\n" for i, line in enumerate(digest_lines(digest))
-    )

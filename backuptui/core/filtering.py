@@ -29,6 +29,7 @@ from backuptui.core.appliance.models import (
     JobType,
     Message,
 )
+from backuptui.core.filter_words import ParsedFilter, filter_words
 
 Clock = Callable[[], datetime]
 
@@ -63,12 +64,6 @@ STATUS_GROUPS: dict[str, frozenset[JobStatus]] = {
 
 _UNITS = {"m": 60, "min": 60, "h": 3600, "d": 86400, "w": 7 * 86400}
 _RELATIVE = re.compile(r"^(\d+(?:\.\d+)?)\s*(m|min|h|d|w)$")
-_TOKEN = re.compile(
-    r"""(?P<neg>[-!])?
-        (?:(?P<field>[A-Za-z_]+):(?!//))?      # a field name, but not a URL scheme (sftp://...)
-        (?:"(?P<quoted>[^"]*)"?|(?P<bare>\S*))""",
-    re.VERBOSE,
-)
 
 
 def _now() -> datetime:
@@ -95,7 +90,7 @@ class Term:
 
 
 @dataclass(frozen=True)
-class JobFilter:
+class JobFilter(ParsedFilter):
     """A parsed filter; an empty one matches every job."""
 
     text: str = ""
@@ -108,45 +103,24 @@ class JobFilter:
         """Parse what the user typed. Never raises: bad terms are reported in `errors`."""
         terms: list[Term] = []
         errors: list[str] = []
-        for match in _TOKEN.finditer(text):
-            if not match.group(0).strip():
+        for word in filter_words(text, FIELDS):
+            value = word.value.strip()
+            if word.field is None:
+                terms.append(Term("text", value.lower(), word.negated))
                 continue
-            negated = match.group("neg") is not None
-            name = match.group("field")
-            quoted = match.group("quoted")
-            value = quoted if quoted is not None else (match.group("bare") or "")
-            if name is None:
-                if value.strip():
-                    terms.append(Term("text", value.strip().lower(), negated))
-                continue
-            canonical = FIELDS.get(name.lower())
-            if canonical is None and not value.strip():
-                terms.append(Term("text", match.group(0).lstrip("-!").strip().lower(), negated))
-                continue  # "tar:" is text, not a field
+            canonical = FIELDS.get(word.field.lower())
             if canonical is None:
                 errors.append(
-                    f"unknown field '{name}:' (fields: {', '.join(_field_names())}; "
-                    f'quote text that has a colon: "{name}:{value}")'
+                    f"unknown field '{word.field}:' (fields: {', '.join(_field_names())}; "
+                    f'quote text that has a colon: "{word.field}:{word.value}")'
                 )
                 continue
-            if not value.strip():
-                continue  # still being typed ("status:")
-            term, error = _field_term(canonical, value.strip(), negated)
+            term, error = _field_term(canonical, value, word.negated)
             if error:
                 errors.append(error)
             elif term is not None:
                 terms.append(term)
         return cls(text=text, terms=tuple(terms), errors=tuple(errors), clock=clock or _now)
-
-    @property
-    def is_empty(self) -> bool:
-        """True when the filter lets every job through (nothing typed, or only bad terms)."""
-        return not self.terms
-
-    @property
-    def error(self) -> str | None:
-        """All problems in one line, or None."""
-        return "; ".join(self.errors) if self.errors else None
 
     def matches(self, job: BackupJob, *, now: datetime | None = None) -> bool:
         """Does the job pass every term?"""

@@ -8,7 +8,8 @@ injected so tests and screenshots are deterministic.
 
 This module wires the app: its state, screens, keys, palette and the actions on every screen. Its
 parts, one idea each: `polling` (the poll loop and what each snapshot does), `access` (passwords,
-switching appliance), `leaving` (quitting, signals, the terminal going away).
+switching appliance), `leaving` (quitting, signals, the terminal going away), `key_palette` (the
+keymap, key text and palette entries, shared with the fleet app).
 
 Adding a key that works on every screen: a `Binding(..., id=...)` in `BINDINGS` here and an
 `action_...` method in the "actions" section; a key about the job list goes on the main screen.
@@ -20,12 +21,11 @@ import asyncio
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType, Keymap
+from textual.binding import Binding, BindingType
 from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.widget import AwaitMount
@@ -36,8 +36,8 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.access import Access, PasswordLookup
 from backuptui.tui.acting import Acting
 from backuptui.tui.app_base import Clock
-from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
-from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
+from backuptui.tui.key_palette import KeysAndPalette
+from backuptui.tui.leaving import LOGOUT_TIMEOUT, LeavingAppliance
 from backuptui.tui.password import PasswordScreen
 from backuptui.tui.polling import Polling
 from backuptui.tui.remembering import Remembering
@@ -59,7 +59,9 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, App[int]):
+class MonitorApp(
+    DropsTypeAhead, KeysAndPalette, Polling, Access, Acting, LeavingAppliance, Remembering, App[int]
+):
     """Watch one appliance's backup jobs."""
 
     TITLE = "backuptui"
@@ -136,8 +138,6 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
         #: the backup health verdict: schedules read now and then, judged with each snapshot
         self.health = HealthWatch(schedule_loader(monitor))
         self._heap_frozen = False
-        #: `[keys]` of the configuration file, as given to `set_keymap`
-        self.keymap: dict[str, str] = {}
         #: the main view: the app is the state it shows
         self.main_screen = MainScreen(self)
 
@@ -236,25 +236,18 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
         yield from super().get_system_commands(screen)
         if screen is not self.main_screen:
             return
-        keys = self.key_lookup()
-        for title, help_text, action, binding_id in self.PALETTE_COMMANDS:
-            if self.read_only is not None and binding_id in ACTING_BINDINGS:
-                continue  # read-only: the actions are not offered at all
-            shown = keys_text(keys, binding_id)
-            text = f"{help_text} ({shown})" if shown else help_text
-            yield SystemCommand(title, text, partial(self.run_action, action))
+        yield from self.palette_entries(
+            command
+            for command in self.PALETTE_COMMANDS
+            # read-only: the actions are not offered at all
+            if self.read_only is None or command[3] not in ACTING_BINDINGS
+        )
 
     # -- keys -----------------------------------------------------------------------------
 
-    def set_keymap(self, keymap: Keymap) -> None:
-        """Also remembered here: Textual has no public getter for the keymap in use."""
-        self.keymap = dict(keymap)
-        super().set_keymap(keymap)
-
     @classmethod
     def known_bindings(cls) -> list[BindingType]:
-        """Every binding of this app and of the screens and widgets it shows: what `[keys]` may
-        rebind, and where the help and the palette read the key text."""
+        """Every binding of this app and of the screens and widgets it shows."""
         from backuptui.tui.screens.backup_form import BackupFormScreen
         from backuptui.tui.screens.confirm_backup import ConfirmBackupScreen
         from backuptui.tui.screens.confirm_cancel import ConfirmCancelScreen
@@ -287,14 +280,6 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
             BackupFormScreen,
         )
         return [binding for owner in owners for binding in owner.BINDINGS]
-
-    @classmethod
-    def known_binding_ids(cls) -> frozenset[str]:
-        return frozenset(keys_by_id(cls.known_bindings(), {}))
-
-    def key_lookup(self) -> KeyLookup:
-        """Each binding id's keys, after the keymap."""
-        return keys_by_id(self.known_bindings(), self.keymap)
 
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
@@ -341,8 +326,3 @@ class MonitorApp(DropsTypeAhead, Polling, Access, Acting, Leaving, Remembering, 
             self.main_screen.show_progress()  # it says the figures stand still
         self._render_status()
         self.refresh_bindings()
-
-    def action_help(self) -> None:
-        from backuptui.tui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(self.key_lookup()))

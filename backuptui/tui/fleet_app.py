@@ -5,6 +5,10 @@ event loop and calls back with each row that changed; the app turns rows into th
 entries (`fleet_view`), raises the toasts that name the appliance, and opens an appliance's monitor
 (the main screen over that member, `screens/member.py`) on Enter, telling the fleet to keep that
 member's whole history while it is open. It owns no HTTP and no parsing; the clock is injected.
+
+This module wires the app: its state, keys, palette and the rows the fleet sends. Its parts, one
+idea each: `fleet_opening` (an appliance's monitor and its password), `leaving` (logging out of
+every appliance on the way out, as the monitor app does), `key_palette` (keymap, key text, palette).
 """
 
 from __future__ import annotations
@@ -13,28 +17,28 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
-from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
 from textual.app import App, SystemCommand
-from textual.binding import Binding, BindingType, Keymap
+from textual.binding import Binding, BindingType
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.worker import Worker
 
-from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import Fleet, FleetMember, FleetRow
 from backuptui.tui.fleet_memory import FleetMemory
+from backuptui.tui.fleet_opening import FleetOpening
 from backuptui.tui.fleet_view import bundled, fleet_entry, fleet_notices
 from backuptui.tui.heap import freeze_heap
-from backuptui.tui.keys import KeyLookup, keys_by_id, keys_text
-from backuptui.tui.notices import Notice
-from backuptui.tui.password import PasswordScreen, password_origin
+from backuptui.tui.key_palette import KeysAndPalette
+from backuptui.tui.keys import KeyLookup
+from backuptui.tui.leaving import LOGOUT_TIMEOUT, Leaving
+from backuptui.tui.notices import Notice, show_notices
 from backuptui.tui.screens.fleet import FleetEntry, FleetScreen
-from backuptui.tui.screens.member import MemberScreen, MemberWatch
-from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers, terminal_alive
+from backuptui.tui.screens.member import MemberScreen
+from backuptui.tui.terminal import terminal_alive
 from backuptui.tui.widgets.fleet_table import FleetTable
 from backuptui.tui.worker_failures import report_failed_worker
 
@@ -43,16 +47,8 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
-#: how long quitting waits for the logouts of every appliance (they run at once)
-LOGOUT_TIMEOUT = 5.0
-
-
 #: bindings of the single-appliance monitor that the fleet does not have
 _NOT_IN_FLEET = frozenset({"switch-appliance", "switch-ctrl-o"})
-
-
-#: under the password field: Esc goes back to the fleet, not out of the app
-PROMPT_HINT = "Enter to log in (one attempt), Esc back to the fleet. Nothing is retried until you enter it."
 
 
 def _utc_now() -> datetime:
@@ -82,8 +78,11 @@ def fleet_app(
     return app
 
 
-class FleetApp(App[int]):
+class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
     """Watch a fleet of appliances; Enter opens one, Esc comes back."""
+
+    #: a signal ends the fleet without the "Logging out of N appliances…" toast (only `q` shows it)
+    NOTICE_ON_SIGNAL = False
 
     TITLE = "backuptui"
     CSS_PATH = ["app.tcss", "fleet.tcss"]
@@ -138,7 +137,6 @@ class FleetApp(App[int]):
         self.memory = FleetMemory(self, history, history_notice)
         self.clock: Clock = clock or _utc_now
         self.auto_start = start
-        self.keymap: dict[str, str] = {}
         self.fleet_screen = FleetScreen()
         self.member_screen: MemberScreen | None = None
         self._rows: dict[str, FleetRow] = {}
@@ -161,15 +159,12 @@ class FleetApp(App[int]):
         self.fleet_screen.show([self._entry(row, self.clock()) for row in self._rows.values()])
         self.set_interval(1.0, self._tick, name="clock")
         self.memory.mounted()
-        if not self.is_headless:
-            install_hangup_handler(self._hang_up)
-            install_stop_handlers(self._stop_on_signal)
+        self._install_hangup_handler()
         if self.auto_start:
             self.fleet.start()
 
     def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
-        keys = self.key_lookup()
         if isinstance(screen, FleetScreen):
             commands = self.FLEET_COMMANDS
         elif isinstance(screen, MemberScreen):
@@ -182,17 +177,9 @@ class FleetApp(App[int]):
             )
         else:
             return
-        for title, help_text, action, binding_id in commands:
-            shown = keys_text(keys, binding_id)
-            text = f"{help_text} ({shown})" if shown else help_text
-            yield SystemCommand(title, text, partial(self.run_action, action))
+        yield from self.palette_entries(commands)
 
     # -- keys -----------------------------------------------------------------------------
-
-    def set_keymap(self, keymap: Keymap) -> None:
-        """Also remembered here: Textual has no public getter for the keymap in use."""
-        self.keymap = dict(keymap)
-        super().set_keymap(keymap)
 
     @classmethod
     def known_bindings(cls) -> list[BindingType]:
@@ -202,14 +189,10 @@ class FleetApp(App[int]):
         own = [*cls.BINDINGS, *FleetScreen.BINDINGS, *FleetTable.BINDINGS, *MemberScreen.BINDINGS]
         return [*own, *MonitorApp.known_bindings()]
 
-    @classmethod
-    def known_binding_ids(cls) -> frozenset[str]:
-        return frozenset(keys_by_id(cls.known_bindings(), {}))
-
     def key_lookup(self) -> KeyLookup:
         """Each binding id's keys, after the keymap; without the single monitor's switching keys
         (here the fleet is where another appliance is picked)."""
-        keys = keys_by_id(self.known_bindings(), self.keymap)
+        keys = super().key_lookup()
         return {key: value for key, value in keys.items() if key not in _NOT_IN_FLEET}
 
     # -- rows from the fleet ----------------------------------------------------------------
@@ -232,14 +215,7 @@ class FleetApp(App[int]):
             notices += fleet_notices(self._rows.get(name), row)
             self._rows[name] = row
         self.fleet_screen.update_entries([self._entry(row, now) for row in pending.values()])
-        for notice in bundled(notices):
-            self.notify(
-                notice.message,
-                title=notice.title,
-                severity=notice.severity,
-                timeout=notice.timeout,
-                markup=False,
-            )
+        show_notices(self, bundled(notices))
         if self.member_screen is not None:
             self.member_screen.follow()
 
@@ -292,82 +268,13 @@ class FleetApp(App[int]):
     def _entry(self, row: FleetRow, now: datetime) -> FleetEntry:
         return fleet_entry(row, now, self.memory.since_last(row.name))
 
-    @on(FleetScreen.DigestDismissed)
-    def _digest_dismissed(self, event: FleetScreen.DigestDismissed) -> None:
-        self.memory.dismiss(event.name)
-
-    # -- opening an appliance ---------------------------------------------------------------
-
     @on(FleetScreen.Opened)
     def _opened(self, event: FleetScreen.Opened) -> None:
         self.open_member(event.name)
 
-    def open_member(self, name: str) -> None:
-        """Enter on a row: its monitor; first the password if it needs one or was refused."""
-        member = self.fleet.member(name)
-        row = self._rows.get(name, member.row)
-        if member.monitor is None:
-            problem = member.error or row.problem or row.reason
-            self.notify(f"{name}: cannot be watched: {problem}", severity="error", timeout=20, markup=False)
-            return
-        if row.password_needed or row.login_refused:
-            self._ask_password(name, row)
-            return
-        self._push_member(name)
-
-    def _push_member(self, name: str) -> None:
-        if self.member_screen is not None:
-            return
-        member = self.fleet.member(name)
-        self.fleet.set_full_history(name, True)
-        screen = MemberScreen(
-            MemberWatch(member, self.clock),
-            back=self.close_member,
-            refresh=partial(self.fleet.poll_now, name, full=True),
-        )
-        self.member_screen = screen
-        self.push_screen(screen)
-        self.memory.opened(screen, name)
-
-    def close_member(self) -> None:
-        """Back to the fleet (Esc); the member polls lightly again, the cursor is where it was."""
-        screen = self.member_screen
-        if screen is None:
-            return
-        self.member_screen = None
-        self.fleet.set_full_history(screen.name_shown, False)
-        if self.screen is screen:
-            self.pop_screen()
-        self.fleet_screen.table.select(screen.name_shown)
-
-    def _ask_password(self, name: str, row: FleetRow) -> None:
-        if self._password_open or self._quitting:
-            return
-        self._password_open = True
-        member = self.fleet.member(name)
-        resolution = member.resolution
-        user = resolution.target.user if resolution is not None else "the user"
-        problem = origin = None
-        if row.login_refused:
-            problem = row.problem or "The appliance refused the login."
-            source = resolution.target.credentials_from if resolution is not None else None
-            origin = password_origin(source)
-        elif row.problem:
-            problem = row.problem
-        label = f"{name} ({row.host})" if row.host else name
-        self.push_screen(
-            PasswordScreen(label, user or "the user", problem, origin=origin, hint=PROMPT_HINT),
-            partial(self._password_entered, name),
-        )
-
-    def _password_entered(self, name: str, secret: Secret | None) -> None:
-        """Esc in the prompt: back to the fleet, nothing tried. A password: one login, and its monitor."""
-        self._password_open = False
-        if secret is None:
-            return
-        self.fleet.provide_password(name, secret)
-        self.notify(f"{name}: logging in…", timeout=2, markup=False)
-        self._push_member(name)
+    @on(FleetScreen.DigestDismissed)
+    def _digest_dismissed(self, event: FleetScreen.DigestDismissed) -> None:
+        self.memory.dismiss(event.name)
 
     # -- actions on every screen ------------------------------------------------------------
 
@@ -376,54 +283,14 @@ class FleetApp(App[int]):
             self.fleet.poll_now(name)
         self.notify(f"Refreshing {len(self.fleet)} appliances now.", timeout=2, markup=False)
 
-    def action_help(self) -> None:
-        from backuptui.tui.screens.help import HelpScreen
-
-        self.push_screen(HelpScreen(self.key_lookup()))
-
     @on(Worker.StateChanged)
     def _worker_state_changed(self, event: Worker.StateChanged) -> None:
         report_failed_worker(self, event)
 
-    async def action_quit(self) -> None:
-        """Log out of every appliance (at once, bounded), then leave."""
-        if self._quitting:
-            return
-        self._quitting = True
-        self.notify(f"Logging out of {len(self.fleet)} appliances…", timeout=LOGOUT_TIMEOUT, markup=False)
-        await self._logout()
-        self.exit(0)
+    def _leaving_notice(self) -> str:
+        return f"Logging out of {len(self.fleet)} appliances…"
 
     async def _logout(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.fleet.close(LOGOUT_TIMEOUT), timeout=LOGOUT_TIMEOUT + 1.0)
         await self.memory.close()
-
-    # -- the terminal going away ------------------------------------------------------------
-
-    def _stop_on_signal(self, signum: int) -> None:
-        """SIGTERM or SIGINT: log out (bounded), restore the terminal, end with 128 + the signal."""
-        if self._quitting:
-            return
-        self._quitting = True
-
-        async def leave() -> None:
-            await self._logout()
-            self.exit(128 + signum)
-
-        exit_soon(LOGOUT_TIMEOUT + 5.0, 128 + signum)
-        self.run_worker(leave(), group="quit")
-
-    def _hang_up(self) -> None:
-        """The terminal went away: log out and end, never poll on."""
-        if self._quitting:
-            return
-        self._quitting = True
-
-        async def leave() -> None:
-            await self._logout()
-            exit_soon(1.0)
-            self.exit(1)
-
-        exit_soon(LOGOUT_TIMEOUT + 2.0)
-        self.run_worker(leave(), group="quit")

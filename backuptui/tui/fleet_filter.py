@@ -12,9 +12,9 @@ Like the job list's, it never raises: an unknown field is left out of the matchi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
+from backuptui.core.filter_words import ParsedFilter, filter_words
 from backuptui.tui.widgets.fleet_table import FleetLine
 
 #: field name (and aliases) -> the cells it searches
@@ -29,13 +29,6 @@ FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 PLACEHOLDER = "words, verdict:critical, state:unreachable, -verdict:ok, name:eu, cause:space …"
-
-_TOKEN = re.compile(
-    r"""(?P<neg>[-!])?
-        (?:(?P<field>[A-Za-z_]+):(?!//))?
-        (?:"(?P<quoted>[^"]*)"?|(?P<bare>\S*))""",
-    re.VERBOSE,
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +51,7 @@ def _words(line: FleetLine, cell: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class FleetFilter:
+class FleetFilter(ParsedFilter):
     """A parsed fleet filter; an empty one lets every appliance through."""
 
     text: str = ""
@@ -69,35 +62,17 @@ class FleetFilter:
     def parse(cls, text: str) -> FleetFilter:
         terms: list[FleetTerm] = []
         errors: list[str] = []
-        for match in _TOKEN.finditer(text):
-            if not match.group(0).strip():
+        for word in filter_words(text, FIELDS):
+            value = word.value.strip().lower()
+            if word.field is None:
+                terms.append(FleetTerm((), value, word.negated))
                 continue
-            negated = match.group("neg") is not None
-            name = match.group("field")
-            quoted = match.group("quoted")
-            value = (quoted if quoted is not None else (match.group("bare") or "")).strip().lower()
-            if name is None:
-                if value:
-                    terms.append(FleetTerm((), value, negated))
-                continue
-            cells = FIELDS.get(name.lower())
+            cells = FIELDS.get(word.field.lower())
             if cells is None:
-                if value:
-                    errors.append(f"unknown field '{name}:' (fields: {', '.join(FIELDS)})")
-                else:
-                    terms.append(FleetTerm((), match.group(0).lstrip("-!").strip().lower(), negated))
+                errors.append(f"unknown field '{word.field}:' (fields: {', '.join(FIELDS)})")
                 continue
-            if value:  # "verdict:" alone: still being typed
-                terms.append(FleetTerm(cells, value, negated))
+            terms.append(FleetTerm(cells, value, word.negated))
         return cls(text=text, terms=tuple(terms), errors=tuple(errors))
-
-    @property
-    def is_empty(self) -> bool:
-        return not self.terms
-
-    @property
-    def error(self) -> str | None:
-        return "; ".join(self.errors) if self.errors else None
 
     def matches(self, line: FleetLine) -> bool:
         return all(term.matches(line) for term in self.terms)

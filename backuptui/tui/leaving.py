@@ -1,39 +1,57 @@
-"""How the monitor app ends: `q`, a signal, or the terminal going away. Every way out logs out of
-the appliance first, bounded by `LOGOUT_TIMEOUT`, and never polls on.
+"""How an app ends: `q`, a signal, or the terminal going away. Every way out logs out first, bounded
+by `LOGOUT_TIMEOUT`, and never polls on.
+
+`Leaving` is the one path out, for the monitor app and the fleet app alike; each says how it logs
+out (`_logout`) and, if it has a poll loop of its own, how that stops (`_stop_polling`).
+`LeavingAppliance` is the monitor app's: one appliance, its password command and its history.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from typing import TYPE_CHECKING, ClassVar
 
 from backuptui.tui.app_base import AppParts
 from backuptui.tui.terminal import exit_soon, install_hangup_handler, install_stop_handlers
+
+if TYPE_CHECKING:
+    from textual.app import App
+
+    LeavingBase = App[int]
+else:
+    LeavingBase = object
 
 #: how long logging out may take when quitting before we leave anyway
 LOGOUT_TIMEOUT = 5.0
 
 
-class Leaving(AppParts):
-    """The app's part that logs out and ends."""
+class Leaving(LeavingBase):
+    """The app's part that logs out and ends (the app sets `_quitting` False in its `__init__`)."""
+
+    _quitting: bool
+    #: whether a signal's way out says "Logging out…" too (the fleet's says nothing)
+    NOTICE_ON_SIGNAL: ClassVar[bool] = True
+
+    async def _logout(self) -> None:
+        """Log out of what the app watches, bounded; never raises."""
+        raise NotImplementedError
+
+    def _stop_polling(self) -> None:
+        """Nothing is polled once leaving has begun (an app whose polls are its own stops them)."""
+
+    def _leaving_notice(self) -> str:
+        return "Logging out…"
 
     async def action_quit(self) -> None:
-        """Log out of the appliance, then leave (the terminal is restored by Textual)."""
+        """Log out, then leave (the terminal is restored by Textual)."""
         if self._quitting:
             return
         self._quitting = True
-        self.workers.cancel_group(self, "poll")
-        self.notify("Logging out…", timeout=LOGOUT_TIMEOUT, markup=False)
+        self._stop_polling()
+        self.notify(self._leaving_notice(), timeout=LOGOUT_TIMEOUT, markup=False)
         await self._logout()
         self.exit(0)
-
-    async def _logout(self) -> None:
-        if self._lookup_cancel is not None:  # a password command still running stops now
-            self._lookup_cancel.set()
-        with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.monitor.close(), timeout=LOGOUT_TIMEOUT)
-        with contextlib.suppress(Exception):
-            await self.close_history()
 
     # -- the terminal going away ----------------------------------------------------------
 
@@ -47,10 +65,11 @@ class Leaving(AppParts):
         if self._quitting:
             return
         self._quitting = True
-        self.workers.cancel_group(self, "poll")
+        self._stop_polling()
 
         async def leave() -> None:
-            self.notify("Logging out…", timeout=LOGOUT_TIMEOUT, markup=False)
+            if self.NOTICE_ON_SIGNAL:
+                self.notify(self._leaving_notice(), timeout=LOGOUT_TIMEOUT, markup=False)
             await self._logout()
             self.exit(128 + signum)
 
@@ -62,7 +81,7 @@ class Leaving(AppParts):
         if self._quitting:
             return
         self._quitting = True
-        self.workers.cancel_group(self, "poll")
+        self._stop_polling()
 
         async def leave() -> None:
             await self._logout()
@@ -71,3 +90,18 @@ class Leaving(AppParts):
 
         exit_soon(LOGOUT_TIMEOUT + 2.0)  # even if logging out hangs
         self.run_worker(leave(), group="quit")
+
+
+class LeavingAppliance(Leaving, AppParts):
+    """The monitor app's way out: its poll loop stops, then the appliance and its history close."""
+
+    def _stop_polling(self) -> None:
+        self.workers.cancel_group(self, "poll")
+
+    async def _logout(self) -> None:
+        if self._lookup_cancel is not None:  # a password command still running stops now
+            self._lookup_cancel.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.monitor.close(), timeout=LOGOUT_TIMEOUT)
+        with contextlib.suppress(Exception):
+            await self.close_history()

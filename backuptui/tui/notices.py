@@ -9,12 +9,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.watch.events import JobEvent
 from backuptui.core.watch.monitor import ConnectionState
 from backuptui.tui.format import one_line
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 Severity = Literal["information", "warning", "error"]
 
@@ -27,6 +30,18 @@ class Notice:
     title: str
     severity: Severity = "information"
     timeout: float | None = None  # None: the app's default
+
+
+def show_notices(app: App[Any], notices: Iterable[Notice]) -> None:
+    """Each notice as a toast, in order; as text, never markup (appliance text may be in it)."""
+    for notice in notices:
+        app.notify(
+            notice.message,
+            title=notice.title,
+            severity=notice.severity,
+            timeout=notice.timeout,
+            markup=False,
+        )
 
 
 def connection_notices(

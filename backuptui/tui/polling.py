@@ -14,7 +14,7 @@ from textual.worker import WorkerState
 from backuptui.core.watch.monitor import ConnectionState, Snapshot
 from backuptui.tui.app_base import AppParts
 from backuptui.tui.heap import freeze_heap
-from backuptui.tui.notices import connection_notices, job_notices
+from backuptui.tui.notices import connection_notices, job_notices, show_notices
 from backuptui.tui.views import appliance_label
 
 
@@ -99,14 +99,7 @@ class Polling(AppParts):
         )
         if previous.last_success is not None:  # the first history load is not news
             notices += job_notices(snapshot.events)
-        for notice in notices:
-            self.notify(
-                notice.message,
-                title=notice.title,
-                severity=notice.severity,
-                timeout=notice.timeout,
-                markup=False,
-            )
+        show_notices(self, notices)
 
     # -- rendering (the main screen draws) -------------------------------------------------
 

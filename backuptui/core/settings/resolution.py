@@ -6,11 +6,13 @@ Public face (for the monitor's launch, the headless commands, the profile picker
   (0.2 to 86400 s) that `--refresh`, `profile add/edit --refresh` and the file's `refresh` all obey.
 - `stale_after(idle)`: when the status line calls data stale (two idle intervals and a little).
 - `tls_rule(no_verify=, ca_bundle=, default=)`: what the client's `verify=` gets. A CA bundle is read
-  and parsed here, so building a client never raises; a missing or non-PEM file is a
+  and parsed then, so building a client never raises; a missing or non-PEM file is a
   `ResolutionError` whose message is one line that says what to do.
-- `check_profile_tls(profile)`: the same rule for a saved profile, for the picker and switching.
+- `check_profile_tls(profile)`: the same rule for a saved profile, for the picker and switching
+  (both: `core.settings.tls_rule`, re-exported).
 - `ResolutionError`: a target that cannot work; `str()` is the line to show.
-- `TargetOptions`: the "which appliance" options as parsed (`TargetOptions.from_args(args)`).
+- `TargetOptions`: the "which appliance" options as parsed (`TargetOptions.from_args(args)`)
+  (both: `core.settings.target_options`, re-exported).
 - `resolve(options, config, environ=, stdin_password=)`: the one resolver. A `Resolution` (the
   target, its poll intervals, and where its password comes from: a value, or "ask the user"), or
   None when nothing names an appliance (no `--url`, no `-p`, no default profile).
@@ -30,12 +32,9 @@ No prompting, no Textual, no network; a password command may run (the profile sa
 
 from __future__ import annotations
 
-import argparse
 import os
-import ssl
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
-from pathlib import Path
 
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.config import ConfigError
@@ -55,6 +54,8 @@ from backuptui.core.settings.profile_model import (
 )
 from backuptui.core.settings.secrets import PasswordResolution, password_from_env, resolve_password
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor, profile_target
+from backuptui.core.settings.target_options import ResolutionError, TargetOptions
+from backuptui.core.settings.tls_rule import check_ca_bundle, check_profile_tls, tls_rule
 
 __all__ = [
     "DEFAULT_MAX_BODY_MIB",
@@ -80,111 +81,6 @@ __all__ = [
     "stale_after",
     "tls_rule",
 ]
-
-
-class ResolutionError(Exception):
-    """The options, the profile or its files cannot name a usable appliance; the message is one line."""
-
-
-def check_ca_bundle(path_text: str, *, origin: str = "--ca-bundle") -> ssl.SSLContext:
-    """The TLS context of a CA bundle file, read now; `origin` names where the path came from."""
-    path = Path(path_text).expanduser()
-    if not path.is_file():
-        raise ResolutionError(
-            f"{origin} {path_text}: no such file (give a PEM file with the appliance's CA certificate)"
-        )
-    try:
-        return ssl.create_default_context(cafile=str(path))
-    except (OSError, ssl.SSLError) as exc:
-        reason = "not a PEM file of CA certificates"
-        if not isinstance(exc, ssl.SSLError) and exc.strerror:
-            reason = exc.strerror
-        raise ResolutionError(
-            f"{origin} {path_text}: cannot use it as a CA bundle ({reason}); give a PEM file with the "
-            "appliance's CA certificate (from https://<appliance>/certs/download.zip)"
-        ) from None
-
-
-def tls_rule(
-    *,
-    no_verify: bool = False,
-    ca_bundle: str | None = None,
-    default: bool | str = True,
-    origin: str = "--ca-bundle",
-) -> bool | ssl.SSLContext:
-    """What the client's `verify=` gets: False, True, or the context of a CA bundle checked now."""
-    if no_verify and ca_bundle:
-        raise ResolutionError("--no-verify and --ca-bundle contradict each other; give one of them")
-    if no_verify:
-        return False
-    if ca_bundle:
-        return check_ca_bundle(ca_bundle, origin=origin)
-    if isinstance(default, str):
-        return check_ca_bundle(default, origin=origin)
-    return default
-
-
-def check_profile_tls(profile: Profile) -> bool | ssl.SSLContext:
-    """A saved profile's TLS rule, its CA bundle read now (a `ResolutionError` names the profile)."""
-    return tls_rule(default=profile.verify, origin=f"profile '{profile.name}': ca_bundle")
-
-
-@dataclass(frozen=True)
-class TargetOptions:
-    """The "which appliance" options as the user gave them (None or False: not given)."""
-
-    url: str | None = None
-    profile: str | None = None
-    user: str | None = None
-    flavor: str | None = None
-    no_verify: bool = False
-    ca_bundle: str | None = None
-    refresh: str | None = None
-    read_only: bool = False  # `--read-only`
-    #: a fleet (`core.settings.selection`): every `-p` given, `-g` groups, `--all`
-    profiles: tuple[str, ...] = ()
-    groups: tuple[str, ...] = ()
-    all_profiles: bool = False
-
-    @property
-    def names_fleet(self) -> bool:
-        """`--all`, `-g`, or more than one `-p`: several appliances, not one."""
-        return self.all_profiles or bool(self.groups) or len(self.profiles) > 1
-
-    @classmethod
-    def from_args(cls, args: argparse.Namespace) -> TargetOptions:
-        """From parsed arguments; an option a parser does not define counts as not given.
-        `-p` may be given several times (a list); `profile` is the name when exactly one is."""
-        given = getattr(args, "profile", None)
-        names = tuple(dict.fromkeys(given if isinstance(given, list | tuple) else [given] if given else []))
-        groups = getattr(args, "group", None) or ()
-        return cls(
-            url=getattr(args, "url", None),
-            profile=names[0] if len(names) == 1 else None,
-            profiles=names,
-            groups=tuple(dict.fromkeys(groups)),
-            all_profiles=bool(getattr(args, "all_profiles", False)),
-            user=getattr(args, "user", None),
-            flavor=getattr(args, "flavor", None),
-            no_verify=bool(getattr(args, "no_verify", False)),
-            ca_bundle=getattr(args, "ca_bundle", None),
-            refresh=getattr(args, "refresh", None),
-            read_only=bool(getattr(args, "read_only", False)),
-        )
-
-    def refresh_override(self) -> RefreshIntervals | None:
-        """`--refresh`, checked by the same rule as profiles and the config file. `--refresh IDLE`
-        alone also sets the running interval (the default, or IDLE if shorter), as it always has."""
-        if self.refresh is None:
-            return None
-        try:
-            parsed = RefreshIntervals.parse(self.refresh)
-        except ValueError as exc:
-            raise ResolutionError(f"--refresh {exc}") from None
-        if parsed.running is None and parsed.idle is not None:
-            assert DEFAULT_REFRESH.running is not None
-            return RefreshIntervals(parsed.idle, min(DEFAULT_REFRESH.running, parsed.idle))
-        return parsed
 
 
 @dataclass(frozen=True)

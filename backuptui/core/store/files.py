@@ -1,7 +1,7 @@
-"""The history's file: created 0600 in a 0700 directory, checked before anything writes to it (a
-newer schema is refused untouched, a file that is no database is `Corrupt`), WAL turned on,
-migrated; a corrupt file is moved aside, never deleted. One wording for a file that cannot be
-written (`unavailable`).
+"""The history's file: created 0600 in a 0700 directory (an existing file, and the default
+directory, made so if they were looser), checked before anything writes to it (a newer schema is
+refused untouched, a file that is no database is `Corrupt`), WAL turned on, migrated; a corrupt
+file is moved aside, never deleted. One wording for a file that cannot be written (`unavailable`).
 """
 
 from __future__ import annotations
@@ -9,11 +9,12 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import stat
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from backuptui.core.store.location import DIR_MODE, FILE_MODE
+from backuptui.core.store.location import DIR_MODE, FILE_MODE, default_data_dir
 from backuptui.core.store.schema import Migration, StoreUnavailable, check_version, migrate
 
 
@@ -38,6 +39,25 @@ def unavailable(path: Path, exc: BaseException) -> StoreUnavailable:
     )
 
 
+def tighten_default_directory(directory: Path) -> str | None:
+    """Make the default data directory 0700 if it exists with a looser mode (made by an older
+    tool, or by hand); what was changed, to tell the user once (None: nothing). A directory named
+    by `$BACKUPTUI_DATA` is the user's choice and left as it is, as the configuration's is."""
+    try:
+        if directory != default_data_dir() or not directory.is_dir():
+            return None
+        mode = stat.S_IMODE(directory.stat().st_mode)
+        if mode == DIR_MODE:
+            return None
+        os.chmod(directory, DIR_MODE)
+    except OSError:
+        return None  # not ours to change after all: opening says what is wrong, if anything
+    return (
+        f"the backup history's directory {directory} was mode {mode:04o}; it is now {DIR_MODE:04o} "
+        "(only you can read and write it)"
+    )
+
+
 def connect(file: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
     """Open the file (0600 in a 0700 directory, created if missing), check and migrate it."""
     directory = file.parent
@@ -49,6 +69,8 @@ def connect(file: Path, migrations: Sequence[Migration]) -> sqlite3.Connection:
         os.close(fd)
     elif not os.access(file, os.W_OK) or not os.access(directory, os.W_OK):
         raise OSError(errno.EACCES, "it is read-only")
+    elif stat.S_IMODE(file.stat().st_mode) & 0o077:
+        os.chmod(file, FILE_MODE)  # the jobs are the user's alone (SQLite gives its WAL this mode)
     db = sqlite3.connect(file, isolation_level=None, check_same_thread=False, timeout=5.0)
     try:
         try:

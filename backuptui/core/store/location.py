@@ -24,6 +24,11 @@ def data_dir(environ: Mapping[str, str] | None = None) -> Path:
     return platformdirs.user_data_path("backuptui", appauthor=False)
 
 
+def default_data_dir() -> Path:
+    """The platform's user data directory for backuptui (what applies without `$BACKUPTUI_DATA`)."""
+    return data_dir({})
+
+
 def history_path(environ: Mapping[str, str] | None = None) -> Path:
     """The history database file in the data directory."""
     return data_dir(environ) / HISTORY_FILE

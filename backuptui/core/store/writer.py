@@ -1,7 +1,8 @@
 """The store's writer thread: the UI hands it each snapshot and never waits for the disk.
 
 Snapshots of one appliance that queue up while a write is in progress are merged into the newest
-(a snapshot holds the whole known state), so a slow disk costs writes, never memory or the UI.
+(a snapshot holds the whole known state, and takes the skipped one's list of changed jobs along),
+so a slow disk costs writes, never memory or the UI.
 The first write that fails (read-only, full disk) turns the store off: `problem` says so once,
 `on_problem` is told once, and every later call is a no-op; the monitor goes on.
 """
@@ -12,13 +13,14 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from backuptui.core.store.database import HistoryStore
 from backuptui.core.store.files import unavailable
 from backuptui.core.store.schema import StoreUnavailable
 from backuptui.core.store.values import Identity
-from backuptui.core.watch.snapshot import Snapshot
+from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +48,18 @@ class HistoryWriter:
         return self.problem is None and not self._closed
 
     def record_poll(self, identity: Identity, snapshot: Snapshot) -> None:
-        """Queue a snapshot to write (returns at once)."""
+        """Queue a snapshot to write (returns at once). A failed poll's writes nothing, so it
+        never takes the place of a queued live one."""
+        if snapshot.connection is not ConnectionState.LIVE:
+            return
         with self._cond:
             if not self.enabled:
                 return
+            queued = self._polls.get(identity)
+            if queued is not None and queued.changes is not None and snapshot.changes is not None:
+                # the skipped snapshot's changes go with this one, so the store still looks at
+                # only the changed jobs (None: they do not join, and it compares them all)
+                snapshot = replace(snapshot, changes=snapshot.changes.after(queued.changes))
             self._polls[identity] = snapshot
             self._cond.notify()
 

@@ -23,7 +23,8 @@ from backuptui.core.settings.resolution import Resolution, ResolutionError, stal
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, member_row, waiting_row
 from backuptui.core.watch.health import HealthThresholds
 from backuptui.core.watch.health_watch import SCHEDULE_REFRESH, HealthWatch
-from backuptui.core.watch.monitor import FLEET_PAGE, Monitor, RefreshSettings
+from backuptui.core.watch.monitor import FLEET_PAGE, Monitor
+from backuptui.core.watch.resolved_monitor import monitor_for_resolution
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
 __all__ = ["FleetMember", "MemberMemory"]
@@ -101,9 +102,7 @@ class FleetMember:
             self.row = _misconfigured(name, str(self.error), now)
             return
         self.host = urlsplit(self.client.base_url).netloc
-        self.monitor = Monitor(
-            self.client, RefreshSettings(idle=resolved.idle, running=resolved.running), light=window
-        )
+        self.monitor = monitor_for_resolution(resolved, client=self.client, first_page=None, light=window)
         self.health = HealthWatch(
             self.monitor.schedule_loader,
             thresholds=thresholds,

@@ -22,6 +22,7 @@ from backuptui.core.watch.fleet import IN_FLIGHT
 from backuptui.core.watch.fleet_member import FleetMember
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, waiting_row
 from backuptui.core.watch.health import HealthThresholds
+from backuptui.core.watch.snapshot import Snapshot
 
 __all__ = ["fleet_round"]
 
@@ -42,11 +43,13 @@ async def fleet_round(
     max_in_flight: int = IN_FLIGHT,
     timeouts: Timeouts | None = None,
     on_row: Callable[[FleetRow], None] | None = None,
+    on_snapshot: Callable[[str, Snapshot], None] | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> list[FleetRow]:
     """Every appliance's row after one poll, in the order given, within `bound` seconds in all;
-    `on_row(row)` as each answers (a progress line). Never raises for an appliance's failure:
-    its row says what happened."""
+    `on_row(row)` as each answers (a progress line), `on_snapshot(name, snapshot)` with the poll's
+    jobs for a caller that needs more than the row (the digest). Never raises for an appliance's
+    failure: its row says what happened."""
     now = clock or _utc_now
     gate = asyncio.Semaphore(max_in_flight)
     members = [
@@ -67,6 +70,9 @@ async def fleet_round(
 
     async def one(member: FleetMember) -> FleetRow:
         row = await member.once()
+        snapshot = member.snapshot
+        if on_snapshot is not None and snapshot is not None:
+            on_snapshot(member.name, snapshot)
         if on_row is not None:
             on_row(row)
         return row

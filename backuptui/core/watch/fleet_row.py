@@ -16,7 +16,8 @@ from enum import StrEnum
 
 from backuptui.core.appliance.models import JobStatus
 from backuptui.core.counting import counted
-from backuptui.core.watch.health import HealthLevel, HealthVerdict, one_line_problem, unknown_verdict
+from backuptui.core.watch.health import HealthLevel, HealthVerdict, unknown_verdict
+from backuptui.core.watch.health_text import one_line_problem
 from backuptui.core.watch.snapshot import FAILED_STATES, ConnectionState, Snapshot
 from backuptui.core.watch.timing import job_started
 

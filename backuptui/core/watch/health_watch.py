@@ -15,14 +15,9 @@ from typing import TYPE_CHECKING
 
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import Schedule
-from backuptui.core.watch.health import (
-    HealthLevel,
-    HealthThresholds,
-    HealthVerdict,
-    evaluate_health,
-    one_line_problem,
-    unknown_verdict,
-)
+from backuptui.core.watch.health import HealthLevel, HealthThresholds, HealthVerdict, unknown_verdict
+from backuptui.core.watch.health_rules import evaluate_health
+from backuptui.core.watch.health_text import one_line_problem
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
 
 if TYPE_CHECKING:

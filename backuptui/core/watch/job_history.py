@@ -14,7 +14,7 @@ from types import MappingProxyType
 
 from backuptui.core.appliance.models import BackupJob, DetailsResult, RecordError, newest_first_key
 from backuptui.core.watch.events import JobEvent, job_event
-from backuptui.core.watch.snapshot import EMPTY_JOBS
+from backuptui.core.watch.snapshot import EMPTY_JOBS, JobChanges
 
 __all__ = ["Applied", "JobHistory"]
 
@@ -41,6 +41,13 @@ class JobHistory:
         self.unresolved_ids: set[str] = set()  # listed by id but absent from the details
         self._index: dict[str, int] | None = None  # position of each id in `order`, built lazily
         self._last_full: DetailsResult | None = None
+        self._lineage = object()  # this history's versions mean nothing to another's
+        self.version = 0  # counts the commits that changed something
+
+    @property
+    def unchanged(self) -> JobChanges:
+        """No change from the current version (a failed poll)."""
+        return JobChanges(self._lineage, self.version, self.version)
 
     def known_ids(self) -> set[str]:
         """Every id the history has a job, a problem or a vain query for."""
@@ -103,10 +110,11 @@ class JobHistory:
             job_id for job_id in self.unresolved_ids | queried if job_id in listed and job_id not in found
         }
 
-    def commit(self, applied: Applied) -> None:
-        """Make `applied.jobs` the history; re-sort only when an id or a sort key changed."""
+    def commit(self, applied: Applied) -> JobChanges:
+        """Make `applied.jobs` the history; re-sort only when an id or a sort key changed. What
+        changed, for those who keep a copy (the store)."""
         if not applied.changed and not applied.removed:
-            return  # same ids, same objects: keep the sorted tuple, the mapping, the active set
+            return self.unchanged  # same ids, same objects: keep the tuple, the mapping, the active set
         jobs = applied.jobs
         previous = self.jobs
         same_ids = not applied.removed and all(job_id in previous for job_id in applied.changed)
@@ -132,6 +140,14 @@ class JobHistory:
         # Only a changed job can have become active or stopped being so.
         self.active = frozenset(
             job_id for job_id in self.active | applied.changed if job_id in jobs and jobs[job_id].is_active
+        )
+        self.version += 1
+        return JobChanges(
+            self._lineage,
+            self.version - 1,
+            self.version,
+            frozenset(applied.changed),
+            frozenset(applied.removed),
         )
 
     @staticmethod

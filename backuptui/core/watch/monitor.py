@@ -367,6 +367,7 @@ class Monitor:
             retry_at=now + timedelta(seconds=delay) if delay is not None else None,
             reconnected=False,
             taken_at=now,
+            changes=self._history.unchanged,
         )
         return self._snapshot
 
@@ -405,7 +406,7 @@ class Monitor:
             elif fetched.first_page:  # light: the page is the history, from a fresh id list
                 self._full_pending = False
                 self._last_id_check = now
-        history.commit(applied)
+        changes = history.commit(applied)
         if fetched.full is not None and fetched.listed is not None:
             history.note_unresolved(fetched.listed)
         self._loaded = True
@@ -448,5 +449,6 @@ class Monitor:
             taken_at=now,
             # a light monitor's window is the history it judges: complete as far as it goes
             complete=self._complete or self._light is not None,
+            changes=changes,
         )
         return self._snapshot

@@ -37,6 +37,33 @@ FAILED_STATES = frozenset(
 
 EMPTY_JOBS: Mapping[str, BackupJob] = MappingProxyType({})
 EMPTY_TRANSFERS: Mapping[str, Transfer] = MappingProxyType({})
+_NO_IDS: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class JobChanges:
+    """Which jobs a poll changed in one monitor's history, from version `base` to `version`: a
+    consumer that saw `base` (the store) touches only these instead of comparing the whole
+    history. Versions count within one `lineage` (one monitor's history) only."""
+
+    lineage: object  # the history these versions belong to (compared by identity)
+    base: int
+    version: int  # == base: nothing changed
+    changed: frozenset[str] = _NO_IDS  # ids added or replaced by a new object
+    removed: frozenset[str] = _NO_IDS  # ids that left the history
+
+    def after(self, earlier: JobChanges) -> JobChanges | None:
+        """`earlier` then these, as one step from `earlier.base` (a writer that skipped a snapshot
+        keeps the chain); None when these do not follow `earlier`."""
+        if earlier.lineage is not self.lineage or earlier.version != self.base:
+            return None
+        return JobChanges(
+            self.lineage,
+            earlier.base,
+            self.version,
+            (earlier.changed - self.removed) | self.changed,
+            (earlier.removed - self.changed) | self.removed,
+        )
 
 
 @dataclass(frozen=True, eq=False)
@@ -69,6 +96,8 @@ class Snapshot:
     # set while no poll has answered in this session and the jobs come from the local history:
     # when that history was last written (the status line says "cached, N min old")
     cached_at: datetime | None = None
+    # which jobs changed since the monitor's previous history (None: not known, compare them all)
+    changes: JobChanges | None = None
 
     @property
     def total(self) -> int:

@@ -29,7 +29,8 @@ from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 from backuptui.core.ages import human_wait
 from backuptui.core.appliance.models import BackupJob, JobStatus, Recurrence, Schedule
 from backuptui.core.counting import counted
-from backuptui.core.watch.health import HealthLevel, HealthVerdict, format_threshold
+from backuptui.core.watch.health import HealthLevel, HealthVerdict
+from backuptui.core.watch.health_text import format_threshold
 from backuptui.core.watch.health_watch import HealthWatch
 from backuptui.core.watch.snapshot import Snapshot
 from backuptui.core.watch.timing import describe_recurrence, job_started

@@ -1,9 +1,44 @@
-"""The "since you last looked" panel: shown once on open above the job list, until dismissed."""
+"""The "since you last looked" panel: shown once on open above the job list, until dismissed.
+
+Its lines are broken between phrases, never inside one ("1 failed." stays whole): each line is
+cut at ", " and ": " outside parentheses, and the pieces are packed to the panel's width again
+whenever it changes.
+"""
 
 from __future__ import annotations
 
 from textual.content import Content
+from textual.events import Resize
 from textual.widgets import Static
+
+
+def phrases(line: str) -> list[str]:
+    """`line` in the pieces it may break between: after ", " and ": " outside parentheses (a
+    time such as 07:42 has no space after its colon, so it stays whole)."""
+    pieces: list[str] = []
+    depth, start = 0, 0
+    for index, char in enumerate(line):
+        if char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char in ",:" and depth == 0 and line[index + 1 : index + 2] == " ":
+            pieces.append(line[start : index + 1])
+            start = index + 2
+    pieces.append(line[start:])
+    return [piece for piece in pieces if piece]
+
+
+def pack(pieces: list[str], width: int) -> list[str]:
+    """Whole pieces per line, as many as fit in `width` (a piece wider than that has a line of
+    its own, which the widget wraps as it must)."""
+    lines: list[str] = []
+    for piece in pieces:
+        if lines and len(lines[-1]) + 1 + len(piece) <= width:
+            lines[-1] += " " + piece
+        else:
+            lines.append(piece)
+    return lines
 
 
 class DigestPanel(Static):
@@ -23,16 +58,36 @@ class DigestPanel(Static):
     DigestPanel.-shown { display: block; }
     """
 
+    _lines: list[str] = []
+    _dismiss_key = "x"
+
     def show_lines(self, lines: list[str], dismiss_key: str) -> None:
         """The headline (with the key that dismisses it), then at most `MAX_FINDINGS` lines."""
-        head, *rest = lines
-        content = Content.assemble(
-            (head, "bold"),
-            (f"  ({dismiss_key}: dismiss)", "$text-muted"),
-            *[("\n" + line) for line in rest[: self.MAX_FINDINGS]],
-        )
-        self.update(content)
+        self._lines, self._dismiss_key = list(lines), dismiss_key
+        self._compose_content()
         self.add_class("-shown")
+
+    def on_resize(self, event: Resize) -> None:
+        if self._lines:
+            self._compose_content()
+
+    def _compose_content(self) -> None:
+        head, *rest = self._lines
+        hint = f"({self._dismiss_key}: dismiss)"
+        width = self.content_size.width or self.app.size.width - 3  # before its first layout
+        head_lines = pack([*phrases(head), hint], width)
+        parts: list[str | tuple[str, str]] = []
+        for index, text in enumerate(head_lines):
+            prefix = "\n" if index else ""
+            if text == hint:
+                parts.append((prefix + hint, "$text-muted"))
+            elif text.endswith(hint):  # the key's words in their own colour
+                parts.extend([(prefix + text[: -len(hint)].rstrip(), "bold"), (" " + hint, "$text-muted")])
+            else:
+                parts.append((prefix + text, "bold"))
+        for line in rest[: self.MAX_FINDINGS]:
+            parts.extend("\n" + text for text in pack(phrases(line), width))
+        self.update(Content.assemble(*parts))
 
     def dismiss(self) -> bool:
         """Hide it; False if it was not shown."""
