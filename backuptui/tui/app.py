@@ -21,6 +21,7 @@ import asyncio
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -36,6 +37,7 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.access import Access, PasswordLookup
 from backuptui.tui.acting import Acting
 from backuptui.tui.app_base import Clock
+from backuptui.tui.heap import resume_collector
 from backuptui.tui.key_palette import KeysAndPalette
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, LeavingAppliance
 from backuptui.tui.password import PasswordScreen
@@ -150,6 +152,8 @@ class MonitorApp(
         # the main screen composes in its own task: wait, so that the app is ready (for a
         # test's pilot too) only once the view exists
         await AwaitMount(self.main_screen, [self.main_screen])
+        # the launch paused the collector (heap.py): on again once the first frame is out
+        self.call_after_refresh(partial(resume_collector, freeze=not self.is_headless))
         self.set_interval(1.0, self._tick, name="clock")
         self._install_hangup_handler()
         self._history_mounted()
