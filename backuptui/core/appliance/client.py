@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, NoReturn
+from typing import TYPE_CHECKING, Any, Final, NoReturn
 from urllib.parse import quote, urlsplit
 
-from backuptui.core.appliance._httpx import httpx
 from backuptui.core.appliance.address import base_url_for
 from backuptui.core.appliance.details_text import parse_details_text
 from backuptui.core.appliance.errors import (
@@ -57,6 +56,13 @@ from backuptui.core.appliance.record_fields import parse_error
 from backuptui.core.appliance.schedules import parse_schedules
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.appliance.tls import bundle_context, shared_context
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (and httpcore) are imported where a request is made (`from ._httpx import httpx` in the
+# methods below), not with this module: a launch that paints the stored history first builds its
+# client, and imports this module, tens of milliseconds before it sends anything.
 
 __all__ = [
     "BACKUP_PREFIX",
@@ -186,6 +192,8 @@ class ApplianceClient:
         """The one httpx client (one keep-alive connection), built on first use."""
         http = self._http_client
         if http is None:
+            from backuptui.core.appliance._httpx import httpx
+
             limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=60.0)
             http = self._http_client = httpx.AsyncClient(
                 base_url=self.base_url,
@@ -271,6 +279,8 @@ class ApplianceClient:
         if self._closed:
             return
         token, self._token = self._token, None
+        from backuptui.core.appliance._httpx import httpx
+
         try:
             if token is not None and self._flavor is not None:
                 try:
@@ -345,6 +355,8 @@ class ApplianceClient:
             )
         known = self._fixed_flavor or self._flavor
         candidates = [known] if known is not None else [ApiFlavor.API, ApiFlavor.REST]
+        from backuptui.core.appliance._httpx import httpx
+
         auth = httpx.BasicAuth(self.user, self._password.reveal())
         for flavor in candidates:
             path = _SESSION_PATH[flavor]
@@ -413,6 +425,8 @@ class ApplianceClient:
         session: vCenter also sets it as the `vmware-api-session-id` cookie. Log that one out,
         best effort; False when no session id could be read, or its logout failed."""
         from http.cookies import CookieError, SimpleCookie
+
+        from backuptui.core.appliance._httpx import httpx
 
         cookies: SimpleCookie = SimpleCookie()
         for line in response.headers.get_list("set-cookie"):
@@ -701,6 +715,8 @@ class ApplianceClient:
         if request_body is not None:
             headers["Content-Type"] = "application/json"
         extra: dict[str, Any] = {"timeout": request_timeout} if request_timeout is not None else {}
+        from backuptui.core.appliance._httpx import httpx
+
         try:
             async with self._http.stream(
                 method,
