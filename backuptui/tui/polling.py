@@ -49,10 +49,11 @@ class Polling(AppParts):
                 await self._sleep(monitor.next_delay())
 
     async def _painted(self) -> None:
-        """Until the screen has refreshed once (what was just shown is on the terminal)."""
-        refreshed = asyncio.Event()
-        self.call_after_refresh(refreshed.set)
-        await refreshed.wait()
+        """Until the job list has been refreshed (what was just shown is on the terminal). Asked
+        of the list itself: it first handles what it has queued (its new rows), then the screen
+        repaints; asked of the app, the callback could run before the list asked to be redrawn."""
+        if self.main_screen.ready:
+            await self.main_screen.job_list.wait_for_refresh()
 
     async def _sleep(self, delay: float | None) -> None:
         """Until the next poll is due (None: until `r`), or `r` (refresh now) wakes the loop."""
