@@ -172,9 +172,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler = getattr(args, "handler", None)
     if handler is not None:
         return int(handler(args) or 0)
-    from backuptui.tui.launch import run_monitor
+    from backuptui.tui.heap import pause_collector, resume_collector
 
-    return run_monitor(args)
+    # the start (imports, the stored history, the first frame) makes no cyclic garbage worth a
+    # collection: the monitor turns the collector on again at its first paint (tui/heap.py)
+    pause_collector()
+    try:
+        from backuptui.tui.launch import run_monitor
+
+        return run_monitor(args)
+    finally:
+        resume_collector()
 
 
 if __name__ == "__main__":

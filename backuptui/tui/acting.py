@@ -10,19 +10,27 @@ the live widget shows the selected running job.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.settings.profile_model import AppSettings, Profile
 from backuptui.core.settings.resolution import TargetOptions, read_only_origin
 from backuptui.tui.app_base import AppParts
-from backuptui.tui.screens import action_flow
-from backuptui.tui.screens.action_flow import ActionFlow
 from backuptui.tui.views import connection_problem
+
+if TYPE_CHECKING:
+    from backuptui.tui.screens.action_flow import ActionFlow
+
+# the flow, its confirmation screens and the action requests are imported on the first action,
+# not with the app: none of them is on the first frame (~8 ms of every start)
 
 __all__ = ["Acting", "local_user"]
 
 
 def local_user() -> str:
     """Who sits at this terminal (tests and screenshots fix it here)."""
+    from backuptui.tui.screens import action_flow
+
     return action_flow.local_user()
 
 
@@ -45,6 +53,8 @@ class Acting(AppParts):
     @property
     def action_flow(self) -> ActionFlow:
         if self._flow is None:
+            from backuptui.tui.screens.action_flow import ActionFlow
+
             self._flow = ActionFlow(
                 self,
                 client=lambda: self.monitor.client,

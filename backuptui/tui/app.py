@@ -22,6 +22,7 @@ import asyncio
 import threading
 from collections.abc import Iterable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on
@@ -37,6 +38,7 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, Snapshot
 from backuptui.tui.access import Access, PasswordLookup
 from backuptui.tui.acting import Acting
 from backuptui.tui.app_base import Clock
+from backuptui.tui.heap import resume_collector
 from backuptui.tui.key_palette import KeysAndPalette
 from backuptui.tui.leaving import LOGOUT_TIMEOUT, LeavingAppliance
 from backuptui.tui.password import PasswordScreen
@@ -157,6 +159,8 @@ class MonitorApp(
         # test's pilot too) only once the view exists
         await AwaitMount(self.main_screen, [self.main_screen])
         # (no clock here: the main screen wakes itself when the clock changes what it says)
+        # the launch paused the collector (heap.py): on again once the first frame is out
+        self.call_after_refresh(partial(resume_collector, freeze=not self.is_headless))
         self.set_interval(TERMINAL_CHECK, self._check_terminal, name="terminal")
         self._install_hangup_handler()
         self._history_mounted()

@@ -29,6 +29,7 @@ from backuptui.core.settings.resolution import (
 )
 from backuptui.core.settings.secrets import PasswordError, read_password_stdin, resolve_password, runs_command
 from backuptui.core.settings.target import ConnectionTarget, parse_flavor
+from backuptui.tui.heap import resume_collector
 
 if TYPE_CHECKING:
     from backuptui.core.settings.profile_model import HistorySettings
@@ -172,6 +173,7 @@ def target_from_profiles(
                 "no appliance given. Try 'backuptui --demo' to watch the built-in simulator, "
                 "'backuptui --url HOST --user USER', or 'backuptui -p NAME' for a saved profile"
             )
+        resume_collector()  # the picker is an app of its own
         choice = pick_profile(session)
         if choice is None:
             return None
@@ -234,6 +236,7 @@ def run_monitor(args: argparse.Namespace) -> int:
             fleet = fleet_launch(args)
             if fleet is not None:  # --all, -p a -p b, -g GROUP, or several profiles and no default
                 ensure_terminal()
+                resume_collector()  # the fleet app pauses nothing (heap.py)
                 return run_fleet(
                     fleet.resolutions,
                     mouse=not getattr(args, "no_mouse", False),
@@ -278,6 +281,7 @@ def _run_demo_fleet(args: argparse.Namespace, refresh: RefreshIntervals) -> int:
     from backuptui.tui.fleet_demo import demo_fleet
     from backuptui.tui.fleet_launch import FleetUsageError, run_fleet
 
+    resume_collector()  # the fleet app pauses nothing (heap.py)
     count = int(args.appliances)
     if not 1 <= count <= DEMO_FLEET_MAX:
         raise UsageError(f"--appliances takes 1 to {DEMO_FLEET_MAX} appliances, not {count}")
@@ -355,6 +359,38 @@ def run_target(
     `read_only_option`: `--read-only` was given; the profile's and the app settings' `read_only`
     also count (not for the `demo`, which reads no configuration: `demo_read_only` says whether it
     is read-only, a recording always is)."""
+    from backuptui.tui.heap import pause_collector
+
+    pause_collector()  # the start makes no cyclic garbage: on again at the first paint (the app)
+    try:
+        return _run_monitor_app(
+            target,
+            refresh,
+            mouse=mouse,
+            profiles=profiles,
+            password_problem=password_problem,
+            history=history,
+            read_only_option=read_only_option,
+            demo=demo,
+            demo_read_only=demo_read_only,
+        )
+    finally:
+        resume_collector()
+
+
+def _run_monitor_app(
+    target: ConnectionTarget,
+    refresh: RefreshIntervals,
+    *,
+    mouse: bool,
+    profiles: ProfileSession | None,
+    password_problem: str | None,
+    history: str,
+    read_only_option: bool,
+    demo: bool,
+    demo_read_only: str | None,
+) -> int:
+    """`run_target`'s work, while the collector is paused."""
     from backuptui.core.settings.config import ConfigError
     from backuptui.core.watch.memory import limit_heap_growth
     from backuptui.core.watch.resolved_monitor import monitor_for_resolution
@@ -408,13 +444,13 @@ def _open_history(
 ) -> tuple[ApplianceHistory | None, str | None]:
     """The appliance's local history for the app, and what opening it had to say; the writer is
     closed when `stack` ends (the app closes it first, on every way out)."""
+    if mode == "off":
+        return None, None  # before the imports: a launch without the store never loads sqlite
     from backuptui.core.store.opening import open_history, temporary_history
     from backuptui.core.store.session import ApplianceHistory
     from backuptui.core.store.values import Identity
     from backuptui.core.store.writer import HistoryWriter
 
-    if mode == "off":
-        return None, None
     if mode == "temporary":
         opened, directory = temporary_history()
         stack.callback(directory.cleanup)

@@ -41,8 +41,19 @@ class Polling(AppParts):
             if snapshot.connection == ConnectionState.AUTH_FAILED:
                 self._ask_password(snapshot.error)
                 return  # the prompt restarts the loop once a password was entered
+            if not snapshot.complete:
+                # the first page on screen before the whole history is fetched: its decoding
+                # holds the loop for tens of milliseconds, and the paint would wait behind it
+                await self._painted()
             if not self._wake.is_set():
                 await self._sleep(monitor.next_delay())
+
+    async def _painted(self) -> None:
+        """Until the job list has been refreshed (what was just shown is on the terminal). Asked
+        of the list itself: it first handles what it has queued (its new rows), then the screen
+        repaints; asked of the app, the callback could run before the list asked to be redrawn."""
+        if self.main_screen.ready:
+            await self.main_screen.job_list.wait_for_refresh()
 
     async def _sleep(self, delay: float | None) -> None:
         """Until the next poll is due (None: until `r`), or `r` (refresh now) wakes the loop."""

@@ -22,10 +22,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TypeVar
 from urllib.parse import quote, urlsplit
 
-from backuptui.core.appliance._httpx import httpx
 from backuptui.core.appliance.address import base_url_for
 from backuptui.core.appliance.details_text import parse_details_text
 from backuptui.core.appliance.errors import (
@@ -57,6 +56,13 @@ from backuptui.core.appliance.record_fields import parse_error
 from backuptui.core.appliance.schedules import parse_schedules
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.appliance.tls import bundle_context, shared_context
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx (and httpcore) are imported where a request is made (`from ._httpx import httpx` in the
+# methods below), not with this module: a launch that paints the stored history first builds its
+# client, and imports this module, tens of milliseconds before it sends anything.
 
 __all__ = [
     "BACKUP_PREFIX",
@@ -189,28 +195,45 @@ class ApplianceClient:
         self._last_connection: object = None
         self._last_details: _LastDetails | None = None
 
-        limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=60.0)
-        self._http = httpx.AsyncClient(
-            base_url=self.base_url,
-            verify=self._ssl_verify(),
-            timeout=httpx.Timeout(
-                self.timeouts.read,
-                connect=self.timeouts.connect,
-                write=self.timeouts.read,
-                pool=self.timeouts.connect + self.timeouts.read,
-            ),
-            limits=limits,
-            transport=transport,
-            follow_redirects=False,
-            headers={"Accept": "application/json", "User-Agent": "backuptui"},
-        )
+        self._transport = transport
+        # built on first use (`_http`): that imports httpcore and may load a CA bundle, tens of
+        # milliseconds a launch that paints the stored history first need not wait for
+        self._http_client: httpx.AsyncClient | None = None
+        if isinstance(self._verify_setting, str):
+            self._ssl_verify()  # a CA bundle that cannot be read fails here, not at the first call
+
+    @property
+    def _http(self) -> httpx.AsyncClient:
+        """The one httpx client (one keep-alive connection), built on first use."""
+        http = self._http_client
+        if http is None:
+            from backuptui.core.appliance._httpx import httpx
+
+            limits = httpx.Limits(max_connections=2, max_keepalive_connections=1, keepalive_expiry=60.0)
+            http = self._http_client = httpx.AsyncClient(
+                base_url=self.base_url,
+                verify=self._ssl_verify(),
+                timeout=httpx.Timeout(
+                    self.timeouts.read,
+                    connect=self.timeouts.connect,
+                    write=self.timeouts.read,
+                    pool=self.timeouts.connect + self.timeouts.read,
+                ),
+                limits=limits,
+                transport=self._transport,
+                follow_redirects=False,
+                headers={"Accept": "application/json", "User-Agent": "backuptui"},
+            )
+        return http
 
     def _ssl_verify(self) -> ssl.SSLContext:
         setting = self._verify_setting
         if isinstance(setting, ssl.SSLContext):
             return setting  # a context: its CA bundle was read when the target was resolved
         if isinstance(setting, bool):
-            return shared_context(setting)  # one per process: loading the CA bundle is slow
+            # one per process: loading the CA bundle is slow; plain HTTP never verifies anything
+            # (every request goes to the base URL and redirects are not followed): no bundle
+            return shared_context(setting and self._scheme != "http")
         path = Path(setting).expanduser()
         try:
             context = bundle_context(str(path))
@@ -271,6 +294,8 @@ class ApplianceClient:
         if self._closed:
             return
         token, self._token = self._token, None
+        from backuptui.core.appliance._httpx import httpx
+
         try:
             if token is not None and self._flavor is not None:
                 try:
@@ -289,7 +314,8 @@ class ApplianceClient:
         finally:
             self._closed = True
             self._last_details = None
-            await self._http.aclose()
+            if self._http_client is not None:
+                await self._http_client.aclose()
 
     # -- sessions -----------------------------------------------------------------------------
 
@@ -344,6 +370,8 @@ class ApplianceClient:
             )
         known = self._fixed_flavor or self._flavor
         candidates = [known] if known is not None else [ApiFlavor.API, ApiFlavor.REST]
+        from backuptui.core.appliance._httpx import httpx
+
         auth = httpx.BasicAuth(self.user, self._password.reveal())
         for flavor in candidates:
             path = _SESSION_PATH[flavor]
@@ -412,6 +440,8 @@ class ApplianceClient:
         session: vCenter also sets it as the `vmware-api-session-id` cookie. Log that one out,
         best effort; False when no session id could be read, or its logout failed."""
         from http.cookies import CookieError, SimpleCookie
+
+        from backuptui.core.appliance._httpx import httpx
 
         cookies: SimpleCookie = SimpleCookie()
         for line in response.headers.get_list("set-cookie"):
@@ -708,6 +738,8 @@ class ApplianceClient:
         if request_body is not None:
             headers["Content-Type"] = "application/json"
         extra: dict[str, Any] = {"timeout": request_timeout} if request_timeout is not None else {}
+        from backuptui.core.appliance._httpx import httpx
+
         try:
             async with self._http.stream(
                 method,

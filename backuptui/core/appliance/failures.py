@@ -11,10 +11,9 @@ import json
 import socket
 import ssl
 from collections.abc import Iterable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import urlsplit
 
-from backuptui.core.appliance._httpx import httpx
 from backuptui.core.appliance.errors import (
     ApiError,
     ApplianceError,
@@ -26,6 +25,9 @@ from backuptui.core.appliance.errors import (
 )
 from backuptui.core.appliance.nesting import TOO_DEEP, value_too_deep
 from backuptui.core.appliance.record_fields import parse_error
+
+if TYPE_CHECKING:
+    import httpx
 
 AUTH_HINT: Final = (
     "Check the user name and password. backuptui does not retry a refused login on its own: "
@@ -74,6 +76,8 @@ def transport_error(
     read_timeout: float,
 ) -> ApplianceError:
     """A transport failure (no answer, or no complete answer) as the error a person can act on."""
+    from backuptui.core.appliance._httpx import httpx  # loaded already: `exc` is one of its errors
+
     name = appliance
     host = urlsplit(base_url).hostname or name
     reachable_hint = (

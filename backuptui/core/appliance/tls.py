@@ -12,8 +12,6 @@ from __future__ import annotations
 import os
 import ssl
 
-from backuptui.core.appliance._httpx import httpx
-
 _shared: dict[tuple[bool, str | None, str | None], ssl.SSLContext] = {}
 
 
@@ -23,6 +21,8 @@ def shared_context(verify: bool) -> ssl.SSLContext:
     key = (verify, os.environ.get("SSL_CERT_FILE"), os.environ.get("SSL_CERT_DIR"))
     context = _shared.get(key)
     if context is None:
+        from backuptui.core.appliance._httpx import httpx  # with the first client that needs it
+
         context = _shared[key] = httpx.create_ssl_context(verify=verify)
     return context
 

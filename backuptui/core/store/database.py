@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from backuptui.core.appliance.models import BackupJob, Schedule, sorted_newest_first
 from backuptui.core.store.files import Corrupt, connect, move_aside, tighten_default_directory, unavailable
@@ -184,8 +185,9 @@ class HistoryStore:
         jobs: list[BackupJob] = []
         first_seen: dict[str, datetime] = {}
         gone: set[str] = set()
+        shared: dict[Any, Any] = {}  # equal messages of the stored jobs: one object
         for job_id, codec, record, seen, gone_since in rows:
-            job = job_from_row(job_id, record, codec)
+            job = job_from_row(job_id, record, codec, shared)
             if job is None:
                 continue
             jobs.append(job)

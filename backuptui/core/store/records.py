@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from backuptui.core.appliance.models import BackupJob, RecordError, Schedule
-from backuptui.core.appliance.parsing import parse_job
+from backuptui.core.appliance.parsing import parse_job_shared
 from backuptui.core.appliance.raw_records import RawRecord
 from backuptui.core.export import redact_location
 
@@ -119,11 +119,14 @@ def job_row(job: BackupJob, text: str, text_digest: bytes) -> dict[str, Any]:
     }
 
 
-def job_from_row(job_id: str, record: bytes, codec: int = CODEC) -> BackupJob | None:
+def job_from_row(
+    job_id: str, record: bytes, codec: int = CODEC, shared: dict[Any, Any] | None = None
+) -> BackupJob | None:
     """The job a stored record parses to; None when it no longer parses (a later parser is
-    stricter): the row stays, the list shows what the appliance shows."""
+    stricter): the row stays, the list shows what the appliance shows. `shared`: one dict for
+    the rows of one load, so equal messages are one object (as in one response)."""
     try:
-        text = decompress(record, codec)
-        return parse_job(job_id, json.loads(text), text)
+        # the text only: the parser decodes it itself (a json.loads of it here was thrown away)
+        return parse_job_shared(job_id, None, decompress(record, codec), {} if shared is None else shared)
     except (zlib.error, ValueError, RecordError):
         return None
