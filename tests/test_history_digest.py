@@ -52,6 +52,20 @@ def test_two_sessions_apart_with_a_failure_in_between(tmp_path: Path) -> None:
     assert compute_digest(first, cached.last_session_end, now).is_empty
 
 
+def test_a_backup_the_appliance_clock_ends_after_our_now_still_counts() -> None:
+    """The appliance's clock ahead of the jump host's (NTP adrift): the backup that just ended there
+    ends "in the future" here. It is counted, and the gap without a success ends at it, not before."""
+    earlier, failed, latest = job(0), job(1, "FAILED"), job(2)  # each ends 20 minutes after its start
+    since = T0 + timedelta(hours=12)
+    ended = job_finished(latest)
+    assert ended is not None
+    now = ended - timedelta(minutes=2)  # our clock two minutes behind the appliance's
+    digest = compute_digest([earlier, failed, latest], since, now)
+    assert (digest.succeeded, digest.failed) == (1, 1)
+    first = job_finished(earlier)
+    assert first is not None and digest.longest_gap == now - first  # up to the latest, seen as now
+
+
 def test_the_panel_breaks_its_lines_between_phrases() -> None:
     from backuptui.tui.widgets.digest_panel import pack, phrases
 

@@ -5,6 +5,10 @@ Counts the backups that ended in the period (succeeded, failed, with the first f
 cause), the longest stretch without a successful backup (from the last success before the period,
 if any, to now), and the successful backups whose size or duration moved by more than
 `threshold` from the median of the successes before them. No I/O, no clock of its own.
+
+The end times are the appliance's clock, `now` is ours: an appliance a few seconds or minutes ahead
+(NTP adrift) reports a backup that just ended as ending after `now`. It still counts (everything that
+ended after `since`), and its end is taken as `now` for the gap.
 """
 
 from __future__ import annotations
@@ -67,10 +71,10 @@ def compute_digest(
     finished = sorted(
         ((ended, job) for job in jobs if (ended := _ended(job)) is not None), key=lambda pair: pair[0]
     )
-    period = [(ended, job) for ended, job in finished if since < ended <= now]
+    period = [(ended, job) for ended, job in finished if since < ended]
     failures = [job for _, job in period if job.status == JobStatus.FAILED]
     successes = [
-        (ended, job) for ended, job in finished if job.status == JobStatus.SUCCEEDED and ended <= now
+        (min(ended, now), job) for ended, job in finished if job.status == JobStatus.SUCCEEDED
     ]
     before = [ended for ended, _ in successes if ended <= since]
     start = before[-1] if before else since
