@@ -166,7 +166,16 @@ class MonitorApp(
         self._history_mounted()
         if self.password_lookup is not None or self.ask_password:
             self._reach_then_ask()  # the address answers as its URL says, then the password
+        elif self.auto_poll and self.snapshot.cached_at is not None:
+            # the stored list first: the first poll's login (building the HTTP client, TLS)
+            # would otherwise come before its paint
+            self.call_after_refresh(self._first_poll)
         elif self.auto_poll:
+            self.start_polling()
+
+    def _first_poll(self) -> None:
+        """Start polling unless a key (`r`) already did, or the app is leaving."""
+        if not self._poll_running() and not self._quitting:
             self.start_polling()
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
