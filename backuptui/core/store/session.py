@@ -58,6 +58,9 @@ class ApplianceHistory:
             base,
             jobs=jobs,
             by_id=MappingProxyType(dict(self._known)),
+            # the active jobs as the list shows them: the status line counts them and the progress
+            # widget shows the newest (both marked cached), as a live snapshot's are
+            running=tuple(job for job in jobs if job.is_active and not job.gone),
             last_success=self.cached_at,
             cached_at=self.cached_at,
             cached_verdict=self.cached.verdict.level if self.cached and self.cached.verdict else None,
