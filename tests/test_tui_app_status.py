@@ -50,6 +50,11 @@ def view(**fields: object) -> StatusView:
             Tone.BAD,
         ),
         ({"connection": "auth_failed"}, "authentication failed", Tone.BAD),
+        (
+            {"connection": "auth_failed", "last_success": NOW - timedelta(seconds=40)},
+            "authentication failed (data stale for 40s)",  # the list still shows what came
+            Tone.BAD,
+        ),
         ({"connection": "not_authorized"}, "not authorized", Tone.BAD),
         ({"connection": "error", "error_kind": "API error"}, "API error", Tone.BAD),
     ],

@@ -133,17 +133,16 @@ def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
         if age is not None and age > view.stale_after:
             return [f"stale for {human_duration(age)}"], Tone.WARNING
         return ["live"], Tone.GOOD
+    stale = f"data stale for {human_duration(age)}" if age is not None else ""
     if state in ("auth_failed", "not_authorized"):
+        # after live data too: how old what the list shows is (never retried on its own)
         what = "authentication failed" if state == "auth_failed" else "not authorized"
-        return ([what, cached] if cached is not None else [what]), Tone.BAD
+        return [what, cached if cached is not None else stale], Tone.BAD
     what = "unreachable" if state == "unreachable" else one_line(view.error_kind or state)
     if state == "unreachable" and view.error_kind and view.error_kind != "unreachable":
         what = one_line(view.error_kind)  # e.g. "TLS verification failed"
     parts = [what]
-    if cached is not None:
-        parts.append(cached)  # the list shows the local history: its age, not a stale one
-    else:
-        parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
+    parts.append(cached if cached is not None else stale)  # the local history's age, not a stale one
     retry = retry_phrase(view.retry_at, view.now)
     if retry is not None:
         parts.append(retry)
@@ -176,7 +175,7 @@ def status_changes_at(view: StatusView) -> datetime | None:
             waits.append(duration_changes_in(age))  # "stale for 2m 05s"
         elif state == "live":
             waits.append(view.stale_after - age)  # "live" becomes "stale for …"
-        elif failing and state not in ("auth_failed", "not_authorized"):
+        elif failing:
             waits.append(duration_changes_in(age))  # "data stale for 1m 05s"
         if _says_refreshed(view):
             waits.append(refresh_changes_in(age))  # "refreshed 20 s ago"
