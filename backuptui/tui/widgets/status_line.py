@@ -61,6 +61,7 @@ _AGE_WIDTH = max(len(refresh_age(s)) for s in (0.5, 59, 3599, 172799, 999 * 8640
 #: the longest text a duration can take in the status line (two units at most)
 _DURATION_WIDTH = max(len(human_duration(s)) for s in (59, 3599, 86399, 99 * 86400))
 _DURATION = re.compile(r"\d+[dhms](?: \d+[dhms])?")
+_NO_FLAVOUR = 3  # the stage from which "/api" goes
 _LAST_STAGE = 4
 
 
@@ -278,7 +279,7 @@ def _segments(view: StatusView, stage: int) -> list[_Segment]:
         assert view.last_success is not None
         refreshed = f"refreshed {refresh_age(_seconds_between(view.now, view.last_success))}"
         segments.append(_Segment(Content(refreshed), len("refreshed ") + _AGE_WIDTH, _DECORATION))
-    if view.flavor and stage < 3:
+    if view.flavor and stage < _NO_FLAVOUR:
         segments.append(_Segment(Content(f"/{view.flavor}"), rank=_DECORATION))
     return segments
 
