@@ -12,11 +12,12 @@ from datetime import datetime, timedelta
 import pytest
 from health_jobs import FAILURE_TEXT, NOW, backup_job
 
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import canceled_by_user, is_failure
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.health import (
     LATEST_CANCELED,
     LATEST_FAILED,
+    RECENT_FAILURES,
     STALE,
     HealthLevel,
 )
@@ -62,6 +63,8 @@ def canceled(start: datetime) -> BackupJob:
 )
 def test_canceled_by_user_reads_the_error_type_or_the_message(record: BackupJob, expected: bool) -> None:
     assert canceled_by_user(record) is expected
+    # what the failure counts count: a FAILED job, unless a user canceled it
+    assert is_failure(record) is (record.status is JobStatus.FAILED and not expected)
 
 
 def test_a_canceled_latest_backup_is_a_warning_not_critical() -> None:
@@ -90,6 +93,37 @@ def test_a_long_run_of_cancels_still_ends_critical_by_age() -> None:
     verdict = evaluate_health(history, None, now=NOW)
     assert verdict.level is HealthLevel.CRITICAL
     assert [reason.code for reason in verdict.reasons[:2]] == [STALE, LATEST_CANCELED]
+
+
+def test_cancels_are_counted_apart_from_the_failures_in_24_h_and_7_days() -> None:
+    history = [
+        canceled(NOW - timedelta(hours=1)),
+        job(NOW - timedelta(hours=3), JobStatus.FAILED, error_text="No space left on device"),
+        canceled(NOW - timedelta(days=3)),
+        job(NOW - timedelta(days=4), JobStatus.FAILED, error_type="ERROR", error_text=FAILURE_TEXT),
+        job(NOW - timedelta(days=5)),
+    ]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert (verdict.failures_24h, verdict.failures_7d) == (1, 2)
+    assert (verdict.canceled_24h, verdict.canceled_7d) == (1, 2)
+    perf = {value.label: value.value for value in verdict.perfdata}
+    assert (perf["failures_24h"], perf["failures_7d"]) == (1, 2)
+    assert (perf["canceled_24h"], perf["canceled_7d"]) == (1, 2)
+    # after a cancel, the failures before it are still told (the latest-failed finding is not there)
+    recent = next(reason for reason in verdict.reasons if reason.code == RECENT_FAILURES)
+    assert recent.text == "1 failed backup in the last 24 h, 2 in the last 7 days"
+
+
+def test_a_cancel_alone_is_no_recent_failure() -> None:
+    history = [
+        job(NOW - timedelta(hours=1)),
+        canceled(NOW - timedelta(hours=2)),
+        job(NOW - timedelta(days=1)),
+    ]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert (verdict.failures_24h, verdict.failures_7d, verdict.canceled_24h) == (0, 0, 1)
+    assert verdict.level is HealthLevel.OK
+    assert RECENT_FAILURES not in [reason.code for reason in verdict.reasons]
 
 
 def test_check_says_warning_after_a_real_cancel_on_the_simulator(

@@ -95,3 +95,9 @@ def canceled_by_user(job: BackupJob) -> bool:
     messages = [*error.messages] if error is not None else []
     # the start of each text only: a 50 MB message costs what a short one does
     return any(_CANCELED_TEXT.search(message.text[:500]) for message in (*messages, *job.messages))
+
+
+def is_failure(job: BackupJob) -> bool:
+    """A FAILED job that a user did not cancel: what every failure count counts (a cancel is
+    counted apart, with `canceled_by_user`)."""
+    return job.status == "FAILED" and not canceled_by_user(job)  # JobStatus.FAILED, a str enum
