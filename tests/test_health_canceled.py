@@ -168,3 +168,22 @@ def test_the_status_table_says_canceled_and_its_json_keeps_the_appliances_word()
     row = next(line for line in render_table([record], now=NOW).splitlines() if record.id in line)
     assert "CANCELED" in row and "FAILED" not in row
     assert job_to_json(record)["status"] == "FAILED"  # machine-readable: what the appliance said
+
+
+def test_the_detail_pane_says_canceled_when_and_keeps_the_error_text() -> None:
+    from backuptui.tui.widgets.job_detail import job_detail_content, job_fields
+
+    record = canceled(NOW - timedelta(hours=1))
+    fields = list(job_fields(record))
+    assert fields[0] == ("Canceled", f"at 2026-11-28 04:35:00 UTC: {CANCELED_TEXT}")  # it ended 5 min in
+    assert dict(fields)["Status"] == "⊘ CANCELED  (FAILED on the appliance)"
+    assert dict(fields)["Error"] == f"{CANCELED_TEXT}  [CANCELED]"  # the appliance's words, kept
+    assert "Why it failed" not in dict(fields)
+    content = job_detail_content(record)
+    status_at = content.plain.index("⊘ CANCELED")
+    styles = [str(span.style) for span in content.spans if span.start <= status_at < span.end]
+    assert any("warning" in style for style in styles) and not any("error" in style for style in styles)
+    # a real failure still says why it failed, FAILED, in the error's colour
+    failed = list(job_fields(job(NOW, JobStatus.FAILED, error_text="No space left on device")))
+    assert failed[0] == ("Why it failed", "No space left on device")
+    assert dict(failed)["Status"] == "✖ FAILED"
