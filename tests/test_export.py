@@ -64,6 +64,7 @@ JOB_FIELDS = [
     "user",
     "problem",
     "percent",
+    "canceled",
 ]
 
 
@@ -113,6 +114,7 @@ def test_every_field_round_trips() -> None:
     assert list(record) == JOB_FIELDS
     assert record["problem"] == "Backup failed: No space left on device"
     assert record["percent"] == 10.0
+    assert record["canceled"] is False
 
 
 async def test_simulator_history_round_trips(simulator_factory: Callable[..., Simulator]) -> None:
@@ -190,7 +192,7 @@ def test_csv_guards_against_formula_injection() -> None:
     raw = {"messages": [{"id": "x", "default_message": '=HYPERLINK("http://evil")', "args": []}]}
     evil = parse_job(job.id, {**job_to_json(job), "error": raw})
     row = list(csv.reader(io.StringIO(history_to_csv([evil]))))[1]
-    assert row[-1].startswith("'=")
+    assert row[CSV_COLUMNS.index("problem")].startswith("'=")
 
 
 @pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])

@@ -6,6 +6,7 @@ against the simulator, after a real cancel, says the same."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -144,6 +145,27 @@ def test_check_says_warning_after_a_real_cancel_on_the_simulator(
     assert code == int(HealthLevel.WARNING), out.getvalue()
     assert out.getvalue().startswith("BACKUP WARNING - last backup CANCELED ")
     assert "canceled by the user" in out.getvalue()
+    # the perfdata counts it apart: no failure, one cancel
+    perf = dict(item.split("=", 1) for item in out.getvalue().split(" | ", 1)[1].split())
+    assert (perf["failures_24h"], perf["canceled_24h"], perf["canceled_7d"]) == ("0", "1", "1")
+    out = io.StringIO()
+    assert check.run(build_parser().parse_args(["check", *target, "--json"]), out=out) == int(
+        HealthLevel.WARNING
+    )
+    answer = json.loads(out.getvalue())
+    assert answer["status"] == "WARNING" and answer["reasons"][0]["code"] == LATEST_CANCELED
+    values = {item["label"]: item["value"] for item in answer["perfdata"]}
+    assert (values["failures_24h"], values["canceled_24h"]) == (0, 1)
+    # and `status` says CANCELED in its table, FAILED plus "canceled": true in its JSON
+    from backuptui.commands import status
+
+    out = io.StringIO()
+    assert status.run(build_parser().parse_args(["status", *target, "--limit", "1"]), out=out) == 0
+    assert out.getvalue().splitlines()[1].split()[2] == "CANCELED", out.getvalue()
+    out = io.StringIO()
+    assert status.run(build_parser().parse_args(["status", *target, "--limit", "1", "--json"]), out=out) == 0
+    [latest] = json.loads(out.getvalue())["jobs"]
+    assert (latest["status"], latest["canceled"]) == ("FAILED", True)
 
 
 def test_the_tui_says_canceled_where_it_said_failed() -> None:
@@ -168,6 +190,25 @@ def test_the_status_table_says_canceled_and_its_json_keeps_the_appliances_word()
     row = next(line for line in render_table([record], now=NOW).splitlines() if record.id in line)
     assert "CANCELED" in row and "FAILED" not in row
     assert job_to_json(record)["status"] == "FAILED"  # machine-readable: what the appliance said
+
+
+def test_json_and_csv_keep_the_appliances_status_and_add_canceled() -> None:
+    import csv
+    import io
+    import json
+
+    from backuptui.core.appliance.parsing import parse_job
+    from backuptui.core.export import CSV_COLUMNS, history_to_csv, job_to_json
+
+    record = canceled(NOW)
+    failed = job(NOW - timedelta(days=1), JobStatus.FAILED, error_text=FAILURE_TEXT)
+    data = json.loads(json.dumps(job_to_json(record)))
+    assert (data["status"], data["canceled"]) == ("FAILED", True)
+    assert job_to_json(failed)["canceled"] is False
+    assert parse_job(data["id"], data).status is JobStatus.FAILED  # the derived field is not read back
+    rows = list(csv.DictReader(io.StringIO(history_to_csv([record, failed]))))
+    assert list(rows[0]) == list(CSV_COLUMNS) and CSV_COLUMNS[-1] == "canceled"  # added at the end
+    assert [(row["status"], row["canceled"]) for row in rows] == [("FAILED", "true"), ("FAILED", "false")]
 
 
 def test_the_detail_pane_says_canceled_when_and_keeps_the_error_text() -> None:
