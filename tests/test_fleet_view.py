@@ -174,3 +174,9 @@ def test_the_fleet_counts_a_cancel_apart_and_names_the_real_failure() -> None:
         "start": "2026-11-28T02:30:00.000Z",
         "canceled": True,
     }
+    from backuptui.commands.fleet_status import render_fleet_table
+
+    [line] = [
+        line for line in render_fleet_table([row], now=JOBS_NOW).splitlines() if line.startswith("vcsa-eu")
+    ]
+    assert "CANCELED 11-28 02:30" in line and "FAILED" not in line and " 0/1 " in line

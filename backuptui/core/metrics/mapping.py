@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import CANCELED, status_word
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.health import HealthVerdict
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
@@ -26,10 +26,9 @@ from backuptui.core.watch.timing import job_finished
 #: the labels every appliance series carries: the profile name, and the host it connects to
 LABELS = ("appliance", "host")
 
-#: the `status` of a job a user canceled: the appliance says FAILED, but a cancel is no failure,
-#: so an alert on `status="FAILED"` does not fire for it
-CANCELED = "CANCELED"
-#: the states of `vcsa_backup_last_job_status` (one series each, 1 for the current one)
+#: the states of `vcsa_backup_last_job_status` (one series each, 1 for the current one); a job a
+#: user canceled is CANCELED (`status_word`), not FAILED, so an alert on `status="FAILED"` does not
+#: fire for it
 LAST_JOB_STATES = (str(JobStatus.SUCCEEDED), str(JobStatus.FAILED), CANCELED)
 #: `vcsa_backup_jobs` always has these statuses (0 when none), plus any other the appliance names
 JOB_STATES = (
@@ -172,11 +171,6 @@ def _families() -> dict[str, GaugeMetricFamily | CounterMetricFamily]:
     return families
 
 
-def status_word(job: BackupJob) -> str:
-    """The `status` label of a job: the appliance's status, or CANCELED for a user's cancel."""
-    return CANCELED if canceled_by_user(job) else str(job.status)
-
-
 def _newest_timed_success(jobs: Iterable[BackupJob]) -> float | None:
     for job in jobs:
         if job.status == JobStatus.SUCCEEDED:
@@ -257,7 +251,6 @@ def metric_families(readings: Iterable[ApplianceReading]) -> list[Metric]:
 
 
 __all__ = [
-    "CANCELED",
     "JOB_STATES",
     "LABELS",
     "LAST_JOB_STATES",
@@ -268,5 +261,4 @@ __all__ = [
     "add_appliance",
     "host_of",
     "metric_families",
-    "status_word",
 ]

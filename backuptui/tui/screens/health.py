@@ -27,7 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
 from backuptui.core.ages import human_wait
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import canceled_by_user, status_word
 from backuptui.core.appliance.models import BackupJob, JobStatus, Recurrence, Schedule
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict
@@ -101,7 +101,7 @@ def _job_line(job: BackupJob | None, now: datetime, *, ended: bool) -> str:
         return EMPTY if ended else "none yet"
     when = (job.end_time or job.start_time) if ended else (job.start_time or job.end_time)
     age = f" ({human_age((now - when).total_seconds())})" if when else ""
-    word = "CANCELED" if canceled_by_user(job) else one_line(str(job.status))  # FAILED on the appliance
+    word = one_line(status_word(job))  # CANCELED for a user's cancel (FAILED on the appliance)
     head = "ended" if ended else f"{word}  started"
     # size and duration on a line of their own, under the value: at 80 columns one line would
     # wrap inside a figure (`3.46` / `MiB`)
