@@ -27,6 +27,8 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettin
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator import live as simulator_live
 from backuptui.tui.app import MonitorApp
+from backuptui.tui.format import local_time
+from backuptui.tui.widgets.job_detail import GONE_LABEL, job_fields
 from backuptui.tui.widgets.live_progress import LiveProgress
 from backuptui.tui.widgets.status_line import StatusLine
 
@@ -142,6 +144,13 @@ async def test_a_job_the_appliance_dropped_stays_marked_and_is_gone_finds_it(ben
         assert len(jobs) == 30
         gone = [job for job in jobs if job.gone]
         assert len(gone) == 20
+        # the detail pane says since when (found gone by this poll)
+        since = gone[0].gone_since
+        assert since is not None and since == app.snapshot.taken_at
+        assert dict(job_fields(gone[0]))[GONE_LABEL] == (
+            f"no longer on the appliance since {local_time(since, seconds=False)}: "
+            "the local history kept this job"
+        )
         await pilot.press("slash", *"is:gone", "enter")
         await pilot.pause()
         assert {job.id for job in app.main_screen.job_list.jobs} == {job.id for job in gone}

@@ -50,6 +50,8 @@ CSV_COLUMNS = (
     "version",
     "build_number",
     "problem",
+    "no_longer_on_appliance",
+    "gone_since",
     "canceled",
 )
 
@@ -128,6 +130,9 @@ def job_to_json(job: BackupJob) -> dict[str, Any]:
         }
     if job.target is not None:
         data["target"] = {"type": job.target.type, "id": job.target.id}
+    if job.gone:  # derived, like `problem`: a job only the local history still holds
+        data["no_longer_on_appliance"] = True
+        data["gone_since"] = _time(job.gone_since)
     return data
 
 
@@ -210,7 +215,9 @@ def _csv_row(job: BackupJob) -> list[str]:
         cell(job.build.version if job.build else None),
         cell(job.build.build_number if job.build else None),
         cell(job.problem or ""),
-        "true" if canceled_by_user(job) else "false",
+        "true" if job.gone else "",
+        text(_time(job.gone_since)) if job.gone else "",
+        "true" if canceled_by_user(job) else "",
     ]
 
 

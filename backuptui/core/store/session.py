@@ -33,7 +33,8 @@ class ApplianceHistory:
         self._gone: dict[str, BackupJob] = {}  # known jobs the appliance stopped listing, marked
         if cached is not None:
             for job_id in cached.gone:
-                self._gone[job_id] = self._known[job_id].replace(gone=True)
+                since = cached.gone_since.get(job_id)
+                self._gone[job_id] = self._known[job_id].replace(gone=True, gone_since=since)
                 self._known[job_id] = self._gone[job_id]
         self._answered = False  # a poll of this session succeeded
         self._digested = False
@@ -101,7 +102,7 @@ class ApplianceHistory:
             if live.complete:  # the whole history came back without it: the appliance dropped it
                 gone = self._gone.get(job_id)
                 if gone is None:
-                    gone = self._gone[job_id] = job.replace(gone=True)
+                    gone = self._gone[job_id] = job.replace(gone=True, gone_since=live.taken_at)
                 extra.append(gone)
             else:
                 extra.append(job)

@@ -29,6 +29,7 @@ from backuptui.tui.format import (
     human_duration,
     job_status_label,
     job_status_tone,
+    local_time,
     local_time_with_zone,
     one_line,
     percent_text,
@@ -88,7 +89,8 @@ def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
         f"{job_status_label(job)}  (FAILED on the appliance)" if canceled else status_label(job.status),
     )
     if job.gone:
-        yield GONE_LABEL, "no longer on the appliance: the local history kept this job"
+        since = f" since {local_time(job.gone_since, seconds=False)}" if job.gone_since else ""
+        yield GONE_LABEL, f"no longer on the appliance{since}: the local history kept this job"
     yield "Type", one_line(str(job.type))
     yield "Description", _message_line(job.description)
     yield "Started", local_time_with_zone(job.start_time)
