@@ -228,3 +228,15 @@ def test_the_detail_pane_says_canceled_when_and_keeps_the_error_text() -> None:
     failed = list(job_fields(job(NOW, JobStatus.FAILED, error_text="No space left on device")))
     assert failed[0] == ("Why it failed", "No space left on device")
     assert dict(failed)["Status"] == "✖ FAILED"
+
+
+def test_backup_wait_says_canceled_for_a_cancel_and_failed_for_a_failure() -> None:
+    from backuptui.commands.backup import EXIT_FAILED, _ended
+
+    out = io.StringIO()
+    assert _ended("lab", canceled(NOW), out) == EXIT_FAILED  # it did not succeed
+    assert out.getvalue() == f"lab: backup {canceled(NOW).id} canceled: {CANCELED_TEXT}\n"
+    out = io.StringIO()
+    failure = job(NOW, JobStatus.FAILED, error_text="No space left on device")
+    assert _ended("lab", failure, out) == EXIT_FAILED
+    assert out.getvalue() == f"lab: backup {failure.id} failed: No space left on device\n"
