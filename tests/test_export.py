@@ -64,6 +64,7 @@ JOB_FIELDS = [
     "user",
     "problem",
     "percent",
+    "canceled",
 ]
 
 
@@ -113,6 +114,7 @@ def test_every_field_round_trips() -> None:
     assert list(record) == JOB_FIELDS
     assert record["problem"] == "Backup failed: No space left on device"
     assert record["percent"] == 10.0
+    assert record["canceled"] is False
 
 
 async def test_simulator_history_round_trips(simulator_factory: Callable[..., Simulator]) -> None:

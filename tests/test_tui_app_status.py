@@ -96,6 +96,14 @@ def test_last_good_backup_colours_follow_the_thresholds() -> None:
     assert "error" in style_of(timedelta(days=3))
 
 
+def test_cancels_are_counted_apart_from_failures_and_said_only_when_there_are_some() -> None:
+    content = status_content(view(total=300, running=1, failed=20, canceled=2))
+    assert "300 jobs, 1 running, 20 failed, 2 canceled" in content.plain
+    start = content.plain.index("2 canceled")
+    assert any("warning" in str(span.style) for span in content.spans if span.start <= start < span.end)
+    assert "canceled" not in status_content(view(total=300, failed=20)).plain
+
+
 def test_filter_count_in_the_status_line() -> None:
     assert "12 of 300 jobs" in status_content(view(total=300, shown=12)).plain
 

@@ -19,7 +19,7 @@ def states() -> list[StatusView]:
     base = StatusView(
         appliance="vcsa01-lab", host="vcsa01.example.com:8443", connection="live", now=NOW,
         flavor="api", last_success=NOW - timedelta(seconds=4), total=1234, running=2, failed=17,
-        last_backup_end=NOW - timedelta(minutes=1), notes=(VERDICTS[0],),
+        canceled=3, last_backup_end=NOW - timedelta(minutes=1), notes=(VERDICTS[0],),
     )  # fmt: skip
     return [
         base,
@@ -83,7 +83,7 @@ def test_at_80_columns_unreachable_keeps_the_verdict_and_the_counts() -> None:
     unreachable = states()[2]
     shown = fit_status(unreachable, 78, 2).plain
     assert shown.startswith("? backup UNKNOWN · vcsa01-lab · unreachable")
-    assert "1234 jobs, 2 running, 17 failed" in shown and "good backup 1 min ago" in shown
+    assert "1234 jobs, 2 running, 17 failed, 3 canceled" in shown and "good backup 1 min ago" in shown
     assert "example.com" not in shown  # the host went first
 
 

@@ -81,7 +81,8 @@ class StatusView:
     running: int = 0
     pending: int = 0  # counted apart from running: a pending or blocked job makes no progress
     blocked: int = 0
-    failed: int = 0
+    failed: int = 0  # FAILED jobs a user did not cancel
+    canceled: int = 0  # jobs a user canceled (FAILED on the appliance): said apart, only when some
     unreadable: int = 0  # records that could not be read (each a row of its own in the list)
     shown: int | None = None  # rows shown when a filter is active
     loading: bool = False  # only the newest jobs are known yet: no counts over the history
@@ -227,6 +228,8 @@ def _jobs_segment(view: StatusView, stage: int) -> _Segment:
         parts.append(" (cached)")
     parts.append(", ")
     parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
+    if view.canceled:
+        parts.append((f", {view.canceled} canceled", "$text-warning"))
     if view.unreadable:
         parts.append((f", {view.unreadable} unreadable", "$text-warning bold"))
     return _Segment(Content.assemble(*parts), rank=_COUNTS)
