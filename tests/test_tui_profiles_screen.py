@@ -7,6 +7,7 @@ from collections.abc import Iterator
 import keyring
 import pytest
 from keyring.backends import fail
+from pilot_waits import wait_until
 from screen_text import screen_text
 from textual.app import App, ComposeResult
 from textual.widgets import Footer
@@ -80,7 +81,8 @@ async def test_over_another_screen_esc_says_back() -> None:
     app = Host()
     async with app.run_test(size=(80, 24)) as pilot:
         await app.push_screen(ProfilePickerScreen(env={}))
-        await pilot.pause()
+        # the footer paints after the screen (a frame later on a loaded machine)
+        await wait_until(pilot, lambda: screen_text(app).splitlines()[-1].strip() != "", "the footer")
         assert "esc Back" in screen_text(app).splitlines()[-1]
 
 
