@@ -73,9 +73,7 @@ def compute_digest(
     )
     period = [(ended, job) for ended, job in finished if since < ended]
     failures = [job for _, job in period if job.status == JobStatus.FAILED]
-    successes = [
-        (min(ended, now), job) for ended, job in finished if job.status == JobStatus.SUCCEEDED
-    ]
+    successes = [(min(ended, now), job) for ended, job in finished if job.status == JobStatus.SUCCEEDED]
     before = [ended for ended, _ in successes if ended <= since]
     start = before[-1] if before else since
     marks = [start] + [ended for ended, _ in successes if ended > since] + [now]

@@ -91,6 +91,8 @@ class FleetMember:
         #: seconds the last poll took holding its permit (waiting for one not counted); None before
         self.last_poll_seconds: float | None = None
         self.password_needed = False
+        #: the appliance answered the check made before its password is asked for (`password_needed`)
+        self.reached = False
         #: the member's memory (None: no history store); `snapshot` is then what it shows
         self.memory: MemberMemory | None = None
         self._shown: Snapshot | None = None
@@ -204,7 +206,7 @@ class FleetMember:
     async def _round(self, monitor: Monitor, client: ApplianceClient, health: HealthWatch) -> float | None:
         """One poll (and the schedules when due); the seconds until the next (None: wait to be woken)."""
         if self.password_needed and self._password is None:
-            return None
+            return await self._reach(monitor)
         password, self._password = self._password, None
         full, self._full_now = self._full_now, False
         async with self._lanes.trip(failing=self.failing):
@@ -229,6 +231,18 @@ class FleetMember:
         if self._polled is not None:
             self._polled(self)
         return monitor.next_delay()
+
+    async def _reach(self, monitor: Monitor) -> float | None:
+        """Before a password is asked for, whether the appliance answers at all (one request
+        without credentials, as the single monitor checks first): until it does, its row says why
+        and the check is tried again with backoff; then nothing more until the password comes."""
+        if self.reached:
+            return None
+        async with self._lanes.trip(failing=self.failing):
+            error = await monitor.check_reachable()
+        self.reached = error is None
+        self._update(self._clock())
+        return None if self.reached else monitor.next_delay()
 
     async def once(self) -> FleetRow:
         """One poll and the schedules, then log out at once: the headless commands' round. A
@@ -279,6 +293,9 @@ class FleetMember:
     def _current_row(self, now: datetime) -> FleetRow:
         assert self.monitor is not None and self.health is not None and self.resolution is not None
         snapshot = self.snapshot or self.monitor.snapshot
+        if self.password_needed and not self.reached and self.monitor.snapshot.error is not None:
+            reason = f"{self.monitor.snapshot.error}; its password is asked for once it answers"
+            return waiting_row(self.name, self.host, MemberState.UNREACHABLE, reason, now=now, problem=reason)
         if self.password_needed and self.monitor.snapshot.last_success is None:
             problem = self.resolution.password_problem
             reason = "password needed" + (f" ({problem})" if problem else "")
