@@ -59,7 +59,7 @@ class FleetOpening(OpeningBase):
             self._ask_when_reached = name
             error = member.monitor.snapshot.error
             if row.state is MemberState.UNREACHABLE and error is not None:
-                said = f"{name}: does not answer: {one_line(str(error))}. Its password is asked once it does."
+                said = f"{one_line(str(error)).rstrip('.')}. The password is asked for once it answers."
                 self.notify(said, severity="warning", timeout=10, markup=False)
             else:
                 self.notify(f"{name}: checking that it answers, then its password…", timeout=3, markup=False)

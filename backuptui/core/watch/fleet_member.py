@@ -93,6 +93,7 @@ class FleetMember:
         self.password_needed = False
         #: the appliance answered the check made before its password is asked for (`password_needed`)
         self.reached = False
+        self._reaching = False
         #: the member's memory (None: no history store); `snapshot` is then what it shows
         self.memory: MemberMemory | None = None
         self._shown: Snapshot | None = None
@@ -238,8 +239,13 @@ class FleetMember:
         and the check is tried again with backoff; then nothing more until the password comes."""
         if self.reached:
             return None
-        async with self._lanes.trip(failing=self.failing):
-            error = await monitor.check_reachable()
+        self._reaching = True
+        self._update(self._clock())
+        try:
+            async with self._lanes.trip(failing=self.failing):
+                error = await monitor.check_reachable()
+        finally:
+            self._reaching = False
         self.reached = error is None
         self._update(self._clock())
         return None if self.reached else monitor.next_delay()
@@ -299,6 +305,8 @@ class FleetMember:
         if self.password_needed and self.monitor.snapshot.last_success is None:
             problem = self.resolution.password_problem
             reason = "password needed" + (f" ({problem})" if problem else "")
+            if self._reaching and self.monitor.snapshot.error is None:
+                reason += "; checking first that the appliance answers"
             state = MemberState.PASSWORD_NEEDED
             return waiting_row(self.name, self.host, state, reason, now=now, problem=problem)
         verdict = self.health.current(snapshot, now)
