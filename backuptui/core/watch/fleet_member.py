@@ -5,7 +5,8 @@ round trip to the appliance holds one permit of the fleet's `Lanes`, in the main
 answers and in the small failing lane after a round trip that failed (no answer, a timeout, an
 error), so a member never has more than one request in flight, the fleet never more than the lanes
 allow, and appliances that hang never hold the permits of those that answer. A member whose
-password must be typed, or whose login was refused, waits for `provide_password` and asks nothing.
+password must be typed asks only whether the appliance answers at all (until it does), then waits
+for `provide_password`; one whose login was refused waits for it and asks nothing.
 """
 
 from __future__ import annotations
