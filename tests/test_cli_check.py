@@ -85,7 +85,15 @@ def test_each_scenario(scenario: str, simulator_factory: Callable[..., Simulator
     assert code == expected_code, output
     assert lines[0].startswith(expected_start), output
     perf = perfdata(lines[0])
-    assert list(perf) == ["last_success_age", "last_size", "last_duration", "failures_24h", "failures_7d"]
+    assert list(perf) == [
+        "last_success_age",
+        "last_size",
+        "last_duration",
+        "failures_24h",
+        "failures_7d",
+        "canceled_24h",
+        "canceled_7d",
+    ]
     assert perf["last_success_age"]["uom"] == "s" or perf["last_success_age"]["value"] == "U"
     assert (perf["last_success_age"]["warn"], perf["last_success_age"]["crit"]) == ("90000", "259200")
     if scenario == "not-configured":

@@ -4,6 +4,7 @@ the real simulator; a shorter history on the appliance leaves the earlier jobs, 
 from __future__ import annotations
 
 import asyncio
+import csv
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -59,11 +60,18 @@ def test_export_json_and_csv_hold_the_jobs_an_appliance_dropped(
     assert main(["history", "export", "-p", "lab"]) == 0
     document = json.loads(capsys.readouterr().out)
     assert len(document["jobs"]) >= 30
-    gone = [job["id"] for job in document["jobs"] if job.get("no_longer_on_appliance")]
+    gone = [job for job in document["jobs"] if job.get("no_longer_on_appliance")]
     assert len(gone) >= 20
+    # when each was first seen, when the history found it gone, and the last listing that held it
+    assert all(job["first_seen"] for job in document["jobs"])
+    assert all(job["first_seen"] <= job["last_seen"] < job["gone_since"] for job in gone)
+    assert not any("last_seen" in job or "gone_since" in job for job in document["jobs"] if job not in gone)
     assert main(["history", "export", "-p", "lab", "--format", "csv"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].startswith("id,status") and len(lines) == len(document["jobs"]) + 1
+    rows = list(csv.DictReader(lines))
+    marked = [row for row in rows if row["no_longer_on_appliance"] == "true" and row["gone_since"]]
+    assert len(marked) == len(gone)
     # never over a user's file without asking
     target = tmp_path / "mine.csv"
     target.write_text("keep me")

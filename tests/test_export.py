@@ -64,6 +64,7 @@ JOB_FIELDS = [
     "user",
     "problem",
     "percent",
+    "canceled",
 ]
 
 
@@ -113,6 +114,7 @@ def test_every_field_round_trips() -> None:
     assert list(record) == JOB_FIELDS
     assert record["problem"] == "Backup failed: No space left on device"
     assert record["percent"] == 10.0
+    assert record["canceled"] is False
 
 
 async def test_simulator_history_round_trips(simulator_factory: Callable[..., Simulator]) -> None:
@@ -190,7 +192,21 @@ def test_csv_guards_against_formula_injection() -> None:
     raw = {"messages": [{"id": "x", "default_message": '=HYPERLINK("http://evil")', "args": []}]}
     evil = parse_job(job.id, {**job_to_json(job), "error": raw})
     row = list(csv.reader(io.StringIO(history_to_csv([evil]))))[1]
-    assert row[-1].startswith("'=")
+    assert row[CSV_COLUMNS.index("problem")].startswith("'=")
+
+
+def test_a_job_only_the_local_history_holds_says_so_and_since_when() -> None:
+    job = full_job()
+    since = datetime(2026, 11, 29, 8, 15, tzinfo=UTC)
+    kept = job.replace(gone=True, gone_since=since)
+    rows = list(csv.DictReader(io.StringIO(history_to_csv([job, kept]))))
+    assert (rows[0]["no_longer_on_appliance"], rows[0]["gone_since"]) == ("", "")
+    assert (rows[1]["no_longer_on_appliance"], rows[1]["gone_since"]) == ("true", "2026-11-29T08:15:00.000Z")
+    assert "no_longer_on_appliance" not in job_to_json(job)
+    data = job_to_json(kept)
+    assert data["no_longer_on_appliance"] is True and data["gone_since"] == "2026-11-29T08:15:00.000Z"
+    # since when not known (found gone by `status --history`, which writes nothing): null
+    assert job_to_json(job.replace(gone=True))["gone_since"] is None
 
 
 @pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])

@@ -78,7 +78,11 @@ def test_serves_every_metric_for_the_three_and_stops_with_a_logout(
     assert found[("vcsa_backup_up", "unreachable")] == {"": 0}
     assert found[("vcsa_backup_health", "failed")] == {"": 2}
     assert found[("vcsa_backup_health", "unreachable")] == {"": 3}
-    assert found[("vcsa_backup_last_job_status", "failed")] == {"status=FAILED": 1, "status=SUCCEEDED": 0}
+    assert found[("vcsa_backup_last_job_status", "failed")] == {
+        "status=FAILED": 1,
+        "status=SUCCEEDED": 0,
+        "status=CANCELED": 0,
+    }
     assert found[("vcsa_backup_poll_errors_total", "unreachable")]["kind=unreachable"] >= 1
     assert PASSWORD not in response.text
 
@@ -160,7 +164,11 @@ def test_the_last_result_stays_through_an_outage(
         found = samples(exporter.get("/metrics").text)
         while found[("vcsa_backup_up", "vcsa")] != {"": 0}:  # the body is rebuilt after the poll
             found = samples(exporter.get("/metrics").text)
-        assert found[("vcsa_backup_last_job_status", "vcsa")] == {"status=FAILED": 1, "status=SUCCEEDED": 0}
+        assert found[("vcsa_backup_last_job_status", "vcsa")] == {
+            "status=FAILED": 1,
+            "status=SUCCEEDED": 0,
+            "status=CANCELED": 0,
+        }
         assert found[("vcsa_backup_health", "vcsa")] == {"": 2}
         assert found[("vcsa_backup_poll_errors_total", "vcsa")]["kind=unreachable"] >= 1
         sim.faults.update_all(["drop=0"])

@@ -132,3 +132,51 @@ def test_the_detail_line_breaks_between_its_facts_never_inside_one() -> None:
         "last successful backup 4 d 03 h ago",
     ]
     assert fit_detail(detail, 200) == detail  # room for all: one line, as given
+
+
+def test_the_fleet_counts_a_cancel_apart_and_names_the_real_failure() -> None:
+    from health_jobs import NOW as JOBS_NOW
+    from health_jobs import backup_job, snapshot_of
+
+    from backuptui.core.watch.fleet_document import row_document
+    from backuptui.core.watch.fleet_row import member_row
+    from backuptui.core.watch.health_rules import evaluate_health
+
+    canceled = "The backup job was canceled by the user."
+    jobs = [
+        backup_job(JOBS_NOW - timedelta(hours=1)),
+        backup_job(JOBS_NOW - timedelta(hours=3), JobStatus.FAILED, error=canceled, error_type="CANCELED"),
+        backup_job(JOBS_NOW - timedelta(days=2), JobStatus.FAILED, error="No space left on device"),
+        backup_job(JOBS_NOW - timedelta(days=3)),
+    ]
+    snapshot = snapshot_of(jobs)
+    row = member_row(
+        "vcsa-eu", "vcsa-eu.example.com", snapshot, evaluate_health(jobs, None, now=JOBS_NOW), now=JOBS_NOW
+    )
+    assert (row.failures_24h, row.failures_7d, row.canceled_24h, row.canceled_7d) == (0, 1, 1, 1)
+    assert row.failure_cause == "No space left on device"  # the failure, not the newer cancel
+    entry = fleet_entry(row, JOBS_NOW)
+    assert entry.line.cells["fails"] == "0/1" and entry.line.tones["fails"] is Tone.WARNING
+    assert entry.line.cells["cause"] == "earlier failure: No space left on device"
+    document = row_document(row)
+    assert (document["failures_24h"], document["failures_7d"]) == (0, 1)
+    assert (document["canceled_24h"], document["canceled_7d"]) == (1, 1)
+    assert document["latest_job"]["canceled"] is False
+    # the latest job canceled: CANCELED, its words as the cause, the wire status kept in the JSON
+    latest = [jobs[1], *jobs[2:]]
+    row = member_row(
+        "vcsa-eu", "h", snapshot_of(latest), evaluate_health(latest, None, now=JOBS_NOW), now=JOBS_NOW
+    )
+    assert row.latest_canceled and row.failure_cause == canceled and row.failures_24h == 0
+    assert fleet_entry(row, JOBS_NOW).line.cells["fails"] == "0/1"
+    assert row_document(row)["latest_job"] == {
+        "status": "FAILED",
+        "start": "2026-11-28T02:30:00.000Z",
+        "canceled": True,
+    }
+    from backuptui.commands.fleet_status import render_fleet_table
+
+    [line] = [
+        line for line in render_fleet_table([row], now=JOBS_NOW).splitlines() if line.startswith("vcsa-eu")
+    ]
+    assert "CANCELED 11-28 02:30" in line and "FAILED" not in line and " 0/1 " in line

@@ -65,7 +65,8 @@ def test_healthy() -> None:
     assert verdict.next_run == datetime(2026, 11, 29, 2, 0, tzinfo=UTC)
     assert verdict.missed_run is None
     assert verdict.perfdata_text() == (
-        "last_success_age=11400s;90000;259200 last_size=0B last_duration=1200s failures_24h=0 failures_7d=0"
+        "last_success_age=11400s;90000;259200 last_size=0B last_duration=1200s failures_24h=0 failures_7d=0 "
+        "canceled_24h=0 canceled_7d=0"
     )
 
 

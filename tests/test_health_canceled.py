@@ -6,17 +6,19 @@ against the simulator, after a real cancel, says the same."""
 from __future__ import annotations
 
 import io
+import json
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
 from health_jobs import FAILURE_TEXT, NOW, backup_job
 
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import canceled_by_user, is_failure
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.health import (
     LATEST_CANCELED,
     LATEST_FAILED,
+    RECENT_FAILURES,
     STALE,
     HealthLevel,
 )
@@ -62,6 +64,8 @@ def canceled(start: datetime) -> BackupJob:
 )
 def test_canceled_by_user_reads_the_error_type_or_the_message(record: BackupJob, expected: bool) -> None:
     assert canceled_by_user(record) is expected
+    # what the failure counts count: a FAILED job, unless a user canceled it
+    assert is_failure(record) is (record.status is JobStatus.FAILED and not expected)
 
 
 def test_a_canceled_latest_backup_is_a_warning_not_critical() -> None:
@@ -92,6 +96,37 @@ def test_a_long_run_of_cancels_still_ends_critical_by_age() -> None:
     assert [reason.code for reason in verdict.reasons[:2]] == [STALE, LATEST_CANCELED]
 
 
+def test_cancels_are_counted_apart_from_the_failures_in_24_h_and_7_days() -> None:
+    history = [
+        canceled(NOW - timedelta(hours=1)),
+        job(NOW - timedelta(hours=3), JobStatus.FAILED, error_text="No space left on device"),
+        canceled(NOW - timedelta(days=3)),
+        job(NOW - timedelta(days=4), JobStatus.FAILED, error_type="ERROR", error_text=FAILURE_TEXT),
+        job(NOW - timedelta(days=5)),
+    ]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert (verdict.failures_24h, verdict.failures_7d) == (1, 2)
+    assert (verdict.canceled_24h, verdict.canceled_7d) == (1, 2)
+    perf = {value.label: value.value for value in verdict.perfdata}
+    assert (perf["failures_24h"], perf["failures_7d"]) == (1, 2)
+    assert (perf["canceled_24h"], perf["canceled_7d"]) == (1, 2)
+    # after a cancel, the failures before it are still told (the latest-failed finding is not there)
+    recent = next(reason for reason in verdict.reasons if reason.code == RECENT_FAILURES)
+    assert recent.text == "1 failed backup in the last 24 h, 2 in the last 7 days"
+
+
+def test_a_cancel_alone_is_no_recent_failure() -> None:
+    history = [
+        job(NOW - timedelta(hours=1)),
+        canceled(NOW - timedelta(hours=2)),
+        job(NOW - timedelta(days=1)),
+    ]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert (verdict.failures_24h, verdict.failures_7d, verdict.canceled_24h) == (0, 0, 1)
+    assert verdict.level is HealthLevel.OK
+    assert RECENT_FAILURES not in [reason.code for reason in verdict.reasons]
+
+
 def test_check_says_warning_after_a_real_cancel_on_the_simulator(
     simulator_factory: Callable[..., Simulator], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -110,6 +145,27 @@ def test_check_says_warning_after_a_real_cancel_on_the_simulator(
     assert code == int(HealthLevel.WARNING), out.getvalue()
     assert out.getvalue().startswith("BACKUP WARNING - last backup CANCELED ")
     assert "canceled by the user" in out.getvalue()
+    # the perfdata counts it apart: no failure, one cancel
+    perf = dict(item.split("=", 1) for item in out.getvalue().split(" | ", 1)[1].split())
+    assert (perf["failures_24h"], perf["canceled_24h"], perf["canceled_7d"]) == ("0", "1", "1")
+    out = io.StringIO()
+    assert check.run(build_parser().parse_args(["check", *target, "--json"]), out=out) == int(
+        HealthLevel.WARNING
+    )
+    answer = json.loads(out.getvalue())
+    assert answer["status"] == "WARNING" and answer["reasons"][0]["code"] == LATEST_CANCELED
+    values = {item["label"]: item["value"] for item in answer["perfdata"]}
+    assert (values["failures_24h"], values["canceled_24h"]) == (0, 1)
+    # and `status` says CANCELED in its table, FAILED plus "canceled": true in its JSON
+    from backuptui.commands import status
+
+    out = io.StringIO()
+    assert status.run(build_parser().parse_args(["status", *target, "--limit", "1"]), out=out) == 0
+    assert out.getvalue().splitlines()[1].split()[2] == "CANCELED", out.getvalue()
+    out = io.StringIO()
+    assert status.run(build_parser().parse_args(["status", *target, "--limit", "1", "--json"]), out=out) == 0
+    [latest] = json.loads(out.getvalue())["jobs"]
+    assert (latest["status"], latest["canceled"]) == ("FAILED", True)
 
 
 def test_the_tui_says_canceled_where_it_said_failed() -> None:
@@ -134,3 +190,53 @@ def test_the_status_table_says_canceled_and_its_json_keeps_the_appliances_word()
     row = next(line for line in render_table([record], now=NOW).splitlines() if record.id in line)
     assert "CANCELED" in row and "FAILED" not in row
     assert job_to_json(record)["status"] == "FAILED"  # machine-readable: what the appliance said
+
+
+def test_json_and_csv_keep_the_appliances_status_and_add_canceled() -> None:
+    import csv
+    import io
+    import json
+
+    from backuptui.core.appliance.parsing import parse_job
+    from backuptui.core.export import CSV_COLUMNS, history_to_csv, job_to_json
+
+    record = canceled(NOW)
+    failed = job(NOW - timedelta(days=1), JobStatus.FAILED, error_text=FAILURE_TEXT)
+    data = json.loads(json.dumps(job_to_json(record)))
+    assert (data["status"], data["canceled"]) == ("FAILED", True)
+    assert job_to_json(failed)["canceled"] is False
+    assert parse_job(data["id"], data).status is JobStatus.FAILED  # the derived field is not read back
+    rows = list(csv.DictReader(io.StringIO(history_to_csv([record, failed]))))
+    assert list(rows[0]) == list(CSV_COLUMNS) and CSV_COLUMNS[-1] == "canceled"  # added at the end
+    assert [(row["status"], row["canceled"]) for row in rows] == [("FAILED", "true"), ("FAILED", "")]
+
+
+def test_the_detail_pane_says_canceled_when_and_keeps_the_error_text() -> None:
+    from backuptui.tui.widgets.job_detail import job_detail_content, job_fields
+
+    record = canceled(NOW - timedelta(hours=1))
+    fields = list(job_fields(record))
+    assert fields[0] == ("Canceled", f"at 2026-11-28 04:35:00 UTC: {CANCELED_TEXT}")  # it ended 5 min in
+    assert dict(fields)["Status"] == "⊘ CANCELED  (FAILED on the appliance)"
+    assert dict(fields)["Error"] == f"{CANCELED_TEXT}  [CANCELED]"  # the appliance's words, kept
+    assert "Why it failed" not in dict(fields)
+    content = job_detail_content(record)
+    status_at = content.plain.index("⊘ CANCELED")
+    styles = [str(span.style) for span in content.spans if span.start <= status_at < span.end]
+    assert any("warning" in style for style in styles) and not any("error" in style for style in styles)
+    # a real failure still says why it failed, FAILED, in the error's colour
+    failed = list(job_fields(job(NOW, JobStatus.FAILED, error_text="No space left on device")))
+    assert failed[0] == ("Why it failed", "No space left on device")
+    assert dict(failed)["Status"] == "✖ FAILED"
+
+
+def test_backup_wait_says_canceled_for_a_cancel_and_failed_for_a_failure() -> None:
+    from backuptui.commands.backup import EXIT_FAILED, _ended
+
+    out = io.StringIO()
+    assert _ended("lab", canceled(NOW), out) == EXIT_FAILED  # it did not succeed
+    assert out.getvalue() == f"lab: backup {canceled(NOW).id} canceled: {CANCELED_TEXT}\n"
+    out = io.StringIO()
+    failure = job(NOW, JobStatus.FAILED, error_text="No space left on device")
+    assert _ended("lab", failure, out) == EXIT_FAILED
+    assert out.getvalue() == f"lab: backup {failure.id} failed: No space left on device\n"

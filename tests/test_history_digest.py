@@ -52,6 +52,45 @@ def test_two_sessions_apart_with_a_failure_in_between(tmp_path: Path) -> None:
     assert compute_digest(first, cached.last_session_end, now).is_empty
 
 
+CANCELED_ERROR = {
+    "error_type": "CANCELED",
+    "messages": [
+        {"id": "com.vmware.applmgmt.backup.job.canceled", "default_message": "The backup job was "
+         "canceled by the user.", "args": []}
+    ],
+}  # fmt: skip
+
+
+def test_a_cancel_is_counted_apart_from_the_failures_and_never_the_first_failure() -> None:
+    from backuptui.core.store.digest_document import SinceLast, appliance_document
+
+    since = T0 + timedelta(hours=12)
+    canceled = job(1, "FAILED", error=CANCELED_ERROR)  # as the appliance writes a user's cancel
+    jobs = [job(0), canceled, job(2, "FAILED"), job(3)]
+    digest = compute_digest(jobs, since, T0 + timedelta(days=4))
+    assert (digest.succeeded, digest.failed, digest.canceled) == (1, 1, 1)
+    assert digest.first_failure is not None and digest.first_failure.id == jobs[2].id  # not the cancel
+    lines = digest_lines(digest)
+    assert lines[0].endswith(": 1 backup succeeded, 1 failed, 1 canceled.")
+    assert lines[1] == "First failure 2026-11-22 23:00: No space left on device"
+    document = appliance_document(SinceLast("lab", "vcsa01.example.com", digest, tuple(lines)))
+    assert (document["failed"], document["canceled"]) == (1, 1)
+    assert document["first_failure"]["id"] == jobs[2].id
+    # a cancel alone: no failure, but something to say (and no "canceled" part without one)
+    alone = compute_digest([job(0), canceled], since, T0 + timedelta(days=2))
+    assert not alone.is_empty and (alone.failed, alone.canceled, alone.first_failure) == (0, 1, None)
+    assert digest_lines(alone)[0].endswith(": 0 backups succeeded, 0 failed, 1 canceled.")
+    plain = compute_digest([job(0), job(2, "FAILED")], since, T0 + timedelta(days=3))
+    assert "canceled" not in digest_lines(plain)[0]
+    # the fleet row's marker: a failure first, else the cancel (no app needed to read a digest)
+    from backuptui.tui.fleet_memory import FleetMemory
+
+    memory = FleetMemory(app=None, history=None)
+    memory.digests.update(both=digest, alone=alone)
+    assert memory.since_last("both") == ("since last: 1 failed", lines[0])
+    assert memory.since_last("alone") == ("since last: 1 canceled", digest_lines(alone)[0])
+
+
 def test_a_backup_the_appliance_clock_ends_after_our_now_still_counts() -> None:
     """The appliance's clock ahead of the jump host's (NTP adrift): the backup that just ended there
     ends "in the future" here. It is counted, and the gap without a success ends at it, not before."""

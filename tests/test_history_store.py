@@ -120,15 +120,24 @@ def test_load_gives_the_jobs_back_and_a_reopened_store_knows_them(tmp_path: Path
 def test_a_job_the_appliance_no_longer_lists_stays_marked(tmp_path: Path) -> None:
     store = HistoryStore.open(tmp_path / "h.sqlite3")
     jobs = [job(day) for day in range(6)]
-    store.record_poll(LAB, snapshot(jobs))
+    listed, dropped = T0 + timedelta(days=6), T0 + timedelta(days=6, minutes=5)
+    store.record_poll(LAB, snapshot(jobs, taken_at=listed))
     # a first page (incomplete) says nothing about the older jobs
-    assert store.record_poll(LAB, snapshot(jobs[4:], complete=False)) == 0
+    assert store.record_poll(LAB, snapshot(jobs[4:], complete=False, taken_at=dropped)) == 0
     # the full history of a shorter retention: the two oldest are gone, and stay
-    assert store.record_poll(LAB, snapshot(jobs[2:])) == 2
+    assert store.record_poll(LAB, snapshot(jobs[2:], taken_at=dropped)) == 2
     cached = store.load(LAB)
     assert cached is not None
     assert len(cached.jobs) == 6
     assert cached.gone == {jobs[0].id, jobs[1].id}
+    # first seen with the first listing; found gone with the listing that lacked them, last seen
+    # with the whole listing before it (not the first page between)
+    assert cached.first_seen[jobs[0].id] == listed
+    assert cached.gone_since == {jobs[0].id: dropped, jobs[1].id: dropped}
+    assert cached.last_listed == {jobs[0].id: listed, jobs[1].id: listed}
+    marked = {j.id: j for j in cached.marked_jobs()}
+    assert marked[jobs[0].id].gone and marked[jobs[0].id].gone_since == dropped
+    assert not marked[jobs[2].id].gone and marked[jobs[2].id].gone_since is None
     # listed again: no longer marked
     store.record_poll(LAB, snapshot(jobs[1:]))
     cached = store.load(LAB)

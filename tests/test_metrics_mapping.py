@@ -4,7 +4,7 @@ back with prometheus-client's own parser."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from health_jobs import NOW, backup_job, snapshot_of
@@ -107,6 +107,34 @@ def test_a_healthy_appliance_gives_every_backup_metric() -> None:
     assert value(samples, "vcsa_backup_health_info", reason="last-success", level="OK") == 1
     assert value(samples, "vcsa_backup_poll_duration_seconds") == 0.25
     assert value(samples, "vcsa_backup_poll_errors_total", kind="unreachable") == 0
+
+
+CANCELED_TEXT = "The backup job was canceled by the user."
+
+
+def canceled_job(start: datetime) -> BackupJob:
+    """As the appliance writes a backup a user canceled: FAILED, with an error of type CANCELED."""
+    return backup_job(start, JobStatus.FAILED, size=0, error=CANCELED_TEXT, error_type="CANCELED")
+
+
+def test_a_canceled_last_backup_is_exported_as_canceled_and_counted_apart_from_failures() -> None:
+    failed = backup_job(TODAY - timedelta(days=1), JobStatus.FAILED, size=0, error="No space left on device")
+    history = [canceled_job(TODAY), failed, *NIGHTS[2:]]
+    samples = scrape(reading(history))
+    # the state set says CANCELED, so an alert on status="FAILED" stays quiet
+    assert value(samples, "vcsa_backup_last_job_status", status="CANCELED") == 1
+    assert value(samples, "vcsa_backup_last_job_status", status="FAILED") == 0
+    assert value(samples, "vcsa_backup_last_job_status", status="SUCCEEDED") == 0
+    assert value(samples, "vcsa_backup_health") == 1
+    assert value(samples, "vcsa_backup_health_info", reason="latest-canceled", level="WARNING") == 1
+    # the failure of the night before counts; the cancel does not
+    assert value(samples, "vcsa_backup_failures", window="24h") == 0
+    assert value(samples, "vcsa_backup_failures", window="7d") == 1
+    assert value(samples, "vcsa_backup_cancellations", window="24h") == 1
+    assert value(samples, "vcsa_backup_cancellations", window="7d") == 1
+    assert value(samples, "vcsa_backup_jobs", status="FAILED") == 1
+    assert value(samples, "vcsa_backup_jobs", status="CANCELED") == 1
+    assert value(samples, "vcsa_backup_jobs", status="SUCCEEDED") == 3
 
 
 def test_every_metric_has_help_and_type_before_the_first_poll() -> None:

@@ -24,6 +24,7 @@ needs_promtool = pytest.mark.skipif(
 
 EXPECTED_ALERTS = {
     "VcsaBackupFailed",
+    "VcsaBackupCanceled",
     "VcsaBackupTooOld",
     "VcsaBackupScheduleMissed",
     "VcsaBackupScheduleDisabled",

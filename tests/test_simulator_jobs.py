@@ -216,3 +216,24 @@ def test_simulator_backup_control_endpoint(simulator: Simulator) -> None:
         first = http.post("/_simulator/backup")
         assert first.status_code == 200 and first.json()["id"]
         assert http.post("/_simulator/backup").status_code == 409
+
+
+def test_backups_started_within_one_second_never_end_ahead_of_the_clock(
+    simulator_factory: Callable[..., Simulator],
+) -> None:
+    """Job ids are per second: a second backup in the same second starts in the next one, and
+    its times follow (an end time ahead of the clock made the digest miss a backup)."""
+    from datetime import UTC, datetime
+
+    sim = simulator_factory(jobs=5, fail_rate=0.0, speed=600.0)
+    started: list[str] = []
+    for _ in range(3):
+        ident = sim.start_backup()
+        started.append(ident)
+        assert sim.jobs.cancel(ident) == "OK"  # ends at once: the next starts in the same second
+        wait_for(lambda: sim.jobs.running is None)  # (one moved to a later second ends only then)
+    assert len(set(started)) == 3
+    for ident in started:
+        info = wait_for(lambda ident=ident: (i := sim.jobs.info(ident)) and i["status"] == "FAILED" and i)
+        start, end = datetime.fromisoformat(info["start_time"]), datetime.fromisoformat(info["end_time"])
+        assert start <= end <= datetime.now(UTC)

@@ -16,7 +16,8 @@ Snapshot tests are plain `def` tests (snap_compare runs its own event loop).
 from __future__ import annotations
 
 import random
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -143,6 +144,21 @@ async def poll(pilot: Pilot[Any], *, full: bool = False) -> None:
     snapshot = await app.monitor.poll(full=full)
     app.apply_snapshot(snapshot)
     await pilot.pause()
+
+
+@asynccontextmanager
+async def polled_app(
+    clock: FixedClock, size: tuple[int, int], *, running: bool = True
+) -> AsyncIterator[tuple[MonitorApp, Pilot[Any], Simulator]]:
+    """The app of `build_app` running at `size` after one whole poll; stopped and undone after."""
+    app, simulator, restore = build_app(clock, running=running)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await poll(pilot, full=True)
+            yield app, pilot, simulator
+    finally:
+        simulator.stop()
+        restore()
 
 
 # -- the states ------------------------------------------------------------------------------------

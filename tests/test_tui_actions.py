@@ -15,6 +15,7 @@ from textual.pilot import Pilot
 from textual.widgets import Input, Static
 
 from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.failure_cause import is_failure
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.monitor import Monitor
 from backuptui.simulator import Simulator
@@ -22,7 +23,9 @@ from backuptui.tui import acting
 from backuptui.tui.app import MonitorApp
 from backuptui.tui.screens.confirm_backup import ConfirmBackupScreen
 from backuptui.tui.screens.confirm_cancel import ConfirmCancelScreen
+from backuptui.tui.widgets.job_detail import JobDetail
 from backuptui.tui.widgets.live_progress import LiveProgress
+from backuptui.tui.widgets.status_line import StatusLine
 
 READER = "reader@vsphere.local"
 
@@ -171,6 +174,15 @@ async def test_cancel_asks_names_the_job_and_shows_the_answer(
         await wait_until(pilot, lambda: "▲ backup WARNING" in screen_text(app), "the verdict WARNING")
         row = next(line for line in screen_text(app).splitlines() if line.startswith("⊘ CANCELED"))
         assert "MANUAL" in row  # the canceled job's row in the list, not only the progress widget
+        # the status line counts it apart from the failures, the detail pane says CANCELED
+        status = app.query_one(StatusLine)
+        await wait_until(pilot, lambda: "1 canceled" in status.shown_text, "the status line's count")
+        failed = sum(1 for job in app.monitor.snapshot.jobs if is_failure(job))
+        assert f"{failed} failed, 1 canceled" in status.shown_text
+        detail = "\n".join(line.plain for line in app.query_one(JobDetail).lines())
+        assert "⊘ CANCELED  (FAILED on the appliance)" in detail and "Why it failed" not in detail
+        assert "canceled by the user.  [CANCELED]" in detail  # the error's text, kept
+        assert "Canceled       at " in screen_text(app)
 
 
 async def test_cancel_is_not_offered_on_a_finished_job(simulator: Simulator) -> None:

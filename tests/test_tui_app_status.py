@@ -50,6 +50,11 @@ def view(**fields: object) -> StatusView:
             Tone.BAD,
         ),
         ({"connection": "auth_failed"}, "authentication failed", Tone.BAD),
+        (
+            {"connection": "auth_failed", "last_success": NOW - timedelta(seconds=40)},
+            "authentication failed (data stale for 40s)",  # the list still shows what came
+            Tone.BAD,
+        ),
         ({"connection": "not_authorized"}, "not authorized", Tone.BAD),
         ({"connection": "error", "error_kind": "API error"}, "API error", Tone.BAD),
     ],
@@ -89,6 +94,14 @@ def test_last_good_backup_colours_follow_the_thresholds() -> None:
     assert "success" in style_of(timedelta(hours=20))
     assert "warning" in style_of(timedelta(days=2))
     assert "error" in style_of(timedelta(days=3))
+
+
+def test_cancels_are_counted_apart_from_failures_and_said_only_when_there_are_some() -> None:
+    content = status_content(view(total=300, running=1, failed=20, canceled=2))
+    assert "300 jobs, 1 running, 20 failed, 2 canceled" in content.plain
+    start = content.plain.index("2 canceled")
+    assert any("warning" in str(span.style) for span in content.spans if span.start <= start < span.end)
+    assert "canceled" not in status_content(view(total=300, failed=20)).plain
 
 
 def test_filter_count_in_the_status_line() -> None:

@@ -9,6 +9,7 @@ nothing changes, at it something does. The screen is checked on the snapshot tes
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -16,7 +17,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from test_snapshots import START, FixedClock, build_app, poll, wait_until
+from test_snapshots import START, FixedClock, poll, polled_app, wait_until
 
 from backuptui.core.ages import (
     age_span,
@@ -157,6 +158,28 @@ def test_the_status_line_wakes_exactly_when_its_text_changes_in_every_state() ->
         _wakes(view, _status_markup, status_changes_at, 200)
 
 
+def test_the_last_good_backup_moves_in_the_steps_of_the_refresh_age() -> None:
+    # a login refused before any data: nothing else on the line ticks (no retry, no age of data)
+    recent = replace(
+        LIVE, connection="auth_failed", last_success=None, last_backup_end=NOW - timedelta(seconds=5)
+    )
+    assert "last good backup just now" in status_content(recent).plain
+    assert "last good backup 10 s ago" in status_content(_at(recent, NOW + timedelta(seconds=5))).plain
+    # 10 s … 50 s, then by the minute: not once a second through its first minute
+    assert _wakes(recent, _status_markup, status_changes_at, 200) == [5, 15, 25, 35, 45, 55, 115, 175]
+
+
+def test_refreshed_is_said_only_while_live_and_fresh() -> None:
+    unreachable = replace(LIVE, connection="unreachable", last_success=NOW - timedelta(seconds=19),
+                          retry_at=NOW + timedelta(seconds=7))  # fmt: skip
+    text = status_content(unreachable).plain
+    assert "data stale for 19s" in text and "refreshed" not in text, text
+    fresh = status_content(replace(LIVE, last_success=NOW - timedelta(seconds=80))).plain
+    assert "refreshed 1 min ago" in fresh, fresh
+    late = status_content(replace(LIVE, last_success=NOW - timedelta(seconds=95))).plain
+    assert "stale for 1m 35s" in late and "refreshed" not in late, late
+
+
 def test_while_cached_the_line_says_only_the_cached_age() -> None:
     cached_at = NOW - timedelta(minutes=12)
     cached = replace(LIVE, last_success=cached_at, cached_at=cached_at)
@@ -230,55 +253,45 @@ def test_the_progress_widget_wakes_exactly_when_its_text_changes() -> None:
 
 async def test_the_screen_wakes_at_the_next_change_and_not_in_between() -> None:
     clock = FixedClock()
-    app, simulator, restore = build_app(clock, running=False)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await poll(pilot, full=True)
-            screen, status = app.main_screen, app.query_one(StatusLine)
-            assert "refreshed just now" in status.text
-            seen = []
-            for _ in range(7):
-                wake = screen.wakes_at
-                assert wake is not None
-                seen.append((wake - START).total_seconds())
-                clock.now = wake - timedelta(seconds=EPSILON)
-                text, updates = status.text, status.updates
-                progress = screen.query_one(LiveProgress).render().plain
-                screen.tick()
-                assert status.text == text and status.updates == updates  # not yet
-                clock.now = wake + timedelta(seconds=EPSILON)  # (the screen's timer wakes a bit late)
-                screen.tick()
-                assert status.text != text or screen.query_one(LiveProgress).render().plain != progress
-            # the age's steps, the verdict's minute (09:42:00, with "1 min ago"), the stale threshold
-            assert seen == [10, 20, 30, 40, 50, 60, 90]
-            assert "stale for 1m 30s" in status.text and "refreshed 1 min ago" in status.text
-            await poll(pilot)  # a poll: the age starts again
-            assert screen.wakes_at == clock.now + timedelta(seconds=10)
-    finally:
-        simulator.stop()
-        restore()
+    async with polled_app(clock, (120, 40), running=False) as (app, pilot, _):
+        screen, status = app.main_screen, app.query_one(StatusLine)
+        assert "refreshed just now" in status.text
+        seen = []
+        for _ in range(7):
+            wake = screen.wakes_at
+            assert wake is not None
+            seen.append((wake - START).total_seconds())
+            clock.now = wake - timedelta(seconds=EPSILON)
+            text, updates = status.text, status.updates
+            progress = screen.query_one(LiveProgress).render().plain
+            screen.tick()
+            assert status.text == text and status.updates == updates  # not yet
+            clock.now = wake + timedelta(seconds=EPSILON)  # (the screen's timer wakes a bit late)
+            screen.tick()
+            assert status.text != text or screen.query_one(LiveProgress).render().plain != progress
+        # the age's steps, the verdict's minute (09:42:00, with "1 min ago"), the stale threshold
+        assert seen == [10, 20, 30, 40, 50, 60, 90]
+        # stale: the line says for how long, and no longer when it was refreshed
+        assert "stale for 1m 30s" in status.text and "refreshed" not in status.text
+        await poll(pilot)  # a poll: the age starts again
+        assert "refreshed just now" in status.text
+        assert screen.wakes_at == clock.now + timedelta(seconds=10)
 
 
 async def test_a_running_backup_and_a_countdown_tick_by_the_second() -> None:
     clock = FixedClock()
-    app, simulator, restore = build_app(clock)  # a backup runs
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await poll(pilot, full=True)
-            progress = app.query_one(LiveProgress)
-            assert app.main_screen.wakes_at == clock.now + timedelta(seconds=1)
-            clock.advance(1)
-            app.main_screen.tick()
-            assert "elapsed 1s" in progress.render().plain
-            simulator.stop()
-            await poll(pilot)  # unreachable: "retrying in N s" counts down
-            status = app.query_one(StatusLine)
-            assert "retrying in" in status.text
-            wake = app.main_screen.wakes_at
-            assert wake is not None and timedelta(0) < wake - clock.now <= timedelta(seconds=1)
-    finally:
+    async with polled_app(clock, (80, 24)) as (app, pilot, simulator):  # a backup runs
+        progress = app.query_one(LiveProgress)
+        assert app.main_screen.wakes_at == clock.now + timedelta(seconds=1)
+        clock.advance(1)
+        app.main_screen.tick()
+        assert "elapsed 1s" in progress.render().plain
         simulator.stop()
-        restore()
+        await poll(pilot)  # unreachable: "retrying in N s" counts down
+        status = app.query_one(StatusLine)
+        assert "retrying in" in status.text
+        wake = app.main_screen.wakes_at
+        assert wake is not None and timedelta(0) < wake - clock.now <= timedelta(seconds=1)
 
 
 class RunningClock(FixedClock):
@@ -299,15 +312,12 @@ class RunningClock(FixedClock):
 async def test_the_screen_s_own_timer_moves_the_text() -> None:
     """No tick by hand: the screen's timer turns "just now" into "10 s ago" when the age gets there."""
     clock = RunningClock()
-    app, simulator, restore = build_app(clock, running=False)
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await poll(pilot, full=True)
-            status = app.query_one(StatusLine)
-            assert "refreshed just now" in status.text
-            clock.advance(9.8)  # behind the app's back: its timer still aims at the 10th second
-            await wait_until(pilot, lambda: "refreshed 10 s ago" in status.text, "the screen's timer")
-            assert app.main_screen.wakes_at is not None
-    finally:
-        simulator.stop()
-        restore()
+    async with polled_app(clock, (120, 40), running=False) as (app, pilot, _):
+        status = app.query_one(StatusLine)
+        assert "refreshed just now" in status.text
+        clock.advance(9.8)  # behind the app's back: its timer still aims at the 10th second
+        # (it fires about 10 s from now, when the clock reads 19.8 s and more: on a busy machine
+        # a little past 20 s, so "20 s ago" is as good a proof as "10 s ago")
+        moved = re.compile(r"refreshed [12]0 s ago")
+        await wait_until(pilot, lambda: moved.search(status.text) is not None, "the screen's timer")
+        assert app.main_screen.wakes_at is not None

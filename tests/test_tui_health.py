@@ -129,6 +129,31 @@ def test_series_summary_flags_a_doubling() -> None:
     assert series_summary([], str).plain == "no successful backups to draw"
 
 
+CANCELED_TEXT = "The backup job was canceled by the user."
+
+
+def canceled_tonight() -> tuple[BackupJob, ...]:
+    """`growing_history` with tonight's backup canceled by a user (FAILED, error type CANCELED)."""
+    tonight = backup_job(
+        NOW.replace(hour=2, minute=0), JobStatus.FAILED, size=0, minutes=1, error=CANCELED_TEXT,
+        error_type="CANCELED",
+    )  # fmt: skip
+    return (tonight, *growing_history(failed_last=False)[1:])
+
+
+def test_the_trend_says_cancels_apart_from_failures() -> None:
+    from backuptui.tui.screens.health import trend_note
+
+    trend = trend_of(canceled_tonight(), 10)
+    assert (trend.failed_left_out, trend.canceled_left_out) == (1, 1)  # the 9th night's, tonight's
+    assert trend_note(trend) == (
+        "1 failed backup and 1 canceled in this range are left out: a failed or canceled backup "
+        "transfers next to nothing and would hide the trend."
+    )
+    assert trend_note(trend_of(canceled_tonight()[:3], 10)).startswith("1 canceled backup in this range is")
+    assert trend_note(trend_of(growing_history(failed_last=False)[:3], 10)) == ""
+
+
 # --- the panel -----------------------------------------------------------------------------------
 
 
@@ -148,6 +173,18 @@ async def test_health_panel_explains_the_verdict() -> None:
         assert "Failures       1 in the last 24 h · 1 in the last 7 days" in text
         assert app.loader.calls == 1
         assert app.health.verdict is not None and app.health.verdict.level.name == "CRITICAL"
+
+
+async def test_health_panel_says_a_canceled_last_backup_and_counts_it_apart() -> None:
+    app = Host(canceled_tonight())
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert "▲ WARNING" in text
+        assert "Last backup    CANCELED  started 2026-11-28 02:00 UTC" in text
+        assert "Failures       0 in the last 24 h · 0 in the last 7 days" in text  # a cancel is none
+        assert "Canceled       1 in the last 24 h · 1 in the last 7 days" in text
+        assert f"Why it ended   {CANCELED_TEXT}" in text and "Why it failed" not in text
 
 
 async def test_tabs_keys_and_back() -> None:

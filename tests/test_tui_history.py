@@ -19,6 +19,7 @@ from test_snapshots import APPLIANCE, QUIET, SIZE_IDS, SIZES, ClockedTime, Fixed
 from textual.pilot import Pilot
 
 from backuptui.core.appliance.client import ApplianceClient
+from backuptui.core.appliance.models import JobStatus
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.store import HistoryStore, HistoryWriter, Identity
 from backuptui.core.store.session import ApplianceHistory
@@ -27,6 +28,8 @@ from backuptui.core.watch.monitor import ConnectionState, Monitor, RefreshSettin
 from backuptui.simulator import Simulator, SimulatorConfig
 from backuptui.simulator import live as simulator_live
 from backuptui.tui.app import MonitorApp
+from backuptui.tui.format import local_time
+from backuptui.tui.widgets.job_detail import GONE_LABEL, job_fields
 from backuptui.tui.widgets.live_progress import LiveProgress
 from backuptui.tui.widgets.status_line import StatusLine
 
@@ -142,6 +145,13 @@ async def test_a_job_the_appliance_dropped_stays_marked_and_is_gone_finds_it(ben
         assert len(jobs) == 30
         gone = [job for job in jobs if job.gone]
         assert len(gone) == 20
+        # the detail pane says since when (found gone by this poll)
+        since = gone[0].gone_since
+        assert since is not None and since == app.snapshot.taken_at
+        assert dict(job_fields(gone[0]))[GONE_LABEL] == (
+            f"no longer on the appliance since {local_time(since, seconds=False)}: "
+            "the local history kept this job"
+        )
         await pilot.press("slash", *"is:gone", "enter")
         await pilot.pause()
         assert {job.id for job in app.main_screen.job_list.jobs} == {job.id for job in gone}
@@ -152,6 +162,24 @@ async def test_a_job_the_appliance_dropped_stays_marked_and_is_gone_finds_it(ben
     assert bench.writers[0].flush(10)
     cached = HistoryStore.open(bench.path).load(IDENTITY)
     assert cached is not None and len(cached.gone) == 20
+
+
+async def test_a_cached_running_job_is_counted_as_the_list_shows_it(bench: Bench) -> None:
+    sim = bench.simulator(30, running_at_start=True)
+    await bench.first_session(sim)
+    bench.clock.advance(12 * 60)
+    app = bench.app(bench.monitor(sim))  # poll=False: no answer comes, the cached state stays
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        jobs = app.main_screen.job_list.jobs
+        running = [job for job in jobs if job.status is JobStatus.RUNNING]
+        assert len(running) == 1
+        assert "1 running (cached)" in status_text(app)  # as the list shows it, marked
+        await pilot.press("end")  # the cursor off the running job: the progress widget stays on it
+        await pilot.pause()
+        assert app.main_screen.job_list.selected_job is not running[0]
+        progress = str(app.main_screen.query_one(LiveProgress).render())
+        assert running[0].id in progress and "CACHED" in progress
 
 
 @pytest.mark.parametrize("size", SIZES, ids=SIZE_IDS)

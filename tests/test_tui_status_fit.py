@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -18,7 +19,7 @@ def states() -> list[StatusView]:
     base = StatusView(
         appliance="vcsa01-lab", host="vcsa01.example.com:8443", connection="live", now=NOW,
         flavor="api", last_success=NOW - timedelta(seconds=4), total=1234, running=2, failed=17,
-        last_backup_end=NOW - timedelta(minutes=1), notes=(VERDICTS[0],),
+        canceled=3, last_backup_end=NOW - timedelta(minutes=1), notes=(VERDICTS[0],),
     )  # fmt: skip
     return [
         base,
@@ -46,6 +47,7 @@ def phrases(view: StatusView) -> set[str]:
     out.update(p.replace("last good backup", "good backup") for p in full.split(SEPARATOR))
     out.update(p.replace("data stale for", "stale") for p in full.split(SEPARATOR))
     out.update(p.replace("TLS verification OFF", "TLS not verified") for p in full.split(SEPARATOR))
+    out.update(re.sub(r"^\d+ jobs?, ", "", p) for p in full.split(SEPARATOR))  # the counts, shortest
     return out | {"…"}
 
 
@@ -81,8 +83,25 @@ def test_at_80_columns_unreachable_keeps_the_verdict_and_the_counts() -> None:
     unreachable = states()[2]
     shown = fit_status(unreachable, 78, 2).plain
     assert shown.startswith("? backup UNKNOWN · vcsa01-lab · unreachable")
-    assert "1234 jobs, 2 running, 17 failed" in shown and "good backup 1 min ago" in shown
+    assert "1234 jobs, 2 running, 17 failed, 3 canceled" in shown and "good backup 1 min ago" in shown
     assert "example.com" not in shown  # the host went first
+
+
+def test_at_80_columns_unreachable_and_cached_keeps_the_retry_and_the_last_good_backup() -> None:
+    cached_at = NOW - timedelta(minutes=12)
+    view = StatusView(
+        appliance="lab", host="127.0.0.1:18101", connection="unreachable", now=NOW, flavor="api",
+        plain_http=True, last_success=cached_at, cached_at=cached_at, retry_at=NOW + timedelta(seconds=17),
+        total=41, running=1, failed=1, last_backup_end=NOW - timedelta(hours=2),
+        notes=(("✔ backup OK (cached)", Tone.GOOD),),
+    )  # fmt: skip
+    shown = fit_status(view, 78, 2).plain
+    assert shown.startswith("✔ backup OK (cached) · lab · unreachable · cached, 12 min old")
+    assert "retrying in 17 s" in shown and "good backup 2 h ago" in shown  # what matters stays
+    assert "1 running (cached), 1 failed" in shown  # the counts, without the size of the history
+    assert "/api" not in shown and "no TLS" not in shown  # decoration and the profile's note went
+    wide = fit_status(view, 118, 2).plain
+    assert "41 jobs, 1 running (cached), 1 failed" in wide and "no TLS" in wide
 
 
 def test_plain_http_says_no_tls() -> None:

@@ -5,11 +5,12 @@ clock and calls the app's once-a-second tick itself, so every second is seen."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 from screen_text import screen_text
-from test_snapshots import SIZE_IDS, SIZES, FixedClock, build_app, poll
+from test_snapshots import SIZE_IDS, SIZES, FixedClock, build_app, poll, polled_app
 from textual.pilot import Pilot
 
 from backuptui.tui.app import MonitorApp
@@ -32,6 +33,7 @@ def phrases(view: StatusView) -> set[str]:
             out.add(part)
             for long, short in SHORTER.items():
                 out.add(part.replace(long, short))
+            out.add(re.sub(r"^\d+ jobs?, ", "", part))  # the counts, shortest
     return out
 
 
@@ -94,10 +96,12 @@ async def test_the_progress_widget_stops_when_the_data_stops() -> None:
             first = progress.render().plain
             await tick(pilot, clock, 1)
             later = progress.render().plain
-            assert "STALE: no data for 48s" in later and "ETA —" in later
-            facts = later.splitlines()[2]
-            assert facts == first.splitlines()[2]  # elapsed stands still with the data
-            assert "elapsed 17m 30s" in facts
+            # the moment its figures are true at; how long the data is stale is the status line's
+            assert "as of 09:58:30" in later and "ETA —" in later
+            assert "STALE" not in later and "no data for" not in later
+            assert later == first  # it stands still with the data, elapsed time too
+            assert "elapsed 17m 30s" in later.splitlines()[2]
+            assert "data stale for 48s" in app.query_one(StatusLine).text
     finally:
         simulator.stop()
         restore()
@@ -105,37 +109,25 @@ async def test_the_progress_widget_stops_when_the_data_stops() -> None:
 
 async def test_the_progress_widget_says_paused_and_its_ages_stay_true() -> None:
     clock = FixedClock()
-    app, simulator, restore = build_app(clock, running=False)
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await poll(pilot, full=True)
-            await pilot.press("p")
-            await tick(pilot, clock, 60)
-            paused = app.query_one(LiveProgress).render().plain
-            await tick(pilot, clock, 2 * 3600)
-            later = app.query_one(LiveProgress).render().plain
-            assert "PAUSED at 09:41:00" in paused.splitlines()[0]
-            assert paused != later  # "(2 h ago)" became "(4 h ago)": not frozen
-    finally:
-        simulator.stop()
-        restore()
+    async with polled_app(clock, (80, 24), running=False) as (app, pilot, _):
+        await pilot.press("p")
+        await tick(pilot, clock, 60)
+        paused = app.query_one(LiveProgress).render().plain
+        await tick(pilot, clock, 2 * 3600)
+        later = app.query_one(LiveProgress).render().plain
+        assert "PAUSED at 09:41:00" in paused.splitlines()[0]
+        assert paused != later  # "(2 h ago)" became "(4 h ago)": not frozen
 
 
 async def test_at_80_columns_the_list_shows_the_year_and_the_locations_host() -> None:
     clock = FixedClock()
-    app, simulator, restore = build_app(clock, running=False)
-    try:
-        async with app.run_test(size=(80, 24)) as pilot:
-            await poll(pilot, full=True)
-            rows = screen_text(app).splitlines()
-            header = next(i for i, row in enumerate(rows) if row.startswith("Status"))
-            first = rows[header + 1]
-            assert "2026-11-28" in first  # the year stays
-            assert "192.0.2.10/…" in first  # the host, then the folder's tail
-            assert "_20261128-" not in first  # not the start time a second time
-    finally:
-        simulator.stop()
-        restore()
+    async with polled_app(clock, (80, 24), running=False) as (app, _, _):
+        rows = screen_text(app).splitlines()
+        header = next(i for i, row in enumerate(rows) if row.startswith("Status"))
+        first = rows[header + 1]
+        assert "2026-11-28" in first  # the year stays
+        assert "192.0.2.10/…" in first  # the host, then the folder's tail
+        assert "_20261128-" not in first  # not the start time a second time
 
 
 def test_a_narrow_location_keeps_the_host_when_the_host_alone_fills_the_column() -> None:

@@ -32,6 +32,7 @@ from backuptui.core.ages import duration_span
 from backuptui.core.appliance.actions import BackupActions, BackupRequest, LocationType, default_comment
 from backuptui.core.appliance.client import ApplianceClient
 from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.failure_cause import status_word
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.appliance.secret import Secret
 
@@ -249,5 +250,6 @@ def _ended(name: str, job: BackupJob, out: TextIO) -> int:
         print(f"{name}: backup {job.id} succeeded{took}{size}", file=out, flush=True)
         return EXIT_OK
     cause = job.problem or "the appliance gave no reason"
-    print(f"{name}: backup {job.id} {job.status.value.lower()}: {cause}", file=out, flush=True)
+    # a user's cancel says "canceled" (FAILED on the appliance); it did not succeed: exit 1 all the same
+    print(f"{name}: backup {job.id} {status_word(job).lower()}: {cause}", file=out, flush=True)
     return EXIT_FAILED

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, TextIO
 
 from backuptui.core.ages import age_span
+from backuptui.core.appliance.failure_cause import CANCELED
 from backuptui.core.watch.fleet_document import fleet_document
 from backuptui.core.watch.fleet_row import FleetRow, counts_text, worst_first
 from backuptui.core.watch.health import HealthLevel
@@ -37,7 +38,8 @@ def render_fleet_table(rows: Sequence[FleetRow], *, now: datetime | None = None)
         age = row.last_success_age(current)
         latest = EMPTY
         if row.latest_status is not None:
-            latest = f"{one_line(str(row.latest_status))} {short_local_time(row.latest_started)}"
+            word = CANCELED if row.latest_canceled else one_line(str(row.latest_status))  # FAILED there
+            latest = f"{word} {short_local_time(row.latest_started)}"
         failures = f"{row.failures_24h}/{row.failures_7d}" if row.polled_at is not None else EMPTY
         cells = (
             one_line(row.name),

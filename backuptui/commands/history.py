@@ -13,6 +13,7 @@ import json
 import sys
 from typing import Any, TextIO
 
+from backuptui.core.appliance.record_fields import format_time
 from backuptui.core.export import FORMATS, format_for_path, history_document, render_history
 from backuptui.core.output_file import OutputExists, existing_file, write_output
 from backuptui.core.settings.config import ConfigError
@@ -134,14 +135,18 @@ def run_export(args: argparse.Namespace, *, out: TextIO | None = None, err: Text
             return EXIT_USAGE
     finally:
         store.close()
+    jobs = cached.marked_jobs()
     if fmt == "json":
-        document = history_document(cached.jobs, appliance=str(identity), filters={"source": "history"})
-        for record in document["jobs"]:
-            if record["id"] in cached.gone:  # a derived field, like `problem`: readers may ignore it
-                record["no_longer_on_appliance"] = True
+        document = history_document(jobs, appliance=str(identity), filters={"source": "history"})
+        for record in document["jobs"]:  # what the history knows of each: readers may ignore it
+            job_id = record["id"]
+            first, last = cached.first_seen.get(job_id), cached.last_listed.get(job_id)
+            record["first_seen"] = format_time(first) if first else None
+            if last is not None:
+                record["last_seen"] = format_time(last)
         text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
     else:
-        text = render_history(cached.jobs, fmt, appliance=str(identity))
+        text = render_history(jobs, fmt, appliance=str(identity))
     if not args.output:
         stdout.write(text)
         return EXIT_OK

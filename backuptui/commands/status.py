@@ -18,7 +18,7 @@ from typing import Any, TextIO
 from backuptui.commands.deadline import Deadline
 from backuptui.commands.status_history import HistoryUnavailable, load_cached, with_stored
 from backuptui.commands.target import TargetError, add_target_arguments, resolve_target
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import status_word
 from backuptui.core.appliance.models import BackupJob, DetailsResult, JobStatus, JobType
 from backuptui.core.appliance.unreadable import UNREADABLE, with_unreadable
 from backuptui.core.export import FORMATS, format_for_path, render_history
@@ -174,7 +174,7 @@ def render_table(jobs: Sequence[BackupJob], *, now: datetime | None = None) -> s
                 waited = elapsed
         cells = (
             local_time(job.start_time, seconds=False),
-            "CANCELED" if canceled_by_user(job) else one_line(str(job.status)),  # FAILED on the appliance
+            one_line(status_word(job)),  # CANCELED for a user's cancel (FAILED on the appliance)
             _type_word(job),
             human_duration(duration) if duration is not None else EMPTY,
             human_bytes(job.size),

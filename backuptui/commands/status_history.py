@@ -51,7 +51,10 @@ def with_stored(result: DetailsResult, cached: Cached | None) -> DetailsResult:
     if cached is None:
         return result
     listed = {job.id for job in result.jobs} | {problem.record_id for problem in result.problems}
-    extra = [job.replace(gone=True) for job in cached.jobs if job.id not in listed]
+    since = cached.gone_since
+    extra = [
+        job.replace(gone=True, gone_since=since.get(job.id)) for job in cached.jobs if job.id not in listed
+    ]
     if not extra:
         return result
     jobs: list[BackupJob] = sorted_newest_first((*result.jobs, *extra))

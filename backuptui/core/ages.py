@@ -1,11 +1,13 @@
 """How long ago something happened, said one way everywhere: `24 s`, `5 min`, `26 h`, `3 d 08 h`
 (and how long until something happens, in the same units: `in 20 h`).
 
-The health verdict, `check`, the status line, the health panel and the progress widget all say
-an age through these two functions, so one moment never reads "(0 min ago)" in one place and
-"(24 s ago)" in another. How fresh the data is ("refreshed 20 s ago", "cached, 10 s old") is said
-in coarser steps (`refresh_span`): a text that changed every second would repaint the screen
-every second for a figure nobody reads to the second.
+The health verdict, `check` and the health panel say an age through these two functions, so one
+moment never reads "(0 min ago)" in one place and "(24 s ago)" in another. The monitor's screen,
+which stays open and repaints as the clock moves, says its ages in coarser steps (`refresh_span`):
+how fresh the data is ("refreshed 20 s ago", "cached, 10 s old") and when the last backup ended
+("last good backup 20 s ago" in the status line, "(20 s ago)" in the progress widget, the same
+step in both). A text that changed every second would repaint the screen every second for a
+figure nobody reads to the second.
 
 Each way of saying an age has its `…_changes_in`: how long until the text reads differently, so
 a screen can wake when it changes instead of once a second.
@@ -72,6 +74,8 @@ def refresh_age(age: float | timedelta) -> str:
 def refresh_changes_in(age: float | timedelta) -> float:
     """Seconds until `refresh_span(age)` (and `refresh_age`) reads differently."""
     seconds = _seconds(age)
+    if seconds < 0:  # a moment ahead of our clock (the appliance's runs fast): "just now" until 10 s
+        return REFRESH_STEP - seconds
     if seconds < 60:
         return _next_multiple(seconds, REFRESH_STEP)
     return age_span_changes_in(seconds)

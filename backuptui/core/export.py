@@ -2,8 +2,8 @@
 
 The JSON form of a job is the appliance's own `Details.Info` record (as the `/api` flavour writes it,
 times in RFC 3339 UTC with milliseconds) plus its `id`, so `parse_job(record["id"], record)` gives
-back the same `BackupJob`: the schema is the parsed model, and nothing is invented. Two derived
-fields (`problem`, `percent`) save consumers from re-deriving them; readers ignore them.
+back the same `BackupJob`: the schema is the parsed model, and nothing is invented. Three derived
+fields (`problem`, `percent`, `canceled`) save consumers from re-deriving them; readers ignore them.
 
 Never secrets: the history holds no password or session token, and a password embedded in a
 location URL (`sftp://user:pw@host/...`) is masked before it is written.
@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, DetailsResult, Message
 from backuptui.core.appliance.parsing import parse_details
 from backuptui.core.appliance.record_fields import format_time
@@ -49,6 +50,9 @@ CSV_COLUMNS = (
     "version",
     "build_number",
     "problem",
+    "no_longer_on_appliance",
+    "gone_since",
+    "canceled",
 )
 
 
@@ -84,7 +88,8 @@ def _time(value: datetime | None) -> str | None:
 
 
 def job_to_json(job: BackupJob) -> dict[str, Any]:
-    """One job as a JSON object: `Details.Info` fields plus `id`, `problem` and `percent`."""
+    """One job as a JSON object: `Details.Info` fields plus `id`, `problem`, `percent` and
+    `canceled` (`status` stays the appliance's word: FAILED for a backup a user canceled)."""
     data: dict[str, Any] = {
         "id": job.id,
         "status": str(job.status),
@@ -109,6 +114,7 @@ def job_to_json(job: BackupJob) -> dict[str, Any]:
         "user": job.user,
         "problem": job.problem,
         "percent": job.percent,
+        "canceled": canceled_by_user(job),
     }
     if job.progress is not None:
         data["progress"] = {
@@ -124,6 +130,9 @@ def job_to_json(job: BackupJob) -> dict[str, Any]:
         }
     if job.target is not None:
         data["target"] = {"type": job.target.type, "id": job.target.id}
+    if job.gone:  # derived, like `problem`: a job only the local history still holds
+        data["no_longer_on_appliance"] = True
+        data["gone_since"] = _time(job.gone_since)
     return data
 
 
@@ -206,6 +215,9 @@ def _csv_row(job: BackupJob) -> list[str]:
         cell(job.build.version if job.build else None),
         cell(job.build.build_number if job.build else None),
         cell(job.problem or ""),
+        "true" if job.gone else "",
+        text(_time(job.gone_since)) if job.gone else "",
+        "true" if canceled_by_user(job) else "",
     ]
 
 

@@ -189,10 +189,12 @@ class JobStore:
                 self.tick()
                 if self._live is not None:
                     raise InProgress("A backup or restore is already in progress.")
-            start = self._clock().astimezone(UTC)
+            now = start = self._clock().astimezone(UTC)
             build = self.build
-            while job_id(start, build[2]) in self._by_id:
+            while job_id(start, build[2]) in self._by_id:  # ids are per second, as the appliance's
                 start += timedelta(seconds=1)
+            # a start moved to a later second begins then: its end time is never ahead of the clock
+            delay = (start - now).total_seconds()
             if location is None:
                 location, location_user = catalog.TARGETS[0]
             kind = "S" if job_type == "SCHEDULED" else "M"
@@ -203,7 +205,7 @@ class JobStore:
                 job_type=job_type,
                 user=user,
                 start=start,
-                t0=time.monotonic(),
+                t0=time.monotonic() + delay,
                 plan=rng.uniform(15, 35) * 60,
                 total=int(rng.uniform(3, 12) * GB),
                 fail_at=fail_at,
@@ -221,7 +223,7 @@ class JobStore:
             self.tick()
             live = self._live
             if live is not None and live.ident == ident:
-                live.canceled_at = time.monotonic() - live.t0
+                live.canceled_at = max(0.0, time.monotonic() - live.t0)  # not before it began
                 self.tick()
                 return "OK"
             return "FAIL" if ident in self._by_id else None

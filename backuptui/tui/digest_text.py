@@ -20,6 +20,8 @@ def digest_lines(digest: Digest) -> list[str]:
     if digest.is_empty:
         return [head + "no backup ended."]
     parts = [f"{counted(digest.succeeded, 'backup')} succeeded", f"{digest.failed} failed"]
+    if digest.canceled:  # a cancel is no failure: said apart, only when there was one
+        parts.append(f"{digest.canceled} canceled")
     lines = [head + ", ".join(parts) + "."]
     failure = digest.first_failure
     if failure is not None:

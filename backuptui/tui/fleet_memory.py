@@ -55,6 +55,8 @@ class FleetMemory:
             return None
         if found.failed:
             marker = f"since last: {found.failed} failed"
+        elif found.canceled:  # a cancel is no failure, but news: someone stopped a backup
+            marker = f"since last: {found.canceled} canceled"
         elif found.moves:
             marker = f"since last: {len(found.moves)} unusual"
         else:

@@ -13,6 +13,7 @@ from datetime import datetime
 from types import MappingProxyType
 
 from backuptui.core.ages import age_span
+from backuptui.core.appliance.failure_cause import CANCELED
 from backuptui.core.appliance.models import JobStatus
 from backuptui.core.watch.fleet_row import FleetRow, MemberState
 from backuptui.core.watch.health import HealthLevel
@@ -163,7 +164,7 @@ def _detail(row: FleetRow, now: datetime) -> str:
         parts.append(cached)
     if row.latest_status is not None:
         started = local_time(row.latest_started, seconds=False)
-        word = "CANCELED" if row.latest_canceled else one_line(str(row.latest_status))
+        word = CANCELED if row.latest_canceled else one_line(str(row.latest_status))
         parts.append(f"latest job {word} {started}")
     if row.next_run is not None:
         parts.append(f"next run {local_time(row.next_run, seconds=False)}")

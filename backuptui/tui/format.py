@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 
 from backuptui.core.ages import duration_span
 from backuptui.core.ages import human_age as human_age  # one way to say an age, core and TUI
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import CANCELED, canceled_by_user
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.appliance.unreadable import UNREADABLE
 
@@ -114,7 +114,7 @@ def status_tone(status: JobStatus | str) -> Tone:
 
 
 #: a job a user canceled: FAILED on the appliance, but no failure of it (`canceled_by_user`)
-CANCELED_LABEL = "⊘ CANCELED"
+CANCELED_LABEL = f"⊘ {CANCELED}"
 
 
 def job_status_label(job: BackupJob) -> str:

@@ -72,6 +72,7 @@ def status_view(
         pending=snapshot.active_counts[JobStatus.PENDING],
         blocked=snapshot.active_counts[JobStatus.BLOCKED],
         failed=snapshot.failed_count,
+        canceled=snapshot.canceled_count,
         unreadable=len(snapshot.rows) - len(snapshot.jobs),
         shown=shown,
         loading=not snapshot.complete,

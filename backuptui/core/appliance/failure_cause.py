@@ -95,3 +95,18 @@ def canceled_by_user(job: BackupJob) -> bool:
     messages = [*error.messages] if error is not None else []
     # the start of each text only: a 50 MB message costs what a short one does
     return any(_CANCELED_TEXT.search(message.text[:500]) for message in (*messages, *job.messages))
+
+
+#: the word for a job a user canceled, where backuptui says one (the appliance says FAILED)
+CANCELED = "CANCELED"
+
+
+def status_word(job: BackupJob) -> str:
+    """The job's status as backuptui says it: the appliance's word, or CANCELED for a cancel."""
+    return CANCELED if canceled_by_user(job) else str(job.status)
+
+
+def is_failure(job: BackupJob) -> bool:
+    """A FAILED job that a user did not cancel: what every failure count counts (a cancel is
+    counted apart, with `canceled_by_user`)."""
+    return job.status == "FAILED" and not canceled_by_user(job)  # JobStatus.FAILED, a str enum

@@ -184,6 +184,8 @@ class BackupJob(msgspec.Struct, frozen=True, gc=False, eq=False, repr_omit_defau
     unreadable: RecordError | None = None
     #: the appliance no longer lists this job; the local history kept it (`core.store`)
     gone: bool = False
+    #: with `gone`: when the history found the appliance no longer listed it (None: not known)
+    gone_since: datetime | None = None
     # the record as the appliance sent it: a `RawRecord` (its JSON text, decoded on access) for
     # jobs from a details response, the decoded dict for `parse_job(id, dict)`
     raw: Mapping[str, Any] = msgspec.field(default_factory=dict)

@@ -278,6 +278,7 @@ def _job(
         share(w.user, w.user) if w.user else w.user,  # user
         None,  # unreadable
         False,  # gone
+        None,  # gone_since
         raw,  # raw
     )
 

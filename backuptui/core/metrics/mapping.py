@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.metrics_core import Metric
 
+from backuptui.core.appliance.failure_cause import CANCELED, status_word
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.health import HealthVerdict
 from backuptui.core.watch.snapshot import ConnectionState, Snapshot
@@ -25,10 +26,19 @@ from backuptui.core.watch.timing import job_finished
 #: the labels every appliance series carries: the profile name, and the host it connects to
 LABELS = ("appliance", "host")
 
-#: the states of `vcsa_backup_last_job_status` (one series each, 1 for the current one)
-LAST_JOB_STATES = (JobStatus.SUCCEEDED, JobStatus.FAILED)
+#: the states of `vcsa_backup_last_job_status` (one series each, 1 for the current one); a job a
+#: user canceled is CANCELED (`status_word`), not FAILED, so an alert on `status="FAILED"` does not
+#: fire for it
+LAST_JOB_STATES = (str(JobStatus.SUCCEEDED), str(JobStatus.FAILED), CANCELED)
 #: `vcsa_backup_jobs` always has these statuses (0 when none), plus any other the appliance names
-JOB_STATES = (JobStatus.PENDING, JobStatus.RUNNING, JobStatus.BLOCKED, JobStatus.SUCCEEDED, JobStatus.FAILED)
+JOB_STATES = (
+    str(JobStatus.PENDING),
+    str(JobStatus.RUNNING),
+    str(JobStatus.BLOCKED),
+    str(JobStatus.SUCCEEDED),
+    str(JobStatus.FAILED),
+    CANCELED,
+)
 #: the `kind` values of `vcsa_backup_poll_errors_total`
 POLL_ERROR_KINDS = ("unreachable", "tls", "auth_failed", "not_authorized", "api_error", "invalid_response")
 
@@ -91,7 +101,8 @@ SPECS = (
     MetricSpec(
         "vcsa_backup_last_job_status",
         "gauge",
-        "State set: 1 for the status of the newest finished backup job, 0 for the others.",
+        "State set: 1 for the status of the newest finished backup job (CANCELED for one a user "
+        "canceled, which the appliance calls FAILED), 0 for the others.",
         ("status",),
     ),
     MetricSpec(
@@ -107,7 +118,13 @@ SPECS = (
     MetricSpec(
         "vcsa_backup_failures",
         "gauge",
-        "Failed backup jobs in the window (24h or 7d) before the last verdict.",
+        "Failed backup jobs in the window (24h or 7d) before the last verdict, cancels left out.",
+        ("window",),
+    ),
+    MetricSpec(
+        "vcsa_backup_cancellations",
+        "gauge",
+        "Backup jobs a user canceled in the window (24h or 7d) before the last verdict.",
         ("window",),
     ),
     MetricSpec(
@@ -128,7 +145,10 @@ SPECS = (
         ("reason", "level"),
     ),
     MetricSpec(
-        "vcsa_backup_jobs", "gauge", "Backup jobs in the appliance's history, by status.", ("status",)
+        "vcsa_backup_jobs",
+        "gauge",
+        "Backup jobs in the appliance's history, by status (CANCELED apart from FAILED).",
+        ("status",),
     ),
     MetricSpec("vcsa_backup_poll_duration_seconds", "gauge", "How long the exporter's last poll took."),
     MetricSpec(
@@ -192,8 +212,9 @@ def add_appliance(
     if latest is not None:
         ended = job_finished(latest)
         put("vcsa_backup_last_job_end_timestamp_seconds", None if ended is None else ended.timestamp())
+        latest_word = status_word(latest)
         for state in LAST_JOB_STATES:
-            put("vcsa_backup_last_job_status", 1 if latest.status == state else 0, state.value)
+            put("vcsa_backup_last_job_status", 1 if latest_word == state else 0, state)
         put("vcsa_backup_last_job_duration_seconds", latest.duration)
         put("vcsa_backup_last_job_size_bytes", latest.size)
     active = snapshot.running[0] if snapshot.running else None
@@ -205,12 +226,15 @@ def add_appliance(
         return
     counts = dict.fromkeys(JOB_STATES, 0)
     for job in snapshot.jobs:
-        counts[job.status] = counts.get(job.status, 0) + 1
+        word = status_word(job)
+        counts[word] = counts.get(word, 0) + 1
     for status, count in counts.items():
-        put("vcsa_backup_jobs", count, str(status))
+        put("vcsa_backup_jobs", count, status)
     if verdict.job_count == len(snapshot.jobs):  # the verdict judged this history
         put("vcsa_backup_failures", verdict.failures_24h, "24h")
         put("vcsa_backup_failures", verdict.failures_7d, "7d")
+        put("vcsa_backup_cancellations", verdict.canceled_24h, "24h")
+        put("vcsa_backup_cancellations", verdict.canceled_7d, "7d")
     if verdict.schedules:
         put("vcsa_backup_schedule_enabled", 1 if any(s.enabled for s in verdict.schedules) else 0)
     if verdict.next_run is not None:

@@ -62,11 +62,14 @@ class _Known:
     last_changes: JobChanges | None = None  # its place in the monitor's history (None: unknown)
     last_problems: frozenset[str] = frozenset()  # the ids of its records that did not parse
     checked_complete: bool = False  # those ids were checked for jobs gone from the appliance
+    #: when the last whole live listing was taken: a job missing from the next was last seen then
+    listed_at: datetime | None = None
 
     def forget_snapshot(self) -> None:
         """The next snapshot is compared whole (a new session, or after a failed write)."""
         self.written.clear()
         self.last_jobs, self.last_changes, self.checked_complete = (), None, False
+        self.listed_at = None
 
 
 def _candidates(jobs: tuple[BackupJob, ...], last: tuple[BackupJob, ...]) -> tuple[Sequence[BackupJob], bool]:
@@ -167,7 +170,8 @@ class HistoryStore:
                 "SELECT last_poll_at, verdict FROM appliance WHERE id = ?", (known.appliance_id,)
             ).fetchone()
             query = (
-                "SELECT job_id, codec, record, first_seen, gone_since FROM job WHERE appliance_id = ? "
+                "SELECT job_id, codec, record, first_seen, last_seen, gone_since FROM job "
+                "WHERE appliance_id = ? "
                 "ORDER BY start_time IS NULL DESC, start_time DESC, job_id DESC"
             )
             params: tuple[int, ...] = (known.appliance_id,)
@@ -184,16 +188,16 @@ class HistoryStore:
             ).fetchall()
         jobs: list[BackupJob] = []
         first_seen: dict[str, datetime] = {}
-        gone: set[str] = set()
+        gone: dict[str, tuple[datetime, datetime]] = {}
         shared: dict[Any, Any] = {}  # equal messages of the stored jobs: one object
-        for job_id, codec, record, seen, gone_since in rows:
+        for job_id, codec, record, seen, last_seen, gone_since in rows:
             job = job_from_row(job_id, record, codec, shared)
             if job is None:
                 continue
             jobs.append(job)
-            first_seen[job_id] = read_time(seen) or self._clock()
+            first = first_seen[job_id] = read_time(seen) or self._clock()
             if gone_since is not None:
-                gone.add(job_id)
+                gone[job_id] = (read_time(gone_since) or first, read_time(last_seen) or first)
         verdict = None
         if appliance[1]:
             data = json.loads(appliance[1])
@@ -203,6 +207,8 @@ class HistoryStore:
             jobs=tuple(sorted_newest_first(jobs)),
             gone=frozenset(gone),
             first_seen=first_seen,
+            gone_since={job_id: since for job_id, (since, _) in gone.items()},
+            last_listed={job_id: listed for job_id, (_, listed) in gone.items()},
             last_poll_at=read_time(appliance[0]),
             verdict=verdict,
             last_session_end=read_time(ended),
@@ -286,6 +292,8 @@ class HistoryStore:
             kept_ids = same_ids if removed is None else not removed
             known.checked_complete = snapshot.complete or (kept_ids and known.checked_complete)
             known.last_jobs, known.last_changes, known.last_problems = jobs, changes, problems
+            if snapshot.complete:
+                known.listed_at = snapshot.taken_at
             return len(changed) + len(gone) + len(back)
 
     def _write(
@@ -321,9 +329,13 @@ class HistoryStore:
                     rows,
                 )
             if gone:
+                # last seen: the listing before this one, when this session took it (else the
+                # record's last change stands: the job went while nobody watched)
+                listed = store_time(known.listed_at)
                 db.executemany(
-                    "UPDATE job SET gone_since = ? WHERE appliance_id = ? AND job_id = ?",
-                    [(now, known.appliance_id, job_id) for job_id in gone],
+                    "UPDATE job SET gone_since = ?, last_seen = COALESCE(?, last_seen) "
+                    "WHERE appliance_id = ? AND job_id = ?",
+                    [(now, listed, known.appliance_id, job_id) for job_id in gone],
                 )
             if back:
                 db.executemany(

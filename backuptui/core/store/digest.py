@@ -2,9 +2,10 @@
 now, from the job history (the appliance's, with the stored jobs it no longer lists).
 
 Counts the backups that ended in the period (succeeded, failed, with the first failure and its
-cause), the longest stretch without a successful backup (from the last success before the period,
-if any, to now), and the successful backups whose size or duration moved by more than
-`threshold` from the median of the successes before them. No I/O, no clock of its own.
+cause, and canceled apart: a backup a user canceled is FAILED on the appliance but no failure),
+the longest stretch without a successful backup (from the last success before the period, if
+any, to now), and the successful backups whose size or duration moved by more than `threshold`
+from the median of the successes before them. No I/O, no clock of its own.
 
 The end times are the appliance's clock, `now` is ours: an appliance a few seconds or minutes ahead
 (NTP adrift) reports a backup that just ended as ending after `now`. It still counts (everything that
@@ -19,6 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from backuptui.core.appliance.failure_cause import canceled_by_user, is_failure
 from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.watch.timing import job_finished
 
@@ -48,8 +50,9 @@ class Digest:
     since: datetime  # when the last session ended
     until: datetime
     succeeded: int = 0
-    failed: int = 0
+    failed: int = 0  # a user's cancels left out: `canceled`
     first_failure: BackupJob | None = None
+    canceled: int = 0
     longest_gap: timedelta | None = None  # without a successful backup
     gap_start: datetime | None = None  # the success (or the period's start) the gap begins at
     moves: tuple[Move, ...] = ()
@@ -57,7 +60,7 @@ class Digest:
     @property
     def is_empty(self) -> bool:
         """Nothing ended in the period and nothing moved: nothing to say."""
-        return not (self.succeeded or self.failed or self.moves)
+        return not (self.succeeded or self.failed or self.canceled or self.moves)
 
 
 def _ended(job: BackupJob) -> datetime | None:
@@ -72,7 +75,7 @@ def compute_digest(
         ((ended, job) for job in jobs if (ended := _ended(job)) is not None), key=lambda pair: pair[0]
     )
     period = [(ended, job) for ended, job in finished if since < ended]
-    failures = [job for _, job in period if job.status == JobStatus.FAILED]
+    failures = [job for _, job in period if is_failure(job)]
     successes = [(min(ended, now), job) for ended, job in finished if job.status == JobStatus.SUCCEEDED]
     before = [ended for ended, _ in successes if ended <= since]
     start = before[-1] if before else since
@@ -101,6 +104,7 @@ def compute_digest(
         succeeded=sum(1 for _, job in period if job.status == JobStatus.SUCCEEDED),
         failed=len(failures),
         first_failure=failures[0] if failures else None,
+        canceled=sum(1 for _, job in period if canceled_by_user(job)),
         longest_gap=gap,
         gap_start=gap_start,
         moves=tuple(moves),

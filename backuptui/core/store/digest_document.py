@@ -48,6 +48,7 @@ def appliance_document(entry: SinceLast) -> dict[str, Any]:
         "until": _time(digest.until) if digest is not None else None,
         "succeeded": digest.succeeded if digest is not None else None,
         "failed": digest.failed if digest is not None else None,
+        "canceled": digest.canceled if digest is not None else None,
         "first_failure": (
             {
                 "id": failure.id,

@@ -65,7 +65,7 @@ def _v0_to_v1(db: sqlite3.Connection) -> None:
             record BLOB NOT NULL,             -- the record's JSON text as served, compressed
             digest BLOB NOT NULL,             -- blake2b-64 of that text: "did it change?"
             first_seen INTEGER NOT NULL,
-            last_seen INTEGER NOT NULL,       -- when the record was last written (changed)
+            last_seen INTEGER NOT NULL,       -- its last change, or once gone the last listing seen
             gone_since INTEGER,               -- the appliance stopped listing it then
             UNIQUE (appliance_id, job_id)
         );

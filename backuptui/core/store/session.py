@@ -33,7 +33,8 @@ class ApplianceHistory:
         self._gone: dict[str, BackupJob] = {}  # known jobs the appliance stopped listing, marked
         if cached is not None:
             for job_id in cached.gone:
-                self._gone[job_id] = self._known[job_id].replace(gone=True)
+                since = cached.gone_since.get(job_id)
+                self._gone[job_id] = self._known[job_id].replace(gone=True, gone_since=since)
                 self._known[job_id] = self._gone[job_id]
         self._answered = False  # a poll of this session succeeded
         self._digested = False
@@ -58,6 +59,9 @@ class ApplianceHistory:
             base,
             jobs=jobs,
             by_id=MappingProxyType(dict(self._known)),
+            # the active jobs as the list shows them: the status line counts them and the progress
+            # widget shows the newest (both marked cached), as a live snapshot's are
+            running=tuple(job for job in jobs if job.is_active and not job.gone),
             last_success=self.cached_at,
             cached_at=self.cached_at,
             cached_verdict=self.cached.verdict.level if self.cached and self.cached.verdict else None,
@@ -101,7 +105,7 @@ class ApplianceHistory:
             if live.complete:  # the whole history came back without it: the appliance dropped it
                 gone = self._gone.get(job_id)
                 if gone is None:
-                    gone = self._gone[job_id] = job.replace(gone=True)
+                    gone = self._gone[job_id] = job.replace(gone=True, gone_since=live.taken_at)
                 extra.append(gone)
             else:
                 extra.append(job)

@@ -44,10 +44,24 @@ class Cached:
     jobs: tuple[BackupJob, ...]
     gone: frozenset[str] = frozenset()  # ids of the jobs the appliance no longer lists
     first_seen: dict[str, datetime] = field(default_factory=dict)
+    #: of the jobs in `gone`: when the history found the appliance no longer listed them
+    gone_since: dict[str, datetime] = field(default_factory=dict)
+    #: of the jobs in `gone`: the last listing that still held them, as far as the history saw
+    last_listed: dict[str, datetime] = field(default_factory=dict)
     last_poll_at: datetime | None = None
     verdict: StoredVerdict | None = None
     last_session_end: datetime | None = None
     schedules: tuple[str, ...] = ()  # the stored schedule records, JSON text
+
+    def marked_jobs(self) -> tuple[BackupJob, ...]:
+        """The jobs, those the appliance no longer lists marked so (`gone`, `gone_since`)."""
+        if not self.gone:
+            return self.jobs
+        since = self.gone_since
+        return tuple(
+            job.replace(gone=True, gone_since=since.get(job.id)) if job.id in self.gone else job
+            for job in self.jobs
+        )
 
     def age(self, now: datetime) -> timedelta | None:
         """How old the cached state is: from the last poll written or the last session's end."""

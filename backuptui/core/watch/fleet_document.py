@@ -36,7 +36,12 @@ def row_document(row: FleetRow) -> dict[str, Any]:
         ],
         "last_success_at": _time(row.last_success_at),
         "latest_job": (
-            {"status": str(row.latest_status), "start": _time(row.latest_started)}
+            # `status` is the appliance's word (FAILED for a cancel); `canceled` says a user did it
+            {
+                "status": str(row.latest_status),
+                "start": _time(row.latest_started),
+                "canceled": row.latest_canceled,
+            }
             if row.latest_status is not None
             else None
         ),
@@ -47,6 +52,8 @@ def row_document(row: FleetRow) -> dict[str, Any]:
         ),
         "failures_24h": row.failures_24h,
         "failures_7d": row.failures_7d,
+        "canceled_24h": row.canceled_24h,
+        "canceled_7d": row.canceled_7d,
         "next_run": _time(row.next_run),
         "failure_cause": row.failure_cause,
         "problem": row.problem,

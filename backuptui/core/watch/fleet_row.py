@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from backuptui.core.appliance.failure_cause import canceled_by_user
-from backuptui.core.appliance.models import JobStatus
+from backuptui.core.appliance.failure_cause import canceled_by_user, is_failure
+from backuptui.core.appliance.models import BackupJob, JobStatus
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict, unknown_verdict
 from backuptui.core.watch.health_text import one_line_problem
@@ -73,6 +73,8 @@ class FleetRow:
     eta: float | None = None  # seconds until that job is done, when the rate is known
     failures_24h: int = 0
     failures_7d: int = 0
+    canceled_24h: int = 0  # backups a user canceled, counted apart from the failures
+    canceled_7d: int = 0
     next_run: datetime | None = None
     failure_cause: str | None = None  # the most specific words of the latest failure (in 7 d)
     problem: str | None = None  # why the member is not live: the resolution's or the poll's error
@@ -137,10 +139,15 @@ def member_row(
     running = snapshot.running[0] if snapshot.running else None
     transfer = snapshot.transfers.get(running.id) if running is not None else None
     percent = running.percent if running is not None else None
-    # the cause of the newest failure, while it matters: the latest job failed, or one in 7 days did
+    # the cause of the newest failure, while it matters: the latest job failed (or was canceled:
+    # its words say so), or one in 7 days failed (a cancel is no failure to name then)
     finished = snapshot.latest_finished_job
-    recent = verdict.failures_7d > 0 or (finished is not None and finished.status == JobStatus.FAILED)
-    failed = next((job for job in snapshot.jobs if job.status == JobStatus.FAILED), None) if recent else None
+    if finished is not None and finished.status == JobStatus.FAILED:
+        failed: BackupJob | None = finished
+    elif verdict.failures_7d > 0:
+        failed = next((job for job in snapshot.jobs if is_failure(job)), None)
+    else:
+        failed = None
     return FleetRow(
         name=name,
         host=host,
@@ -156,6 +163,8 @@ def member_row(
         eta=transfer.eta if transfer is not None else None,
         failures_24h=verdict.failures_24h,
         failures_7d=verdict.failures_7d,
+        canceled_24h=verdict.canceled_24h,
+        canceled_7d=verdict.canceled_7d,
         next_run=verdict.next_run,
         failure_cause=failed.problem if failed is not None else None,
         problem=problem,

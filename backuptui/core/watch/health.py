@@ -117,8 +117,10 @@ class HealthVerdict:
     last_success: BackupJob | None = None
     last_success_at: datetime | None = None
     running: BackupJob | None = None
-    failures_24h: int = 0
+    failures_24h: int = 0  # failed backups that ended in the window, cancels left out
     failures_7d: int = 0
+    canceled_24h: int = 0  # backups a user canceled (FAILED on the appliance), counted apart
+    canceled_7d: int = 0
     schedules: tuple[Schedule, ...] | None = None  # None: the schedules could not be read
     next_run: datetime | None = None  # the next time an enabled schedule names (aware UTC)
     missed_run: datetime | None = None  # the scheduled time that passed without a job (aware UTC)

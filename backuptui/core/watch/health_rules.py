@@ -13,12 +13,12 @@ checks (a missed run among them) are `health_schedules`; what a verdict holds is
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, tzinfo
 
 from backuptui.core.ages import human_age
-from backuptui.core.appliance.failure_cause import canceled_by_user
+from backuptui.core.appliance.failure_cause import canceled_by_user, is_failure
 from backuptui.core.appliance.models import BackupJob, JobStatus, RecordError, Schedule, sorted_newest_first
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import (
@@ -80,8 +80,11 @@ def evaluate_health(
     latest_finished = next((job for job in history if job.is_finished), None)
     last_success, last_success_at, untimed = _newest_timed_success(history)
     running = next((job for job in history if job.is_active), None)
-    failures_24h = _failures_since(history, now - timedelta(hours=24))
-    failures_7d = _failures_since(history, now - timedelta(days=7))
+    day, week = now - timedelta(hours=24), now - timedelta(days=7)
+    failures_24h = _ended_since(history, day, is_failure)
+    failures_7d = _ended_since(history, week, is_failure)
+    canceled_24h = _ended_since(history, day, canceled_by_user)
+    canceled_7d = _ended_since(history, week, canceled_by_user)
 
     not_configured = not history and schedules is not None and not schedules
     if not_configured:
@@ -187,7 +190,8 @@ def evaluate_health(
             text += f", {int(percent)}%"
         findings.append(Finding(HealthLevel.OK, RUNNING, text))
 
-    latest_failed = latest_finished is not None and latest_finished.status == JobStatus.FAILED
+    # the latest failure has a finding of its own; after a cancel, earlier failures still count
+    latest_failed = latest_finished is not None and is_failure(latest_finished)
     if failures_7d and not latest_failed:
         findings.append(
             Finding(
@@ -212,7 +216,8 @@ def evaluate_health(
     findings.sort(key=lambda finding: (-finding.level.severity, _PRIORITY.get(finding.code, len(_PRIORITY))))
     level = findings[0].level if findings else HealthLevel.OK
     summary = _summary(level, findings)
-    perfdata = _perfdata(limits, last_success, last_success_at, now, failures_24h, failures_7d)
+    counts = (failures_24h, failures_7d, canceled_24h, canceled_7d)
+    perfdata = _perfdata(limits, last_success, last_success_at, now, counts)
     return HealthVerdict(
         level=level,
         summary=summary,
@@ -227,6 +232,8 @@ def evaluate_health(
         running=running,
         failures_24h=failures_24h,
         failures_7d=failures_7d,
+        canceled_24h=canceled_24h,
+        canceled_7d=canceled_7d,
         schedules=tuple(schedules) if schedules is not None else None,
         next_run=next_expected,
         missed_run=missed,
@@ -287,10 +294,11 @@ def _note_untimed(findings: list[Finding], untimed: Sequence[BackupJob]) -> None
             return
 
 
-def _failures_since(history: Sequence[BackupJob], since: datetime) -> int:
+def _ended_since(history: Sequence[BackupJob], since: datetime, counts: Callable[[BackupJob], bool]) -> int:
+    """How many jobs that `counts` ended (or, without an end, started) at `since` or later."""
     count = 0
     for job in history:
-        if job.status != JobStatus.FAILED:
+        if not counts(job):
             continue
         when = job_finished(job) or job.start_time
         if when is not None and when >= since:
@@ -317,9 +325,10 @@ def _perfdata(
     last_success: BackupJob | None,
     last_success_at: datetime | None,
     now: datetime,
-    failures_24h: int,
-    failures_7d: int,
+    counts: tuple[int, int, int, int],
 ) -> tuple[PerfValue, ...]:
+    """`counts`: failures in 24 h and 7 d, then cancels in 24 h and 7 d."""
+    failures_24h, failures_7d, canceled_24h, canceled_7d = counts
     age = None if last_success_at is None else max(0, int((now - last_success_at).total_seconds()))
     return (
         PerfValue(
@@ -333,4 +342,6 @@ def _perfdata(
         PerfValue("last_duration", last_success.duration if last_success else None, "s"),
         PerfValue("failures_24h", failures_24h),
         PerfValue("failures_7d", failures_7d),
+        PerfValue("canceled_24h", canceled_24h),
+        PerfValue("canceled_7d", canceled_7d),
     )

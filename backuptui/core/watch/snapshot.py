@@ -10,6 +10,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from backuptui.core.appliance.errors import ApplianceError
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.appliance.models import ApiFlavor, BackupJob, JobStatus, RecordError
 from backuptui.core.appliance.unreadable import with_unreadable
 from backuptui.core.watch.events import JobEvent
@@ -107,8 +108,20 @@ class Snapshot:
         return len(self.jobs)
 
     @cached_property
+    def _failed_and_canceled(self) -> tuple[int, int]:
+        failed = [job for job in self.jobs if job.status == JobStatus.FAILED]
+        canceled = sum(1 for job in failed if canceled_by_user(job))
+        return len(failed) - canceled, canceled
+
+    @property
     def failed_count(self) -> int:
-        return sum(1 for job in self.jobs if job.status == JobStatus.FAILED)
+        """FAILED jobs a user did not cancel (a cancel is no failure: `canceled_count`)."""
+        return self._failed_and_canceled[0]
+
+    @property
+    def canceled_count(self) -> int:
+        """Jobs a user canceled: FAILED on the appliance, counted apart from the failures."""
+        return self._failed_and_canceled[1]
 
     @cached_property
     def rows(self) -> tuple[BackupJob, ...]:

@@ -27,6 +27,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Sparkline, Static, TabbedContent, TabPane
 
 from backuptui.core.ages import human_wait
+from backuptui.core.appliance.failure_cause import canceled_by_user, status_word
 from backuptui.core.appliance.models import BackupJob, JobStatus, Recurrence, Schedule
 from backuptui.core.counting import counted
 from backuptui.core.watch.health import HealthLevel, HealthVerdict
@@ -100,7 +101,8 @@ def _job_line(job: BackupJob | None, now: datetime, *, ended: bool) -> str:
         return EMPTY if ended else "none yet"
     when = (job.end_time or job.start_time) if ended else (job.start_time or job.end_time)
     age = f" ({human_age((now - when).total_seconds())})" if when else ""
-    head = "ended" if ended else f"{one_line(str(job.status))}  started"
+    word = one_line(status_word(job))  # CANCELED for a user's cancel (FAILED on the appliance)
+    head = "ended" if ended else f"{word}  started"
     # size and duration on a line of their own, under the value: at 80 columns one line would
     # wrap inside a figure (`3.46` / `MiB`)
     figures = f"{human_bytes(job.size)} · {human_duration(job.duration)}"
@@ -114,15 +116,19 @@ def facts_content(verdict: HealthVerdict, now: datetime) -> Content:
         ("Last success", _job_line(verdict.last_success, now, ended=True)),
         ("Failures", f"{verdict.failures_24h} in the last 24 h · {verdict.failures_7d} in the last 7 days"),
     ]
+    if verdict.canceled_7d:  # a cancel is no failure: counted apart, only when there was one
+        canceled = f"{verdict.canceled_24h} in the last 24 h · {verdict.canceled_7d} in the last 7 days"
+        rows.append(("Canceled", canceled))
     if verdict.running is not None:
         job = verdict.running
         percent = f", {int(job.percent)}%" if job.percent is not None else ""
         since = _when(job_started(job, verdict.timezone))  # a pending job: the time in its id
         label = one_line(str(job.status)).capitalize()  # Running, Pending or Blocked: by its name
         rows.append((label, f"{one_line(job.id)} since {since}{percent}"))
-    problem = verdict.latest_finished.problem if verdict.latest_finished else None
-    if verdict.latest_finished is not None and verdict.latest_finished.status == JobStatus.FAILED and problem:
-        rows.append(("Why it failed", one_line(problem)))
+    latest = verdict.latest_finished
+    problem = latest.problem if latest is not None else None
+    if latest is not None and latest.status == JobStatus.FAILED and problem:
+        rows.append(("Why it ended" if canceled_by_user(latest) else "Why it failed", one_line(problem)))
     return _rows(rows)
 
 
@@ -218,6 +224,7 @@ class Trend:
     sizes: tuple[float, ...]
     durations: tuple[float, ...]
     failed_left_out: int
+    canceled_left_out: int = 0  # backups a user canceled: left out too, but no failure
 
     @property
     def count(self) -> int:
@@ -227,14 +234,17 @@ class Trend:
 def trend_of(jobs: Sequence[BackupJob], window: int) -> Trend:
     """The newest `window` successful jobs (history is newest first), drawn oldest → newest.
 
-    Failed jobs are left out (they transfer next to nothing and would hide the trend) but counted."""
+    Failed and canceled jobs are left out (they transfer next to nothing and would hide the
+    trend) but counted, each apart."""
     chosen: list[BackupJob] = []
-    failed = 0
+    failed = canceled = 0
     for job in jobs:
         if len(chosen) >= window:
             break
         if job.status == JobStatus.SUCCEEDED:
             chosen.append(job)
+        elif canceled_by_user(job):
+            canceled += 1
         elif job.status == JobStatus.FAILED:
             failed += 1
     chosen.reverse()
@@ -243,6 +253,22 @@ def trend_of(jobs: Sequence[BackupJob], window: int) -> Trend:
         sizes=tuple(float(job.size or 0) for job in chosen),
         durations=tuple(float(job.duration or 0) for job in chosen),
         failed_left_out=failed,
+        canceled_left_out=canceled,
+    )
+
+
+def trend_note(trend: Trend) -> str:
+    """`2 failed backups and 1 canceled in this range are left out: ...` (empty: none left out)."""
+    failed, canceled = trend.failed_left_out, trend.canceled_left_out
+    if not (failed or canceled):
+        return ""
+    parts = [counted(failed, "failed backup")] if failed else []
+    parts += [f"{canceled} canceled" if failed else counted(canceled, "canceled backup")] if canceled else []
+    verb = "is" if failed + canceled == 1 else "are"
+    return (
+        f"{' and '.join(parts)} in this range {verb} left out: "
+        f"{'a failed or canceled backup' if canceled else 'a failure'} transfers next to nothing and "
+        "would hide the trend."
     )
 
 
@@ -393,14 +419,7 @@ class HealthScreen(ReportsWorkerFailures, Screen[None]):
         self.query_one("#trend-duration-summary", Static).update(
             series_summary(trend.durations, human_duration)
         )
-        note = (
-            f"{counted(trend.failed_left_out, 'failed backup')} in this range "
-            f"{'is' if trend.failed_left_out == 1 else 'are'} left out: a failure "
-            "transfers next to nothing and would hide the trend."
-            if trend.failed_left_out
-            else ""
-        )
-        self.query_one("#trend-note", Static).update(Content.styled(note, "$text-muted"))
+        self.query_one("#trend-note", Static).update(Content.styled(trend_note(trend), "$text-muted"))
 
     @work(exclusive=True, group="health-schedules", exit_on_error=False)
     async def _reload_schedules(self) -> None:

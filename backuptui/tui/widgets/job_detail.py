@@ -20,22 +20,26 @@ from textual.style import Style as VisualStyle
 from textual.visual import Visual
 from textual.widget import Widget
 
+from backuptui.core.appliance.failure_cause import canceled_by_user
 from backuptui.core.appliance.models import BackupJob, JobStatus, Message
 from backuptui.tui.format import (
     EMPTY,
     Tone,
     human_bytes,
     human_duration,
+    job_status_label,
+    job_status_tone,
+    local_time,
     local_time_with_zone,
     one_line,
     percent_text,
     safe_text,
     status_label,
-    status_tone,
 )
 
 LABEL_WIDTH = 15
 WHY_IT_FAILED = "Why it failed"
+CANCELED = "Canceled"
 
 TONE_STYLES: dict[Tone, str] = {
     Tone.GOOD: "$text-success bold",
@@ -60,7 +64,8 @@ def _message_line(message: Message) -> str:
 def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
     """(label, value) for every field of the record, in reading order; values are safe text.
 
-    A failed job starts with why it failed (the most specific message), before any other field."""
+    A failed job starts with why it failed (the most specific message), before any other field;
+    one a user canceled, with when it was canceled and the appliance's words about it."""
     if job.unreadable is not None:  # a stand-in: the record has no fields that could be read
         yield "Job id", one_line(job.id)
         yield "Status", status_label(job.status)
@@ -68,12 +73,24 @@ def job_fields(job: BackupJob) -> Iterator[tuple[str, str]]:
         yield "Problem", one_line(job.unreadable.reason)
         yield "", "The appliance's record of this job could not be read, so none of its fields show."
         return
-    if job.status == JobStatus.FAILED and job.problem:
+    canceled = canceled_by_user(job)
+    if canceled:
+        # the record says when the job ended, not who canceled it (`user` started it): the
+        # appliance's own words say by whom, where they do
+        said = [f"at {local_time_with_zone(job.end_time)}"] if job.end_time is not None else []
+        said += [one_line(job.problem)] if job.problem else []
+        yield CANCELED, ": ".join(said) or "by a user"
+    elif job.status == JobStatus.FAILED and job.problem:
         yield WHY_IT_FAILED, one_line(job.problem)
     yield "Job id", one_line(job.id)
-    yield "Status", status_label(job.status)
+    # the appliance has no CANCELED status: the word it sent stays in sight
+    yield (
+        "Status",
+        f"{job_status_label(job)}  (FAILED on the appliance)" if canceled else status_label(job.status),
+    )
     if job.gone:
-        yield GONE_LABEL, "no longer on the appliance: the local history kept this job"
+        since = f" since {local_time(job.gone_since, seconds=False)}" if job.gone_since else ""
+        yield GONE_LABEL, f"no longer on the appliance{since}: the local history kept this job"
     yield "Type", one_line(str(job.type))
     yield "Description", _message_line(job.description)
     yield "Started", local_time_with_zone(job.start_time)
@@ -125,7 +142,9 @@ def _value_style(job: BackupJob, label: str) -> str:
     if label == GONE_LABEL:
         return "$text-warning"
     if label == "Status":
-        return TONE_STYLES[status_tone(job.status)]
+        return TONE_STYLES[job_status_tone(job)]
+    if label == CANCELED or (label == "Error" and job.error is not None and canceled_by_user(job)):
+        return "$text-warning"  # a cancel is no failure (the health verdict says WARNING)
     if label in (WHY_IT_FAILED, "Problem") or (label == "Error" and job.error is not None):
         return "$text-error"
     return ""

@@ -16,12 +16,11 @@ from datetime import datetime, timedelta
 from textual.content import Content
 from textual.widget import Widget
 
-from backuptui.core.ages import age_span_changes_in, countdown_changes_in, duration_changes_in
+from backuptui.core.ages import countdown_changes_in, duration_changes_in, refresh_age, refresh_changes_in
 from backuptui.core.appliance.models import BackupJob
 from backuptui.core.watch.transfer import Transfer
 from backuptui.tui.format import (
     EMPTY,
-    human_age,
     human_bytes,
     human_duration,
     human_rate,
@@ -64,16 +63,21 @@ def _clock(view: ProgressView) -> datetime:
     return view.now
 
 
+def _moment(view: ProgressView) -> str:
+    """When the data shown was fetched: `09:46:00`, with its day when that is not today."""
+    assert view.data_at is not None
+    at = local_time(view.data_at)
+    return at[-8:] if at[:10] == local_time(view.now)[:10] else at[:-3]
+
+
 def hold_text(view: ProgressView) -> str:
-    """Why the figures stand still: `PAUSED at 11:59:12`, `STALE: no data for 48s`, `CACHED`
-    (the status line says how old the cached data is)."""
+    """Why the figures stand still: `PAUSED at 11:59:12`, `CACHED`, `as of 11:59:12` (stale: the
+    status line says for how long; this says the moment the figures are true at)."""
     if view.hold == "paused":
-        return f"PAUSED at {local_time(view.data_at)[-8:]}" if view.data_at else "PAUSED"
+        return f"PAUSED at {_moment(view)}" if view.data_at else "PAUSED"
     if view.hold == "cached":
         return "CACHED"
-    if view.data_at is None:
-        return "STALE: no data"
-    return f"STALE: no data for {human_duration((view.now - view.data_at).total_seconds())}"
+    return f"as of {_moment(view)}" if view.data_at else "no data"
 
 
 def _elapsed(view: ProgressView) -> float | None:
@@ -163,8 +167,6 @@ def progress_changes_at(view: ProgressView) -> datetime | None:
         wait = countdown_changes_in((view.retry_at - view.now).total_seconds())
         return None if wait == math.inf else view.now + timedelta(seconds=wait)
     waits: list[float] = []
-    if view.hold == "stale" and view.data_at is not None:
-        waits.append(duration_changes_in((view.now - view.data_at).total_seconds()))  # "no data for 48s"
     if view.hold is None and view.stale_at is not None:
         waits.append((view.stale_at - view.now).total_seconds())
     job = view.job
@@ -172,7 +174,7 @@ def progress_changes_at(view: ProgressView) -> datetime | None:
         if not view.hold and job.start_time is not None:
             waits.append(duration_changes_in(_elapsed(view) or 0.0))  # "elapsed 3m 05s"
     elif view.last_finished is not None and view.last_finished.end_time is not None:
-        waits.append(age_span_changes_in(view.now - view.last_finished.end_time))  # "(2 h ago)"
+        waits.append(refresh_changes_in(view.now - view.last_finished.end_time))  # "(2 h ago)"
     wait = min(waits, default=math.inf)
     return None if wait == math.inf else view.now + timedelta(seconds=max(0.0, wait))
 
@@ -184,13 +186,26 @@ def _idle_content(view: ProgressView) -> Content:
     ended = last.end_time
     age = (view.now - ended).total_seconds() if ended else None
     problem = one_line(last.problem) if last.problem else ""
+    # the age in the status line's steps: the same backup's end never reads "20 s ago" there and
+    # "24 s ago" here
+    when = f"\nended {local_time_with_zone(ended)} ({refresh_age(age)})" if age is not None else ""
+    if view.hold == "stale":  # what was true when the appliance last answered
+        title: list[str | tuple[str, str]] = [
+            ("No backup was running ", "bold"),
+            (hold_text(view), "$text-warning bold"),
+            (".", "bold"),
+        ]
+    else:
+        title = [
+            ("No backup is running.", "bold"),
+            ("  " + hold_text(view), "$text-warning bold") if view.hold else "",
+        ]
     parts: list[str | tuple[str, str]] = [
-        ("No backup is running.", "bold"),
-        ("  " + hold_text(view), "$text-warning bold") if view.hold else "",
+        *title,
         "\nLast job: ",
         (job_status_label(last), TONE_STYLES[job_status_tone(last)]),
         f"  {one_line(str(last.type))}  {one_line(last.id)}",
-        f"\nended {local_time_with_zone(ended)} ({human_age(age)})" if ended else "\nend time unknown",
+        when or "\nend time unknown",
         f", took {human_duration(last.duration)}, {human_bytes(last.size)}",
     ]
     if problem:

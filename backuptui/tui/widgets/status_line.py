@@ -5,11 +5,13 @@ changes and at the moment `status_changes_at` says its text next reads different
 data moves in 10-second steps, a countdown by the second); the widget repaints only when the
 resulting text changed.
 
-The line is a row of segments, most important first (the health verdict leads). A segment is
-never split across lines: when they do not all fit the widget's lines, the line gets shorter
-(the host goes, then the labels shorten, then the least important segments go) instead of
-wrapping. Segments that hold a ticking age are laid out at the width of their longest age, so
-the place where the line breaks does not move as "59 s ago" becomes "1 min ago".
+The line is a row of segments, the health verdict first. A segment is never split across lines:
+when they do not all fit the widget's lines, the line gets shorter (the host goes, then the labels
+shorten, then segments go by rank: decoration first, the verdict, the connection state with its
+retry and the last good backup last) instead of wrapping. Each fact is said once: while the data
+is stale or cached, the line says how old it is in those words, never also "refreshed …".
+Segments that hold a ticking age are laid out at the width of their longest age, so the place
+where the line breaks does not move as "50 s ago" becomes "1 min ago".
 """
 
 from __future__ import annotations
@@ -27,7 +29,6 @@ from textual.visual import Visual
 from textual.widget import Widget
 
 from backuptui.core.ages import (
-    age_span_changes_in,
     countdown_changes_in,
     duration_changes_in,
     refresh_age,
@@ -40,7 +41,6 @@ from backuptui.tui.format import (
     BACKUP_AGE_WARNING,
     Tone,
     backup_age_tone,
-    human_age,
     human_duration,
     one_line,
     retry_phrase,
@@ -57,11 +57,12 @@ _TONE_STYLE = {
 SEPARATOR = " · "
 _SEPARATOR_STYLE = "$text-muted"
 #: the longest text an age can take (a minute short of an hour, of two days, ...)
-_AGE_WIDTH = max(len(human_age(s)) for s in (0.5, 59, 3599, 172799, 999 * 86400))
+_AGE_WIDTH = max(len(refresh_age(s)) for s in (0.5, 59, 3599, 172799, 999 * 86400))
 #: the longest text a duration can take in the status line (two units at most)
 _DURATION_WIDTH = max(len(human_duration(s)) for s in (59, 3599, 86399, 99 * 86400))
 _DURATION = re.compile(r"\d+[dhms](?: \d+[dhms])?")
-_LAST_STAGE = 3
+_NO_FLAVOUR = 3  # the stage from which "/api" goes
+_LAST_STAGE = 4
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,8 @@ class StatusView:
     running: int = 0
     pending: int = 0  # counted apart from running: a pending or blocked job makes no progress
     blocked: int = 0
-    failed: int = 0
+    failed: int = 0  # FAILED jobs a user did not cancel
+    canceled: int = 0  # jobs a user canceled (FAILED on the appliance): said apart, only when some
     unreadable: int = 0  # records that could not be read (each a row of its own in the list)
     shown: int | None = None  # rows shown when a filter is active
     loading: bool = False  # only the newest jobs are known yet: no counts over the history
@@ -88,14 +90,21 @@ class StatusView:
     paused: bool = False
     stale_after: float = 90.0  # seconds without a successful poll before "live" becomes "stale"
     cached_at: datetime | None = None  # the jobs come from the local history, written then: its age
-    # is the only age the line says (no "refreshed", no "stale": no poll has answered yet)
+    # is the only age of the data the line says (no "refreshed", no "stale": no poll has answered)
     notes: tuple[tuple[str, Tone], ...] = ()  # more parts from other features (e.g. a health verdict)
+
+
+#: how soon a segment goes when the line is too narrow, the soonest last: the verdict, the
+#: connection state with its retry and the last good backup stay; the TLS note (the same for the
+#: profile's every session, and moot while nothing answers) goes before the counts of the backups
+_KEEP, _FACT, _COUNTS, _NOTE, _DECORATION = 0, 1, 2, 3, 4
 
 
 @dataclass(frozen=True)
 class _Segment:
     content: Content
     reserve: int = 0  # cells the layout keeps for it (its longest form while a clock ticks)
+    rank: int = _KEEP  # `_KEEP` … `_DECORATION`: which segments go first when they do not fit
 
     @property
     def width(self) -> int:
@@ -126,17 +135,16 @@ def _connection_parts(view: StatusView) -> tuple[list[str], Tone]:
         if age is not None and age > view.stale_after:
             return [f"stale for {human_duration(age)}"], Tone.WARNING
         return ["live"], Tone.GOOD
+    stale = f"data stale for {human_duration(age)}" if age is not None else ""
     if state in ("auth_failed", "not_authorized"):
+        # after live data too: how old what the list shows is (never retried on its own)
         what = "authentication failed" if state == "auth_failed" else "not authorized"
-        return ([what, cached] if cached is not None else [what]), Tone.BAD
+        return [what, cached if cached is not None else stale], Tone.BAD
     what = "unreachable" if state == "unreachable" else one_line(view.error_kind or state)
     if state == "unreachable" and view.error_kind and view.error_kind != "unreachable":
         what = one_line(view.error_kind)  # e.g. "TLS verification failed"
     parts = [what]
-    if cached is not None:
-        parts.append(cached)  # the list shows the local history: its age, not a stale one
-    else:
-        parts.append(f"data stale for {human_duration(age)}" if age is not None else "")
+    parts.append(cached if cached is not None else stale)  # the local history's age, not a stale one
     retry = retry_phrase(view.retry_at, view.now)
     if retry is not None:
         parts.append(retry)
@@ -169,14 +177,15 @@ def status_changes_at(view: StatusView) -> datetime | None:
             waits.append(duration_changes_in(age))  # "stale for 2m 05s"
         elif state == "live":
             waits.append(view.stale_after - age)  # "live" becomes "stale for …"
-        elif failing and state not in ("auth_failed", "not_authorized"):
+        elif failing:
             waits.append(duration_changes_in(age))  # "data stale for 1m 05s"
-        waits.append(refresh_changes_in(age))  # "refreshed 20 s ago"
+        if _says_refreshed(view):
+            waits.append(refresh_changes_in(age))  # "refreshed 20 s ago"
     if view.retry_at is not None and failing and state not in ("auth_failed", "not_authorized"):
         waits.append(countdown_changes_in(_seconds_between(view.retry_at, view.now)))
     if view.last_backup_end is not None:  # (its segment shows when there is a backup end)
         backup_age = _seconds_between(view.now, view.last_backup_end)
-        waits.append(age_span_changes_in(backup_age))  # "last good backup 3 h ago"
+        waits.append(refresh_changes_in(backup_age))  # "last good backup 20 s ago", "3 h ago"
         for threshold in (BACKUP_AGE_WARNING, BACKUP_AGE_CRITICAL):  # its colour
             if backup_age <= threshold:
                 waits.append(threshold - backup_age)
@@ -198,64 +207,83 @@ def _reserve(text: str) -> int:
     return _ticking(text)
 
 
-def _jobs_segment(view: StatusView) -> _Segment:
+def _jobs_segment(view: StatusView, stage: int) -> _Segment:
     if view.loading:
-        return _Segment(Content.styled("loading history…", "italic"))
+        return _Segment(Content.styled("loading history…", "italic"), rank=_COUNTS)
     jobs = counted(view.total, "job")
     if view.shown is not None:
         jobs = f"{view.shown} of {jobs}"
     parts: list[str | tuple[str, str]] = [jobs, ", "]
+    if stage >= _LAST_STAGE and view.shown is None:
+        parts = []  # the size of the history: the least of the counts
     parts.append((f"{view.running} running", "$text-accent bold" if view.running else ""))
-    parts.append(", ")
     for count, word, style in (
         (view.pending, "pending", "$text-accent"),
         (view.blocked, "blocked", "$text-warning bold"),
     ):
         if count:
-            parts += [(f"{count} {word}", style), ", "]
+            parts += [", ", (f"{count} {word}", style)]
+    if view.cached_at is not None:
+        # the local history's jobs: what ran then, as the list shows it, not what runs now
+        parts.append(" (cached)")
+    parts.append(", ")
     parts.append((f"{view.failed} failed", "$text-error" if view.failed else ""))
+    if view.canceled:
+        parts.append((f", {view.canceled} canceled", "$text-warning"))
     if view.unreadable:
         parts.append((f", {view.unreadable} unreadable", "$text-warning bold"))
-    return _Segment(Content.assemble(*parts))
+    return _Segment(Content.assemble(*parts), rank=_COUNTS)
+
+
+def _says_refreshed(view: StatusView) -> bool:
+    """Live and fresh: only then "refreshed …" (stale or cached data says its age in those words)."""
+    if view.connection != "live" or view.cached_at is not None or view.last_success is None:
+        return False
+    return _seconds_between(view.now, view.last_success) <= view.stale_after
 
 
 def _segments(view: StatusView, stage: int) -> list[_Segment]:
-    """The parts, most important first; each higher `stage` is shorter.
+    """The parts, in the order they read; each higher `stage` is shorter.
 
-    0: everything; 1: no host beside the name; 2: shorter labels, no refresh age; 3: no flavour."""
+    0: everything; 1: no host beside the name; 2: shorter labels, no refresh age; 3: no flavour;
+    4: no number of jobs (the other counts stay)."""
     segments = [
         _Segment(Content.styled(one_line(text), _TONE_STYLE[tone])) for text, tone in view.notes
     ]  # the verdict leads: it is what a glance is for
     name = Content.styled(one_line(view.appliance), "bold")
     if view.host and view.host != view.appliance and stage == 0:
         name = Content.assemble(name, f" ({one_line(view.host)})")
-    segments.append(_Segment(name))
+    segments.append(_Segment(name, rank=_FACT))
     parts, tone = _connection_parts(view)
     state, stale, retry = [*parts, "", ""][:3]
     segments.append(_Segment(Content.styled(state, _TONE_STYLE[tone]), _reserve(state)))
     if stale:
         stale = stale if stage < 2 else stale.replace("data stale for", "stale")
-        segments.append(_Segment(Content.styled(stale, _TONE_STYLE[tone]), _reserve(stale)))
+        segments.append(_Segment(Content.styled(stale, _TONE_STYLE[tone]), _reserve(stale), _FACT))
+    if retry:  # beside the state it is about
+        segments.append(_Segment(Content(retry), _ticking(retry)))
     if view.paused:
         segments.append(_Segment(Content.styled("PAUSED", "reverse bold")))
     if view.plain_http:
-        segments.append(_Segment(Content.styled("no TLS", "$text-warning bold")))
+        segments.append(_Segment(Content.styled("no TLS", "$text-warning bold"), rank=_NOTE))
     elif not view.verify_tls:
         off = "TLS verification OFF" if stage < 2 else "TLS not verified"
-        segments.append(_Segment(Content.styled(off, "$text-warning bold")))
-    segments.append(_jobs_segment(view))
+        segments.append(_Segment(Content.styled(off, "$text-warning bold"), rank=_NOTE))
+    segments.append(_jobs_segment(view, stage))
     if view.last_success is not None or view.last_backup_end is not None:
         backup_age = _seconds_between(view.now, view.last_backup_end) if view.last_backup_end else None
         label = "last good backup " if stage < 2 else "good backup "
-        age = Content.styled(human_age(backup_age), _TONE_STYLE[backup_age_tone(backup_age)])
+        # in the 10 s steps of the refresh age: a figure that moved every second would repaint
+        # the line every second of a backup's first minute for a precision nobody reads
+        said = refresh_age(backup_age) if backup_age is not None else "never"
+        age = Content.styled(said, _TONE_STYLE[backup_age_tone(backup_age)])
         segments.append(_Segment(Content.assemble(label, age), len(label) + _AGE_WIDTH))
-    if retry:
-        segments.append(_Segment(Content(retry), _ticking(retry)))
-    if view.last_success is not None and view.cached_at is None and stage < 2:
+    if _says_refreshed(view) and stage < 2:
+        assert view.last_success is not None
         refreshed = f"refreshed {refresh_age(_seconds_between(view.now, view.last_success))}"
-        segments.append(_Segment(Content(refreshed), len("refreshed ") + _AGE_WIDTH))
-    if view.flavor and stage < _LAST_STAGE:
-        segments.append(_Segment(Content(f"/{view.flavor}")))
+        segments.append(_Segment(Content(refreshed), len("refreshed ") + _AGE_WIDTH, _DECORATION))
+    if view.flavor and stage < _NO_FLAVOUR:
+        segments.append(_Segment(Content(f"/{view.flavor}"), rank=_DECORATION))
     return segments
 
 
@@ -291,8 +319,9 @@ def fit_lines(view: StatusView, width: int, lines: int, first: list[_Segment] | 
         if rows is not None:
             return [_join(row) for row in rows]
     segments = _segments(view, _LAST_STAGE)
-    while len(segments) > 1:  # the least important go, with a mark that something went
-        segments = segments[:-1]
+    while len(segments) > 1:  # the least important go (the later of equals), with a mark
+        least = max(range(len(segments)), key=lambda i: (segments[i].rank, i))
+        segments = segments[:least] + segments[least + 1 :]
         rows = _layout([*segments, _Segment(Content("…"))], width, lines)
         if rows is not None:
             return [_join(row) for row in rows]
