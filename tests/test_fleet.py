@@ -120,7 +120,8 @@ async def test_a_member_without_a_password_waits_for_it(simulator_factory: Facto
         await until(lambda: served(other) >= 6, "the other polls")
         row = fleet.row("waiting")
         assert row.password_needed and row.level is HealthLevel.UNKNOWN and "password needed" in row.reason
-        assert served(waiting) == 0
+        stats = waiting.stats()  # only whether it answers at all, before anyone types its password
+        assert stats["requests"] == {"/": 1} and stats["logins"] == stats["failed_logins"] == 0
         fleet.provide_password("waiting", Secret("VMware1!"))
         await until(lambda: fleet.row("waiting").state is MemberState.LIVE, "it polls once it has one")
         assert waiting.stats()["logins"] == 1
@@ -254,3 +255,27 @@ async def test_changes_tell_each_changed_row_and_end_when_the_fleet_closes(
     await fleet.close()
     await asyncio.wait_for(listener, 5)  # ended by the close, not cancelled
     assert told[-1].name == "one" and len(told) < len(polled) + 1
+
+
+async def test_a_member_without_a_password_is_asked_for_it_only_once_it_answers(
+    simulator_factory: Factory,
+) -> None:
+    silent = simulator_factory()
+    silent.set_fault(drop=2)  # its first two answers never come
+    fleet = Fleet({"silent": resolution(silent, "silent", password=None)})
+    fleet.start()
+    try:
+        await until(lambda: fleet.row("silent").state is MemberState.UNREACHABLE, "it does not answer")
+        row = fleet.row("silent")
+        assert not row.password_needed and "its password is asked for once it answers" in row.reason
+        await until(lambda: fleet.row("silent").password_needed, "it answers, then needs its password")
+        stats = silent.stats()
+        assert stats["logins"] == stats["failed_logins"] == 0 and set(stats["requests"]) == {"/"}
+        checks = stats["requests"]["/"]
+        fleet.poll_now("silent")  # `r`: it answered, so nothing more is asked until a password comes
+        await asyncio.sleep(0.3)
+        assert silent.stats()["requests"] == {"/": checks}
+        fleet.provide_password("silent", Secret("VMware1!"))
+        await until(lambda: fleet.row("silent").state is MemberState.LIVE, "it logs in")
+    finally:
+        await fleet.close()

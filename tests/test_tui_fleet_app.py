@@ -86,7 +86,8 @@ async def test_a_row_per_state_worst_first_and_counted(simulator_factory: Factor
         assert cell(app, "failed", "cause")  # the failure's own words
         header = str(app.fleet_screen.query_one("#fleet-header").render())
         assert header.startswith("5 appliances: 1 OK, 1 CRITICAL, 3 UNKNOWN")
-        assert waiting.stats()["requests_total"] == 0  # asks nothing before a password is typed
+        stats = waiting.stats()  # asks only whether it answers before a password is typed
+        assert stats["requests"] == {"/": 1} and stats["logins"] == stats["failed_logins"] == 0
         assert refused.stats()["failed_logins"] == 1
 
 
@@ -140,6 +141,27 @@ async def test_a_refused_login_asks_when_opened_and_is_never_retried_alone(
         await wait_until(pilot, lambda: fleet.row("refused").state is MemberState.LIVE, "logged in")
         assert refused.stats()["failed_logins"] == 1 and refused.stats()["logins"] == 1
         await wait_until(pilot, lambda: isinstance(app.screen, MemberScreen), "its monitor")
+
+
+async def test_a_password_is_asked_for_only_once_the_appliance_answers(simulator_factory: Factory) -> None:
+    silent = simulator_factory(seed=5)
+    silent.set_fault(drop=2)  # its first two answers never come
+    app = fleet_app({"silent": resolution(silent, "silent", password=None)})
+    async with app.run_test(size=(120, 40)) as pilot:
+        fleet = app.fleet
+        await wait_until(pilot, lambda: fleet.row("silent").state is MemberState.UNREACHABLE, "no answer")
+        app.fleet_screen.table.select("silent")
+        await pilot.press("enter")
+        said = [n.message for n in app._notifications if "once it answers" in n.message]
+        assert said and said[0].startswith("silent: ")  # the appliance's error, then what comes
+        assert app.screen is app.fleet_screen  # no prompt for an appliance that does not answer
+        await wait_until(pilot, lambda: prompt_ready(app), "the prompt, once it answers")
+        stats = silent.stats()
+        assert stats["logins"] == stats["failed_logins"] == 0 and set(stats["requests"]) == {"/"}
+        app.screen.query_one(Input).value = "VMware1!"
+        await pilot.press("enter")
+        await wait_until(pilot, lambda: fleet.row("silent").state is MemberState.LIVE, "logged in")
+        assert silent.stats()["logins"] == 1
 
 
 async def test_quit_logs_out_of_every_appliance(simulator_factory: Factory) -> None:

@@ -147,6 +147,7 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
         self._pending: dict[str, FleetRow] = {}
         self._flush_scheduled = False
         self._password_open = False
+        self._ask_when_reached: str | None = None
         self._quitting = False
         self._shown_minute: datetime | None = None
         self._heap_frozen = False
@@ -231,6 +232,8 @@ class FleetApp(KeysAndPalette, FleetOpening, Leaving, App[int]):
         show_notices(self, bundled(notices))
         if self.member_screen is not None:
             self.member_screen.follow()
+        for row in pending.values():
+            self.reached_row(row)
 
     def _tick(self) -> None:
         """Once a second: ages move; rows whose text did not change are not redrawn. (An opened

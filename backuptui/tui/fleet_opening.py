@@ -1,6 +1,7 @@
 """Opening one appliance of the fleet: Enter on a row pushes its monitor (the main screen over that
-member, `screens/member.py`), first the password if it needs one or was refused; Esc comes back with
-the cursor where it was. While it is open the fleet keeps that member's whole history.
+member, `screens/member.py`), first the password if it needs one or was refused (once the appliance
+answers at all: before, the user is told it does not); Esc comes back with the cursor where it was.
+While it is open the fleet keeps that member's whole history.
 """
 
 from __future__ import annotations
@@ -10,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.watch.fleet import Fleet, FleetRow
+from backuptui.core.watch.fleet_row import MemberState
+from backuptui.tui.format import one_line
 from backuptui.tui.password import PasswordScreen, password_origin
 from backuptui.tui.screens.member import MemberScreen, MemberWatch
 
@@ -39,6 +42,8 @@ class FleetOpening(OpeningBase):
     _rows: dict[str, FleetRow]
     _password_open: bool
     _quitting: bool
+    #: the appliance opened before it was known to answer: its password is asked for once it does
+    _ask_when_reached: str | None
 
     def open_member(self, name: str) -> None:
         """Enter on a row: its monitor; first the password if it needs one or was refused."""
@@ -48,10 +53,27 @@ class FleetOpening(OpeningBase):
             problem = member.error or row.problem or row.reason
             self.notify(f"{name}: cannot be watched: {problem}", severity="error", timeout=20, markup=False)
             return
+        self._ask_when_reached = None  # the user changed their mind: only the latest is asked for
+        if member.password_needed and not member.reached:
+            # as the single monitor does: the password only once the appliance answers at all
+            self._ask_when_reached = name
+            error = member.monitor.snapshot.error
+            if row.state is MemberState.UNREACHABLE and error is not None:
+                said = f"{one_line(str(error)).rstrip('.')}. The password is asked for once it answers."
+                self.notify(said, severity="warning", timeout=10, markup=False)
+            else:
+                self.notify(f"{name}: checking that it answers, then its password…", timeout=3, markup=False)
+            return
         if row.password_needed or row.login_refused:
             self._ask_password(name, row)
             return
         self._push_member(name)
+
+    def reached_row(self, row: FleetRow) -> None:
+        """A changed row: the appliance the user wanted to open answers now, so its password is asked for."""
+        if row.name == self._ask_when_reached and row.password_needed and self.member_screen is None:
+            self._ask_when_reached = None
+            self._ask_password(row.name, row)
 
     def _push_member(self, name: str) -> None:
         if self.member_screen is not None:

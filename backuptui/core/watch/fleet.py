@@ -8,10 +8,11 @@
     await fleet.close()                # logs out of every appliance, concurrently, bounded
 
 Every member has its own client, monitor (light polling: the newest jobs and what is new, see
-`Monitor`) and health watch, and polls on its own schedule; one semaphore bounds the requests in
-flight across the whole fleet (TLS handshakes of 200 appliances never start at once), and since a
-member holds one permit per round trip, a slow or dead appliance holds at most one and never
-delays the others. Listeners hear of a row only when it changed. No Textual.
+`Monitor`) and health watch, and polls on its own schedule; the fleet's `Lanes` bound the requests
+in flight across the whole fleet (TLS handshakes of 200 appliances never start at once). A member
+holds one permit per round trip, and the members whose last round trip failed share a small lane of
+their own, so a dead site of any size holds only that lane and never delays the appliances that
+answer. Listeners hear of a row only when it changed. No Textual.
 """
 
 from __future__ import annotations
@@ -24,17 +25,18 @@ from datetime import UTC, datetime, tzinfo
 from backuptui.core.appliance.client import Timeouts
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError
+from backuptui.core.watch.fleet_lanes import FAILING_IN_FLIGHT, Lanes
 from backuptui.core.watch.fleet_member import FleetMember
 from backuptui.core.watch.fleet_row import FleetRow, counts_text, worst_first
 from backuptui.core.watch.health import HealthThresholds
 from backuptui.core.watch.health_watch import SCHEDULE_REFRESH
 from backuptui.core.watch.monitor import FLEET_PAGE
 
-__all__ = ["IN_FLIGHT", "LOGOUT_WAIT", "Fleet", "FleetMember", "FleetRow"]
+__all__ = ["FAILING_IN_FLIGHT", "IN_FLIGHT", "LOGOUT_WAIT", "Fleet", "FleetMember", "FleetRow"]
 
 log = logging.getLogger(__name__)
 
-#: requests in flight across the whole fleet
+#: the main lane: requests in flight across the members that answer (`Lanes` has the others)
 IN_FLIGHT = 16
 #: seconds `close()` waits for the logouts (each is also bounded by the client's own timeouts)
 LOGOUT_WAIT = 5.0
@@ -66,11 +68,11 @@ class Fleet:
         each time a row changed; `on_poll(member)` after every poll of any member (the screen of
         the opened appliance redraws from `member.snapshot`). `local_times`: verdicts name times in
         the machine's zone (the headless commands keep UTC); `tz`: the appliances' time zone, in
-        which their schedules are meant."""
+        which their schedules are meant. `max_in_flight`: the main lane's permits (see `Lanes`)."""
         if max_in_flight < 1:
             raise ValueError("max_in_flight must be at least 1")
         self.max_in_flight = max_in_flight
-        self._gate = asyncio.Semaphore(max_in_flight)
+        self.lanes = Lanes(max_in_flight)
         self._on_change = on_change
         self._on_poll = on_poll
         self._queues: list[asyncio.Queue[FleetRow | None]] = []  # None: the fleet closed
@@ -81,7 +83,7 @@ class Fleet:
             name: FleetMember(
                 name,
                 resolved,
-                gate=self._gate,
+                lanes=self.lanes,
                 clock=self._clock,
                 publish=self._changed,
                 polled=self._polled if on_poll is not None else None,

@@ -1,9 +1,12 @@
 """One appliance of a fleet: its own client, monitor and health watch, and the loop that polls it.
 
 Each member polls on its own schedule (`Monitor.next_delay()`), so it backs off on its own; every
-round trip to the appliance holds one permit of the fleet's shared semaphore, so a member never has
-more than one request in flight and the fleet never more than the semaphore allows. A member whose
-password must be typed, or whose login was refused, waits for `provide_password` and asks nothing.
+round trip to the appliance holds one permit of the fleet's `Lanes`, in the main lane while it
+answers and in the small failing lane after a round trip that failed (no answer, a timeout, an
+error), so a member never has more than one request in flight, the fleet never more than the lanes
+allow, and appliances that hang never hold the permits of those that answer. A member whose
+password must be typed asks only whether the appliance answers at all (until it does), then waits
+for `provide_password`; one whose login was refused waits for it and asks nothing.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from urllib.parse import urlsplit
 from backuptui.core.appliance.client import ApplianceClient, Timeouts
 from backuptui.core.appliance.secret import Secret
 from backuptui.core.settings.resolution import Resolution, ResolutionError, stale_after
+from backuptui.core.watch.fleet_lanes import Lanes
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, member_row, waiting_row
 from backuptui.core.watch.health import HealthThresholds
 from backuptui.core.watch.health_watch import SCHEDULE_REFRESH, HealthWatch
@@ -32,6 +36,10 @@ __all__ = ["FleetMember", "MemberMemory"]
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+
+#: how a round trip failed, for the lane of the next: a refused login or a missing privilege is an
+#: answer (at once), so those stay in the main lane
+_FAILING = frozenset({ConnectionState.UNREACHABLE, ConnectionState.ERROR})
 
 
 class MemberMemory(Protocol):
@@ -55,7 +63,7 @@ class FleetMember:
         name: str,
         resolved: Resolution | ResolutionError,
         *,
-        gate: asyncio.Semaphore,
+        lanes: Lanes,
         clock: Clock,
         publish: Callable[[FleetMember], None],
         polled: Callable[[FleetMember], None] | None = None,
@@ -68,7 +76,7 @@ class FleetMember:
     ) -> None:
         self.name = name
         self.window = window
-        self._gate = gate
+        self._lanes = lanes
         self._clock = clock
         self._publish = publish
         self._polled = polled
@@ -81,9 +89,12 @@ class FleetMember:
         self.monitor: Monitor | None = None
         self.health: HealthWatch | None = None
         self.polls = 0  # finished polls (for tests and the benchmarks)
-        #: seconds the last poll took inside the gate (waiting for a permit not counted); None before
+        #: seconds the last poll took holding its permit (waiting for one not counted); None before
         self.last_poll_seconds: float | None = None
         self.password_needed = False
+        #: the appliance answered the check made before its password is asked for (`password_needed`)
+        self.reached = False
+        self._reaching = False
         #: the member's memory (None: no history store); `snapshot` is then what it shows
         self.memory: MemberMemory | None = None
         self._shown: Snapshot | None = None
@@ -122,6 +133,12 @@ class FleetMember:
         if self._shown is not None:
             return self._shown
         return self.monitor.snapshot if self.monitor is not None else None
+
+    @property
+    def failing(self) -> bool:
+        """The last round trip failed: no answer (a refused connection, a timeout, TLS) or an
+        error for an answer; the next goes through the fleet's failing lane."""
+        return self.monitor is not None and self.monitor.snapshot.connection in _FAILING
 
     def remember_with(self, memory: MemberMemory) -> None:
         """Show and record this member's history through `memory` from now on (its cached state
@@ -191,10 +208,10 @@ class FleetMember:
     async def _round(self, monitor: Monitor, client: ApplianceClient, health: HealthWatch) -> float | None:
         """One poll (and the schedules when due); the seconds until the next (None: wait to be woken)."""
         if self.password_needed and self._password is None:
-            return None
+            return await self._reach(monitor)
         password, self._password = self._password, None
         full, self._full_now = self._full_now, False
-        async with self._gate:
+        async with self._lanes.trip(failing=self.failing):
             began = time.monotonic()
             if password is None:
                 snapshot = await monitor.poll(full)
@@ -210,12 +227,29 @@ class FleetMember:
         self.polls += 1
         now = self._clock()
         if snapshot.connection is ConnectionState.LIVE and health.due(now):
-            async with self._gate:
+            async with self._lanes.trip(failing=False):
                 await health.refresh(now)
         self._update(now)
         if self._polled is not None:
             self._polled(self)
         return monitor.next_delay()
+
+    async def _reach(self, monitor: Monitor) -> float | None:
+        """Before a password is asked for, whether the appliance answers at all (one request
+        without credentials, as the single monitor checks first): until it does, its row says why
+        and the check is tried again with backoff; then nothing more until the password comes."""
+        if self.reached:
+            return None
+        self._reaching = True
+        self._update(self._clock())
+        try:
+            async with self._lanes.trip(failing=self.failing):
+                error = await monitor.check_reachable()
+        finally:
+            self._reaching = False
+        self.reached = error is None
+        self._update(self._clock())
+        return None if self.reached else monitor.next_delay()
 
     async def once(self) -> FleetRow:
         """One poll and the schedules, then log out at once: the headless commands' round. A
@@ -223,14 +257,14 @@ class FleetMember:
         monitor, health = self.monitor, self.health
         try:
             if monitor is not None and health is not None and not self.password_needed:
-                async with self._gate:
+                async with self._lanes.trip(failing=False):
                     began = time.monotonic()
                     snapshot = await monitor.poll()
                     self.last_poll_seconds = time.monotonic() - began
                 self.polls += 1
                 now = self._clock()
                 if snapshot.connection is ConnectionState.LIVE:
-                    async with self._gate:
+                    async with self._lanes.trip(failing=False):
                         await health.refresh(now)
                 self.row = self._current_row(self._clock())
         finally:
@@ -266,9 +300,14 @@ class FleetMember:
     def _current_row(self, now: datetime) -> FleetRow:
         assert self.monitor is not None and self.health is not None and self.resolution is not None
         snapshot = self.snapshot or self.monitor.snapshot
+        if self.password_needed and not self.reached and self.monitor.snapshot.error is not None:
+            reason = f"{self.monitor.snapshot.error}; its password is asked for once it answers"
+            return waiting_row(self.name, self.host, MemberState.UNREACHABLE, reason, now=now, problem=reason)
         if self.password_needed and self.monitor.snapshot.last_success is None:
             problem = self.resolution.password_problem
             reason = "password needed" + (f" ({problem})" if problem else "")
+            if self._reaching and self.monitor.snapshot.error is None:
+                reason += "; checking first that the appliance answers"
             state = MemberState.PASSWORD_NEEDED
             return waiting_row(self.name, self.host, state, reason, now=now, problem=problem)
         verdict = self.health.current(snapshot, now)

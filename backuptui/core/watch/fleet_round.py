@@ -2,8 +2,9 @@
 appliance polled once (newest jobs and schedules), each logged out as soon as it answered, the
 whole round within one bound.
 
-The appliances are asked at once under the fleet's bound on requests in flight, so one that does
-not answer costs the round its bound, not the sum of everyone's timeouts. One still unanswered
+The appliances are asked at once under the fleet's bound on requests in flight (its `Lanes`: a
+round trip still unanswered after a moment leaves the main lane when the failing lane has room), so
+one that does not answer costs the round its bound, not the sum of everyone's timeouts. One still unanswered
 when the bound passes is UNKNOWN ("no answer within 30 s"); it is closed without waiting for a
 logout (it has not answered anything, a logout would not be answered either). No Textual.
 """
@@ -19,6 +20,7 @@ from datetime import UTC, datetime, tzinfo
 from backuptui.core.appliance.client import Timeouts
 from backuptui.core.settings.resolution import Resolution, ResolutionError
 from backuptui.core.watch.fleet import IN_FLIGHT
+from backuptui.core.watch.fleet_lanes import Lanes
 from backuptui.core.watch.fleet_member import FleetMember
 from backuptui.core.watch.fleet_row import FleetRow, MemberState, waiting_row
 from backuptui.core.watch.health import HealthThresholds
@@ -51,12 +53,12 @@ async def fleet_round(
     jobs for a caller that needs more than the row (the digest). Never raises for an appliance's
     failure: its row says what happened."""
     now = clock or _utc_now
-    gate = asyncio.Semaphore(max_in_flight)
+    lanes = Lanes(max_in_flight)
     members = [
         FleetMember(
             name,
             resolved,
-            gate=gate,
+            lanes=lanes,
             clock=now,
             publish=lambda member: None,
             timeouts=timeouts,
