@@ -110,9 +110,34 @@ def test_cancels_are_counted_apart_from_the_failures_in_24_h_and_7_days() -> Non
     perf = {value.label: value.value for value in verdict.perfdata}
     assert (perf["failures_24h"], perf["failures_7d"]) == (1, 2)
     assert (perf["canceled_24h"], perf["canceled_7d"]) == (1, 2)
-    # after a cancel, the failures before it are still told (the latest-failed finding is not there)
-    recent = next(reason for reason in verdict.reasons if reason.code == RECENT_FAILURES)
-    assert recent.text == "1 failed backup in the last 24 h, 2 in the last 7 days"
+    # the cancel does not hide the failure before it: that one has its own finding
+    assert verdict.level is HealthLevel.CRITICAL
+    assert RECENT_FAILURES not in [reason.code for reason in verdict.reasons]
+
+
+def test_a_cancel_does_not_hide_the_failure_before_it() -> None:
+    """The last backup that ran to its end failed, then a user canceled the retry: still critical
+    (a cancel is no failure of the appliance, nor a success), and both are said."""
+    history = [
+        canceled(NOW - timedelta(hours=1)),
+        canceled(NOW - timedelta(hours=2)),
+        job(NOW - timedelta(hours=3), JobStatus.FAILED, error_text="No space left on device"),
+        job(NOW - timedelta(hours=20)),
+    ]
+    verdict = evaluate_health(history, None, now=NOW)
+    assert verdict.level is HealthLevel.CRITICAL
+    codes = [reason.code for reason in verdict.reasons]
+    assert codes[:2] == [LATEST_FAILED, LATEST_CANCELED]
+    assert verdict.summary.startswith(
+        "backup FAILED 2026-11-28 02:30 UTC (before the cancel): No space left on device; "
+        "last backup CANCELED 2026-11-28 04:30 UTC"
+    )
+    # a cancel after a success: a warning only, as before
+    assert evaluate_health(history[:2] + history[3:], None, now=NOW).level is HealthLevel.WARNING
+    # after a cancel, earlier failures that are not the latest attempt are still told
+    older = [canceled(NOW - timedelta(hours=1)), job(NOW - timedelta(hours=2)), history[2]]
+    recent = next(r for r in evaluate_health(older, None, now=NOW).reasons if r.code == RECENT_FAILURES)
+    assert recent.text == "1 failed backup in the last 24 h, 1 in the last 7 days"
 
 
 def test_a_cancel_alone_is_no_recent_failure() -> None:

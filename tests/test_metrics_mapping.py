@@ -125,8 +125,10 @@ def test_a_canceled_last_backup_is_exported_as_canceled_and_counted_apart_from_f
     assert value(samples, "vcsa_backup_last_job_status", status="CANCELED") == 1
     assert value(samples, "vcsa_backup_last_job_status", status="FAILED") == 0
     assert value(samples, "vcsa_backup_last_job_status", status="SUCCEEDED") == 0
-    assert value(samples, "vcsa_backup_health") == 1
+    # the cancel hides no failure: the backup before it failed, so the verdict is critical
+    assert value(samples, "vcsa_backup_health") == 2
     assert value(samples, "vcsa_backup_health_info", reason="latest-canceled", level="WARNING") == 1
+    assert value(samples, "vcsa_backup_health_info", reason="latest-failed", level="CRITICAL") == 1
     # the failure of the night before counts; the cancel does not
     assert value(samples, "vcsa_backup_failures", window="24h") == 0
     assert value(samples, "vcsa_backup_failures", window="7d") == 1

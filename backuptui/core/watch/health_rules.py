@@ -96,17 +96,28 @@ def evaluate_health(
             )
         )
 
-    # The latest result and the age of the last good backup.
-    if latest_finished is not None and latest_finished.status == JobStatus.FAILED:
+    # The latest result and the age of the last good backup. A user's cancel is no failure of
+    # the appliance: a warning; nor does it hide one: when the backup before the cancels failed,
+    # that is critical still. The age rule below turns a long run of cancels critical.
+    latest_attempt = next((job for job in history if job.is_finished and not canceled_by_user(job)), None)
+    judged = [job for job in (latest_finished, latest_attempt) if job is not None]
+    for job in judged[:1] if latest_attempt is latest_finished else judged:
+        if job.status != JobStatus.FAILED:
+            continue
         # the start names the run (the scheduled time, the job id); the end is seconds later
-        when = job_started(latest_finished, tz) or job_finished(latest_finished)
-        # a user's cancel is no failure of the appliance: a warning (the age rule below still
-        # turns a long run of cancels critical)
-        canceled = canceled_by_user(latest_finished)
-        text = "last backup CANCELED" if canceled else "last backup FAILED"
+        when = job_started(job, tz) or job_finished(job)
+        canceled = canceled_by_user(job)
+        if canceled:
+            text = "last backup CANCELED"
+        elif job is latest_finished:
+            text = "last backup FAILED"
+        else:
+            text = "backup FAILED"
         if when is not None:
             text += f" {at(when)}"
-        problem = latest_finished.problem
+        if job is not latest_finished:
+            text += " (before the cancel)"
+        problem = job.problem
         if problem:
             text += f": {one_line_problem(problem)}"
         if canceled:
@@ -191,7 +202,7 @@ def evaluate_health(
         findings.append(Finding(HealthLevel.OK, RUNNING, text))
 
     # the latest failure has a finding of its own; after a cancel, earlier failures still count
-    latest_failed = latest_finished is not None and is_failure(latest_finished)
+    latest_failed = latest_attempt is not None and is_failure(latest_attempt)
     if failures_7d and not latest_failed:
         findings.append(
             Finding(
