@@ -106,7 +106,7 @@ def test_a_backup_the_appliance_clock_ends_after_our_now_still_counts() -> None:
 
 
 def test_the_panel_breaks_its_lines_between_phrases() -> None:
-    from backuptui.tui.widgets.digest_panel import pack, phrases
+    from backuptui.tui.widgets.phrased_text import pack, phrases
 
     head = "Since you last looked (2026-12-02 07:42, 25 s ago): 5 backups succeeded, 1 failed."
     assert phrases(head) == [

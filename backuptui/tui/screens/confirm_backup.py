@@ -24,6 +24,7 @@ from backuptui.core.appliance.actions import ActionRefused, BackupPart, Refusal,
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import Schedule
 from backuptui.tui.format import one_line
+from backuptui.tui.widgets.phrased_text import PhrasedText
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 OTHER_LOCATION: Final = "other"
@@ -39,14 +40,17 @@ def size_text(megabytes: int | None) -> str:
     return f"{megabytes / 1024:.1f} GB" if megabytes >= 1024 else f"{megabytes} MB"
 
 
-def parts_text(wanted: Sequence[str], parts: Sequence[BackupPart] | None) -> str:
-    """The parts a schedule backs up, by name and size (the always-included ones too)."""
+def parts_phrases(wanted: Sequence[str], parts: Sequence[BackupPart] | None) -> list[str]:
+    """The parts a schedule backs up, by name and size (the always-included ones too), a phrase
+    each: a part's own name may hold commas ("Stats, Events, and Tasks") and stays whole."""
     if parts is None:
-        return ", ".join(wanted) or "the appliance's default parts"
-    chosen = [part for part in parts if not part.optional or part.id in wanted]
-    if not chosen:
-        return "the appliance's default parts"
-    return ", ".join(f"{part.name} ({size_text(part.size_mb)})" for part in chosen)
+        named = list(wanted)
+    else:
+        chosen = [part for part in parts if not part.optional or part.id in wanted]
+        named = [f"{part.name} ({size_text(part.size_mb)})" for part in chosen]
+    if not named:
+        return ["the appliance's default parts"]
+    return [f"{name}," for name in named[:-1]] + [named[-1]]
 
 
 class ConfirmBackupScreen(ReportsWorkerFailures, ModalScreen[Outcome]):
@@ -108,18 +112,16 @@ class ConfirmBackupScreen(ReportsWorkerFailures, ModalScreen[Outcome]):
                     if self._no_schedule
                     else "through its backup schedule (not read yet)"
                 )
-                parts = ""
+                location = ["Location:", where]
+                parts = ["as the schedule says"]
             else:
-                user = f" as {schedule.location_user}" if schedule.location_user else ""
-                where = f"to {one_line(schedule.location, limit=120)}{user} (schedule '{schedule.id}')"
-                parts = parts_text(schedule.parts, None)
-            yield Static(f"Location: {where}", classes="field", markup=False)
-            yield Static(
-                "Parts: " + (parts or "as the schedule says"),
-                id="backup-parts",
-                classes="field",
-                markup=False,
-            )
+                location = ["Location:", f"to {one_line(schedule.location, limit=120)}"]
+                if schedule.location_user:
+                    location.append(f"as {schedule.location_user}")
+                location.append(f"(schedule '{schedule.id}')")
+                parts = parts_phrases(schedule.parts, None)
+            yield PhrasedText(location, classes="field")
+            yield PhrasedText(["Parts:", *parts], id="backup-parts", classes="field")
             yield Label("Comment:")
             yield Input(self.comment, id="backup-comment", compact=True)
             yield Static("", id="backup-problem", markup=False)
@@ -146,8 +148,9 @@ class ConfirmBackupScreen(ReportsWorkerFailures, ModalScreen[Outcome]):
             parts = await self._load_parts()
         except ApplianceError:
             return  # the part names from the schedule stay; the sizes are a nicety
-        text = parts_text(self.schedule.parts, parts)
-        self.query_one("#backup-parts", Static).update(f"Parts: {text}")
+        self.query_one("#backup-parts", PhrasedText).set_lines(
+            ["Parts:", *parts_phrases(self.schedule.parts, parts)]
+        )
 
     @on(Input.Submitted, "#backup-comment")
     def _comment_entered(self, event: Input.Submitted) -> None:

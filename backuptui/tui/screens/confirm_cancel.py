@@ -20,6 +20,7 @@ from backuptui.core.appliance.actions import ActionAnswer
 from backuptui.core.appliance.errors import ApplianceError
 from backuptui.core.appliance.models import BackupJob
 from backuptui.tui.format import human_bytes, human_duration, one_line
+from backuptui.tui.widgets.phrased_text import PhrasedText
 from backuptui.tui.worker_failures import ReportsWorkerFailures
 
 SendCancel = Callable[[str], Awaitable[ActionAnswer]]
@@ -75,11 +76,11 @@ class ConfirmCancelScreen(ReportsWorkerFailures, ModalScreen[ActionAnswer | None
     def compose(self) -> ComposeResult:
         job = self.job
         with Vertical():
-            yield Static(
-                f"Cancel backup {job.id} on {self.appliance}?\nIt is at {job_progress(job)}.\n"
+            yield PhrasedText(
+                [f"Cancel backup {job.id}", f"on {self.appliance}?"],
+                f"It is at {job_progress(job)}.",
                 "What it has written so far is not a usable backup.",
                 id="cancel-question",
-                markup=False,
             )
             yield Static("", id="cancel-answer", classes="-empty", markup=False)
             with Horizontal(id="cancel-buttons"):

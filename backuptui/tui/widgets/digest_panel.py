@@ -11,34 +11,7 @@ from textual.content import Content
 from textual.events import Resize
 from textual.widgets import Static
 
-
-def phrases(line: str) -> list[str]:
-    """`line` in the pieces it may break between: after ", " and ": " outside parentheses (a
-    time such as 07:42 has no space after its colon, so it stays whole)."""
-    pieces: list[str] = []
-    depth, start = 0, 0
-    for index, char in enumerate(line):
-        if char in "([":
-            depth += 1
-        elif char in ")]":
-            depth = max(0, depth - 1)
-        elif char in ",:" and depth == 0 and line[index + 1 : index + 2] == " ":
-            pieces.append(line[start : index + 1])
-            start = index + 2
-    pieces.append(line[start:])
-    return [piece for piece in pieces if piece]
-
-
-def pack(pieces: list[str], width: int) -> list[str]:
-    """Whole pieces per line, as many as fit in `width` (a piece wider than that has a line of
-    its own, which the widget wraps as it must)."""
-    lines: list[str] = []
-    for piece in pieces:
-        if lines and len(lines[-1]) + 1 + len(piece) <= width:
-            lines[-1] += " " + piece
-        else:
-            lines.append(piece)
-    return lines
+from backuptui.tui.widgets.phrased_text import pack, phrases
 
 
 class DigestPanel(Static):
