@@ -100,8 +100,10 @@ def evaluate_health(
     # the appliance: a warning; nor does it hide one: when the backup before the cancels failed,
     # that is critical still. The age rule below turns a long run of cancels critical.
     latest_attempt = next((job for job in history if job.is_finished and not canceled_by_user(job)), None)
-    judged = [job for job in (latest_finished, latest_attempt) if job is not None]
-    for job in judged[:1] if latest_attempt is latest_finished else judged:
+    judged = [latest_finished] if latest_finished is not None else []
+    if latest_attempt is not None and latest_attempt is not latest_finished:
+        judged.append(latest_attempt)  # the backup before the cancels
+    for job in judged:
         if job.status != JobStatus.FAILED:
             continue
         # the start names the run (the scheduled time, the job id); the end is seconds later
